@@ -1,0 +1,1 @@
+"""survmap: a sourced map of partnerships between US police agencies and surveillance vendors."""

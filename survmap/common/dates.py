@@ -1,0 +1,126 @@
+"""Dates known only to the year or month ("in 2019", "March 2020"), as sources usually give them.
+
+A partial date is stored as a `date` plus a precision. A start is stored as the first day of its
+period and an end as the last day, so that "ended in 2020" after "began 5 March 2020" is not
+mistaken for an end before the start.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db import models
+
+
+class DatePrecision(models.TextChoices):
+    YEAR = "year", "Year"
+    MONTH = "month", "Month"
+    DAY = "day", "Day"
+
+
+_ISO = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?$")
+_US_DAY = re.compile(r"^(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{2}|\d{4})$")
+_US_MONTH = re.compile(r"^(?P<month>\d{1,2})/(?P<year>\d{4})$")
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december"
+)
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 1000 <= self.year <= 9999:
+            raise ValueError(f"year {self.year} is out of range")
+        if self.day is not None and self.month is None:
+            raise ValueError("a day needs a month")
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise ValueError(f"month {self.month} does not exist")
+        if self.day is not None:
+            # Raises ValueError for 30 February and the like.
+            dt.date(self.year, self.month or 1, self.day)
+
+    @property
+    def precision(self) -> DatePrecision:
+        if self.day is not None:
+            return DatePrecision.DAY
+        if self.month is not None:
+            return DatePrecision.MONTH
+        return DatePrecision.YEAR
+
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def last_day(self) -> dt.date:
+        if self.day is not None:
+            return self.first_day()
+        month = self.month or 12
+        return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    def isoformat(self) -> str:
+        """'2020', '2020-03' or '2020-03-05': the form our CSV and API use."""
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+        if self.day is not None:
+            text += f"-{self.day:02d}"
+        return text
+
+    def display(self) -> str:
+        """'2020', 'March 2020' or '5 March 2020': the form pages show."""
+        if self.month is None:
+            return str(self.year)
+        month_name = calendar.month_name[self.month]
+        if self.day is None:
+            return f"{month_name} {self.year}"
+        return f"{self.day} {month_name} {self.year}"
+
+    def __str__(self) -> str:
+        return self.isoformat()
+
+    @classmethod
+    def from_stored(cls, value: dt.date | None, precision: str) -> PartialDate | None:
+        if value is None or not precision:
+            return None
+        if precision == DatePrecision.YEAR:
+            return cls(value.year)
+        if precision == DatePrecision.MONTH:
+            return cls(value.year, value.month)
+        return cls(value.year, value.month, value.day)
+
+    @classmethod
+    def parse(cls, text: str, *, today: dt.date | None = None) -> PartialDate | None:
+        """Read ISO ('2020', '2020-03', '2020-03-05') and US ('3/22/18', '02/27/2020',
+        '05/2019') forms; empty text is None. Raises ValueError for text that is no date or
+        a date that cannot exist, rather than guessing."""
+        text = (text or "").strip()
+        if not text:
+            return None
+        match = _ISO.match(text)
+        if match:
+            return cls(
+                int(match["year"]),
+                int(match["month"]) if match["month"] else None,
+                int(match["day"]) if match["day"] else None,
+            )
+        match = _US_DAY.match(text)
+        if match:
+            year = int(match["year"])
+            if len(match["year"]) == 2:
+                # Two-digit years are this century unless that puts them in the future.
+                current = (today or dt.date.today()).year
+                year += 2000 if 2000 + year <= current else 1900
+            return cls(year, int(match["month"]), int(match["day"]))
+        match = _US_MONTH.match(text)
+        if match:
+            return cls(int(match["year"]), int(match["month"]))
+        words = text.replace(",", " ").lower().split()
+        if len(words) == 2 and words[0] in _MONTH_NAMES.split() and words[1].isdigit():
+            return cls(int(words[1]), _MONTH_NAMES.split().index(words[0]) + 1)
+        raise ValueError(f"{text!r} is not a date survmap can read")

@@ -1,0 +1,70 @@
+"""US Census 2016 cartographic boundaries, as shipped in the plotly-geo package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import _plotly_geo
+import pyogrio
+
+# The shapefiles carry no .prj: they are NAD83 longitude/latitude.
+CRS = "EPSG:4269"
+
+PACKAGE_DATA = Path(_plotly_geo.__file__).resolve().parent / "package_data"
+STATE_SHAPEFILE = PACKAGE_DATA / "cb_2016_us_state_500k.shp"
+COUNTY_SHAPEFILE = PACKAGE_DATA / "cb_2016_us_county_500k.shp"
+
+# Census legal/statistical area description codes, as the county shapefile's LSAD column uses them.
+LSAD_SUFFIX = {
+    "00": "",
+    "03": "City and Borough",
+    "04": "Borough",
+    "05": "Census Area",
+    "06": "County",
+    "07": "District",
+    "10": "Island",
+    "12": "Municipality",
+    "13": "Municipio",
+    "15": "Parish",
+    "25": "city",
+}
+
+
+@dataclass(frozen=True)
+class CensusState:
+    fips: str
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CensusCounty:
+    fips: str
+    state_fips: str
+    name: str
+    full_name: str
+
+
+@cache
+def states() -> tuple[CensusState, ...]:
+    frame = pyogrio.read_dataframe(STATE_SHAPEFILE, read_geometry=False)
+    rows = [
+        CensusState(fips=row.STATEFP, code=row.STUSPS, name=row.NAME)
+        for row in frame.itertuples(index=False)
+    ]
+    return tuple(sorted(rows, key=lambda state: state.fips))
+
+
+@cache
+def counties() -> tuple[CensusCounty, ...]:
+    frame = pyogrio.read_dataframe(COUNTY_SHAPEFILE, read_geometry=False)
+    rows = []
+    for row in frame.itertuples(index=False):
+        suffix = LSAD_SUFFIX.get(row.LSAD, "")
+        full_name = f"{row.NAME} {suffix}".strip()
+        rows.append(
+            CensusCounty(fips=row.GEOID, state_fips=row.STATEFP, name=row.NAME, full_name=full_name)
+        )
+    return tuple(sorted(rows, key=lambda county: county.fips))

@@ -1,0 +1,111 @@
+"""The one definition of "which partnerships": the map, the pages, the API and the exports all
+take these query parameters."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from survmap.geo.models import County, State
+from survmap.records.models import (
+    AgencyKind,
+    Partnership,
+    PartnershipStatus,
+    Technology,
+    Vendor,
+)
+
+
+class PartnershipFilterSet(django_filters.FilterSet):
+    technology = django_filters.ModelMultipleChoiceFilter(
+        field_name="technology__slug",
+        to_field_name="slug",
+        queryset=Technology.objects.all(),
+        help_text="Technology slug; repeat for several (any of them matches).",
+    )
+    vendor = django_filters.ModelMultipleChoiceFilter(
+        field_name="vendor__slug",
+        to_field_name="slug",
+        queryset=Vendor.objects.all(),
+        help_text="Vendor slug; repeat for several.",
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=PartnershipStatus.choices,
+        help_text="Partnership status; repeat for several. Omit for all.",
+    )
+    state = django_filters.ModelMultipleChoiceFilter(
+        field_name="agency__state",
+        queryset=State.objects.all(),
+        help_text="USPS state or territory code, e.g. MI; repeat for several.",
+    )
+    county = django_filters.ModelMultipleChoiceFilter(
+        field_name="agency__counties",
+        queryset=County.objects.all(),
+        help_text="Five-digit county FIPS code, e.g. 26099; repeat for several.",
+    )
+    agency_kind = django_filters.MultipleChoiceFilter(
+        field_name="agency__kind",
+        choices=AgencyKind.choices,
+        help_text="Kind of agency; repeat for several.",
+    )
+    as_of = django_filters.DateFilter(
+        method="filter_as_of",
+        help_text=(
+            "YYYY-MM-DD: only partnerships in effect that day (begun on or before it, "
+            "not ended before it). Partnerships with no known start are left out."
+        ),
+    )
+    start_after = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="gte", help_text="Began on or after YYYY-MM-DD."
+    )
+    start_before = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="lte", help_text="Began on or before YYYY-MM-DD."
+    )
+    end_after = django_filters.DateFilter(
+        field_name="end_date", lookup_expr="gte", help_text="Ended on or after YYYY-MM-DD."
+    )
+    end_before = django_filters.DateFilter(
+        field_name="end_date", lookup_expr="lte", help_text="Ended on or before YYYY-MM-DD."
+    )
+    q = django_filters.CharFilter(
+        method="filter_q",
+        help_text="Text search over agency, city, county, state, technology, vendor and summary.",
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("agency__name", "agency"),
+            ("agency__state_id", "state"),
+            ("technology__name", "technology"),
+            ("vendor__name", "vendor"),
+            ("status", "status"),
+            ("start_date", "start"),
+            ("end_date", "end"),
+            ("id", "id"),
+        ),
+        help_text="Sort field; prefix with - for descending.",
+    )
+
+    class Meta:
+        model = Partnership
+        fields: list[str] = []
+
+    def filter_as_of(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
+        return queryset.filter(start_date__lte=value).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=value)
+        )
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        query = Q()
+        for word in value.split()[:8]:
+            query &= (
+                Q(agency__name__icontains=word)
+                | Q(agency__city__icontains=word)
+                | Q(agency__state__name__icontains=word)
+                | Q(agency__state__code__iexact=word)
+                | Q(agency__counties__name__icontains=word)
+                | Q(technology__name__icontains=word)
+                | Q(vendor__name__icontains=word)
+                | Q(product__icontains=word)
+                | Q(summary__icontains=word)
+            )
+        return queryset.filter(pk__in=Partnership.objects.filter(query).values("pk"))

@@ -1,0 +1,568 @@
+"""The public record: agencies, technologies, vendors, partnerships, the sources behind them, and
+the policy decisions that changed many partnerships at once. Every model keeps its full history."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+from survmap.common.dates import DatePrecision, PartialDate
+from survmap.common.links import http_url_validator
+from survmap.common.models import TimeStampedModel
+from survmap.geo.models import County, State
+from survmap.records.normalize import clean_text, normalize_name
+
+ATLAS_ATTRIBUTION = "Electronic Frontier Foundation, Atlas of Surveillance (CC BY 4.0)"
+
+
+def _attribution_field() -> models.CharField:
+    return models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=(
+            "Credit owed for this record when it is shown or exported, e.g. "
+            f"'{ATLAS_ATTRIBUTION}'. Empty for survmap's own research."
+        ),
+    )
+
+
+class TechnologyCategory(models.TextChoices):
+    FACE_RECOGNITION = "face_recognition", "Face recognition"
+    DOORBELL_NETWORK = "doorbell_network", "Doorbell-camera network"
+    ROBOT = "robot", "Robot"
+    ALPR = "alpr", "Automated license plate readers"
+    DRONES = "drones", "Drones"
+    BODY_CAMERAS = "body_cameras", "Body-worn cameras"
+    GUNSHOT_DETECTION = "gunshot_detection", "Gunshot detection"
+    CAMERA_REGISTRY = "camera_registry", "Camera registry"
+    PREDICTIVE_POLICING = "predictive_policing", "Predictive policing"
+    CELL_SITE_SIMULATOR = "cell_site_simulator", "Cell-site simulator"
+    FUSION_CENTER = "fusion_center", "Fusion center"
+    REAL_TIME_CRIME_CENTER = "real_time_crime_center", "Real-time crime center"
+    VIDEO_ANALYTICS = "video_analytics", "Video analytics"
+    OTHER = "other", "Other"
+
+
+class AgencyKind(models.TextChoices):
+    POLICE = "police", "Police"
+    SHERIFF = "sheriff", "Sheriff"
+    STATE_POLICE = "state_police", "State police"
+    FEDERAL = "federal", "Federal"
+    UNIVERSITY = "university", "University"
+    SCHOOL = "school", "School"
+    OTHER = "other", "Other"
+
+
+class PartnershipStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    PILOT = "pilot", "Pilot"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    ENDED = "ended", "Ended"
+    BANNED = "banned", "Banned"
+
+
+class PolicyEventKind(models.TextChoices):
+    MORATORIUM = "moratorium", "Moratorium"
+    MORATORIUM_EXTENSION = "moratorium_extension", "Moratorium extended"
+    BAN = "ban", "Ban"
+    CONTRACT_CANCELLED = "contract_cancelled", "Contract cancelled"
+    CONTRACT_APPROVED = "contract_approved", "Contract approved"
+    PROGRAM_ENDED = "program_ended", "Program ended"
+    OVERSIGHT_RULE = "oversight_rule", "Oversight rule"
+    OTHER = "other", "Other"
+
+
+class Technology(TimeStampedModel):
+    name = models.CharField(
+        max_length=100, unique=True, help_text="Name of the technology, e.g. 'Face recognition'."
+    )
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="Stable identifier used in URLs and filters."
+    )
+    category = models.CharField(
+        max_length=40,
+        choices=TechnologyCategory.choices,
+        help_text="The kind of surveillance technology.",
+    )
+    description = models.TextField(
+        blank=True, help_text="What the technology does, in plain words, for a reader."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "technologies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:technology", kwargs={"slug": self.slug})
+
+
+class Vendor(TimeStampedModel):
+    name = models.CharField(max_length=150, unique=True, help_text="Company name, e.g. 'Ring'.")
+    slug = models.SlugField(
+        max_length=150, unique=True, help_text="Stable identifier used in URLs and filters."
+    )
+    website = models.URLField(
+        blank=True,
+        max_length=500,
+        validators=[http_url_validator],
+        help_text="The company's own website.",
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="subsidiaries",
+        help_text="The company that owns this one, e.g. Amazon for Ring.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+ori_validator = RegexValidator(
+    r"^[A-Z]{2}[A-Z0-9]{5}([A-Z0-9]{2})?$",
+    "An ORI is two letters (the state) and five or seven letters or digits, e.g. 'MI5086000'.",
+)
+
+
+class Agency(TimeStampedModel):
+    name = models.CharField(
+        max_length=200, help_text="The agency's name, e.g. 'Warren Police Department'."
+    )
+    normalized_name = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="Lower-case name without punctuation or accents; unique within a state.",
+    )
+    kind = models.CharField(
+        max_length=20,
+        choices=AgencyKind.choices,
+        default=AgencyKind.POLICE,
+        help_text="What sort of agency this is.",
+    )
+    state = models.ForeignKey(
+        State,
+        on_delete=models.PROTECT,
+        related_name="agencies",
+        help_text="USPS code of the state or territory the agency belongs to.",
+    )
+    counties = models.ManyToManyField(
+        County,
+        blank=True,
+        related_name="agencies",
+        help_text="Five-digit FIPS codes of the counties the agency serves.",
+    )
+    city = models.CharField(
+        max_length=100, blank=True, help_text="City or town the agency is based in, if any."
+    )
+    latitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text="Latitude of the agency's headquarters (WGS84), if known.",
+    )
+    longitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="Longitude of the agency's headquarters (WGS84), if known.",
+    )
+    ori = models.CharField(
+        "ORI",
+        max_length=9,
+        blank=True,
+        validators=[ori_validator],
+        help_text="FBI Originating Agency Identifier (7 or 9 characters), if known.",
+    )
+    attribution = _attribution_field()
+
+    history = HistoricalRecords(m2m_fields=[counties])
+
+    class Meta:
+        ordering = ["state_id", "name"]
+        verbose_name_plural = "agencies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["normalized_name", "state"], name="agency_unique_name_per_state"
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    # Explicit: a CHECK passes when it evaluates to NULL.
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="agency_coordinates_both_and_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(normalized_name=""), name="agency_normalized_name_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.state_id})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:agency", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        self.name = clean_text(self.name)
+        self.city = clean_text(self.city)
+        self.normalized_name = normalize_name(self.name)
+        if not self.normalized_name:
+            raise ValidationError({"name": "An agency needs a name with letters or digits."})
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError("Give both latitude and longitude, or neither.")
+        # The database refuses duplicates too; this says so in words, in the admin and the form.
+        if self.state_id:
+            duplicate = (
+                Agency.objects.filter(normalized_name=self.normalized_name, state_id=self.state_id)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if duplicate is not None:
+                raise ValidationError(
+                    {"name": f"{duplicate.name} is already recorded in {self.state_id}."}
+                )
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.normalized_name = normalize_name(self.name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class SourceQuerySet(models.QuerySet["Source"]):
+    def public(self) -> SourceQuerySet:
+        """Sources cited by something public."""
+        return self.filter(
+            Q(Exists(Partnership.objects.public().filter(sources=OuterRef("pk"))))
+            | Q(Exists(PolicyEvent.objects.public().filter(sources=OuterRef("pk"))))
+        )
+
+
+class Source(TimeStampedModel):
+    # NULL, not "", for a source with no address (a printed article): addresses stay unique.
+    url = models.URLField(
+        max_length=2000,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[http_url_validator],
+        help_text="Where the source can be read (http or https only); empty for print sources.",
+    )
+    title = models.CharField(
+        max_length=500, blank=True, help_text="Headline or title of the document."
+    )
+    publisher = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who published it: a newspaper, an agency, a vendor, a public records portal.",
+    )
+    published_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When it was published (the first day of the period for a year or month).",
+    )
+    published_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        help_text="Whether the publication date is known to the day, the month or the year.",
+    )
+    archive_url = models.URLField(
+        max_length=2000,
+        blank=True,
+        validators=[http_url_validator],
+        help_text="An archived copy (e.g. the Wayback Machine) in case the original disappears.",
+    )
+    accessed_date = models.DateField(
+        null=True, blank=True, help_text="When the source was last read and checked."
+    )
+    notes = models.TextField(blank=True, help_text="What the source shows, or caveats about it.")
+    attribution = _attribution_field()
+
+    objects: ClassVar[SourceQuerySet] = SourceQuerySet.as_manager()  # type: ignore[assignment]
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published_date", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url__isnull=True)
+                | Q(url__startswith="http://")
+                | Q(url__startswith="https://"),
+                name="source_url_is_http",
+            ),
+            models.CheckConstraint(
+                condition=Q(url__isnull=False) | ~Q(title=""),
+                name="source_has_url_or_title",
+                violation_error_message="A source needs a web address or a title.",
+            ),
+            models.CheckConstraint(
+                condition=Q(archive_url="")
+                | Q(archive_url__startswith="http://")
+                | Q(archive_url__startswith="https://"),
+                name="source_archive_url_is_http",
+            ),
+            models.CheckConstraint(
+                condition=Q(published_date__isnull=True, published_precision="")
+                | (Q(published_date__isnull=False) & ~Q(published_precision="")),
+                name="source_published_precision_with_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url or f"Source {self.pk}"
+
+    def clean(self) -> None:
+        self.url = (self.url or "").strip() or None
+        self.title = clean_text(self.title)
+        self.publisher = clean_text(self.publisher)
+        if self.url is None and not self.title:
+            raise ValidationError({"url": "A source needs a web address or a title."})
+
+    @property
+    def published(self) -> PartialDate | None:
+        return PartialDate.from_stored(self.published_date, self.published_precision)
+
+
+class PartnershipQuerySet(models.QuerySet["Partnership"]):
+    def public(self) -> PartnershipQuerySet:
+        """What readers, the API and the exports may see: partnerships that cite a source."""
+        return self.filter(
+            Exists(Partnership.sources.through.objects.filter(partnership_id=OuterRef("pk")))
+        )
+
+
+class Partnership(TimeStampedModel):
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="partnerships",
+        help_text="The law-enforcement agency.",
+    )
+    technology = models.ForeignKey(
+        Technology,
+        on_delete=models.PROTECT,
+        related_name="partnerships",
+        help_text="The surveillance technology the agency uses or agreed to use.",
+    )
+    vendor = models.ForeignKey(
+        Vendor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partnerships",
+        help_text="The company that supplies it, where known.",
+    )
+    product = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="Product or programme name, e.g. 'Rekognition', 'Spot', 'Neighbors Portal'.",
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=PartnershipStatus.choices,
+        default=PartnershipStatus.ACTIVE,
+        db_index=True,
+        help_text="Where the partnership stands, as of its latest source.",
+    )
+    start_date = models.DateField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When it began: the first day of the year or month if only that is known.",
+    )
+    start_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        help_text="Whether the start is known to the day, the month or the year.",
+    )
+    end_date = models.DateField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When it ended: the last day of the year or month if only that is known.",
+    )
+    end_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        help_text="Whether the end is known to the day, the month or the year.",
+    )
+    summary = models.TextField(blank=True, help_text="What the sources say, in survmap's words.")
+    sources = models.ManyToManyField(
+        Source,
+        blank=True,
+        related_name="partnerships",
+        help_text="The documents that show the partnership. Without one it is never public.",
+    )
+    atlas_id = models.CharField(
+        max_length=20,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Row id in the EFF Atlas of Surveillance (AOSNUMBER), for imported records.",
+    )
+    attribution = _attribution_field()
+
+    objects: ClassVar[PartnershipQuerySet] = PartnershipQuerySet.as_manager()  # type: ignore[assignment]
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    class Meta:
+        ordering = ["agency__state_id", "agency__name", "technology__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="partnership_end_not_before_start",
+                violation_error_message="The end date is before the start date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True, start_precision="")
+                | (Q(start_date__isnull=False) & ~Q(start_precision="")),
+                name="partnership_start_precision_with_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True, end_precision="")
+                | (Q(end_date__isnull=False) & ~Q(end_precision="")),
+                name="partnership_end_precision_with_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["technology", "status"])]
+
+    def __str__(self) -> str:
+        vendor = f" / {self.vendor}" if self.vendor_id else ""
+        return f"{self.agency.name}: {self.technology}{vendor}"
+
+    @property
+    def start(self) -> PartialDate | None:
+        return PartialDate.from_stored(self.start_date, self.start_precision)
+
+    @property
+    def end(self) -> PartialDate | None:
+        return PartialDate.from_stored(self.end_date, self.end_precision)
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:agency", kwargs={"pk": self.agency_id}) + f"#partnership-{self.pk}"
+
+
+class PolicyEventQuerySet(models.QuerySet["PolicyEvent"]):
+    def public(self) -> PolicyEventQuerySet:
+        return self.filter(
+            Exists(PolicyEvent.sources.through.objects.filter(policyevent_id=OuterRef("pk")))
+        )
+
+
+class PolicyEvent(TimeStampedModel):
+    title = models.CharField(
+        max_length=300, help_text="A one-line description, e.g. 'Amazon pauses police use of …'."
+    )
+    kind = models.CharField(
+        max_length=30, choices=PolicyEventKind.choices, help_text="What sort of decision it was."
+    )
+    date = models.DateField(help_text="When it was announced or took effect.")
+    date_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="Whether the date is known to the day, the month or the year.",
+    )
+    actor = models.CharField(
+        max_length=200,
+        help_text="Who decided: a company, a city council, a legislature, a court.",
+    )
+    vendor = models.ForeignKey(
+        Vendor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="policy_events",
+        help_text="The vendor that decided, or whose product the decision concerns.",
+    )
+    technology = models.ForeignKey(
+        Technology,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="policy_events",
+        help_text="The technology the decision concerns.",
+    )
+    state = models.ForeignKey(
+        State,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="policy_events",
+        help_text="The state whose jurisdiction decided, for a state or local decision.",
+    )
+    county = models.ForeignKey(
+        County,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="policy_events",
+        help_text="The county whose jurisdiction decided, for a local decision.",
+    )
+    summary = models.TextField(blank=True, help_text="What was decided, in survmap's words.")
+    partnerships = models.ManyToManyField(
+        Partnership,
+        blank=True,
+        related_name="policy_events",
+        help_text="Partnerships this decision changed.",
+    )
+    sources = models.ManyToManyField(
+        Source,
+        blank=True,
+        related_name="policy_events",
+        help_text="The documents that report the decision. Without one it is never public.",
+    )
+
+    objects: ClassVar[PolicyEventQuerySet] = PolicyEventQuerySet.as_manager()  # type: ignore[assignment]
+    history = HistoricalRecords(m2m_fields=[partnerships, sources])
+
+    class Meta:
+        ordering = ["-date", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def when(self) -> PartialDate | None:
+        return PartialDate.from_stored(self.date, self.date_precision)

@@ -1,0 +1,34 @@
+"""Name normalisation: 'Warren Police Dept.' and 'WARREN POLICE DEPARTMENT' are one agency."""
+
+import re
+import unicodedata
+
+# Format characters (category Cf) such as U+200E LEFT-TO-RIGHT MARK and U+FEFF hide in copied text.
+_ABBREVIATIONS = {
+    "dept": "department",
+    "dep't": "department",
+    "pd": "police department",
+    "so": "sheriff's office",
+    "sheriffs": "sheriff's",
+    "co": "county",
+    "twp": "township",
+    "univ": "university",
+    "&": "and",
+}
+
+
+def clean_text(value: str) -> str:
+    """Drop invisible format characters, fold unusual spaces, trim."""
+    value = unicodedata.normalize("NFC", value or "")
+    value = "".join(" " if ch.isspace() else ch for ch in value if unicodedata.category(ch) != "Cf")
+    return re.sub(r"\s+", " ", value).strip()
+
+
+def normalize_name(value: str) -> str:
+    """The key that decides whether two agency names in one state are the same agency."""
+    text = unicodedata.normalize("NFKD", clean_text(value))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = text.replace("\u2019", "'")
+    words = re.findall(r"[a-z0-9&']+", text)
+    expanded = " ".join(_ABBREVIATIONS.get(word.strip("'"), word) for word in words)
+    return re.sub(r"[^a-z0-9 ]", "", expanded).strip()

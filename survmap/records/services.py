@@ -1,0 +1,212 @@
+"""Every write to the public record goes through here: the admin, the importers, the submission
+review and the API share these functions, so the same checks apply whoever writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import models, transaction
+from simple_history.utils import get_m2m_reverse_field_name
+
+from survmap.common.dates import PartialDate
+from survmap.geo.models import County, State
+from survmap.records.models import (
+    Agency,
+    AgencyKind,
+    Partnership,
+    PartnershipStatus,
+    Source,
+    Technology,
+    Vendor,
+)
+from survmap.records.normalize import normalize_name
+
+
+class Outcome(enum.StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+def _apply(instance: models.Model, values: dict[str, Any]) -> bool:
+    """Set the values that differ; say whether any did."""
+    changed = False
+    for field, value in values.items():
+        if getattr(instance, field) != value:
+            setattr(instance, field, value)
+            changed = True
+    return changed
+
+
+def _save(instance: models.Model, *, reason: str) -> None:
+    instance.full_clean()
+    instance._change_reason = reason  # type: ignore[attr-defined]  # read by simple-history
+    instance.save()
+
+
+@transaction.atomic
+def agency_upsert(
+    *,
+    name: str,
+    state: State | str,
+    kind: AgencyKind | str = AgencyKind.POLICE,
+    city: str = "",
+    county_fips: Sequence[str] = (),
+    latitude: float | None = None,
+    longitude: float | None = None,
+    ori: str = "",
+    attribution: str = "",
+    reason: str = "",
+) -> tuple[Agency, Outcome]:
+    """Find the agency by its normalised name in its state, or create it. Non-empty values given
+    here replace the stored ones; counties given are added to those already known."""
+    state_code = state.code if isinstance(state, State) else state
+    agency = Agency.objects.filter(
+        normalized_name=normalize_name(name), state_id=state_code
+    ).first()
+    values: dict[str, Any] = {"kind": kind}
+    for field, value in (("city", city), ("ori", ori), ("attribution", attribution)):
+        if value:
+            values[field] = value
+    if latitude is not None and longitude is not None:
+        values.update(latitude=latitude, longitude=longitude)
+    counties = list(County.objects.filter(fips__in=set(county_fips)))
+    missing = set(county_fips) - {county.fips for county in counties}
+    if missing:
+        raise ValueError(f"Unknown county FIPS code(s): {', '.join(sorted(missing))}")
+
+    if agency is None:
+        agency = Agency(name=name, state_id=state_code, **values)
+        _save(agency, reason=reason or "Created")
+        agency.counties.set(counties)
+        return agency, Outcome.CREATED
+
+    changed = _apply(agency, values)
+    if changed:
+        _save(agency, reason=reason or "Updated")
+    known = set(agency.counties.values_list("fips", flat=True))
+    new_counties = [county for county in counties if county.fips not in known]
+    if new_counties:
+        agency.counties.add(*new_counties)
+        changed = True
+    return agency, Outcome.UPDATED if changed else Outcome.UNCHANGED
+
+
+@transaction.atomic
+def source_upsert(
+    *,
+    url: str | None,
+    title: str = "",
+    publisher: str = "",
+    published: PartialDate | None = None,
+    archive_url: str = "",
+    accessed_date: dt.date | None = None,
+    notes: str = "",
+    attribution: str = "",
+    reason: str = "",
+) -> tuple[Source, Outcome]:
+    """Find the source by its address (or, for a print source, its title and publisher) or
+    create it. Non-empty values given here replace the stored ones."""
+    url = (url or "").strip() or None
+    if url is not None:
+        source = Source.objects.filter(url=url).first()
+    else:
+        source = Source.objects.filter(url__isnull=True, title=title, publisher=publisher).first()
+    values: dict[str, Any] = {}
+    for field, value in (
+        ("title", title),
+        ("publisher", publisher),
+        ("archive_url", archive_url),
+        ("accessed_date", accessed_date),
+        ("notes", notes),
+        ("attribution", attribution),
+    ):
+        if value:
+            values[field] = value
+    if published is not None:
+        values.update(published_date=published.first_day(), published_precision=published.precision)
+
+    if source is None:
+        source = Source(url=url, **values)
+        _save(source, reason=reason or "Created")
+        return source, Outcome.CREATED
+    if _apply(source, values):
+        _save(source, reason=reason or "Updated")
+        return source, Outcome.UPDATED
+    return source, Outcome.UNCHANGED
+
+
+@transaction.atomic
+def partnership_upsert(
+    *,
+    agency: Agency,
+    technology: Technology,
+    vendor: Vendor | None,
+    sources: Iterable[Source],
+    status: PartnershipStatus | str = PartnershipStatus.ACTIVE,
+    start: PartialDate | None = None,
+    end: PartialDate | None = None,
+    summary: str = "",
+    product: str = "",
+    atlas_id: str | None = None,
+    attribution: str = "",
+    instance: Partnership | None = None,
+    reason: str = "",
+) -> tuple[Partnership, Outcome]:
+    """Create a partnership, or update the one given (or the one with this Atlas id). Sources
+    are added, never removed: a source once cited stays in the record's history and listing."""
+    if instance is None and atlas_id:
+        instance = Partnership.objects.filter(atlas_id=atlas_id).first()
+    values: dict[str, Any] = {
+        "agency": agency,
+        "technology": technology,
+        "vendor": vendor,
+        "status": status,
+        "start_date": start.first_day() if start else None,
+        "start_precision": start.precision if start else "",
+        "end_date": end.last_day() if end else None,
+        "end_precision": end.precision if end else "",
+        "summary": summary,
+        "product": product,
+        "atlas_id": atlas_id or None,
+        "attribution": attribution,
+    }
+    source_list = list(sources)
+    if instance is None:
+        partnership = Partnership(**values)
+        _save(partnership, reason=reason or "Created")
+        partnership.sources.add(*source_list)
+        return partnership, Outcome.CREATED
+
+    changed = _apply(instance, values)
+    if changed:
+        _save(instance, reason=reason or "Updated")
+    known = set(instance.sources.values_list("pk", flat=True))
+    new_sources = [source for source in source_list if source.pk not in known]
+    if new_sources:
+        instance.sources.add(*new_sources)
+        changed = True
+    return instance, Outcome.UPDATED if changed else Outcome.UNCHANGED
+
+
+@transaction.atomic
+def history_restore(*, record: Any, reason: str = "") -> models.Model:
+    """Put a record back as it was in one of its history entries (a simple-history historical
+    record): undoes an edit, or brings back a deleted record under its old id. Many-to-many links
+    tracked in history come back too."""
+    if record.history_type == "-":
+        # A deletion entry is written after the links are gone; the entry before it has them.
+        record = record.prev_record or record
+    instance = record.instance
+    when = f"{record.history_date:%Y-%m-%d %H:%M}"
+    instance._change_reason = reason or f"Restored to the version of {when}"
+    instance.full_clean(validate_unique=False)
+    instance.save()
+    for field in record._history_m2m_fields:
+        target = get_m2m_reverse_field_name(field)
+        linked = getattr(record, field.name).values_list(target, flat=True)
+        getattr(instance, field.name).set(list(linked))
+    return instance
