@@ -1,0 +1,152 @@
+"""survmap's own CSV format: one row per partnership. The CSV export writes it and `import_csv`
+reads it, so an export read back into an empty database gives the same records.
+
+Cells that hold several values (a partnership's sources) keep one value per line, aligned across
+the `source_*` columns; county FIPS codes are separated by ';'. Dates are partial ISO dates:
+'2020', '2020-03' or '2020-03-05', their length saying their precision.
+
+Cells a spreadsheet would run as a formula are neutralised (OWASP's advice on CSV injection):
+a cell that starts with = + - @ tab or carriage return gets a leading apostrophe, except a plain
+number such as a negative longitude. `restore_cell` undoes exactly that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from survmap.common.dates import PartialDate
+from survmap.records.models import Partnership
+
+COLUMNS: tuple[str, ...] = (
+    "partnership_id",
+    "agency_id",
+    "agency",
+    "agency_kind",
+    "city",
+    "state",
+    "county_fips",
+    "counties",
+    "latitude",
+    "longitude",
+    "ori",
+    "technology",
+    "technology_slug",
+    "technology_category",
+    "vendor",
+    "vendor_slug",
+    "product",
+    "status",
+    "start_date",
+    "end_date",
+    "summary",
+    "source_urls",
+    "source_titles",
+    "source_publishers",
+    "source_dates",
+    "source_archive_urls",
+    "atlas_id",
+    "attribution",
+    "updated_at",
+)
+
+COLUMN_HELP: Mapping[str, str] = {
+    "partnership_id": "survmap's stable id of the partnership.",
+    "agency_id": "survmap's stable id of the agency.",
+    "agency": "Agency name.",
+    "agency_kind": "police, sheriff, state_police, federal, university, school or other.",
+    "city": "City or town the agency is based in.",
+    "state": "USPS code of the state or territory.",
+    "county_fips": "Five-digit census FIPS codes of the counties served, separated by ';'.",
+    "counties": "Names of those counties, separated by '; '.",
+    "latitude": "Agency latitude (WGS84), if known.",
+    "longitude": "Agency longitude (WGS84), if known.",
+    "ori": "FBI Originating Agency Identifier, if known.",
+    "technology": "Technology name.",
+    "technology_slug": "Technology identifier, as used in filters.",
+    "technology_category": "Technology category.",
+    "vendor": "Vendor name, if known.",
+    "vendor_slug": "Vendor identifier, as used in filters.",
+    "product": "Product or programme name.",
+    "status": "proposed, pilot, active, suspended, ended or banned.",
+    "start_date": "Start as a partial ISO date: 2020, 2020-03 or 2020-03-05.",
+    "end_date": "End as a partial ISO date.",
+    "summary": "What the sources say.",
+    "source_urls": "Source addresses, one per line.",
+    "source_titles": "Source titles, one per line, aligned with source_urls.",
+    "source_publishers": "Source publishers, one per line, aligned with source_urls.",
+    "source_dates": "Source publication dates (partial ISO), one per line.",
+    "source_archive_urls": "Archived copies of the sources, one per line.",
+    "atlas_id": "Row id in the EFF Atlas of Surveillance, for records imported from it.",
+    "attribution": "Credit owed for the record (e.g. EFF's CC BY 4.0).",
+    "updated_at": "When survmap last changed the record (UTC, ISO 8601).",
+}
+
+LINE = "\n"
+COUNTY_SEPARATOR = ";"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def neutralize_cell(value: str) -> str:
+    """Make a cell safe to open in a spreadsheet without changing plain numbers."""
+    if _PLAIN_NUMBER.match(value):
+        return value
+    if value.lstrip("'").startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def restore_cell(value: str) -> str:
+    """Undo `neutralize_cell`."""
+    if value.startswith("'") and value.lstrip("'").startswith(_FORMULA_START):
+        return value[1:]
+    return value
+
+
+def _date(value: PartialDate | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def partnership_row(partnership: Partnership) -> dict[str, str]:
+    """The CSV row of one partnership, before neutralisation. Expects agency, its state and
+    counties, technology, vendor and sources to be fetched already (see selectors)."""
+    agency = partnership.agency
+    counties = sorted(agency.counties.all(), key=lambda county: county.fips)
+    sources = list(partnership.sources.all())
+    vendor = partnership.vendor
+    return {
+        "partnership_id": str(partnership.pk),
+        "agency_id": str(agency.pk),
+        "agency": agency.name,
+        "agency_kind": agency.kind,
+        "city": agency.city,
+        "state": agency.state_id,
+        "county_fips": COUNTY_SEPARATOR.join(county.fips for county in counties),
+        "counties": "; ".join(county.full_name for county in counties),
+        "latitude": _number(agency.latitude),
+        "longitude": _number(agency.longitude),
+        "ori": agency.ori,
+        "technology": partnership.technology.name,
+        "technology_slug": partnership.technology.slug,
+        "technology_category": partnership.technology.category,
+        "vendor": vendor.name if vendor else "",
+        "vendor_slug": vendor.slug if vendor else "",
+        "product": partnership.product,
+        "status": partnership.status,
+        "start_date": _date(partnership.start),
+        "end_date": _date(partnership.end),
+        "summary": partnership.summary,
+        "source_urls": LINE.join(source.url or "" for source in sources),
+        "source_titles": LINE.join(source.title for source in sources),
+        "source_publishers": LINE.join(source.publisher for source in sources),
+        "source_dates": LINE.join(_date(source.published) for source in sources),
+        "source_archive_urls": LINE.join(source.archive_url for source in sources),
+        "atlas_id": partnership.atlas_id or "",
+        "attribution": partnership.attribution,
+        "updated_at": partnership.updated_at.isoformat() if partnership.updated_at else "",
+    }
