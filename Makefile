@@ -43,3 +43,6 @@ format: install-dev
 
 clean:
 	rm -rf $(VENV) staticfiles .mypy_cache .ruff_cache .pytest_cache
+
+bench: install-dev
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

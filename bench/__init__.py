@@ -1,0 +1,1 @@
+"""survmap's benchmark: `make bench`. Prints one JSON object per line per figure."""
