@@ -28,7 +28,7 @@ BATCH = 2_000
 def generate_partnerships(count: int, *, seed: int = 7, prefix: str = "Synthetic") -> int:
     """Add `count` sourced partnerships (about one agency per three partnerships). Returns the
     number of partnerships now in the database."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     technologies = list(Technology.objects.all())
     if not technologies:
         technologies = [
