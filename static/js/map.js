@@ -265,6 +265,11 @@
           });
         },
       }).addTo(map);
+      // Tests and assistive tools can find a region's shape by its FIPS code.
+      Object.keys(layersByFips).forEach(function (fips) {
+        var path = layersByFips[fips].getElement();
+        if (path) path.setAttribute("data-fips", fips);
+      });
       if (config.level === "county") {
         var borders = topojson.mesh(topology, object, function (a, b) {
           return a.id.slice(0, 2) !== b.id.slice(0, 2);
