@@ -68,7 +68,9 @@ def build_topology(level: Level) -> bytes:
     data["geometry"] = [_drop_specks(g) for g in shift_antimeridian(data.geometry.values)]
     if level == Level.COUNTY:
         names = {state.fips: state.code for state in census.states()}
-        data["n"] = [f"{name}, {names[fips[:2]]}" for fips, name in zip(data.fips, data.name)]
+        data["n"] = [
+            f"{name}, {names[fips[:2]]}" for fips, name in zip(data.fips, data.name, strict=True)
+        ]
     else:
         data["n"] = data["name"]
     data = data.set_index("fips")[["n", "geometry"]]

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
@@ -14,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryD
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.conf import settings
 
 from survmap.geo.boundaries import Level
 from survmap.geo.choropleth import class_breaks, level_for_fips, region_names
@@ -71,7 +71,9 @@ def _level(request: HttpRequest) -> Level:
 
 def _filter_query(query: QueryDict) -> str:
     """The normalised filter part of a query string: same filters, same key, any order."""
-    pairs = sorted((name, value) for name in FILTER_PARAMS for value in query.getlist(name) if value)
+    pairs = sorted(
+        (name, value) for name in FILTER_PARAMS for value in query.getlist(name) if value
+    )
     return urlencode(pairs)
 
 
@@ -91,9 +93,7 @@ def map_counts_payload(request: HttpRequest, level: Level) -> dict[str, Any]:
     if payload is None:
         partnerships = _filterset(request).qs
         counts = region_counts(partnerships, level)
-        agencies = (
-            Agency.objects.filter(pk__in=partnerships.values("agency_id")).distinct().count()
-        )
+        agencies = Agency.objects.filter(pk__in=partnerships.values("agency_id")).distinct().count()
         payload = {
             "level": str(level),
             "counts": counts,
@@ -162,16 +162,17 @@ def home(request: HttpRequest) -> HttpResponse:
             "level": str(level),
             "counts": counts,
             "config": config,
-            "top_regions": [
-                (fips, names.get(fips, fips), n) for fips, n in top[:NOSCRIPT_ROWS]
-            ],
+            "top_regions": [(fips, names.get(fips, fips), n) for fips, n in top[:NOSCRIPT_ROWS]],
             "more_regions": max(0, len(top) - NOSCRIPT_ROWS),
             "filters": filters,
             "options": options,
             "selected": {name: request.GET.getlist(name) for name in FILTER_PARAMS},
             "kinds": AgencyKind.choices,
-            "statuses": [("", "All"), (PartnershipStatus.ACTIVE, "Active"),
-                         (PartnershipStatus.ENDED, "Ended")],
+            "statuses": [
+                ("", "All"),
+                (PartnershipStatus.ACTIVE, "Active"),
+                (PartnershipStatus.ENDED, "Ended"),
+            ],
             "levels": [(Level.COUNTY, "Counties"), (Level.STATE, "States")],
             "focus": request.GET.get("focus", ""),
         },
@@ -227,7 +228,9 @@ def table(request: HttpRequest) -> HttpResponse:
         descending = ordering == column
         sort = base.copy()
         sort["ordering"] = f"-{column}" if descending else column
-        state = "ascending" if ordering == column else "descending" if ordering == f"-{column}" else ""
+        state = (
+            "ascending" if ordering == column else "descending" if ordering == f"-{column}" else ""
+        )
         columns.append({"name": column, "query": sort.urlencode(), "sort": state})
     map_query = request.GET.copy()
     for name in ("page", "ordering"):
@@ -285,7 +288,7 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
     events = _policy_events(Q(partnerships__in=base.values("pk")) | place)
     county_counts = region_counts(base, Level.COUNTY)
     sketch = state_sketch(state.fips)
-    shapes = []
+    shapes: list[dict[str, Any]] = []
     if sketch is not None:
         for shape in sketch.shapes:
             n = county_counts.get(shape.fips, 0)
@@ -299,7 +302,7 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
                 }
             )
     counties_with_records = sorted(
-        (s for s in shapes if s["count"]), key=lambda s: (-s["count"], s["name"])
+        (s for s in shapes if s["count"]), key=lambda s: (-int(s["count"]), str(s["name"]))
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -372,7 +375,9 @@ def technology_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page_obj = Paginator(
         partnerships.order_by("agency__state_id", "agency__name", "pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    events = _policy_events(Q(technology=technology) | Q(partnerships__in=partnerships.values("pk")))
+    events = _policy_events(
+        Q(technology=technology) | Q(partnerships__in=partnerships.values("pk"))
+    )
     states = (
         partnerships.values("agency__state__fips", "agency__state__name")
         .annotate(n=Count("agency", distinct=True))
@@ -396,4 +401,3 @@ def technology_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "map_query": urlencode({"technology": technology.slug}),
         },
     )
-

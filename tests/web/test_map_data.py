@@ -1,4 +1,4 @@
-"""The map's JSON: outlines built once and served immutable, counts cached until the data changes."""
+"""The map's JSON: outlines built once and served immutable, counts cached until data changes."""
 
 import gzip
 import json
@@ -59,7 +59,9 @@ def test_the_same_filters_in_another_order_share_one_cache_entry(client, django_
     PartnershipFactory(agency=AgencyFactory(counties=["26099"]))
     _counts(client, status=["active", "ended"], level="county")
     with django_assert_num_queries(0):
-        response = client.get(reverse("web:map_counts") + "?level=county&status=ended&status=active")
+        response = client.get(
+            reverse("web:map_counts") + "?level=county&status=ended&status=active"
+        )
     assert response.json()["counts"] == {"26099": 1}
 
 
