@@ -19,6 +19,10 @@
     L.tileLayer(config.tile_url, { attribution: config.tile_attribution, maxZoom: 12 }).addTo(map);
   }
   map.attributionControl.setPrefix(false);
+  // On a phone the map comes first; the filters fold away until asked for.
+  if (window.matchMedia("(max-width: 40rem)").matches && !window.location.search) {
+    document.getElementById("filter-panel").open = false;
+  }
   map.fitBounds(LOWER48);
 
   function colourFor(n) {

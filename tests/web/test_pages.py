@@ -185,3 +185,13 @@ def test_agency_and_technology_pages_link_to_regions_and_the_map(client):
     html = page.content.decode()
     assert f"{reverse('web:home')}?technology={partnership.technology.slug}" in html
     assert reverse("web:region", args=["26"]) in html
+
+
+def test_the_map_uses_a_tile_server_only_when_one_is_configured(client, settings):
+    settings.SURVMAP_TILE_URL = ""
+    assert '"tile_url": ""' in client.get(reverse("web:home")).content.decode()
+    settings.SURVMAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    settings.SURVMAP_TILE_ATTRIBUTION = "© Example tiles"
+    html = client.get(reverse("web:home")).content.decode()
+    assert '"tile_url": "https://tiles.example.org/{z}/{x}/{y}.png"' in html
+    assert "© Example tiles" in html or "\\u00a9 Example tiles" in html
