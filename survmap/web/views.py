@@ -38,8 +38,8 @@ from survmap.web.search import search
 
 PAGE_SIZE = 100
 DEFAULT_LEVEL = Level.COUNTY
-# Only these parameters change what the map counts; 'level', 'page' or 'focus' do not.
-FILTER_PARAMS = tuple(name for name in PartnershipFilterSet.base_filters if name != "ordering")
+# The parameters that decide what the map counts ('level', 'page' or 'focus' do not).
+FILTER_PARAMS = tuple(PartnershipFilterSet.base_filters)
 NOSCRIPT_ROWS = 100
 SORTABLE_COLUMNS = ("agency", "state", "technology", "vendor", "status", "start", "end")
 

@@ -195,3 +195,10 @@ def test_the_map_uses_a_tile_server_only_when_one_is_configured(client, settings
     html = client.get(reverse("web:home")).content.decode()
     assert '"tile_url": "https://tiles.example.org/{z}/{x}/{y}.png"' in html
     assert "© Example tiles" in html or "\\u00a9 Example tiles" in html
+
+
+def test_a_bad_value_is_refused_even_when_the_good_part_is_cached(client):
+    PartnershipFactory(agency=AgencyFactory(counties=["26099"]))
+    assert client.get(reverse("web:map_counts")).status_code == 200
+    assert client.get(reverse("web:map_counts"), {"ordering": "bogus"}).status_code == 400
+    assert client.get(reverse("web:home"), {"ordering": "bogus"}).status_code == 400
