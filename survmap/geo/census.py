@@ -49,7 +49,7 @@ class CensusCounty:
 
 @cache
 def states() -> tuple[CensusState, ...]:
-    frame = pyogrio.read_dataframe(STATE_SHAPEFILE, read_geometry=False)
+    frame = pyogrio.read_dataframe(STATE_SHAPEFILE, read_geometry=False, encoding="utf-8")
     rows = [
         CensusState(fips=row.STATEFP, code=row.STUSPS, name=row.NAME)
         for row in frame.itertuples(index=False)
@@ -59,7 +59,8 @@ def states() -> tuple[CensusState, ...]:
 
 @cache
 def counties() -> tuple[CensusCounty, ...]:
-    frame = pyogrio.read_dataframe(COUNTY_SHAPEFILE, read_geometry=False)
+    # The files hold UTF-8 but ship no .cpg, so GDAL would guess Latin-1: 'DoÃ±a Ana'.
+    frame = pyogrio.read_dataframe(COUNTY_SHAPEFILE, read_geometry=False, encoding="utf-8")
     rows = []
     for row in frame.itertuples(index=False):
         suffix = LSAD_SUFFIX.get(row.LSAD, "")

@@ -6,6 +6,11 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("table/", views.table, name="table"),
+    path("search/", views.search_json, name="search"),
+    path("map/counts.json", views.map_counts, name="map_counts"),
+    path("map/<slug:level>.<slug:digest>.topojson", views.map_geometry, name="map_geometry"),
+    path("regions/<str:fips>/", views.region, name="region"),
     path("agencies/<int:pk>/", views.agency_detail, name="agency"),
     path("technologies/<slug:slug>/", views.technology_detail, name="technology"),
 ]

@@ -1,34 +1,336 @@
-"""The public pages. Until the map lands, the home page lists every public partnership."""
+"""The public pages: the map (home), the table of what the map shows, region, agency and
+technology pages, and the small JSON endpoints the map's script reads."""
 
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from survmap.geo.boundaries import Level
+from survmap.geo.choropleth import class_breaks, level_for_fips, region_names
+from survmap.geo.models import County, State
+from survmap.geo.regions import region_counts
+from survmap.geo.svgmap import state_sketch
+from survmap.geo.topology import geometry_asset
 from survmap.records.filters import PartnershipFilterSet
-from survmap.records.models import Agency, PolicyEvent, Technology
+from survmap.records.models import (
+    Agency,
+    AgencyKind,
+    Partnership,
+    PartnershipStatus,
+    PolicyEvent,
+    Technology,
+    Vendor,
+)
 from survmap.records.selectors import partnership_list_public
+from survmap.web.cache import CACHE_SECONDS, data_version
+from survmap.web.search import search
 
 PAGE_SIZE = 100
+DEFAULT_LEVEL = Level.COUNTY
+# The parameters that decide what the map counts ('level', 'page' or 'focus' do not).
+FILTER_PARAMS = tuple(PartnershipFilterSet.base_filters)
+NOSCRIPT_ROWS = 100
+SORTABLE_COLUMNS = ("agency", "state", "technology", "vendor", "status", "start", "end")
+
+
+class BadQuery(Exception):
+    """A query parameter the site cannot use; the reader gets a 400 naming it."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _filterset(request: HttpRequest, queryset: QuerySet | None = None) -> PartnershipFilterSet:
+    filterset = PartnershipFilterSet(
+        request.GET, queryset=partnership_list_public() if queryset is None else queryset
+    )
+    if not filterset.is_valid():
+        raise BadQuery({field: list(errors) for field, errors in filterset.errors.items()})
+    return filterset
+
+
+def _level(request: HttpRequest) -> Level:
+    value = request.GET.get("level", DEFAULT_LEVEL)
+    try:
+        return Level(value)
+    except ValueError:
+        raise BadQuery({"level": [f"Choose 'state' or 'county', not '{value}'."]}) from None
+
+
+def _filter_query(query: QueryDict) -> str:
+    """The normalised filter part of a query string: same filters, same key, any order."""
+    pairs = sorted(
+        (name, value) for name in FILTER_PARAMS for value in query.getlist(name) if value
+    )
+    return urlencode(pairs)
+
+
+def _bad_request(request: HttpRequest, problem: BadQuery) -> HttpResponse:
+    return render(
+        request,
+        "web/bad_request.html",
+        {"errors": problem.errors, "home": reverse("web:home")},
+        status=400,
+    )
+
+
+def map_counts_payload(request: HttpRequest, level: Level) -> dict[str, Any]:
+    """Agencies per region for the request's filters, cached per data version."""
+    key = f"survmap:counts:{data_version()}:{level}:{_filter_query(request.GET)}"
+    payload: dict[str, Any] | None = cache.get(key)
+    if payload is None:
+        partnerships = _filterset(request).qs
+        counts = region_counts(partnerships, level)
+        agencies = Agency.objects.filter(pk__in=partnerships.values("agency_id")).distinct().count()
+        payload = {
+            "level": str(level),
+            "counts": counts,
+            "breaks": class_breaks(list(counts.values())),
+            "agencies": agencies,
+            "regions": sum(1 for n in counts.values() if n),
+        }
+        cache.set(key, payload, CACHE_SECONDS)
+    return payload
+
+
+def _map_options() -> dict[str, Any]:
+    """The filter choices and the slider's range, cached per data version."""
+    key = f"survmap:map-options:{data_version()}"
+    options: dict[str, Any] | None = cache.get(key)
+    if options is None:
+        public = Partnership.objects.public()
+        earliest = public.aggregate(first=Min("start_date"))["first"]
+        options = {
+            "technologies": list(
+                Technology.objects.filter(Exists(public.filter(technology=OuterRef("pk"))))
+                .order_by("name")
+                .values_list("slug", "name")
+            ),
+            "vendors": list(
+                Vendor.objects.filter(Exists(public.filter(vendor=OuterRef("pk"))))
+                .order_by("name")
+                .values_list("slug", "name")
+            ),
+            "earliest": (earliest or dt.date(2010, 1, 1)).isoformat(),
+        }
+        cache.set(key, options, CACHE_SECONDS)
+    return options
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    filterset = PartnershipFilterSet(request.GET, queryset=partnership_list_public())
-    partnerships = filterset.qs if filterset.is_valid() else partnership_list_public().none()
-    page = Paginator(partnerships.order_by("agency__state_id", "agency__name", "pk"), PAGE_SIZE)
-    page_obj = page.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    """The choropleth: agencies per state or county with partnerships matching the filters."""
+    try:
+        level = _level(request)
+        counts = map_counts_payload(request, level)
+    except BadQuery as problem:
+        return _bad_request(request, problem)
+    asset = geometry_asset(level)
+    names = region_names(level)
+    top = sorted(counts["counts"].items(), key=lambda item: (-item[1], names.get(item[0], "")))
+    options = _map_options()
+    filters = _filter_query(request.GET)
+    config = {
+        "level": str(level),
+        "geometry": reverse(
+            "web:map_geometry", kwargs={"level": str(level), "digest": asset.digest}
+        ),
+        "counts_url": reverse("web:map_counts"),
+        "search_url": reverse("web:search"),
+        "region_url": reverse("web:region", kwargs={"fips": "00"}).replace("00", "{fips}"),
+        "table_url": reverse("web:table"),
+        "tile_url": settings.SURVMAP_TILE_URL,
+        "tile_attribution": settings.SURVMAP_TILE_ATTRIBUTION,
+        "today": dt.date.today().isoformat(),
+        "earliest": options["earliest"],
+    }
     return render(
         request,
         "web/home.html",
         {
+            "level": str(level),
+            "counts": counts,
+            "config": config,
+            "top_regions": [(fips, names.get(fips, fips), n) for fips, n in top[:NOSCRIPT_ROWS]],
+            "more_regions": max(0, len(top) - NOSCRIPT_ROWS),
+            "filters": filters,
+            "options": options,
+            "selected": {name: request.GET.getlist(name) for name in FILTER_PARAMS},
+            "kinds": AgencyKind.choices,
+            "statuses": [
+                ("", "All"),
+                (PartnershipStatus.ACTIVE, "Active"),
+                (PartnershipStatus.ENDED, "Ended"),
+            ],
+            "levels": [(Level.COUNTY, "Counties"), (Level.STATE, "States")],
+            "focus": request.GET.get("focus", ""),
+        },
+    )
+
+
+def map_counts(request: HttpRequest) -> HttpResponse:
+    try:
+        payload = map_counts_payload(request, _level(request))
+    except BadQuery as problem:
+        return JsonResponse({"errors": problem.errors}, status=400)
+    response = JsonResponse(payload)
+    patch_cache_control(response, public=True, max_age=60)
+    return response
+
+
+def map_geometry(request: HttpRequest, level: str, digest: str) -> HttpResponse:
+    """TopoJSON outlines, immutable under their content hash, gzipped ahead of time."""
+    try:
+        asset = geometry_asset(Level(level))
+    except ValueError:
+        raise Http404("No such map level.") from None
+    if digest != asset.digest:
+        raise Http404("Outdated map outlines; reload the page.")
+    accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+    response = HttpResponse(
+        asset.gzipped if accepts_gzip else asset.body, content_type="application/json"
+    )
+    if accepts_gzip:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    patch_cache_control(response, public=True, max_age=365 * 24 * 60 * 60, immutable=True)
+    return response
+
+
+def table(request: HttpRequest) -> HttpResponse:
+    """Exactly what the map counts, as a sortable, paginated table: the map without JavaScript."""
+    try:
+        filterset = _filterset(request)
+    except BadQuery as problem:
+        return _bad_request(request, problem)
+    partnerships = filterset.qs
+    ordering = request.GET.get("ordering", "")
+    if not ordering:
+        partnerships = partnerships.order_by("agency__state_id", "agency__name", "pk")
+    page_obj = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    base = query.copy()
+    base.pop("ordering", None)
+    columns = []
+    for column in SORTABLE_COLUMNS:
+        descending = ordering == column
+        sort = base.copy()
+        sort["ordering"] = f"-{column}" if descending else column
+        state = (
+            "ascending" if ordering == column else "descending" if ordering == f"-{column}" else ""
+        )
+        columns.append({"name": column, "query": sort.urlencode(), "sort": state})
+    map_query = request.GET.copy()
+    for name in ("page", "ordering"):
+        map_query.pop(name, None)
+    return render(
+        request,
+        "web/table.html",
+        {
             "filterset": filterset,
             "page_obj": page_obj,
             "query": query.urlencode(),
-            "policy_events": PolicyEvent.objects.public().prefetch_related("sources"),
+            "columns": columns,
+            "map_query": map_query.urlencode(),
         },
-        status=200 if filterset.is_valid() else 400,
+    )
+
+
+def search_json(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    return JsonResponse({"q": query, "results": [entry.as_json() for entry in search(query)]})
+
+
+def _policy_events(query: Q) -> QuerySet:
+    return (
+        PolicyEvent.objects.public()
+        .filter(query)
+        .distinct()
+        .select_related("state", "county", "technology", "vendor")
+        .prefetch_related("sources")
+        .order_by("-date", "title")
+    )
+
+
+def region(request: HttpRequest, fips: str) -> HttpResponse:
+    """A state or a county: every public partnership of its agencies, and what touched them."""
+    level = level_for_fips(fips)
+    if level is None:
+        return render(request, "web/not_found.html", status=404)
+    if level == Level.STATE:
+        state = get_object_or_404(State, fips=fips)
+        county = None
+        base = partnership_list_public().filter(agency__state=state)
+        place = Q(state=state)
+    else:
+        county = get_object_or_404(County.objects.select_related("state"), fips=fips)
+        state = county.state
+        base = partnership_list_public().filter(agency__counties=county)
+        place = Q(county=county) | Q(state=state, county__isnull=True)
+    try:
+        filterset = _filterset(request, base)
+    except BadQuery as problem:
+        return _bad_request(request, problem)
+    partnerships = filterset.qs.order_by("agency__name", "technology__name", "pk")
+    page_obj = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
+    events = _policy_events(Q(partnerships__in=base.values("pk")) | place)
+    county_counts = region_counts(base, Level.COUNTY)
+    sketch = state_sketch(state.fips)
+    shapes: list[dict[str, Any]] = []
+    if sketch is not None:
+        for shape in sketch.shapes:
+            n = county_counts.get(shape.fips, 0)
+            shapes.append(
+                {
+                    "fips": shape.fips,
+                    "name": shape.name,
+                    "path": shape.path,
+                    "count": n,
+                    "current": county is not None and shape.fips == county.fips,
+                }
+            )
+    counties_with_records = sorted(
+        (s for s in shapes if s["count"]), key=lambda s: (-int(s["count"]), str(s["name"]))
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    name = f"{county.full_name}, {state.name}" if county else state.name
+    technologies = (
+        base.values("technology__name")
+        .annotate(n=Count("agency", distinct=True))
+        .order_by("-n", "technology__name")
+    )
+    return render(
+        request,
+        "web/region.html",
+        {
+            "name": name,
+            "state": state,
+            "county": county,
+            "page_obj": page_obj,
+            "query": query.urlencode(),
+            "policy_events": events,
+            "sketch": sketch,
+            "shapes": shapes,
+            "counties_with_records": counties_with_records if county is None else [],
+            "agency_count": base.values("agency").distinct().count(),
+            "technologies": technologies,
+            "map_url": reverse("web:home")
+            + "?"
+            + urlencode({"level": "county" if county else "state", "focus": fips}),
+        },
     )
 
 
@@ -38,23 +340,32 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not partnerships:
         # An agency is public only through a sourced partnership.
         return render(request, "web/not_found.html", status=404)
-    events = (
-        PolicyEvent.objects.public()
-        .filter(
-            Q(partnerships__in=partnerships)
-            | Q(
-                technology__in=[p.technology_id for p in partnerships],
-                vendor__isnull=False,
-                vendor__in=[p.vendor_id for p in partnerships if p.vendor_id],
-            )
+    events = _policy_events(
+        Q(partnerships__in=partnerships)
+        | Q(
+            technology__in=[p.technology_id for p in partnerships],
+            vendor__isnull=False,
+            vendor__in=[p.vendor_id for p in partnerships if p.vendor_id],
         )
-        .distinct()
-        .prefetch_related("sources")
     )
+    counties = list(agency.counties.all())
+    served = {county.fips for county in counties}
+    sketch = state_sketch(agency.state.fips)
+    shapes = [
+        {"fips": s.fips, "name": s.name, "path": s.path, "current": s.fips in served}
+        for s in (sketch.shapes if sketch else ())
+    ]
     return render(
         request,
         "web/agency.html",
-        {"agency": agency, "partnerships": partnerships, "policy_events": events},
+        {
+            "agency": agency,
+            "counties": counties,
+            "partnerships": partnerships,
+            "policy_events": events,
+            "sketch": sketch,
+            "shapes": shapes,
+        },
     )
 
 
@@ -64,9 +375,29 @@ def technology_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page_obj = Paginator(
         partnerships.order_by("agency__state_id", "agency__name", "pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    events = PolicyEvent.objects.public().filter(technology=technology).prefetch_related("sources")
+    events = _policy_events(
+        Q(technology=technology) | Q(partnerships__in=partnerships.values("pk"))
+    )
+    states = (
+        partnerships.values("agency__state__fips", "agency__state__name")
+        .annotate(n=Count("agency", distinct=True))
+        .order_by("-n", "agency__state__name")
+    )
+    vendors = (
+        partnerships.filter(vendor__isnull=False)
+        .values("vendor__slug", "vendor__name")
+        .annotate(n=Count("agency", distinct=True))
+        .order_by("-n", "vendor__name")[:20]
+    )
     return render(
         request,
         "web/technology.html",
-        {"technology": technology, "page_obj": page_obj, "policy_events": events},
+        {
+            "technology": technology,
+            "page_obj": page_obj,
+            "policy_events": events,
+            "states": states,
+            "vendors": vendors,
+            "map_query": urlencode({"technology": technology.slug}),
+        },
     )

@@ -1,0 +1,101 @@
+"""The map's JSON: outlines built once and served immutable, counts cached until data changes."""
+
+import gzip
+import json
+
+import pytest
+from django.urls import reverse
+
+from survmap.geo.boundaries import Level
+from survmap.geo.topology import geometry_asset
+from tests.factories import AgencyFactory, PartnershipFactory, TechnologyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts(client, **params):
+    response = client.get(reverse("web:map_counts"), params)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_counts_are_agencies_per_county_for_the_filters(client):
+    ring = TechnologyFactory(slug="ring", name="Ring")
+    PartnershipFactory(agency=AgencyFactory(counties=["26099", "26163"]), technology=ring)
+    PartnershipFactory(agency=AgencyFactory(counties=["26099"]))
+    PartnershipFactory(agency=AgencyFactory(counties=["26125"]), sources=[])
+    assert _counts(client)["counts"] == {"26099": 2, "26163": 1}
+    assert _counts(client, technology="ring")["counts"] == {"26099": 1, "26163": 1}
+    state = _counts(client, level="state")
+    assert state["counts"] == {"26": 2}
+    assert state["agencies"] == 2
+    assert state["breaks"] == [2]
+
+
+def test_counts_follow_the_as_of_date(client):
+    PartnershipFactory(
+        agency=AgencyFactory(counties=["26099"]), start_date="2018-01-01", start_precision="year"
+    )
+    PartnershipFactory(
+        agency=AgencyFactory(counties=["26163"]), start_date="2021-05-01", start_precision="month"
+    )
+    assert _counts(client, as_of="2019-06-01")["counts"] == {"26099": 1}
+    assert _counts(client, as_of="2022-06-01")["counts"] == {"26099": 1, "26163": 1}
+
+
+def test_cached_counts_are_dropped_when_a_record_changes(client):
+    partnership = PartnershipFactory(agency=AgencyFactory(counties=["26099"]))
+    assert _counts(client)["counts"] == {"26099": 1}
+    PartnershipFactory(agency=AgencyFactory(counties=["26099"]))
+    assert _counts(client)["counts"] == {"26099": 2}
+    partnership.sources.clear()  # an m2m change: the partnership is no longer public
+    assert _counts(client)["counts"] == {"26099": 1}
+    partnership.agency.counties.set(["26163"])
+    partnership.sources.add(*PartnershipFactory().sources.all())
+    assert _counts(client)["counts"] == {"26099": 1, "26163": 1}
+
+
+def test_the_same_filters_in_another_order_share_one_cache_entry(client, django_assert_num_queries):
+    PartnershipFactory(agency=AgencyFactory(counties=["26099"]))
+    _counts(client, status=["active", "ended"], level="county")
+    with django_assert_num_queries(0):
+        response = client.get(
+            reverse("web:map_counts") + "?level=county&status=ended&status=active"
+        )
+    assert response.json()["counts"] == {"26099": 1}
+
+
+def test_geometry_is_gzipped_immutable_and_has_every_county(client):
+    asset = geometry_asset(Level.COUNTY)
+    url = reverse("web:map_geometry", kwargs={"level": "county", "digest": asset.digest})
+    response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    assert "immutable" in response["Cache-Control"]
+    assert "max-age=31536000" in response["Cache-Control"]
+    topology = json.loads(gzip.decompress(response.content))
+    counties = topology["objects"]["counties"]["geometries"]
+    assert len(counties) == 3233
+    assert {"id": "26099", "n": "Macomb County, MI"} in [
+        {"id": g["id"], "n": g["properties"]["n"]} for g in counties
+    ]
+    # The budget for the whole first load is 350 KB; the outlines must leave room for the rest.
+    assert len(response.content) < 280_000
+
+
+def test_geometry_under_an_old_digest_or_level_is_404(client):
+    url = reverse("web:map_geometry", kwargs={"level": "county", "digest": "0123456789ab"})
+    assert client.get(url).status_code == 404
+    url = reverse("web:map_geometry", kwargs={"level": "zip", "digest": "0123456789ab"})
+    assert client.get(url).status_code == 404
+
+
+def test_state_geometry_keeps_alaska_in_one_hemisphere(client):
+    asset = geometry_asset(Level.STATE)
+    topology = json.loads(asset.body)
+    ids = {g["id"] for g in topology["objects"]["states"]["geometries"]}
+    assert {"02", "15", "72", "78", "66", "69", "60"} <= ids
+    west, _south, east, _north = topology["bbox"]
+    # Shifted west of the antimeridian: the Aleutians and Guam no longer span the globe.
+    assert east < 0
+    assert west > -220
