@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import _plotly_geo
 import pyogrio
@@ -69,3 +70,28 @@ def counties() -> tuple[CensusCounty, ...]:
             CensusCounty(fips=row.GEOID, state_fips=row.STATEFP, name=row.NAME, full_name=full_name)
         )
     return tuple(sorted(rows, key=lambda county: county.fips))
+
+
+def load_into(state_model: Any, county_model: Any) -> None:
+    """Fill the State and County tables (real or migration-state models); rows already there
+    are left alone, so this is safe to run again."""
+    if county_model.objects.count() == len(counties()):
+        return
+    by_fips = {state.fips: state for state in states()}
+    state_model.objects.bulk_create(
+        [state_model(code=s.code, fips=s.fips, name=s.name) for s in by_fips.values()],
+        ignore_conflicts=True,
+    )
+    county_model.objects.bulk_create(
+        [
+            county_model(
+                fips=c.fips,
+                state_id=by_fips[c.state_fips].code,
+                name=c.name,
+                full_name=c.full_name,
+            )
+            for c in counties()
+        ],
+        ignore_conflicts=True,
+        batch_size=500,
+    )

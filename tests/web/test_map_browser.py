@@ -4,7 +4,6 @@ filters and the as-of slider working through the URL, nothing fetched from anoth
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,14 +28,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def ensure_geography() -> None:
-    """Another transactional test's flush may have emptied the census tables that a migration
-    fills; load them again the way the migration does (it ignores rows already there)."""
-    from django.apps import apps
-
-    importlib.import_module("survmap.geo.migrations.0002_load_census").load(apps, None)
 
 
 @pytest.fixture
@@ -92,7 +83,6 @@ class Watched:
 @pytest.fixture
 def seeded() -> None:
     """A handful of agencies in a few counties, with Ring spreading from 2018."""
-    ensure_geography()
     ring = TechnologyFactory(slug="ring", name="Ring/Neighbors")
     faces = TechnologyFactory(slug="face-recognition", name="Face recognition")
     amazon = VendorFactory(slug="amazon", name="Amazon")

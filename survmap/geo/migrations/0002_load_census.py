@@ -4,28 +4,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from survmap.geo import census
+    from survmap.geo.census import load_into
 
-    State = apps.get_model("geo", "State")
-    County = apps.get_model("geo", "County")
-    states = {s.fips: s for s in census.states()}
-    State.objects.bulk_create(
-        [State(code=s.code, fips=s.fips, name=s.name) for s in states.values()],
-        ignore_conflicts=True,
-    )
-    County.objects.bulk_create(
-        [
-            County(
-                fips=c.fips,
-                state_id=states[c.state_fips].code,
-                name=c.name,
-                full_name=c.full_name,
-            )
-            for c in census.counties()
-        ],
-        ignore_conflicts=True,
-        batch_size=500,
-    )
+    load_into(apps.get_model("geo", "State"), apps.get_model("geo", "County"))
 
 
 def unload(apps, schema_editor):
