@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -34,10 +35,8 @@ class DatabaseUnavailableMiddleware:
         # Drop the broken connection now, so the next request opens a fresh one as soon as the
         # database is back (rather than relying on the request_finished signal alone).
         for conn in connections.all(initialized_only=True):
-            try:
+            with contextlib.suppress(DatabaseError):
                 conn.close_if_unusable_or_obsolete()
-            except DatabaseError:
-                pass
         response = HttpResponse(
             loader.render_to_string("503.html"), status=503, content_type="text/html"
         )

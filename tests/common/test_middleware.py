@@ -55,7 +55,7 @@ def database_behind_a_switch() -> Iterator[tuple[callable, callable]]:
                 restore()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_lost_database_gives_a_503_page_and_the_site_recovers_when_it_returns():
     partnership = PartnershipFactory()
     client = Client(raise_request_exception=False)
