@@ -142,7 +142,7 @@ def test_the_policy_names_only_the_configured_tile_server(monkeypatch, tile_url,
 
 
 def test_templates_have_no_inline_script():
-    """The policy allows no inline script, so none may be written."""
+    """The policy allows no inline script or style, so none may be written."""
     templates = list((REPO / "survmap").glob("**/templates/**/*.html"))
     assert templates
     for path in templates:
@@ -150,3 +150,5 @@ def test_templates_have_no_inline_script():
         for tag in re.findall(r"<script\b[^>]*>", text):
             assert "src=" in tag, f"inline <script> in {path}"
         assert not re.search(r"\son[a-z]+\s*=", text), f"inline event handler in {path}"
+        # style-src is 'self' too: no <style> block, no style="" attribute.
+        assert "<style" not in text and not re.search(r"\sstyle\s*=", text), path
