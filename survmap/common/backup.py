@@ -7,12 +7,13 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core import serializers
 from django.core.management import call_command
+from django.core.management.base import OutputWrapper
 from django.core.management.color import no_style
 from django.db import connections, models, transaction
 from django.db.models.signals import pre_save
@@ -89,11 +90,18 @@ def _loaded_rows_are_history_already() -> Iterator[None]:
         pre_save.disconnect(dispatch_uid="survmap-restore")
 
 
-def backup_restore(path: Path, *, using: str = "default", force: bool = False) -> str:
+def backup_restore(
+    path: Path,
+    *,
+    using: str = "default",
+    force: bool = False,
+    progress: TextIO | OutputWrapper | None = None,
+) -> str:
     """Replace the backed-up tables' contents with the backup, all or nothing.
 
     Refuses a database that already holds users or records unless `force`, because restoring
-    would erase them. The database must be migrated first (`manage.py migrate`)."""
+    would erase them. The database must be migrated first (`manage.py migrate`). With
+    `progress`, loaddata's running count of loaded objects is written there."""
     if not path.is_file():
         raise BackupError(f"No backup file at {path}.")
     if not str(path).endswith(SUFFIX):
@@ -110,5 +118,11 @@ def backup_restore(path: Path, *, using: str = "default", force: bool = False) -
     out = io.StringIO()
     with transaction.atomic(using=using), _loaded_rows_are_history_already():
         connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables))
-        call_command("loaddata", str(path), database=using, verbosity=1, stdout=out)
+        call_command(
+            "loaddata",
+            str(path),
+            database=using,
+            verbosity=3 if progress else 1,
+            stdout=progress or out,
+        )
     return out.getvalue().strip()

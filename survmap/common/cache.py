@@ -127,5 +127,5 @@ class TolerantRedisCache(RedisCache):
             "delete_many", lambda: super(TolerantRedisCache, self).delete_many(keys, version), None
         )
 
-    def clear(self) -> bool:
-        return self._guard("clear", lambda: super(TolerantRedisCache, self).clear(), False)
+    def clear(self) -> None:
+        self._guard("clear", lambda: super(TolerantRedisCache, self).clear(), None)

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import cc_delim_re, has_vary_header
@@ -40,7 +41,7 @@ def data_changed() -> None:
     cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
-def _on_change(sender: type, **kwargs: Any) -> None:
+def _on_change(sender: type[models.Model], **kwargs: Any) -> None:
     if sender._meta.app_label in PUBLIC_DATA_APPS:
         data_changed()
 

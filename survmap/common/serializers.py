@@ -20,7 +20,7 @@ Deserializer = JSONDeserializer
 
 class Serializer(JSONSerializer):
     def _value_from_field(self, obj: models.Model, field: Any) -> Any:
-        value = super()._value_from_field(obj, field)
+        value = super()._value_from_field(obj, field)  # type: ignore[misc]
         if isinstance(value, dt.datetime | dt.time):
             return value.isoformat()
         return value

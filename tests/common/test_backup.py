@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 import uuid
@@ -19,6 +21,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connections
 
+from bench.generate import generate_partnerships
 from survmap.common.backup import backed_up_models
 from survmap.records.models import Partnership
 from survmap.records.services import partnership_upsert
@@ -187,3 +190,43 @@ def test_backup_names_must_say_what_they_are(tmp_path):
         call_command("backup", str(tmp_path / "backup.txt"), verbosity=0)
     with pytest.raises(CommandError, match="No backup file"):
         call_command("restore", str(tmp_path / "missing.json.gz"), verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_restore_killed_half_way_leaves_nothing_half_written(empty_database, tmp_path):
+    """The import pattern (one transaction around the whole load), shown with a real command in
+    its own process: SIGKILL after some objects are written, then nothing of them is there."""
+    generate_partnerships(600)
+    path = tmp_path / "survmap-backup.json.gz"
+    call_command("backup", str(path), verbosity=0)
+
+    untouched = snapshot_of(empty_database)
+    env = {**os.environ, "DATABASE_URL": empty_database}
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "restore", str(path), "-v", "2"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert process.stdout is not None
+    seen = b""
+    try:
+        # loaddata writes "\rProcessed N object(s)." as it goes: kill it well inside the load.
+        while not re.search(rb"Processed [2-9]\d\d object", seen):
+            chunk = process.stdout.read1(4096)
+            if not chunk:
+                break
+            seen += chunk
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL, "the restore ended before it could be killed"
+
+    after = snapshot_of(empty_database)
+    assert not after["records_partnership"]
+    changed = sorted(table for table in after if after[table] != untouched[table])
+    assert changed == [], f"half-written tables: {changed}"
+
+    manage(empty_database, "restore", str(path))  # and the database is usable afterwards
+    assert len(snapshot_of(empty_database)["records_partnership"]) == Partnership.objects.count()

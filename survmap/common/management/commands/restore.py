@@ -18,6 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="Backup file (.json.gz).")
         parser.add_argument("--database", default="default", help="Database alias to write.")
+        # -v 2 streams the running count of loaded objects.
         parser.add_argument(
             "--force",
             action="store_true",
@@ -26,7 +27,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, path: Path, database: str, force: bool, **options: Any) -> None:
         try:
-            summary = backup_restore(path, using=database, force=force)
+            summary = backup_restore(
+                path,
+                using=database,
+                force=force,
+                progress=self.stdout if options["verbosity"] >= 2 else None,
+            )
         except BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(summary or "Restored.")
