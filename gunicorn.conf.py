@@ -3,7 +3,8 @@
 Every knob comes from the environment, like the Django settings:
 GUNICORN_BIND (default 127.0.0.1:8000: put a TLS proxy in front), GUNICORN_WORKERS (default
 2 x cores + 1), GUNICORN_THREADS (default 2), GUNICORN_TIMEOUT (30 s), GUNICORN_ACCESS_LOG
-("-" = stdout, empty = off), GUNICORN_LOG_LEVEL (info).
+("-" = stdout, empty = off), GUNICORN_LOG_LEVEL (info), FORWARDED_ALLOW_IPS (127.0.0.1: the
+proxy whose X-Forwarded-Proto gunicorn trusts to mark a request as https).
 """
 
 import multiprocessing
