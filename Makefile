@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench install install-dev migrate clean
+.PHONY: run test lint format bench install install-dev migrate clean serve loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,14 @@ clean:
 
 bench: install-dev
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Production on this machine: set SECRET_KEY, ALLOWED_HOSTS (and DATABASE_URL, REDIS_URL) first;
+# gunicorn listens on GUNICORN_BIND (127.0.0.1:8000) behind your TLS proxy. See README.md.
+serve: install
+	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput -v0
+	DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	DEBUG=0 $(BIN)/python -m gunicorn -c gunicorn.conf.py survmap.wsgi
+
+# The production server under load on 127.0.0.1; one JSON line per URL (README.md, "Load").
+loadtest: install-dev
+	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)

@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     os.environ.setdefault("STATIC_MANIFEST", "0")
+    # Figures measure the server's own work; the load test (bench/loadtest.py) measures the cache.
+    os.environ.setdefault("SURVMAP_PAGE_CACHE_SECONDS", "0")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     with tempfile.TemporaryDirectory(prefix="survmap-bench-") as tmp:
         drop = _prepare_database(Path(tmp))
         try:

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "survmap.geo",
     "survmap.records",
     "survmap.web",
+    "survmap.common",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +57,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses pages and JSON (the map's counts); whitenoise above serves static files itself.
     "django.middleware.gzip.GZipMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "survmap.common.middleware.DatabaseUnavailableMiddleware",
+    "survmap.common.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,7 +109,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Answers as a miss while Redis is down, so the site serves from the database.
+            "BACKEND": "survmap.common.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
         }
     }
@@ -143,6 +149,48 @@ SURVMAP_TILE_ATTRIBUTION = os.environ.get("SURVMAP_TILE_ATTRIBUTION", "")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"
 X_FRAME_OPTIONS = "DENY"
+
+# Production transport security (check --deploy passes with DEBUG off). Behind a proxy that ends
+# TLS, set SECURE_PROXY_SSL_HEADER=1 so Django trusts its X-Forwarded-Proto; for a plain-HTTP
+# test on loopback, set SECURE_SSL_REDIRECT=0 and SECURE_COOKIES=0.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+if env_bool("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+
+
+def tile_origin(url: str) -> str:
+    """The origin the map's tiles come from, as CSP needs it ({s} subdomains become *)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "*"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# Content-Security-Policy (django-csp): our own origin only; no inline script; tiles only from
+# the configured tile server.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *filter(None, [tile_origin(SURVMAP_TILE_URL)])],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Whole-page cache for anonymous GETs (survmap/common/page_cache.py); 0 turns it off.
+SURVMAP_PAGE_CACHE_SECONDS = int(os.environ.get("SURVMAP_PAGE_CACHE_SECONDS", "60"))
+SURVMAP_PAGE_CACHE_EXCLUDE = ("/admin/",)
 
 LOGGING = {
     "version": 1,

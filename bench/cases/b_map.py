@@ -18,8 +18,8 @@ from django.test import Client
 from django.urls import reverse
 
 from bench.generate import generate_partnerships
+from survmap.common import data_version
 from survmap.records.models import Partnership
-from survmap.web.cache import bump_data_version
 
 WARM_REQUESTS = 30
 ASSET = re.compile(r'<(?:script[^>]*\bsrc|link[^>]*\bhref)="(/[^"]+\.(?:js|css))"')
@@ -65,7 +65,7 @@ def _p50_ms(client: Client, url: str, params: dict[str, str]) -> float:
 def run(context: Any) -> None:
     if not Partnership.objects.public().exists():
         generate_partnerships(context.sizes[0])
-    bump_data_version()  # bulk writes send no signals
+    data_version.bump()  # bulk writes send no signals
     rows = Partnership.objects.public().count()
     client = Client()
     for level in ("county", "state"):

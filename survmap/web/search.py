@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
+from survmap.common import data_version
 from survmap.geo import census
 from survmap.records.models import Agency, Partnership, Technology, Vendor
-from survmap.web.cache import data_version
 
 MAX_RESULTS = 12
 # Ties are broken by what a reader most likely means: places before things.
@@ -100,7 +100,7 @@ _index: tuple[str, list[Entry]] = ("", [])
 def search_index() -> list[Entry]:
     """Built once per data version, in memory: a few thousand short strings."""
     global _index
-    version = data_version()
+    version = data_version.current()
     with _lock:
         if _index[0] != version:
             _index = (version, build_index())

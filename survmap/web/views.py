@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from survmap.common import data_version
 from survmap.geo.boundaries import Level
 from survmap.geo.choropleth import class_breaks, level_for_fips, region_names
 from survmap.geo.models import County, State
@@ -33,7 +34,6 @@ from survmap.records.models import (
     Vendor,
 )
 from survmap.records.selectors import partnership_list_public
-from survmap.web.cache import CACHE_SECONDS, data_version
 from survmap.web.search import search
 
 PAGE_SIZE = 100
@@ -41,6 +41,8 @@ DEFAULT_LEVEL = Level.COUNTY
 # The parameters that decide what the map counts ('level', 'page' or 'focus' do not).
 FILTER_PARAMS = tuple(PartnershipFilterSet.base_filters)
 NOSCRIPT_ROWS = 100
+# Long enough that a warm map never recomputes; the data version, not the timeout, keeps it fresh.
+COUNTS_CACHE_SECONDS = 24 * 60 * 60
 SORTABLE_COLUMNS = ("agency", "state", "technology", "vendor", "status", "start", "end")
 
 
@@ -88,7 +90,7 @@ def _bad_request(request: HttpRequest, problem: BadQuery) -> HttpResponse:
 
 def map_counts_payload(request: HttpRequest, level: Level) -> dict[str, Any]:
     """Agencies per region for the request's filters, cached per data version."""
-    key = f"survmap:counts:{data_version()}:{level}:{_filter_query(request.GET)}"
+    key = f"survmap:counts:{data_version.current()}:{level}:{_filter_query(request.GET)}"
     payload: dict[str, Any] | None = cache.get(key)
     if payload is None:
         partnerships = _filterset(request).qs
@@ -101,13 +103,13 @@ def map_counts_payload(request: HttpRequest, level: Level) -> dict[str, Any]:
             "agencies": agencies,
             "regions": sum(1 for n in counts.values() if n),
         }
-        cache.set(key, payload, CACHE_SECONDS)
+        cache.set(key, payload, COUNTS_CACHE_SECONDS)
     return payload
 
 
 def _map_options() -> dict[str, Any]:
     """The filter choices and the slider's range, cached per data version."""
-    key = f"survmap:map-options:{data_version()}"
+    key = f"survmap:map-options:{data_version.current()}"
     options: dict[str, Any] | None = cache.get(key)
     if options is None:
         public = Partnership.objects.public()
@@ -125,7 +127,7 @@ def _map_options() -> dict[str, Any]:
             ),
             "earliest": (earliest or dt.date(2010, 1, 1)).isoformat(),
         }
-        cache.set(key, options, CACHE_SECONDS)
+        cache.set(key, options, COUNTS_CACHE_SECONDS)
     return options
 
 

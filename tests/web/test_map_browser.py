@@ -57,7 +57,9 @@ class Watched:
     """A page whose every request and console error is recorded."""
 
     def __init__(self, browser: object) -> None:
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+        # Playwright's wait_for_function evaluates strings, which our CSP forbids; the policy
+        # itself is checked without this bypass in tests/common/test_csp_browser.py.
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)  # type: ignore[attr-defined]
         self.requests: list[str] = []
         self.errors: list[str] = []
         self.page.on("request", lambda request: self.requests.append(request.url))

@@ -1,0 +1,128 @@
+"""Backup and restore of everything survmap holds: records and their history, users, groups,
+moderation (submissions and the admin's log), as one compressed JSON file."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.core import serializers
+from django.core.management import call_command
+from django.core.management.base import OutputWrapper
+from django.core.management.color import no_style
+from django.db import connections, models, transaction
+from django.db.models.signals import pre_save
+
+from survmap.common.serializers import FORMAT
+
+# Left out because `migrate` recreates them from code or packaged data (content types,
+# permissions, census geography) or because they are transient (sessions). Foreign keys to
+# content types, permissions, users and groups are written as natural keys, so a backup
+# restores into a database whose migrations numbered those rows differently.
+EXCLUDED = ("contenttypes", "auth.permission", "sessions", "geo")
+SUFFIX = ".json.gz"
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot go ahead; the message says why and what to do."""
+
+
+def backed_up_models() -> list[type[models.Model]]:
+    """Every concrete table a backup holds, including many-to-many link tables."""
+    chosen = []
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if not meta.managed or meta.proxy:
+            continue
+        if meta.app_label in EXCLUDED or meta.label_lower in EXCLUDED:
+            continue
+        chosen.append(model)
+    return chosen
+
+
+def backup_write(path: Path, *, using: str = "default") -> None:
+    """Dump every backed-up table to `path` (gzip-compressed JSON)."""
+    if not str(path).endswith(SUFFIX):
+        raise BackupError(f"A backup file name must end in {SUFFIX} (got {path}).")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    serializers.register_serializer(FORMAT, "survmap.common.serializers")
+    call_command(
+        "dumpdata",
+        exclude=list(EXCLUDED),
+        format=FORMAT,
+        natural_foreign=True,
+        database=using,
+        output=str(path),
+        verbosity=0,
+    )
+
+
+def _holding(using: str) -> list[str]:
+    # Groups are created by migrations (the moderators group), so they do not make a database
+    # "used"; users and records do.
+    return [
+        model._meta.label
+        for model in backed_up_models()
+        if model is not Group
+        and not model._meta.auto_created
+        and model._base_manager.using(using).exists()
+    ]
+
+
+@contextmanager
+def _loaded_rows_are_history_already() -> Iterator[None]:
+    """loaddata sets many-to-many links through the ORM, and django-simple-history would record
+    each as a new change; the backup already holds the history, so loaded rows skip it."""
+
+    def mark(sender: type, instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
+        if raw:
+            instance.skip_history_when_saving = True  # type: ignore[attr-defined]
+
+    pre_save.connect(mark, weak=False, dispatch_uid="survmap-restore")
+    try:
+        yield
+    finally:
+        pre_save.disconnect(dispatch_uid="survmap-restore")
+
+
+def backup_restore(
+    path: Path,
+    *,
+    using: str = "default",
+    force: bool = False,
+    progress: TextIO | OutputWrapper | None = None,
+) -> str:
+    """Replace the backed-up tables' contents with the backup, all or nothing.
+
+    Refuses a database that already holds users or records unless `force`, because restoring
+    would erase them. The database must be migrated first (`manage.py migrate`). With
+    `progress`, loaddata's running count of loaded objects is written there."""
+    if not path.is_file():
+        raise BackupError(f"No backup file at {path}.")
+    if not str(path).endswith(SUFFIX):
+        raise BackupError(f"A backup file name ends in {SUFFIX} (got {path}).")
+    holding = _holding(using)
+    if holding and not force:
+        raise BackupError(
+            "The database is not empty (it holds "
+            + ", ".join(holding)
+            + "); restore into an empty, migrated database, or pass --force to replace it."
+        )
+    connection = connections[using]
+    tables = [model._meta.db_table for model in backed_up_models()]
+    out = io.StringIO()
+    with transaction.atomic(using=using), _loaded_rows_are_history_already():
+        connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables))
+        call_command(
+            "loaddata",
+            str(path),
+            database=using,
+            verbosity=3 if progress else 1,
+            stdout=progress or out,
+        )
+    return out.getvalue().strip()

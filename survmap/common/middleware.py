@@ -1,0 +1,45 @@
+"""Turns a lost database connection into a clean 503 page that says when to come back."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that is restarting or unreachable raises OperationalError/InterfaceError in the
+    view; readers get a static 503 page (rendered without a request context, so it touches neither
+    the database nor the session) with Retry-After, instead of a traceback or a generic 500.
+    Django reconnects on the next request, so the site recovers by itself when the database
+    returns."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("Database unavailable for %s: %s", request.path, exception)
+        # Drop the broken connection now, so the next request opens a fresh one as soon as the
+        # database is back (rather than relying on the request_finished signal alone).
+        for conn in connections.all(initialized_only=True):
+            with contextlib.suppress(DatabaseError):
+                conn.close_if_unusable_or_obsolete()
+        response = HttpResponse(
+            loader.render_to_string("503.html"), status=503, content_type="text/html"
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
