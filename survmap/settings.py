@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "survmap.geo",
     "survmap.records",
     "survmap.web",
+    "survmap.submissions",
+    "survmap.changelog",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -61,7 +64,22 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Attributes every history record to the user who made the change.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Locks out repeated failed logins; django-axes wants it last.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes first, so a locked-out username and address are refused even with the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
+# Submissions accepted per address, e.g. "5/hour"; counted in the cache.
+SURVMAP_SUBMIT_RATE = os.environ.get("SURVMAP_SUBMIT_RATE", "5/hour")
 
 ROOT_URLCONF = "survmap.urls"
 

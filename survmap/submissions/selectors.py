@@ -1,0 +1,93 @@
+"""Reads for the moderation queue and the public form: likely duplicates, agency look-ups."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from survmap.records.models import Agency, Partnership
+from survmap.records.normalize import normalize_name
+from survmap.submissions.models import Submission, SubmissionKind
+
+SIMILAR_NAME_RATIO = 0.8
+AGENCY_MATCH_LIMIT = 10
+
+
+@dataclass
+class Duplicates:
+    partnerships: list[Partnership] = field(default_factory=list)
+    agencies: list[tuple[Agency, float]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.partnerships) + len(self.agencies)
+
+
+def similar_agencies(
+    name: str, state_code: str, *, queryset: QuerySet[Agency] | None = None
+) -> list[tuple[Agency, float]]:
+    """Agencies in the state whose normalised names are close to this one, closest first."""
+    key = normalize_name(name)
+    if not key or not state_code:
+        return []
+    candidates = (queryset if queryset is not None else Agency.objects.all()).filter(
+        state_id=state_code
+    )
+    matcher = difflib.SequenceMatcher(b=key, autojunk=False)
+    found = []
+    for agency in candidates.only("pk", "name", "normalized_name", "city", "state_id"):
+        matcher.set_seq1(agency.normalized_name)
+        # The quick bounds skip most names before the full comparison.
+        if (
+            matcher.real_quick_ratio() >= SIMILAR_NAME_RATIO
+            and matcher.quick_ratio() >= SIMILAR_NAME_RATIO
+        ):
+            ratio = matcher.ratio()
+            if ratio >= SIMILAR_NAME_RATIO:
+                found.append((agency, round(ratio, 2)))
+    return sorted(found, key=lambda pair: (-pair[1], pair[0].name))
+
+
+def likely_duplicates(submission: Submission) -> Duplicates:
+    """Published records the submission may repeat: partnerships of the same agency and
+    technology, and agencies with a similar name in the same state."""
+    duplicates = Duplicates()
+    if submission.kind == SubmissionKind.CORRECTION:
+        return duplicates
+    agencies: list[Agency] = []
+    if submission.agency_id is not None and submission.agency is not None:
+        agencies = [submission.agency]
+    elif submission.agency_name and submission.agency_state_id:
+        duplicates.agencies = similar_agencies(submission.agency_name, submission.agency_state_id)
+        agencies = [agency for agency, ratio in duplicates.agencies if ratio == 1.0]
+    if agencies and submission.technology_id is not None:
+        duplicates.partnerships = list(
+            Partnership.objects.filter(agency__in=agencies, technology_id=submission.technology_id)
+            .select_related("agency", "technology", "vendor")
+            .order_by("pk")
+        )
+    return duplicates
+
+
+def agencies_public() -> QuerySet[Agency]:
+    """Agencies a visitor may see: those with a public partnership."""
+    return Agency.objects.filter(partnerships__in=Partnership.objects.public()).distinct()
+
+
+def agency_matches(query: str, state_code: str = "") -> list[Agency]:
+    """Public agencies for the form's pick-as-you-type and its no-JavaScript fallback."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    queryset = agencies_public().select_related("state")
+    if state_code:
+        queryset = queryset.filter(state_id=state_code)
+    by_text = list(queryset.filter(name__icontains=query).order_by("name")[:AGENCY_MATCH_LIMIT])
+    if state_code and len(by_text) < AGENCY_MATCH_LIMIT:
+        seen = {agency.pk for agency in by_text}
+        for agency, _ratio in similar_agencies(query, state_code, queryset=agencies_public()):
+            if agency.pk not in seen:
+                by_text.append(agency)
+                seen.add(agency.pk)
+    return by_text[:AGENCY_MATCH_LIMIT]
