@@ -49,13 +49,14 @@ def _public_history(kind: str) -> QuerySet:
     history = model.history.model  # type: ignore[attr-defined]
     return (
         history.objects.filter(public_now | (deleted & was_public))
-        .annotate(kind=Value(kind, output_field=models.CharField()))
-        .values("history_id", "history_date", "kind")
+        .annotate(record_kind=Value(kind, output_field=models.CharField()))
+        .order_by()
+        .values("history_id", "history_date", "record_kind")
     )
 
 
 def change_list() -> QuerySet:
-    """(history_id, history_date, kind) rows of every public change, newest first; paginate
+    """(history_id, history_date, record_kind) rows of every public change, newest first; paginate
     it, then pass a page to `entries`."""
     parts = [_public_history(kind) for kind in ("partnership", "agency", "source", "policyevent")]
     return parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id")
@@ -149,7 +150,7 @@ def entries(rows: list[dict[str, Any]]) -> list[Entry]:
     """Turn a page of change_list rows into what the page and the feed show."""
     by_kind: dict[str, list[int]] = {}
     for row in rows:
-        by_kind.setdefault(row["kind"], []).append(row["history_id"])
+        by_kind.setdefault(row["record_kind"], []).append(row["history_id"])
     records: dict[tuple[str, int], Any] = {}
     for kind, ids in by_kind.items():
         history = _MODELS[kind].history.model  # type: ignore[attr-defined]
@@ -157,17 +158,17 @@ def entries(rows: list[dict[str, Any]]) -> list[Entry]:
             records[(kind, record.history_id)] = record
     result = []
     for row in rows:
-        record = records[(row["kind"], row["history_id"])]
-        label, url = _label(row["kind"], record)
+        record = records[(row["record_kind"], row["history_id"])]
+        label, url = _label(row["record_kind"], record)
         result.append(
             Entry(
                 when=record.history_date,
                 action=ACTIONS.get(record.history_type, "changed"),
-                kind=str(_MODELS[row["kind"]]._meta.verbose_name),
+                kind=str(_MODELS[row["record_kind"]]._meta.verbose_name),
                 label=label,
                 url=url if record.history_type != "-" else "",
                 fields=_changed_fields(record),
-                sources=_sources(row["kind"], record),
+                sources=_sources(row["record_kind"], record),
             )
         )
     return result

@@ -1,8 +1,15 @@
 """App config for contributor submissions and their moderation."""
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class SubmissionsConfig(AppConfig):
     name = "survmap.submissions"
     verbose_name = "Submissions"
+
+    def ready(self) -> None:
+        from survmap.records.permissions import ensure_moderators_group
+
+        # This app's permissions exist only after its own migrate step; give them to moderators.
+        post_migrate.connect(ensure_moderators_group, sender=self)

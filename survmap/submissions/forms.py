@@ -107,7 +107,7 @@ class SourcesAndContactMixin(forms.Form):
     def clean_dates(self, cleaned: dict[str, Any]) -> None:
         start = end = None
         for name in ("start_text", "end_text"):
-            if name in cleaned and cleaned[name]:
+            if cleaned.get(name):
                 try:
                     parsed = _parse_date(cleaned[name])
                 except ValidationError as error:
