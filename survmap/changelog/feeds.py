@@ -30,7 +30,7 @@ class ChangesFeed(Feed):
     def item_description(self, item: Entry) -> str:
         # Atom1Feed marks the summary type="html": escape once more so that a feed reader shows
         # whatever a contributor typed as text, never as markup.
-        lines = [escape(item.summary)]
+        lines: list[str] = [escape(item.summary)]
         lines += [f"Source: {escape(title)} {escape(url)}" for url, title in item.sources]
         return "<br>".join(lines)
 

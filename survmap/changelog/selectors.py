@@ -18,37 +18,39 @@ ACTIONS = {"+": "added", "~": "changed", "-": "removed"}
 HIDDEN_FIELDS = {"updated_at", "created_at", "normalized_name"}
 
 
-def _m2m(name: str) -> type[models.Model]:
+def _m2m(name: str) -> Any:
     return apps.get_model("records", name)
 
 
 def _public_history(kind: str) -> QuerySet:
     """History entries of one model for records that are public now, or were once public and
     have since been deleted. A record never public (no source yet) never shows."""
-    partnership_sources = _m2m("HistoricalPartnership_sources")
-    event_sources = _m2m("HistoricalPolicyEvent_sources")
+    partnership_sources = _m2m("HistoricalPartnership_sources")._default_manager
+    event_sources = _m2m("HistoricalPolicyEvent_sources")._default_manager
+    model: type[models.Model]
+    was_public: Any
     if kind == "partnership":
-        model: type[models.Model] = Partnership
+        model = Partnership
         public_now = Q(id__in=Partnership.objects.public().values("pk"))
-        was_public = Exists(partnership_sources.objects.filter(partnership_id=OuterRef("id")))
+        was_public = Exists(partnership_sources.filter(partnership_id=OuterRef("id")))
     elif kind == "agency":
         model = Agency
         public_now = Q(id__in=Partnership.objects.public().values("agency_id"))
-        was_public = Exists(partnership_sources.objects.filter(history__agency_id=OuterRef("id")))
+        was_public = Exists(partnership_sources.filter(history__agency_id=OuterRef("id")))
     elif kind == "source":
         model = Source
         public_now = Q(id__in=Source.objects.public().values("pk"))
-        was_public = Exists(partnership_sources.objects.filter(source_id=OuterRef("id"))) | Exists(
-            event_sources.objects.filter(source_id=OuterRef("id"))
+        was_public = Exists(partnership_sources.filter(source_id=OuterRef("id"))) | Exists(
+            event_sources.filter(source_id=OuterRef("id"))
         )
     else:
         model = PolicyEvent
         public_now = Q(id__in=PolicyEvent.objects.public().values("pk"))
-        was_public = Exists(event_sources.objects.filter(policyevent_id=OuterRef("id")))
+        was_public = Exists(event_sources.filter(policyevent_id=OuterRef("id")))
     deleted = ~Exists(model._default_manager.filter(pk=OuterRef("id")))
-    history = model.history.model  # type: ignore[attr-defined]
+    history = model.history.model
     return (
-        history.objects.filter(public_now | (deleted & was_public))
+        history._default_manager.filter(public_now | (deleted & was_public))
         .annotate(record_kind=Value(kind, output_field=models.CharField()))
         .order_by()
         .values("history_id", "history_date", "record_kind")

@@ -3,10 +3,11 @@ decision page to approve, reject (with a reason the contributor sees) or undo.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
@@ -54,7 +55,7 @@ class SubmissionDecisionInline(admin.TabularInline):
     model = SubmissionDecision
     extra = 0
     fields = ["decided_at", "action", "moderator", "reason"]
-    readonly_fields = fields
+    readonly_fields = ["decided_at", "action", "moderator", "reason"]
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -176,7 +177,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
                 name="submissions_submission_decide",
             )
         ]
-        return custom + super().get_urls()  # type: ignore[operator]
+        return custom + super().get_urls()
 
     def decide_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         submission = get_object_or_404(
@@ -191,13 +192,14 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         if request.method == "POST" and form.is_valid():
             action = form.cleaned_data["action"]
             reason = form.cleaned_data["reason"]
-            decide = {
-                DecisionAction.APPROVE: submission_approve,
-                DecisionAction.REJECT: submission_reject,
-                DecisionAction.UNDO: submission_undo,
-            }[DecisionAction(action)]
+            moderator = cast(User, request.user)  # admin_view lets only staff users in
             try:
-                decide(submission=submission, moderator=request.user, reason=reason)  # type: ignore[operator]
+                if action == DecisionAction.APPROVE:
+                    submission_approve(submission=submission, moderator=moderator, reason=reason)
+                elif action == DecisionAction.REJECT:
+                    submission_reject(submission=submission, moderator=moderator, reason=reason)
+                else:
+                    submission_undo(submission=submission, moderator=moderator, reason=reason)
             except SubmissionError as error:
                 messages.error(request, str(error))
             else:

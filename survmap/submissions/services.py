@@ -12,7 +12,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -231,11 +231,11 @@ def _decide(
     submission: Submission,
     *,
     action: DecisionAction,
-    moderator: AbstractBaseUser,
+    moderator: User,
     reason: str,
     changes: list[dict[str, Any]],
 ) -> Submission:
-    submission.reviewed_by = moderator  # type: ignore[assignment]
+    submission.reviewed_by = moderator
     submission.reviewed_at = timezone.now()
     submission.decision_reason = reason
     submission._change_reason = f"{action.label}: {reason}"[:100]  # type: ignore[attr-defined]
@@ -262,9 +262,7 @@ def _locked(submission: Submission, expected: Sequence[SubmissionStatus]) -> Sub
 
 
 @transaction.atomic
-def submission_approve(
-    *, submission: Submission, moderator: AbstractBaseUser, reason: str = ""
-) -> Submission:
+def submission_approve(*, submission: Submission, moderator: User, reason: str = "") -> Submission:
     """Write the submission into the public record (all of it or, on any error, none of it)."""
     submission = _locked(submission, [SubmissionStatus.PENDING])
     changes = _Changes()
@@ -288,9 +286,7 @@ def submission_approve(
 
 
 @transaction.atomic
-def submission_reject(
-    *, submission: Submission, moderator: AbstractBaseUser, reason: str
-) -> Submission:
+def submission_reject(*, submission: Submission, moderator: User, reason: str) -> Submission:
     """Refuse the submission; the reason is shown to the contributor."""
     if not reason.strip():
         raise SubmissionError("Say why: the contributor sees the reason.")
@@ -326,7 +322,7 @@ def _take_back(entries: list[dict[str, Any]], reason: str) -> list[dict[str, Any
             record_delete(instance=instance, reason=reason)
             undone.append({**entry, "undone": "deleted"})
         elif entry["history_id"] is not None:
-            record = model.history.filter(history_id=entry["history_id"]).first()  # type: ignore[attr-defined]
+            record = model.history.filter(history_id=entry["history_id"]).first()
             if record is not None:
                 history_restore(record=record, reason=reason)
                 undone.append({**entry, "undone": "restored"})
@@ -334,9 +330,7 @@ def _take_back(entries: list[dict[str, Any]], reason: str) -> list[dict[str, Any
 
 
 @transaction.atomic
-def submission_undo(
-    *, submission: Submission, moderator: AbstractBaseUser, reason: str = ""
-) -> Submission:
+def submission_undo(*, submission: Submission, moderator: User, reason: str = "") -> Submission:
     """Take back the latest approval or rejection and return the submission to the queue."""
     submission = _locked(submission, [SubmissionStatus.APPROVED, SubmissionStatus.REJECTED])
     undone: list[dict[str, Any]] = []

@@ -29,9 +29,14 @@ def _decide(client, submission: Submission, action: str, reason: str = ""):
 
 
 def test_a_pending_submission_is_absent_from_every_public_page_and_queryset(client, tip):
-    existing = PartnershipFactory(agency=AgencyFactory(name="Gotham Police Department", state_id="NY"))
+    existing = PartnershipFactory(
+        agency=AgencyFactory(name="Gotham Police Department", state_id="NY")
+    )
     client.post(reverse("submissions:submit"), {**tip, "agency": str(existing.agency_id)})
-    client.post(reverse("submissions:submit"), {**tip, "agency_name": "Arkham Asylum Police", "agency_is_new": "on"})
+    client.post(
+        reverse("submissions:submit"),
+        {**tip, "agency_name": "Arkham Asylum Police", "agency_is_new": "on"},
+    )
     assert Submission.objects.filter(status=SubmissionStatus.PENDING).count() == 2
 
     assert list(Partnership.objects.public()) == [existing]
@@ -97,7 +102,10 @@ def test_approving_creates_the_agency_vendor_partnership_and_sources_and_logs_th
     bob_client, bob
 ):
     submission = make_submission(vendor_name="Clearview AI", start_text="2020")
-    submission.start_date, submission.start_precision = __import__("datetime").date(2020, 1, 1), "year"
+    submission.start_date, submission.start_precision = (
+        __import__("datetime").date(2020, 1, 1),
+        "year",
+    )
     submission.save()
     response = _decide(bob_client, submission, "approve", "Checked against the council minutes.")
     assert response.status_code == 302
@@ -336,9 +344,12 @@ def test_the_queue_is_staff_only(client, alice_client):
         response = c.get(reverse("admin:submissions_submission_decide", args=[submission.pk]))
         assert response.status_code == 302
         assert reverse("admin:login") in response["Location"]
-        assert c.post(
-            reverse("admin:submissions_submission_decide", args=[submission.pk]),
-            {"action": "approve"},
-        ).status_code == 302
+        assert (
+            c.post(
+                reverse("admin:submissions_submission_decide", args=[submission.pk]),
+                {"action": "approve"},
+            ).status_code
+            == 302
+        )
     submission.refresh_from_db()
     assert submission.status == SubmissionStatus.PENDING
