@@ -157,7 +157,9 @@ SURVMAP_TILE_URL = os.environ.get("SURVMAP_TILE_URL", "")
 SURVMAP_TILE_ATTRIBUTION = os.environ.get("SURVMAP_TILE_ATTRIBUTION", "")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin, not no-referrer: browsers then send "Origin: null" with our own form posts and
+# Django's CSRF check refuses them. Other hosts still receive no referrer at all.
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

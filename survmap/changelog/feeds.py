@@ -38,7 +38,8 @@ class ChangesFeed(Feed):
         return item.url or reverse("changelog:changes")
 
     def item_guid(self, item: Entry) -> str:
-        return f"survmap-change:{item.kind}:{item.when.isoformat()}:{item.label}"
+        # One history entry, one feed entry, stable across rebuilds of the feed.
+        return f"survmap-change:{item.model}:{item.history_id}"
 
     def item_pubdate(self, item: Entry) -> object:
         return item.when

@@ -66,6 +66,8 @@ def change_list() -> QuerySet:
 
 @dataclass
 class Entry:
+    history_id: int
+    model: str
     when: Any
     action: str
     kind: str
@@ -164,6 +166,8 @@ def entries(rows: list[dict[str, Any]]) -> list[Entry]:
         label, url = _label(row["record_kind"], record)
         result.append(
             Entry(
+                history_id=record.history_id,
+                model=row["record_kind"],
                 when=record.history_date,
                 action=ACTIONS.get(record.history_type, "changed"),
                 kind=str(_MODELS[row["record_kind"]]._meta.verbose_name),

@@ -90,6 +90,8 @@ class PendingFirst(admin.SimpleListFilter):
 class SubmissionAdmin(SimpleHistoryAdmin):
     list_display = ["created_at", "kind", "headline", "state", "status", "duplicates", "decide"]
     list_filter = [PendingFirst, "kind"]
+    # Each row looks for similar agency names in its state; a page of 50 stays quick.
+    list_per_page = 50
     search_fields = [
         "agency_name",
         "agency__name",

@@ -162,3 +162,12 @@ def test_the_form_serves_its_lookup_script_from_our_own_static_files(client):
     html = client.get(reverse("submissions:submit")).content.decode()
     assert "/static/submissions/agency_lookup.js" in html
     assert "http://" not in html.split("<body>")[0].replace("http://www.w3.org", "")
+
+
+def test_a_tampered_agency_id_is_refused_next_to_the_agency(client, tip):
+    hidden = PartnershipFactory(sources=[]).agency
+    html = client.post(
+        reverse("submissions:submit"), {**tip, "agency": str(hidden.pk)}
+    ).content.decode()
+    assert 'id="agency-errors"' in html
+    assert not Submission.objects.exists()
