@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from survmap.changelog.selectors import Entry, change_list, entries
+from survmap.changelog.selectors import Entry, change_rows, entries
 
 FEED_SIZE = 50
 
@@ -21,7 +21,7 @@ class ChangesFeed(Feed):
         return reverse("changelog:changes")
 
     def items(self) -> list[Entry]:
-        return entries(list(change_list()[:FEED_SIZE]))
+        return entries(change_rows(offset=0, limit=FEED_SIZE))
 
     def item_title(self, item: Entry) -> str:
         # Atom titles are plain text; the feed generator escapes them as XML.

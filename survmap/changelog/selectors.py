@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.urls import reverse
 
-from survmap.records.models import Agency, Partnership, PolicyEvent, Source
+from survmap.records.models import Agency, Partnership, PolicyEvent, Source, Technology
 
 ACTIONS = {"+": "added", "~": "changed", "-": "removed"}
 # Bookkeeping fields a reader has no use for.
@@ -27,25 +27,28 @@ def _public_history(kind: str) -> QuerySet:
     have since been deleted. A record never public (no source yet) never shows."""
     partnership_sources = _m2m("HistoricalPartnership_sources")._default_manager
     event_sources = _m2m("HistoricalPolicyEvent_sources")._default_manager
+    # Correlated EXISTS, not IN (...): the newest-first walk checks only the rows it shows,
+    # instead of first listing every public id.
     model: type[models.Model]
+    public_now: Any
     was_public: Any
     if kind == "partnership":
         model = Partnership
-        public_now = Q(id__in=Partnership.objects.public().values("pk"))
+        public_now = Exists(Partnership.objects.public().filter(pk=OuterRef("id")))
         was_public = Exists(partnership_sources.filter(partnership_id=OuterRef("id")))
     elif kind == "agency":
         model = Agency
-        public_now = Q(id__in=Partnership.objects.public().values("agency_id"))
+        public_now = Exists(Partnership.objects.public().filter(agency_id=OuterRef("id")))
         was_public = Exists(partnership_sources.filter(history__agency_id=OuterRef("id")))
     elif kind == "source":
         model = Source
-        public_now = Q(id__in=Source.objects.public().values("pk"))
+        public_now = Exists(Source.objects.public().filter(pk=OuterRef("id")))
         was_public = Exists(partnership_sources.filter(source_id=OuterRef("id"))) | Exists(
             event_sources.filter(source_id=OuterRef("id"))
         )
     else:
         model = PolicyEvent
-        public_now = Q(id__in=PolicyEvent.objects.public().values("pk"))
+        public_now = Exists(PolicyEvent.objects.public().filter(pk=OuterRef("id")))
         was_public = Exists(event_sources.filter(policyevent_id=OuterRef("id")))
     deleted = ~Exists(model._default_manager.filter(pk=OuterRef("id")))
     history = model.history.model
@@ -57,11 +60,22 @@ def _public_history(kind: str) -> QuerySet:
     )
 
 
-def change_list() -> QuerySet:
-    """(history_id, history_date, record_kind) rows of every public change, newest first; paginate
-    it, then pass a page to `entries`."""
-    parts = [_public_history(kind) for kind in ("partnership", "agency", "source", "policyevent")]
-    return parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id")
+KINDS = ("partnership", "agency", "source", "policyevent")
+
+
+def change_rows(*, offset: int, limit: int) -> list[dict[str, Any]]:
+    """(history_id, history_date, record_kind) rows of public changes, newest first.
+
+    Each history table is read newest first along its history_date index and only as far as
+    the page needs, then the four are merged here: a UNION sorted in the database would read
+    and sort every history row of every table for each page."""
+    rows: list[dict[str, Any]] = []
+    for kind in KINDS:
+        rows.extend(
+            _public_history(kind).order_by("-history_date", "-history_id")[: offset + limit]
+        )
+    rows.sort(key=lambda row: (row["history_date"], row["history_id"]), reverse=True)
+    return rows[offset : offset + limit]
 
 
 @dataclass
@@ -84,46 +98,74 @@ class Entry:
         return text
 
 
-def _name(getter: Any, default: str) -> str:
-    try:
-        return str(getter())
-    except ObjectDoesNotExist:
-        return default
+class _Lookups:
+    """Names, public status and cited sources for one page of entries, fetched in a few queries
+    rather than a few per entry."""
 
+    def __init__(self, records: list[tuple[str, Any]]) -> None:
+        def ids(kind: str, attribute: str) -> set[int]:
+            return {getattr(r, attribute) for k, r in records if k == kind}
 
-def _label(kind: str, record: Any) -> tuple[str, str]:
-    """What the entry is about, and where a reader can see it now (if still public)."""
-    if kind == "partnership":
-        agency = _name(lambda: record.agency.name, "a removed agency")
-        technology = _name(lambda: record.technology.name, "a removed technology")
-        url = (
-            record.instance.get_absolute_url()
-            if Partnership.objects.public().filter(pk=record.id).exists()
-            else ""
+        partnership_ids = ids("partnership", "id")
+        agency_ids = ids("agency", "id") | ids("partnership", "agency_id")
+        self.agencies = {a.pk: a.name for a in Agency.objects.filter(pk__in=agency_ids)}
+        self.technologies = dict(
+            Technology.objects.filter(pk__in=ids("partnership", "technology_id")).values_list(
+                "pk", "name"
+            )
         )
-        return f"{agency}: {technology}", url
-    if kind == "agency":
-        url = (
-            record.instance.get_absolute_url()
-            if Partnership.objects.public().filter(agency_id=record.id).exists()
-            else ""
+        self.public_partnerships = set(
+            Partnership.objects.public().filter(pk__in=partnership_ids).values_list("pk", flat=True)
         )
-        return f"{record.name} ({record.state_id})", url
-    if kind == "source":
-        return record.title or record.url or "a source", ""
-    return record.title, ""
+        self.public_agencies = set(
+            Partnership.objects.public()
+            .filter(agency_id__in=ids("agency", "id"))
+            .values_list("agency_id", flat=True)
+        )
+        self.cited: dict[tuple[str, int], list[int]] = {}
+        for kind, m2m in (
+            ("partnership", "HistoricalPartnership_sources"),
+            ("policyevent", "HistoricalPolicyEvent_sources"),
+        ):
+            history_ids = ids(kind, "history_id")
+            if not history_ids:
+                continue
+            for history_id, source_id in (
+                _m2m(m2m)
+                ._default_manager.filter(history_id__in=history_ids)
+                .order_by("source_id")
+                .values_list("history_id", "source_id")
+            ):
+                self.cited.setdefault((kind, history_id), []).append(source_id)
+        source_ids = {pk for cited in self.cited.values() for pk in cited}
+        self.sources = {
+            source.pk: (source.url or "", source.title or source.url or "")
+            for source in Source.objects.filter(pk__in=source_ids).only("pk", "url", "title")
+        }
 
+    def label(self, kind: str, record: Any) -> tuple[str, str]:
+        """What the entry is about, and where a reader can see it now (if still public)."""
+        if kind == "partnership":
+            agency = self.agencies.get(record.agency_id, "a removed agency")
+            technology = self.technologies.get(record.technology_id, "a removed technology")
+            url = ""
+            if record.id in self.public_partnerships:
+                url = reverse("web:agency", args=[record.agency_id]) + f"#partnership-{record.id}"
+            return f"{agency}: {technology}", url
+        if kind == "agency":
+            url = (
+                reverse("web:agency", args=[record.id]) if record.id in self.public_agencies else ""
+            )
+            return f"{record.name} ({record.state_id})", url
+        if kind == "source":
+            return record.title or record.url or "a source", ""
+        return record.title, ""
 
-def _sources(kind: str, record: Any) -> list[tuple[str, str]]:
-    if kind == "source":
-        return [(record.url or "", record.title or record.url or "")]
-    if kind not in {"partnership", "policyevent"}:
-        return []
-    ids = list(record.sources.values_list("source_id", flat=True))
-    return [
-        (source.url or "", source.title or source.url or "")
-        for source in Source.objects.filter(pk__in=ids).order_by("pk")
-    ]
+    def cited_sources(self, kind: str, record: Any) -> list[tuple[str, str]]:
+        if kind == "source":
+            return [(record.url or "", record.title or record.url or "")]
+        cited = self.cited.get((kind, record.history_id), [])
+        return [self.sources[pk] for pk in cited if pk in self.sources]
 
 
 def _changed_fields(record: Any) -> list[str]:
@@ -151,7 +193,7 @@ _MODELS: dict[str, type[models.Model]] = {
 
 
 def entries(rows: list[dict[str, Any]]) -> list[Entry]:
-    """Turn a page of change_list rows into what the page and the feed show."""
+    """Turn a page of change_rows into what the page and the feed show."""
     by_kind: dict[str, list[int]] = {}
     for row in rows:
         by_kind.setdefault(row["record_kind"], []).append(row["history_id"])
@@ -160,10 +202,13 @@ def entries(rows: list[dict[str, Any]]) -> list[Entry]:
         history = _MODELS[kind].history.model  # type: ignore[attr-defined]
         for record in history.objects.filter(history_id__in=ids):
             records[(kind, record.history_id)] = record
+    lookups = _Lookups(
+        [(row["record_kind"], records[(row["record_kind"], row["history_id"])]) for row in rows]
+    )
     result = []
     for row in rows:
         record = records[(row["record_kind"], row["history_id"])]
-        label, url = _label(row["record_kind"], record)
+        label, url = lookups.label(row["record_kind"], record)
         result.append(
             Entry(
                 history_id=record.history_id,
@@ -174,7 +219,7 @@ def entries(rows: list[dict[str, Any]]) -> list[Entry]:
                 label=label,
                 url=url if record.history_type != "-" else "",
                 fields=_changed_fields(record),
-                sources=_sources(row["record_kind"], record),
+                sources=lookups.cited_sources(row["record_kind"], record),
             )
         )
     return result

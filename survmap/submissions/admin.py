@@ -25,7 +25,7 @@ from survmap.submissions.models import (
     SubmissionSource,
     SubmissionStatus,
 )
-from survmap.submissions.selectors import likely_duplicates
+from survmap.submissions.selectors import duplicate_counts, likely_duplicates
 from survmap.submissions.services import (
     SubmissionError,
     submission_approve,
@@ -162,9 +162,17 @@ class SubmissionAdmin(SimpleHistoryAdmin):
             return obj.agency.state_id
         return obj.agency_state_id or ""
 
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        # Counted for the whole page at once, each state's agencies read once.
+        counts = duplicate_counts(list(changelist.result_list))
+        for submission in changelist.result_list:
+            submission.duplicate_count = counts[submission.pk]
+        return changelist
+
     @admin.display(description="likely duplicates")
     def duplicates(self, obj: Submission) -> int:
-        return len(likely_duplicates(obj))
+        return getattr(obj, "duplicate_count", 0)
 
     @admin.display(description="")
     def decide(self, obj: Submission) -> str:

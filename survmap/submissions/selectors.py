@@ -24,19 +24,28 @@ class Duplicates:
         return len(self.partnerships) + len(self.agencies)
 
 
+def state_agencies(state_code: str, *, queryset: QuerySet[Agency] | None = None) -> list[Agency]:
+    """The agencies of one state with just what the name comparison needs."""
+    queryset = queryset if queryset is not None else Agency.objects.all()
+    return list(
+        queryset.filter(state_id=state_code).only(
+            "pk", "name", "normalized_name", "city", "state_id"
+        )
+    )
+
+
 def similar_agencies(
-    name: str, state_code: str, *, queryset: QuerySet[Agency] | None = None
+    name: str, state_code: str, *, candidates: list[Agency] | None = None
 ) -> list[tuple[Agency, float]]:
     """Agencies in the state whose normalised names are close to this one, closest first."""
     key = normalize_name(name)
     if not key or not state_code:
         return []
-    candidates = (queryset if queryset is not None else Agency.objects.all()).filter(
-        state_id=state_code
-    )
+    if candidates is None:
+        candidates = state_agencies(state_code)
     matcher = difflib.SequenceMatcher(b=key, autojunk=False)
     found = []
-    for agency in candidates.only("pk", "name", "normalized_name", "city", "state_id"):
+    for agency in candidates:
         matcher.set_seq1(agency.normalized_name)
         # The quick bounds skip most names before the full comparison.
         if (
@@ -49,9 +58,12 @@ def similar_agencies(
     return sorted(found, key=lambda pair: (-pair[1], pair[0].name))
 
 
-def likely_duplicates(submission: Submission) -> Duplicates:
+def likely_duplicates(
+    submission: Submission, *, by_state: dict[str, list[Agency]] | None = None
+) -> Duplicates:
     """Published records the submission may repeat: partnerships of the same agency and
-    technology, and agencies with a similar name in the same state."""
+    technology, and agencies with a similar name in the same state. `by_state` caches each
+    state's agencies across the submissions of one queue page."""
     duplicates = Duplicates()
     if submission.kind == SubmissionKind.CORRECTION:
         return duplicates
@@ -59,7 +71,14 @@ def likely_duplicates(submission: Submission) -> Duplicates:
     if submission.agency_id is not None and submission.agency is not None:
         agencies = [submission.agency]
     elif submission.agency_name and submission.agency_state_id:
-        duplicates.agencies = similar_agencies(submission.agency_name, submission.agency_state_id)
+        state = submission.agency_state_id
+        if by_state is None:
+            by_state = {}
+        if state not in by_state:
+            by_state[state] = state_agencies(state)
+        duplicates.agencies = similar_agencies(
+            submission.agency_name, state, candidates=by_state[state]
+        )
         agencies = [agency for agency, ratio in duplicates.agencies if ratio == 1.0]
     if agencies and submission.technology_id is not None:
         duplicates.partnerships = list(
@@ -68,6 +87,12 @@ def likely_duplicates(submission: Submission) -> Duplicates:
             .order_by("pk")
         )
     return duplicates
+
+
+def duplicate_counts(submissions: list[Submission]) -> dict[int, int]:
+    """How many likely duplicates each submission of a queue page has."""
+    by_state: dict[str, list[Agency]] = {}
+    return {s.pk: len(likely_duplicates(s, by_state=by_state)) for s in submissions}
 
 
 def agencies_public() -> QuerySet[Agency]:
@@ -86,7 +111,8 @@ def agency_matches(query: str, state_code: str = "") -> list[Agency]:
     by_text = list(queryset.filter(name__icontains=query).order_by("name")[:AGENCY_MATCH_LIMIT])
     if state_code and len(by_text) < AGENCY_MATCH_LIMIT:
         seen = {agency.pk for agency in by_text}
-        for agency, _ratio in similar_agencies(query, state_code, queryset=agencies_public()):
+        public = state_agencies(state_code, queryset=agencies_public())
+        for agency, _ratio in similar_agencies(query, state_code, candidates=public):
             if agency.pk not in seen:
                 by_text.append(agency)
                 seen.add(agency.pk)

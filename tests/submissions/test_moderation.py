@@ -70,6 +70,8 @@ def test_the_queue_opens_on_pending_submissions_with_their_duplicate_counts(bob_
     shown = list(response.context["cl"].result_list)
     assert shown == [pending]
     assert rejected not in shown
+    # The same agency (by name and state) and its partnership with this technology.
+    assert shown[0].duplicate_count == 2
     html = response.content.decode()
     assert reverse("admin:submissions_submission_decide", args=[pending.pk]) in html
 
