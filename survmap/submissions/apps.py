@@ -10,6 +10,7 @@ class SubmissionsConfig(AppConfig):
 
     def ready(self) -> None:
         from survmap.records.permissions import ensure_moderators_group
+        from survmap.submissions import checks  # noqa: F401  (registers the start-up checks)
 
         # This app's permissions exist only after its own migrate step; give them to moderators.
         post_migrate.connect(ensure_moderators_group, sender=self)

@@ -68,3 +68,12 @@ def test_rates_are_read_from_settings_text(rate, expected):
 def test_a_malformed_rate_is_a_clear_error():
     with pytest.raises(ValueError, match="SURVMAP_SUBMIT_RATE"):
         parse_rate("lots")
+
+
+def test_a_malformed_rate_setting_fails_the_system_check(settings):
+    from survmap.submissions.checks import check_submit_rate
+
+    settings.SURVMAP_SUBMIT_RATE = "lots"
+    assert [error.id for error in check_submit_rate()] == ["submissions.E001"]
+    settings.SURVMAP_SUBMIT_RATE = "5/hour"
+    assert check_submit_rate() == []
