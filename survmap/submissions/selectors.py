@@ -11,8 +11,47 @@ from survmap.records.models import Agency, Partnership
 from survmap.records.normalize import normalize_name
 from survmap.submissions.models import Submission, SubmissionKind
 
-SIMILAR_NAME_RATIO = 0.8
+SIMILAR_NAME_RATIO = 0.85
 AGENCY_MATCH_LIMIT = 10
+# Words most agency names share: compared as they are, "Springfield Police Department" and
+# "Shelbyville Police Department" look alike. The place name is what tells agencies apart.
+GENERIC_WORDS = frozenset(
+    [
+        "police",
+        "department",
+        "sheriff",
+        "sheriffs",
+        "office",
+        "county",
+        "city",
+        "of",
+        "the",
+        "public",
+        "safety",
+        "state",
+        "patrol",
+        "university",
+        "campus",
+        "college",
+        "town",
+        "township",
+        "village",
+        "division",
+        "bureau",
+        "district",
+        "school",
+        "and",
+        "metropolitan",
+        "metro",
+        "regional",
+    ]
+)
+
+
+def distinctive(normalized_name: str) -> str:
+    """The words of a normalised agency name that are not generic (all of it if none are)."""
+    words = [word for word in normalized_name.split() if word not in GENERIC_WORDS]
+    return " ".join(words) or normalized_name
 
 
 @dataclass
@@ -37,16 +76,27 @@ def state_agencies(state_code: str, *, queryset: QuerySet[Agency] | None = None)
 def similar_agencies(
     name: str, state_code: str, *, candidates: list[Agency] | None = None
 ) -> list[tuple[Agency, float]]:
-    """Agencies in the state whose normalised names are close to this one, closest first."""
+    """Agencies in the state whose names are close to this one, closest first: 1.0 for the
+    same normalised name (approval merges into it), 0.95 for the same place words ("Gotham
+    Police Dept" and "Gotham City Police Department"), else the similarity of the place words
+    (catches misspellings)."""
     key = normalize_name(name)
     if not key or not state_code:
         return []
     if candidates is None:
         candidates = state_agencies(state_code)
-    matcher = difflib.SequenceMatcher(b=key, autojunk=False)
+    place = distinctive(key)
+    matcher = difflib.SequenceMatcher(b=place, autojunk=False)
     found = []
     for agency in candidates:
-        matcher.set_seq1(agency.normalized_name)
+        if agency.normalized_name == key:
+            found.append((agency, 1.0))
+            continue
+        other = distinctive(agency.normalized_name)
+        if other == place:
+            found.append((agency, 0.95))
+            continue
+        matcher.set_seq1(other)
         # The quick bounds skip most names before the full comparison.
         if (
             matcher.real_quick_ratio() >= SIMILAR_NAME_RATIO
@@ -54,7 +104,7 @@ def similar_agencies(
         ):
             ratio = matcher.ratio()
             if ratio >= SIMILAR_NAME_RATIO:
-                found.append((agency, round(ratio, 2)))
+                found.append((agency, round(min(ratio, 0.94), 2)))
     return sorted(found, key=lambda pair: (-pair[1], pair[0].name))
 
 

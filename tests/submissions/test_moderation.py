@@ -355,3 +355,17 @@ def test_the_queue_is_staff_only(client, alice_client):
         )
     submission.refresh_from_db()
     assert submission.status == SubmissionStatus.PENDING
+
+
+def test_similar_names_compare_place_words_not_the_shared_police_department():
+    from survmap.geo.models import State
+    from survmap.submissions.selectors import similar_agencies
+
+    AgencyFactory(name="Shelbyville Police Department", state_id="NY")
+    misspelt = AgencyFactory(name="Springfeild Police Department", state_id="NY")
+    sheriff = AgencyFactory(name="Springfield County Sheriff's Office", state_id="NY")
+    found = dict(similar_agencies("Springfield Police Dept", "NY"))
+    assert set(found) == {misspelt, sheriff}
+    assert found[sheriff] == 0.95
+    assert 0.85 <= found[misspelt] < 0.95
+    assert State.objects.filter(code="NY").exists()
