@@ -22,8 +22,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def known_agency(live_server) -> tuple[int, int]:
     """Stored before the browser starts: Playwright's sync API runs an event loop in this
     thread, and Django refuses database calls from inside one."""
-    State.objects.get_or_create(code="NY", defaults={"fips": "36", "name": "New York"})
-    agency = AgencyFactory(name="Gotham Police Department", state_id="NY", city="Gotham")
+    # An earlier transactional test may have flushed the census tables.
+    state, _ = State.objects.get_or_create(code="NY", defaults={"fips": "36", "name": "New York"})
+    agency = AgencyFactory(name="Gotham Police Department", state=state, city="Gotham")
     PartnershipFactory(agency=agency)
     technology = TechnologyFactory(name="Drones", slug="drones")
     return agency.pk, technology.pk
