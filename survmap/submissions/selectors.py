@@ -13,6 +13,7 @@ from survmap.submissions.models import Submission, SubmissionKind
 
 SIMILAR_NAME_RATIO = 0.85
 AGENCY_MATCH_LIMIT = 10
+DUPLICATE_COUNT_CAP = 10
 # Words most agency names share: compared as they are, "Springfield Police Department" and
 # "Shelbyville Police Department" look alike. The place name is what tells agencies apart.
 GENERIC_WORDS = frozenset(
@@ -66,20 +67,28 @@ class Duplicates:
 def state_agencies(state_code: str, *, queryset: QuerySet[Agency] | None = None) -> list[Agency]:
     """The agencies of one state with just what the name comparison needs."""
     queryset = queryset if queryset is not None else Agency.objects.all()
-    return list(
+    agencies = list(
         queryset.filter(state_id=state_code).only(
             "pk", "name", "normalized_name", "city", "state_id"
         )
     )
+    for agency in agencies:
+        agency.place = distinctive(agency.normalized_name)  # type: ignore[attr-defined]
+    return agencies
 
 
 def similar_agencies(
-    name: str, state_code: str, *, candidates: list[Agency] | None = None
+    name: str,
+    state_code: str,
+    *,
+    candidates: list[Agency] | None = None,
+    limit: int | None = None,
 ) -> list[tuple[Agency, float]]:
     """Agencies in the state whose names are close to this one, closest first: 1.0 for the
     same normalised name (approval merges into it), 0.95 for the same place words ("Gotham
     Police Dept" and "Gotham City Police Department"), else the similarity of the place words
-    (catches misspellings)."""
+    (catches misspellings). With a limit, the search stops once that many are found: the queue
+    only counts them."""
     key = normalize_name(name)
     if not key or not state_code:
         return []
@@ -87,12 +96,14 @@ def similar_agencies(
         candidates = state_agencies(state_code)
     place = distinctive(key)
     matcher = difflib.SequenceMatcher(b=place, autojunk=False)
-    found = []
+    found: list[tuple[Agency, float]] = []
     for agency in candidates:
+        if limit is not None and len(found) >= limit:
+            break
         if agency.normalized_name == key:
             found.append((agency, 1.0))
             continue
-        other = distinctive(agency.normalized_name)
+        other = getattr(agency, "place", None) or distinctive(agency.normalized_name)
         if other == place:
             found.append((agency, 0.95))
             continue
@@ -109,7 +120,10 @@ def similar_agencies(
 
 
 def likely_duplicates(
-    submission: Submission, *, by_state: dict[str, list[Agency]] | None = None
+    submission: Submission,
+    *,
+    by_state: dict[str, list[Agency]] | None = None,
+    limit: int | None = None,
 ) -> Duplicates:
     """Published records the submission may repeat: partnerships of the same agency and
     technology, and agencies with a similar name in the same state. `by_state` caches each
@@ -127,7 +141,7 @@ def likely_duplicates(
         if state not in by_state:
             by_state[state] = state_agencies(state)
         duplicates.agencies = similar_agencies(
-            submission.agency_name, state, candidates=by_state[state]
+            submission.agency_name, state, candidates=by_state[state], limit=limit
         )
         agencies = [agency for agency, ratio in duplicates.agencies if ratio == 1.0]
     if agencies and submission.technology_id is not None:
@@ -140,9 +154,13 @@ def likely_duplicates(
 
 
 def duplicate_counts(submissions: list[Submission]) -> dict[int, int]:
-    """How many likely duplicates each submission of a queue page has."""
+    """How many likely duplicates each submission of a queue page has (similar agency names
+    counted up to DUPLICATE_COUNT_CAP; the decision page lists them all)."""
     by_state: dict[str, list[Agency]] = {}
-    return {s.pk: len(likely_duplicates(s, by_state=by_state)) for s in submissions}
+    return {
+        s.pk: len(likely_duplicates(s, by_state=by_state, limit=DUPLICATE_COUNT_CAP))
+        for s in submissions
+    }
 
 
 def agencies_public() -> QuerySet[Agency]:
