@@ -321,11 +321,16 @@ def _take_back(entries: list[dict[str, Any]], reason: str) -> list[dict[str, Any
                 continue
             record_delete(instance=instance, reason=reason)
             undone.append({**entry, "undone": "deleted"})
-        elif entry["history_id"] is not None:
-            record = model.history.filter(history_id=entry["history_id"]).first()
-            if record is not None:
-                history_restore(record=record, reason=reason)
-                undone.append({**entry, "undone": "restored"})
+        else:
+            record = None
+            if entry["history_id"] is not None:
+                record = model.history.filter(history_id=entry["history_id"]).first()
+            if record is None:
+                # Written without history (a bulk import): say so in the decision log.
+                undone.append({**entry, "undone": "not restored: no earlier version in history"})
+                continue
+            history_restore(record=record, reason=reason)
+            undone.append({**entry, "undone": "restored"})
     return undone
 
 
