@@ -50,10 +50,14 @@ INSTALLED_APPS = [
     "survmap.web",
     "survmap.common",
     "csp",
+    "survmap.submissions",
+    "survmap.changelog",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "survmap.common.middleware.FormReferrerPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses pages and JSON (the map's counts); whitenoise above serves static files itself.
     "django.middleware.gzip.GZipMiddleware",
@@ -68,7 +72,22 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Attributes every history record to the user who made the change.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Locks out repeated failed logins; django-axes wants it last.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes first, so a locked-out username and address are refused even with the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
+# Submissions accepted per address, e.g. "5/hour"; counted in the cache.
+SURVMAP_SUBMIT_RATE = os.environ.get("SURVMAP_SUBMIT_RATE", "5/hour")
 
 ROOT_URLCONF = "survmap.urls"
 
@@ -148,6 +167,9 @@ SURVMAP_TILE_ATTRIBUTION = os.environ.get("SURVMAP_TILE_ATTRIBUTION", "")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"
+# Pages whose forms post back to us get "same-origin" instead: with no-referrer, browsers send
+# "Origin: null" with the post and Django's CSRF check refuses it. Other hosts still get nothing.
+SURVMAP_SAME_ORIGIN_REFERRER_PATHS = ("/admin/", "/submit/")
 X_FRAME_OPTIONS = "DENY"
 
 # Production transport security (check --deploy passes with DEBUG off). Behind a proxy that ends

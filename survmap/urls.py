@@ -10,4 +10,6 @@ admin.site.index_title = "Records, sources and their history"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("survmap.web.urls")),
+    path("", include("survmap.submissions.urls")),
+    path("", include("survmap.changelog.urls")),
 ]

@@ -1,4 +1,4 @@
-"""Turns a lost database connection into a clean 503 page that says when to come back."""
+"""Response middleware: a 503 page for a lost database; the referrer policy of form pages."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
@@ -42,4 +43,19 @@ class DatabaseUnavailableMiddleware:
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
+        return response
+
+
+class FormReferrerPolicyMiddleware:
+    """Referrer-Policy "same-origin" on pages that post forms back to us, "no-referrer" (from
+    SecurityMiddleware, which only fills in a missing header) everywhere else. Must come after
+    SecurityMiddleware in MIDDLEWARE, so that it sees the response first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith(tuple(settings.SURVMAP_SAME_ORIGIN_REFERRER_PATHS)):
+            response.headers["Referrer-Policy"] = "same-origin"
         return response

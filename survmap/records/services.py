@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.text import slugify
 from simple_history.utils import get_m2m_reverse_field_name
 
 from survmap.common.dates import PartialDate
@@ -210,3 +211,22 @@ def history_restore(*, record: Any, reason: str = "") -> models.Model:
         linked = getattr(record, field.name).values_list(target, flat=True)
         getattr(instance, field.name).set(list(linked))
     return instance
+
+
+@transaction.atomic
+def vendor_upsert(*, name: str, reason: str = "") -> tuple[Vendor, Outcome]:
+    """Find the vendor by its name (any case) or create it."""
+    vendor = Vendor.objects.filter(name__iexact=name.strip()).first()
+    if vendor is not None:
+        return vendor, Outcome.UNCHANGED
+    vendor = Vendor(name=name.strip())
+    vendor.slug = slugify(vendor.name)[:150]
+    _save(vendor, reason=reason or "Created")
+    return vendor, Outcome.CREATED
+
+
+@transaction.atomic
+def record_delete(*, instance: models.Model, reason: str = "") -> None:
+    """Delete a record with a reason in its history, so the deletion can be seen and undone."""
+    instance._change_reason = reason or "Deleted"  # type: ignore[attr-defined]
+    instance.delete()

@@ -152,3 +152,15 @@ def test_templates_have_no_inline_script():
         assert not re.search(r"\son[a-z]+\s*=", text), f"inline event handler in {path}"
         # style-src is 'self' too: no <style> block, no style="" attribute.
         assert "<style" not in text and not re.search(r"\sstyle\s*=", text), path
+
+
+@pytest.mark.django_db
+def test_form_pages_send_referrers_to_us_only_and_other_pages_send_none(client):
+    # With no-referrer, Chromium posts forms with "Origin: null", which CSRF refuses.
+    submit = client.get(reverse("submissions:submit"))
+    assert submit["Referrer-Policy"] == "same-origin"
+    assert '<meta name="referrer" content="same-origin">' in submit.content.decode()
+    assert client.get(reverse("admin:login"))["Referrer-Policy"] == "same-origin"
+    table = client.get(reverse("web:table"))
+    assert table["Referrer-Policy"] == "no-referrer"
+    assert '<meta name="referrer" content="no-referrer">' in table.content.decode()

@@ -1,0 +1,48 @@
+"""The change log as an Atom feed."""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+
+from survmap.changelog.selectors import Entry, change_rows, entries
+
+FEED_SIZE = 50
+
+
+class ChangesFeed(Feed):
+    feed_type = Atom1Feed
+    title = "survmap: changes to the public record"
+    subtitle = "Partnerships, agencies, sources and policy decisions added, changed or removed."
+
+    def link(self) -> str:
+        return reverse("changelog:changes")
+
+    def items(self) -> list[Entry]:
+        return entries(change_rows(offset=0, limit=FEED_SIZE))
+
+    def item_title(self, item: Entry) -> str:
+        # Atom titles are plain text; the feed generator escapes them as XML.
+        return item.summary
+
+    def item_description(self, item: Entry) -> str:
+        # Atom1Feed marks the summary type="html": escape once more so that a feed reader shows
+        # whatever a contributor typed as text, never as markup.
+        lines: list[str] = [escape(item.summary)]
+        lines += [f"Source: {escape(title)} {escape(url)}" for url, title in item.sources]
+        return "<br>".join(lines)
+
+    def item_link(self, item: Entry) -> str:
+        return item.url or reverse("changelog:changes")
+
+    def item_guid(self, item: Entry) -> str:
+        # One history entry, one feed entry, stable across rebuilds of the feed.
+        return f"survmap-change:{item.model}:{item.history_id}"
+
+    def item_pubdate(self, item: Entry) -> object:
+        return item.when
+
+    def item_updateddate(self, item: Entry) -> object:
+        return item.when

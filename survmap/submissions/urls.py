@@ -1,0 +1,12 @@
+from django.urls import path
+
+from survmap.submissions import views
+
+app_name = "submissions"
+
+urlpatterns = [
+    path("submit/", views.submit, name="submit"),
+    path("submit/correction/", views.submit_correction, name="correction"),
+    path("submit/agencies.json", views.agency_lookup, name="agency_lookup"),
+    path("submissions/<str:token>/", views.status, name="status"),
+]

@@ -1,0 +1,108 @@
+"""The public side of submissions: the form, the correction form, the confirmation, the private
+status page, and the agency look-up behind the form's pick-as-you-type."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from survmap.records.models import Agency, Partnership
+from survmap.records.selectors import partnership_list_public
+from survmap.submissions import ratelimit
+from survmap.submissions.forms import CorrectionForm, PartnershipSubmissionForm
+from survmap.submissions.models import Submission, new_token
+from survmap.submissions.selectors import agencies_public, agency_matches
+from survmap.submissions.services import ip_hash, submission_create
+
+
+def _sender(request: HttpRequest) -> str:
+    return ip_hash(request.META.get("REMOTE_ADDR", ""))
+
+
+def _rate_limited(request: HttpRequest) -> HttpResponse:
+    return render(request, "submissions/rate_limited.html", status=429)
+
+
+def _confirmation(request: HttpRequest, token: str) -> HttpResponse:
+    return render(request, "submissions/confirmation.html", {"token": token})
+
+
+def submit(request: HttpRequest) -> HttpResponse:
+    """Report a partnership. Saved first, reviewed later; nothing here is public."""
+    sender = _sender(request)
+    if request.method == "POST":
+        if ratelimit.is_limited(sender):
+            return _rate_limited(request)
+        form = PartnershipSubmissionForm(request.POST)
+        if form.is_spam:
+            # Looks the same to the robot; nothing is stored.
+            ratelimit.count(sender)
+            return _confirmation(request, new_token())
+        if form.is_valid():
+            submission = submission_create(
+                submission=form.build(ip_hash=sender), sources=form.sources
+            )
+            ratelimit.count(sender)
+            return _confirmation(request, submission.token)
+    else:
+        form = PartnershipSubmissionForm()
+    return render(request, "submissions/submit.html", {"form": form})
+
+
+def submit_correction(request: HttpRequest) -> HttpResponse:
+    """Suggest a correction to a published agency or partnership."""
+    target: Agency | Partnership
+    if request.GET.get("partnership", "").isdigit():
+        target = get_object_or_404(partnership_list_public(), pk=request.GET["partnership"])
+    elif request.GET.get("agency", "").isdigit():
+        target = get_object_or_404(agencies_public(), pk=request.GET["agency"])
+    else:
+        raise Http404("Say which record the correction is about.")
+    sender = _sender(request)
+    if request.method == "POST":
+        if ratelimit.is_limited(sender):
+            return _rate_limited(request)
+        form = CorrectionForm(request.POST)
+        if form.is_spam:
+            ratelimit.count(sender)
+            return _confirmation(request, new_token())
+        if form.is_valid():
+            submission = submission_create(
+                submission=form.build(ip_hash=sender, target=target), sources=form.sources
+            )
+            ratelimit.count(sender)
+            return _confirmation(request, submission.token)
+    else:
+        form = CorrectionForm()
+    return render(request, "submissions/correction.html", {"form": form, "target": target})
+
+
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    """The contributor's private page: status and the moderator's reason, nothing else."""
+    submission = get_object_or_404(
+        Submission.objects.select_related("agency", "technology", "target_agency"), token=token
+    )
+    response = render(request, "submissions/status.html", {"submission": submission})
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def agency_lookup(request: HttpRequest) -> JsonResponse:
+    """Public agencies matching what is typed, for the form's progressive enhancement."""
+    agencies = agency_matches(request.GET.get("q", "")[:200], request.GET.get("state", "")[:2])
+    return JsonResponse(
+        {
+            "agencies": [
+                {
+                    "id": agency.pk,
+                    "name": agency.name,
+                    "city": agency.city,
+                    "state": agency.state_id,
+                    "state_name": agency.state.name,
+                }
+                for agency in agencies
+            ]
+        }
+    )

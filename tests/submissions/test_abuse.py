@@ -1,0 +1,79 @@
+"""Abuse limits: the honeypot, the per-address rate limit."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from survmap.submissions.models import Submission
+from survmap.submissions.ratelimit import parse_rate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_filled_honeypot_looks_accepted_but_stores_nothing(client, tip):
+    real = client.post(reverse("submissions:submit"), tip)
+    Submission.objects.all().delete()
+    robot = client.post(reverse("submissions:submit"), {**tip, "website": "http://spam.example"})
+    assert robot.status_code == real.status_code == 200
+    assert robot.templates[0].name == real.templates[0].name
+    assert "Thank you" in robot.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_the_rate_limit_refuses_the_sixth_submission_in_an_hour_with_a_clear_page(
+    client, tip, settings
+):
+    settings.SURVMAP_SUBMIT_RATE = "5/hour"
+    for _ in range(5):
+        assert client.post(reverse("submissions:submit"), tip).status_code == 200
+    response = client.post(reverse("submissions:submit"), tip)
+    assert response.status_code == 429
+    assert "Too many submissions" in response.content.decode()
+    assert Submission.objects.count() == 5
+
+
+def test_the_rate_limit_is_per_address(client, tip, settings):
+    settings.SURVMAP_SUBMIT_RATE = "1/hour"
+    assert client.post(reverse("submissions:submit"), tip).status_code == 200
+    assert client.post(reverse("submissions:submit"), tip).status_code == 429
+    other = client.post(reverse("submissions:submit"), tip, REMOTE_ADDR="192.0.2.7")
+    assert other.status_code == 200
+    assert Submission.objects.count() == 2
+
+
+def test_the_rate_limit_applies_to_corrections_too(client, settings):
+    from tests.factories import PartnershipFactory
+
+    settings.SURVMAP_SUBMIT_RATE = "0/hour"
+    partnership = PartnershipFactory()
+    url = reverse("submissions:correction") + f"?partnership={partnership.pk}"
+    assert client.post(url, {"what_is_wrong": "x"}).status_code == 429
+
+
+def test_the_ip_address_is_stored_only_as_a_keyed_hash(client, tip):
+    client.post(reverse("submissions:submit"), tip, REMOTE_ADDR="198.51.100.23")
+    submission = Submission.objects.get()
+    assert submission.ip_hash and "198.51.100.23" not in submission.ip_hash
+    assert len(submission.ip_hash) == 64
+
+
+@pytest.mark.parametrize(
+    ("rate", "expected"), [("5/hour", (5, 3600)), ("10/15m", (10, 900)), ("1/day", (1, 86400))]
+)
+def test_rates_are_read_from_settings_text(rate, expected):
+    assert parse_rate(rate) == expected
+
+
+def test_a_malformed_rate_is_a_clear_error():
+    with pytest.raises(ValueError, match="SURVMAP_SUBMIT_RATE"):
+        parse_rate("lots")
+
+
+def test_a_malformed_rate_setting_fails_the_system_check(settings):
+    from survmap.submissions.checks import check_submit_rate
+
+    settings.SURVMAP_SUBMIT_RATE = "lots"
+    assert [error.id for error in check_submit_rate()] == ["submissions.E001"]
+    settings.SURVMAP_SUBMIT_RATE = "5/hour"
+    assert check_submit_rate() == []
