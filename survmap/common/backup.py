@@ -21,10 +21,11 @@ from django.db.models.signals import pre_save
 from survmap.common.serializers import FORMAT
 
 # Left out because `migrate` recreates them from code or packaged data (content types,
-# permissions, census geography) or because they are transient (sessions). Foreign keys to
-# content types, permissions, users and groups are written as natural keys, so a backup
-# restores into a database whose migrations numbered those rows differently.
-EXCLUDED = ("contenttypes", "auth.permission", "sessions", "geo")
+# permissions, census geography) or because they are transient (sessions, and django-axes'
+# login-attempt logs, which only matter for the hour of a lockout). Foreign keys to content
+# types, permissions, users and groups are written as natural keys, so a backup restores into a
+# database whose migrations numbered those rows differently.
+EXCLUDED = ("contenttypes", "auth.permission", "sessions", "geo", "axes")
 SUFFIX = ".json.gz"
 
 
