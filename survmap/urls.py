@@ -9,5 +9,7 @@ admin.site.index_title = "Records, sources and their history"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("survmap.api.urls")),
+    path("downloads/", include("survmap.api.download_urls")),
     path("", include("survmap.web.urls")),
 ]

@@ -1,0 +1,218 @@
+"""Keyset ("cursor") pagination: each page continues after the last row of the previous one, so
+page 2,000 costs what page 1 costs. The cursor carries the sort value and id of that row."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import APIView
+
+from survmap.api import licensing, versioning
+from survmap.api.errors import BadParameter
+
+CURSOR_PARAM = "cursor"
+# Query parameters that do not change which rows match.
+NOT_FILTERS = {CURSOR_PARAM, "format", "ordering", "page_size"}
+MAX_PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One sort choice: the ORM path and, for a nullable column, what NULL sorts as."""
+
+    path: str
+    null_as: str | int | dt.date | None = None
+
+
+ID = SortKey("pk")
+
+
+def _encode(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _decode(value: Any, key: SortKey, example: Any) -> Any:
+    """The cursor arrives from the client: check its value has the sort column's type."""
+    kind = type(key.null_as) if key.null_as is not None else type(example)
+    if kind is dt.date:
+        return dt.date.fromisoformat(value)
+    if kind is bool or not isinstance(value, kind):
+        raise ValueError(value)
+    return value
+
+
+class KeysetPagination(BasePagination):
+    """Views name their sort choices in `sort_keys` ({parameter value: SortKey}); `ordering`
+    picks one (prefix '-' for descending) and ties are broken by id, so the order is total."""
+
+    page_size_query_param = "page_size"
+
+    def paginate_queryset(
+        self, queryset: QuerySet, request: Request, view: APIView | None = None
+    ) -> list[Any]:
+        self.request = request
+        self.view = view
+        sort_keys: dict[str, SortKey] = getattr(view, "sort_keys", {"id": ID})
+        self.ordering, self.descending = self._ordering(request, sort_keys)
+        key = sort_keys[self.ordering]
+        self.page_size = self._page_size(request)
+
+        sort_expr: Any = (
+            Coalesce(F(key.path), Value(key.null_as)) if key.null_as is not None else F(key.path)
+        )
+        queryset = queryset.annotate(_sort=sort_expr)
+        sign = "-" if self.descending else ""
+        queryset = queryset.order_by(f"{sign}_sort", f"{sign}pk")
+
+        self.count = self._cached_count(queryset, request, view)
+        raw = request.query_params.get(CURSOR_PARAM)
+        if raw:
+            position, last_id = self._read_cursor(raw, key)
+            after = "lt" if self.descending else "gt"
+            queryset = queryset.filter(
+                Q(**{f"_sort__{after}": position}) | Q(_sort=position, **{f"pk__{after}": last_id})
+            )
+        rows = list(queryset[: self.page_size + 1])
+        self.has_next = len(rows) > self.page_size
+        self.page = rows[: self.page_size]
+        return self.page
+
+    def _ordering(self, request: Request, sort_keys: dict[str, SortKey]) -> tuple[str, bool]:
+        raw = request.query_params.get("ordering", "") or "id"
+        first = raw.split(",")[0].strip()
+        name = first.lstrip("-")
+        if name not in sort_keys:
+            raise BadParameter(
+                "ordering", f"Cannot sort by '{first}'. Choose one of: {', '.join(sort_keys)}."
+            )
+        return name, first.startswith("-")
+
+    def _page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return int(settings.SURVMAP_API_PAGE_SIZE)
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+            raise BadParameter("page_size", f"A whole number from 1 to {MAX_PAGE_SIZE}.")
+        return int(raw)
+
+    def _read_cursor(self, raw: str, key: SortKey) -> tuple[Any, int]:
+        try:
+            padded = raw + "=" * (-len(raw) % 4)
+            data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+            ordering, position, last_id = data
+            if ordering != ("-" if self.descending else "") + self.ordering:
+                raise ValueError("the cursor belongs to another ordering")
+            if type(last_id) is not int:
+                raise ValueError(last_id)
+            return _decode(position, key, example=last_id if key.path == "pk" else ""), last_id
+        except (ValueError, TypeError, binascii.Error, UnicodeError) as error:
+            raise BadParameter(
+                CURSOR_PARAM,
+                "Invalid cursor: use the 'next' link of a previous page with the same ordering.",
+            ) from error
+
+    def _make_cursor(self, row: Any) -> str:
+        ordering = ("-" if self.descending else "") + self.ordering
+        payload = json.dumps([ordering, _encode(row._sort), row.pk], separators=(",", ":"))
+        return base64.urlsafe_b64encode(payload.encode()).decode("ascii").rstrip("=")
+
+    def _cached_count(self, queryset: QuerySet, request: Request, view: APIView | None) -> int:
+        """The total for this filter, counted once per data version: cheap from the second
+        request on, and never stale for longer than the version is."""
+        params = sorted(
+            (name, value)
+            for name, values in request.query_params.lists()
+            if name not in NOT_FILTERS
+            for value in values
+        )
+        key_source = f"{versioning.current().token}|{type(view).__name__}|{params}"
+        key = "survmap:api:count:" + hashlib.sha256(key_source.encode()).hexdigest()
+        count: int | None = cache.get(key)
+        if count is None:
+            count = queryset.order_by().count()
+            cache.set(key, count, 3600)
+        return count
+
+    def get_next_link(self) -> str | None:
+        if not self.has_next or not self.page:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, CURSOR_PARAM, self._make_cursor(self.page[-1]))
+
+    def get_paginated_response(self, data: Sequence[Any]) -> Response:
+        credits = sorted(
+            {licensing.SURVMAP_CREDIT} | {row.attribution for row in self.page if row.attribution}
+            if self.page and hasattr(self.page[0], "attribution")
+            else {licensing.SURVMAP_CREDIT}
+        )
+        return Response(
+            {
+                "count": self.count,
+                "next": self.get_next_link(),
+                "license": licensing.license_info(credits),
+                "attribution": credits,
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["count", "next", "license", "attribution", "results"],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "description": "How many rows match the filters, over all pages.",
+                },
+                "next": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "The next page, or null on the last one.",
+                },
+                "license": {
+                    "type": "object",
+                    "description": "The licence of the data on this page.",
+                    "additionalProperties": {"type": "string"},
+                },
+                "attribution": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "Credit owed for the rows on this page.",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": CURSOR_PARAM,
+                "required": False,
+                "in": "query",
+                "description": "Where the page starts: the 'next' link of the previous page.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Rows per page, 1 to {MAX_PAGE_SIZE}.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            },
+        ]

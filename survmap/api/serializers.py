@@ -1,0 +1,192 @@
+"""Read-only serializers of the public record. Field descriptions come from the models'
+help_text, so the OpenAPI schema is the data dictionary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from survmap.common.dates import PartialDate
+from survmap.records.models import (
+    Agency,
+    Partnership,
+    PolicyEvent,
+    Source,
+    Technology,
+    Vendor,
+)
+
+
+def help_of(model: type[models.Model], name: str) -> str:
+    return str(model._meta.get_field(name).help_text)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PartialDateField(serializers.Field):
+    """A date to its known precision: '2020', '2020-03' or '2020-03-05'."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: PartialDate | None) -> str | None:
+        return value.isoformat() if value else None
+
+
+class TechnologySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Technology
+        fields = ["id", "name", "slug", "category", "description"]
+
+
+class VendorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Vendor
+        fields = ["id", "name", "slug", "website", "parent"]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    published = PartialDateField(
+        help_text="Publication date to its known precision: '2020', '2020-03' or '2020-03-05'."
+    )
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "url",
+            "title",
+            "publisher",
+            "published",
+            "published_date",
+            "published_precision",
+            "archive_url",
+            "accessed_date",
+            "attribution",
+        ]
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    counties = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="fips", help_text=help_of(Agency, "counties")
+    )
+    page_url = serializers.URLField(
+        source="get_absolute_url",
+        read_only=True,
+        help_text="The agency's page on survmap, with its partnerships and sources.",
+    )
+
+    class Meta:
+        model = Agency
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "state",
+            "counties",
+            "city",
+            "latitude",
+            "longitude",
+            "ori",
+            "attribution",
+            "page_url",
+            "updated_at",
+        ]
+
+
+class AgencySummarySerializer(serializers.ModelSerializer):
+    counties = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="fips", help_text=help_of(Agency, "counties")
+    )
+
+    class Meta:
+        model = Agency
+        fields = ["id", "name", "kind", "state", "counties", "city", "latitude", "longitude"]
+
+
+class PartnershipSerializer(serializers.ModelSerializer):
+    agency = AgencySummarySerializer(read_only=True, help_text=help_of(Partnership, "agency"))
+    technology = TechnologySerializer(
+        read_only=True, help_text=help_of(Partnership, "technology")
+    )
+    vendor = VendorSerializer(read_only=True, help_text=help_of(Partnership, "vendor"))
+    sources = SourceSerializer(many=True, read_only=True, help_text=help_of(Partnership, "sources"))
+    start = PartialDateField(help_text="Start to its known precision: '2020', '2020-03' or a day.")
+    end = PartialDateField(help_text="End to its known precision: '2021', '2021-06' or a day.")
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "id",
+            "agency",
+            "technology",
+            "vendor",
+            "product",
+            "status",
+            "start",
+            "start_date",
+            "start_precision",
+            "end",
+            "end_date",
+            "end_precision",
+            "summary",
+            "sources",
+            "atlas_id",
+            "attribution",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class PolicyEventSerializer(serializers.ModelSerializer):
+    when = PartialDateField(help_text="The date to its known precision.")
+    vendor = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug", help_text=help_of(PolicyEvent, "vendor")
+    )
+    technology = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug", help_text=help_of(PolicyEvent, "technology")
+    )
+    partnerships = serializers.SerializerMethodField(
+        help_text="Ids of the public partnerships this decision changed."
+    )
+    sources = SourceSerializer(
+        many=True, read_only=True, help_text=help_of(PolicyEvent, "sources")
+    )
+
+    class Meta:
+        model = PolicyEvent
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "when",
+            "date",
+            "date_precision",
+            "actor",
+            "vendor",
+            "technology",
+            "state",
+            "county",
+            "summary",
+            "partnerships",
+            "sources",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_partnerships(self, event: PolicyEvent) -> list[int]:
+        # Prefetched with only the public partnerships (see the view).
+        return [partnership.pk for partnership in event.partnerships.all()]
+
+
+class RegionCountSerializer(serializers.Serializer):
+    fips = serializers.CharField(help_text="Census FIPS code of the state (2) or county (5).")
+    name = serializers.CharField(help_text="Name of the state or county.")
+    state = serializers.CharField(help_text="USPS code of the state the region lies in.")
+    agencies = serializers.IntegerField(
+        help_text="Number of agencies there with at least one matching public partnership."
+    )
