@@ -195,7 +195,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 # Public data, readable from any web page; never with cookies.
-CORS_URLPATTERN_REGEX = r"^/api/.*$"
+CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_ALLOW_CREDENTIALS = False

@@ -195,7 +195,7 @@ class KeysetPagination(BasePagination):
                     "items": {"type": "string"},
                     "description": "Credit owed for the rows on this page.",
                 },
-                "results": schema,
+                "results": {**schema, "description": "The rows of this page."},
             },
         }
 

@@ -37,19 +37,25 @@ class PartialDateField(serializers.Field):
         return value.isoformat() if value else None
 
 
-class TechnologySerializer(serializers.ModelSerializer):
+class PublicSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(
+        read_only=True, help_text="survmap's stable id of the record: never changed or reused."
+    )
+
+
+class TechnologySerializer(PublicSerializer):
     class Meta:
         model = Technology
         fields = ["id", "name", "slug", "category", "description"]
 
 
-class VendorSerializer(serializers.ModelSerializer):
+class VendorSerializer(PublicSerializer):
     class Meta:
         model = Vendor
         fields = ["id", "name", "slug", "website", "parent"]
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(PublicSerializer):
     published = PartialDateField(
         help_text="Publication date to its known precision: '2020', '2020-03' or '2020-03-05'."
     )
@@ -70,7 +76,7 @@ class SourceSerializer(serializers.ModelSerializer):
         ]
 
 
-class AgencySerializer(serializers.ModelSerializer):
+class AgencySerializer(PublicSerializer):
     counties = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="fips", help_text=help_of(Agency, "counties")
     )
@@ -98,7 +104,7 @@ class AgencySerializer(serializers.ModelSerializer):
         ]
 
 
-class AgencySummarySerializer(serializers.ModelSerializer):
+class AgencySummarySerializer(PublicSerializer):
     counties = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="fips", help_text=help_of(Agency, "counties")
     )
@@ -108,7 +114,7 @@ class AgencySummarySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "state", "counties", "city", "latitude", "longitude"]
 
 
-class PartnershipSerializer(serializers.ModelSerializer):
+class PartnershipSerializer(PublicSerializer):
     agency = AgencySummarySerializer(read_only=True, help_text=help_of(Partnership, "agency"))
     technology = TechnologySerializer(
         read_only=True, help_text=help_of(Partnership, "technology")
@@ -142,7 +148,7 @@ class PartnershipSerializer(serializers.ModelSerializer):
         ]
 
 
-class PolicyEventSerializer(serializers.ModelSerializer):
+class PolicyEventSerializer(PublicSerializer):
     when = PartialDateField(help_text="The date to its known precision.")
     vendor = serializers.SlugRelatedField(
         read_only=True, slug_field="slug", help_text=help_of(PolicyEvent, "vendor")
