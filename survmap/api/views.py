@@ -99,13 +99,13 @@ class PartnershipViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = PartnershipFilterSet
     sort_keys = {
         "id": ID,
-        "agency": SortKey("agency__name"),
-        "state": SortKey("agency__state_id"),
-        "technology": SortKey("technology__name"),
-        "vendor": SortKey("vendor__name", null_as=""),
-        "status": SortKey("status"),
-        "start": SortKey("start_date", null_as=dt.date.min),
-        "end": SortKey("end_date", null_as=dt.date.min),
+        "agency": SortKey(("agency__name", "agency_id"), (str, int)),
+        "state": SortKey(("agency__state_id", "agency_id"), (str, int)),
+        "technology": SortKey(("technology__name", "technology_id"), (str, int)),
+        "vendor": SortKey(("vendor__name", "vendor_id"), (str, int), nulls=("", 0)),
+        "status": SortKey(("status",), (str,)),
+        "start": SortKey(("start_date",), (dt.date,), nulls=(dt.date.min,)),
+        "end": SortKey(("end_date",), (dt.date,), nulls=(dt.date.min,)),
     }
 
     def get_queryset(self) -> QuerySet[Partnership]:
@@ -159,7 +159,11 @@ class AgencyViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = AgencySerializer
     filter_backends = [AgencyFilterBackend]
     renderer_classes = [renderers.JSONRenderer, CSVRenderer, GeoJSONRenderer]
-    sort_keys = {"id": ID, "agency": SortKey("name"), "state": SortKey("state_id")}
+    sort_keys = {
+        "id": ID,
+        "agency": SortKey(("name",), (str,)),
+        "state": SortKey(("state_id",), (str,)),
+    }
 
     def get_queryset(self) -> QuerySet[Agency]:
         return _public_agencies().prefetch_related("counties")
@@ -198,7 +202,7 @@ class TechnologyViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Technologies that appear in at least one public partnership or policy event."""
 
     serializer_class = TechnologySerializer
-    sort_keys = {"id": ID, "name": SortKey("name")}
+    sort_keys = {"id": ID, "name": SortKey(("name",), (str,))}
 
     def get_queryset(self) -> QuerySet[Technology]:
         return Technology.objects.filter(
@@ -212,7 +216,7 @@ class VendorViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Vendors that appear in at least one public partnership or policy event."""
 
     serializer_class = VendorSerializer
-    sort_keys = {"id": ID, "name": SortKey("name")}
+    sort_keys = {"id": ID, "name": SortKey(("name",), (str,))}
 
     def get_queryset(self) -> QuerySet[Vendor]:
         return Vendor.objects.filter(
@@ -226,7 +230,10 @@ class SourceViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Documents cited by a public partnership or policy event."""
 
     serializer_class = SourceSerializer
-    sort_keys = {"id": ID, "published": SortKey("published_date", null_as=dt.date.min)}
+    sort_keys = {
+        "id": ID,
+        "published": SortKey(("published_date",), (dt.date,), nulls=(dt.date.min,)),
+    }
 
     def get_queryset(self) -> QuerySet[Source]:
         return Source.objects.public()
@@ -237,7 +244,7 @@ class PolicyEventViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Decisions that changed many partnerships at once: moratoriums, bans, cancellations."""
 
     serializer_class = PolicyEventSerializer
-    sort_keys = {"id": ID, "date": SortKey("date")}
+    sort_keys = {"id": ID, "date": SortKey(("date",), (dt.date,))}
 
     def get_queryset(self) -> QuerySet[PolicyEvent]:
         return (

@@ -4,7 +4,10 @@ take these query parameters."""
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q, QuerySet
+from collections.abc import Callable
+
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest
 
 from survmap.geo.models import County, State
 from survmap.records.models import (
@@ -16,36 +19,49 @@ from survmap.records.models import (
 )
 
 
+def _all(model: type[Model]) -> Callable[[HttpRequest | None], QuerySet]:
+    """The choices as a callable: each FilterSet deep-copies its filters, and deep-copying a
+    QuerySet per request costs more than the whole query of a list page. `distinct=False` on
+    filters that follow only foreign keys spares the database a DISTINCT over every column;
+    only `county` crosses a many-to-many relation."""
+    return lambda request: model._default_manager.all()
+
+
 class PartnershipFilterSet(django_filters.FilterSet):
     technology = django_filters.ModelMultipleChoiceFilter(
         field_name="technology__slug",
         to_field_name="slug",
-        queryset=Technology.objects.all(),
+        distinct=False,
+        queryset=_all(Technology),
         help_text="Technology slug; repeat for several (any of them matches).",
     )
     vendor = django_filters.ModelMultipleChoiceFilter(
         field_name="vendor__slug",
         to_field_name="slug",
-        queryset=Vendor.objects.all(),
+        distinct=False,
+        queryset=_all(Vendor),
         help_text="Vendor slug; repeat for several.",
     )
     status = django_filters.MultipleChoiceFilter(
         choices=PartnershipStatus.choices,
+        distinct=False,
         help_text="Partnership status; repeat for several. Omit for all.",
     )
     state = django_filters.ModelMultipleChoiceFilter(
         field_name="agency__state",
-        queryset=State.objects.all(),
+        distinct=False,
+        queryset=_all(State),
         help_text="USPS state or territory code, e.g. MI; repeat for several.",
     )
     county = django_filters.ModelMultipleChoiceFilter(
         field_name="agency__counties",
-        queryset=County.objects.all(),
+        queryset=_all(County),
         help_text="Five-digit county FIPS code, e.g. 26099; repeat for several.",
     )
     agency_kind = django_filters.MultipleChoiceFilter(
         field_name="agency__kind",
         choices=AgencyKind.choices,
+        distinct=False,
         help_text="Kind of agency; repeat for several.",
     )
     as_of = django_filters.DateFilter(

@@ -20,6 +20,10 @@ def _get(client: Client, name: str, params: dict[str, Any] | None = None, **kwar
     return response.json()
 
 
+def _desc(text: str) -> tuple[int, ...]:
+    return tuple(-ord(char) for char in text) + (1,)
+
+
 def _ids(data: dict[str, Any]) -> set[int]:
     return {row["id"] for row in data["results"]}
 
@@ -156,7 +160,11 @@ def test_regions_as_geojson_are_polygons_with_counts(client: Client, record: Rec
     [
         ("id", lambda p: p.pk),
         ("-id", lambda p: -p.pk),
-        ("agency", lambda p: (p.agency.name, p.pk)),
+        ("agency", lambda p: (p.agency.name, p.agency_id, p.pk)),
+        ("-agency", lambda p: (_desc(p.agency.name), -p.agency_id, -p.pk)),
+        ("state", lambda p: (p.agency.state_id, p.agency_id, p.pk)),
+        ("technology", lambda p: (p.technology.name, p.technology_id, p.pk)),
+        ("vendor", lambda p: (p.vendor.name if p.vendor else "", p.vendor_id or 0, p.pk)),
         ("status", lambda p: (p.status, p.pk)),
         ("start", lambda p: (str(p.start_date or "0001-01-01"), p.pk)),
     ],
@@ -167,6 +175,8 @@ def test_cursor_pages_walk_every_row_once_in_order(
     for number in range(7):
         agency = AgencyFactory(name=f"Page Town {number % 3} Police Department {number}")
         PartnershipFactory(agency=agency, technology=record.ring, status="pilot")
+        # Several partnerships of one agency: ties on the agency, broken by id.
+        PartnershipFactory(agency=agency, technology=record.face, vendor=None)
     expected = sorted(Partnership.objects.public(), key=key)
     seen: list[int] = []
     url: str | None = reverse("api:partnership-list") + f"?ordering={ordering}&page_size=2"
