@@ -33,10 +33,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         message = f"Invalid query parameter: {names}." if names else "Invalid request."
         response.data = {"message": message, "errors": data}
     elif isinstance(exc, exceptions.Throttled):
-        wait = f" Try again in {int(exc.wait)} seconds." if exc.wait is not None else ""
+        seconds: float | None = getattr(exc, "wait", None)
+        wait = f" Try again in {int(seconds)} seconds." if seconds is not None else ""
         response.data = {
             "message": "Too many requests from your address; please slow down." + wait,
-            "retry_after": int(exc.wait) if exc.wait is not None else None,
+            "retry_after": int(seconds) if seconds is not None else None,
         }
     elif isinstance(data, dict) and "detail" in data:
         response.data = {"message": str(data["detail"])}

@@ -16,10 +16,7 @@ SURVMAP_CREDIT = "survmap contributors"
 def attributions(queryset: QuerySet) -> list[str]:
     """The distinct credits owed for these rows (each model has an `attribution` field)."""
     values = (
-        queryset.order_by()
-        .exclude(attribution="")
-        .values_list("attribution", flat=True)
-        .distinct()
+        queryset.order_by().exclude(attribution="").values_list("attribution", flat=True).distinct()
     )
     return sorted({SURVMAP_CREDIT, *values})
 

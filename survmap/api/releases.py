@@ -122,7 +122,9 @@ def build_release(output: Path | None = None, *, today: dt.date | None = None) -
                 "\n\nThe attribution column of each row says whose work it is.\n",
             ],
         )
-        sums = [f"{_sha256(work / file)}  {file}" for file in sorted(p.name for p in work.iterdir())]
+        sums = [
+            f"{_sha256(work / file)}  {file}" for file in sorted(p.name for p in work.iterdir())
+        ]
         (work / CHECKSUMS).write_text("\n".join(sums) + "\n", encoding="utf-8")
         final = root / name
         shutil.move(str(work), str(final))

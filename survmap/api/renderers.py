@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.http import Http404
@@ -84,10 +84,14 @@ class ContentNegotiation(DefaultContentNegotiation):
     """An unknown `?format=` is a bad parameter (400), not a missing page (404)."""
 
     def select_renderer(
-        self, request: Request, renderers: list[Any], format_suffix: str | None = None
+        self,
+        request: Request,
+        renderers: Iterable[renderers.BaseRenderer],
+        format_suffix: str | None = None,
     ) -> tuple[Any, str]:
+        choices = list(renderers)
         try:
-            return super().select_renderer(request, renderers, format_suffix)
+            return super().select_renderer(request, choices, format_suffix)
         except (NotFound, Http404) as error:
-            formats = ", ".join(renderer.format for renderer in renderers)
+            formats = ", ".join(str(renderer.format) for renderer in choices)
             raise BadParameter("format", f"Unknown format. Choose one of: {formats}.") from error

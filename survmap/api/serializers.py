@@ -22,7 +22,7 @@ from survmap.records.models import (
 
 
 def help_of(model: type[models.Model], name: str) -> str:
-    return str(model._meta.get_field(name).help_text)
+    return str(getattr(model._meta.get_field(name), "help_text", ""))
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -77,7 +77,7 @@ class SourceSerializer(PublicSerializer):
 
 
 class AgencySerializer(PublicSerializer):
-    counties = serializers.SlugRelatedField(
+    counties: serializers.SlugRelatedField = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="fips", help_text=help_of(Agency, "counties")
     )
     page_url = serializers.URLField(
@@ -105,7 +105,7 @@ class AgencySerializer(PublicSerializer):
 
 
 class AgencySummarySerializer(PublicSerializer):
-    counties = serializers.SlugRelatedField(
+    counties: serializers.SlugRelatedField = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="fips", help_text=help_of(Agency, "counties")
     )
 
@@ -116,9 +116,7 @@ class AgencySummarySerializer(PublicSerializer):
 
 class PartnershipSerializer(PublicSerializer):
     agency = AgencySummarySerializer(read_only=True, help_text=help_of(Partnership, "agency"))
-    technology = TechnologySerializer(
-        read_only=True, help_text=help_of(Partnership, "technology")
-    )
+    technology = TechnologySerializer(read_only=True, help_text=help_of(Partnership, "technology"))
     vendor = VendorSerializer(read_only=True, help_text=help_of(Partnership, "vendor"))
     sources = SourceSerializer(many=True, read_only=True, help_text=help_of(Partnership, "sources"))
     start = PartialDateField(help_text="Start to its known precision: '2020', '2020-03' or a day.")
@@ -150,18 +148,16 @@ class PartnershipSerializer(PublicSerializer):
 
 class PolicyEventSerializer(PublicSerializer):
     when = PartialDateField(help_text="The date to its known precision.")
-    vendor = serializers.SlugRelatedField(
+    vendor: serializers.SlugRelatedField = serializers.SlugRelatedField(
         read_only=True, slug_field="slug", help_text=help_of(PolicyEvent, "vendor")
     )
-    technology = serializers.SlugRelatedField(
+    technology: serializers.SlugRelatedField = serializers.SlugRelatedField(
         read_only=True, slug_field="slug", help_text=help_of(PolicyEvent, "technology")
     )
     partnerships = serializers.SerializerMethodField(
         help_text="Ids of the public partnerships this decision changed."
     )
-    sources = SourceSerializer(
-        many=True, read_only=True, help_text=help_of(PolicyEvent, "sources")
-    )
+    sources = SourceSerializer(many=True, read_only=True, help_text=help_of(PolicyEvent, "sources"))
 
     class Meta:
         model = PolicyEvent

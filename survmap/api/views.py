@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import renderers, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -58,24 +61,24 @@ def _public_partnerships_filtered(request: Request | HttpRequest) -> QuerySet[Pa
     return filterset.qs
 
 
-class PublicAPIMixin:
+class PublicAPIMixin(APIView):
     """Read-only, anonymous, cached for a few minutes, conditional (ETag, Last-Modified)."""
 
-    pagination_class = KeysetPagination
-    content_negotiation_class = ContentNegotiation
-    renderer_classes: list[type[renderers.BaseRenderer]] = [
+    pagination_class: type[BasePagination] | None = KeysetPagination
+    content_negotiation_class: type[BaseContentNegotiation] = ContentNegotiation
+    renderer_classes: Sequence[type[renderers.BaseRenderer]] = [
         renderers.JSONRenderer,
         CSVRenderer,
     ]
 
     @method_decorator(versioning.conditional)
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)
 
     def finalize_response(
-        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
-    ) -> HttpResponseBase:
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code < 400:
             patch_cache_control(response, public=True, max_age=settings.SURVMAP_API_MAX_AGE)
             data = getattr(response, "data", None)
@@ -265,7 +268,7 @@ LEVEL_PARAMETER = OpenApiParameter(
 )
 
 
-class RegionCountsView(PublicAPIMixin, APIView):
+class RegionCountsView(PublicAPIMixin):
     """How many agencies in each state or county have a public partnership matching the
     filters. As GeoJSON, every region is a simplified WGS84 polygon with its count."""
 
@@ -319,7 +322,7 @@ class RegionCountsView(PublicAPIMixin, APIView):
         return Response({**head, "results": results})
 
 
-class ExportView(PublicAPIMixin, APIView):
+class ExportView(PublicAPIMixin):
     """The whole filtered set of public partnerships, streamed (constant memory)."""
 
     pagination_class = None
@@ -381,4 +384,3 @@ class PartnershipGeoJSONExportView(ExportView):
 
     renderer_classes = [GeoJSONRenderer]
     export_format = "geojson"
-

@@ -3,9 +3,9 @@ take these query parameters."""
 
 from __future__ import annotations
 
-import django_filters
 from collections.abc import Callable
 
+import django_filters
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 

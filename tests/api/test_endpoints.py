@@ -21,7 +21,7 @@ def _get(client: Client, name: str, params: dict[str, Any] | None = None, **kwar
 
 
 def _desc(text: str) -> tuple[int, ...]:
-    return tuple(-ord(char) for char in text) + (1,)
+    return (*(-ord(char) for char in text), 1)
 
 
 def _ids(data: dict[str, Any]) -> set[int]:

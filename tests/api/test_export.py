@@ -4,6 +4,7 @@ and GeoJSON that follows RFC 7946."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from typing import Any
@@ -18,7 +19,7 @@ from survmap.records import csv_format
 from survmap.records.models import ATLAS_ATTRIBUTION
 from survmap.records.selectors import partnership_list_public
 from tests.api.conftest import Record
-from tests.factories import AgencyFactory, PartnershipFactory
+from tests.factories import AgencyFactory, PartnershipFactory, SourceFactory
 
 
 def _body(response: Any) -> bytes:
@@ -41,7 +42,10 @@ def test_csv_export_is_each_public_partnership_in_our_format(
     assert header == ",".join(csv_format.COLUMNS)
     rows = _csv_rows(body)
     expected = [
-        {name: csv_format.neutralize_cell(value) for name, value in csv_format.partnership_row(p).items()}
+        {
+            name: csv_format.neutralize_cell(value)
+            for name, value in csv_format.partnership_row(p).items()
+        }
         for p in partnership_list_public().order_by("pk")
     ]
     assert rows == expected
@@ -49,6 +53,39 @@ def test_csv_export_is_each_public_partnership_in_our_format(
         str(record.doorbell.pk),
         str(record.face_ended.pk),
     }
+
+
+def test_csv_export_rows_match_csv_format_for_every_shape_of_record(
+    client: Client, record: Record
+) -> None:
+    """The export builds rows from value tuples for speed: the rows must be exactly what
+    csv_format.partnership_row makes of the model instances."""
+    agency = AgencyFactory(
+        name="Two County Sheriff", counties=["26099", "26125"], ori="MI5086000", city=""
+    )
+    older = SourceFactory(published_date=dt.date(2019, 1, 1), published_precision="year")
+    newer = SourceFactory(
+        published_date=dt.date(2020, 5, 1),
+        published_precision="month",
+        archive_url="https://web.archive.org/web/2020/x",
+    )
+    printed = SourceFactory(url=None, title="Printed council minutes")
+    PartnershipFactory(agency=agency, vendor=None, sources=[newer, older, printed], product="@x")
+    PartnershipFactory(
+        agency=agency,
+        end_date=dt.date(2021, 12, 31),
+        end_precision="year",
+        start_date=dt.date(2021, 3, 9),
+        start_precision="day",
+        summary="Ünïcode — “quotes”, commas, and\na new line",
+    )
+    rows = _csv_rows(_body(client.get(reverse("api:export-partnerships-csv"))))
+    expected = [
+        {name: csv_format.neutralize_cell(value) for name, value in row.items()}
+        for row in map(csv_format.partnership_row, partnership_list_public().order_by("pk"))
+    ]
+    assert rows == expected
+    assert len(rows) == 4
 
 
 def test_csv_export_carries_licence_and_attribution(client: Client, record: Record) -> None:
