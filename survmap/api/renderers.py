@@ -52,7 +52,11 @@ class CSVRenderer(renderers.BaseRenderer):
         accepted_media_type: str | None = None,
         renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
-        rows = data.get("results", []) if isinstance(data, Mapping) else (data or [])
+        if isinstance(data, Mapping):
+            # A page of rows, or one record (a detail view) as a single row.
+            rows = data["results"] if "results" in data else [data]
+        else:
+            rows = data or []
         flat = [_flatten(row) for row in rows]
         columns: list[str] = []
         for row in flat:

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.decorators import method_decorator
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -79,6 +79,8 @@ class PublicAPIMixin(APIView):
         self, request: Request, response: Response, *args: Any, **kwargs: Any
     ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
+        # The ETag depends on the Accept header (JSON, CSV or GeoJSON): so must shared caches.
+        patch_vary_headers(response, ["Accept"])
         if response.status_code < 400:
             patch_cache_control(response, public=True, max_age=settings.SURVMAP_API_MAX_AGE)
             data = getattr(response, "data", None)

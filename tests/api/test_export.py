@@ -209,3 +209,12 @@ def test_agencies_and_regions_geojson_are_valid(client: Client, record: Record) 
     for level in ("state", "county"):
         collection = client.get(reverse("api:regions"), {"format": "geojson", "level": level})
         _assert_wgs84_feature_collection(collection.json())
+
+
+def test_csv_of_one_record_is_one_row(client: Client, record: Record) -> None:
+    response = client.get(
+        reverse("api:agency-detail", kwargs={"pk": record.warren.pk}), {"format": "csv"}
+    )
+    (row,) = _csv_rows(_body(response))
+    assert row["name"] == "Warren Police Department"
+    assert row["longitude"] == "-83.0147"
