@@ -3,7 +3,9 @@ text search, and the whole CSV export's time and peak memory, through django.tes
 
 from __future__ import annotations
 
+import base64
 import gc
+import json
 import statistics
 import time
 import tracemalloc
@@ -58,9 +60,6 @@ def _deep(client: Client) -> list[float]:
         _, response = _get(client, url, {"page_size": 1, "ordering": "id"})
         cursor_url = response.json()["next"]
         # Rebuild the cursor for a row far into the data, as a client that kept paging would.
-        import base64
-        import json
-
         payload = json.dumps(["id", [ids[int(len(ids) * fraction)]]], separators=(",", ":"))
         cursor = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
         deep_url = cursor_url.split("cursor=")[0] + "cursor=" + cursor

@@ -155,7 +155,9 @@ class KeysetPagination(BasePagination):
         payload = json.dumps([ordering, [*values, row.pk]], separators=(",", ":"))
         return base64.urlsafe_b64encode(payload.encode()).decode("ascii").rstrip("=")
 
-    def _cached_count(self, queryset: QuerySet, request: Request, view: APIView | None) -> int:
+    def _cached_count(
+        self, queryset: QuerySet, request: Request, view: APIView | None
+    ) -> int | None:
         """The total for this filter, counted once per data version: cheap from the second
         request on, and never stale for longer than the version is."""
         params = sorted(
@@ -167,7 +169,9 @@ class KeysetPagination(BasePagination):
         key_source = f"{versioning.current().token}|{type(view).__name__}|{params}"
         key = "survmap:api:count:" + hashlib.sha256(key_source.encode()).hexdigest()
         count: int | None = cache.get(key)
-        if count is None:
+        if count is None and not request.query_params.get(CURSOR_PARAM):
+            # Counted with the first page only; a later page that finds no count in the cache
+            # (another process, an expired entry) says null rather than scan the set again.
             count = queryset.order_by().count()
             cache.set(key, count, 3600)
         return count
@@ -201,7 +205,11 @@ class KeysetPagination(BasePagination):
             "properties": {
                 "count": {
                     "type": "integer",
-                    "description": "How many rows match the filters, over all pages.",
+                    "nullable": True,
+                    "description": (
+                        "How many rows match the filters, over all pages; null on a later page "
+                        "when the total is no longer at hand."
+                    ),
                 },
                 "next": {
                     "type": "string",

@@ -52,11 +52,8 @@ class CSVRenderer(renderers.BaseRenderer):
         accepted_media_type: str | None = None,
         renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
-        if isinstance(data, Mapping):
-            # A page of rows, or one record (a detail view) as a single row.
-            rows = data["results"] if "results" in data else [data]
-        else:
-            rows = data or []
+        # A page of rows, or one record (a detail view) as a single row.
+        rows = data.get("results", [data]) if isinstance(data, Mapping) else data or []
         flat = [_flatten(row) for row in rows]
         columns: list[str] = []
         for row in flat:

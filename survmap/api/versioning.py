@@ -20,7 +20,8 @@ from survmap.records.models import Agency, Partnership, PolicyEvent, Source, Tec
 
 CACHE_KEY = "survmap:api:data-version"
 # Bulk writes (importers, the benchmark generator) send no signals; they show within this time.
-CACHE_SECONDS = 10
+# Writes through the ORM forget the version at once (see connect_signals).
+CACHE_SECONDS = 60
 TRACKED = (Agency, Partnership, PolicyEvent, Source, Technology, Vendor)
 
 
