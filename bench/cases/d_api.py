@@ -89,7 +89,7 @@ def run(context: Any) -> None:
         {"technology": technology, "status": "active"},
         {"state": "TX", "agency_kind": "sheriff", "ordering": "-start"},
         {"as_of": "2018-06-01", "county": "06037"},
-        {"status": ["ended", "pilot"], "ordering": "technology"},
+        {"status": ["ended", "pilot"], "vendor": "vendor-3"},
     ]
     with override_settings(SURVMAP_API_ANON_RATE="10000000/min"):
         _walks(client, combos, walks=1)  # the first request of each filter counts its total
