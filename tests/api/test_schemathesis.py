@@ -52,6 +52,7 @@ def test_no_operation_answers_with_a_server_error(live_server, tmp_path: Path) -
                 str(tmp_path),
             ],
             capture_output=True,
+            cwd=tmp_path,  # schemathesis keeps state in ./.schemathesis: not in the repository
             text=True,
             timeout=180,
             env={**os.environ, "SCHEMATHESIS_HOOKS": ""},
