@@ -30,7 +30,7 @@ from survmap.api.pagination import ID, KeysetPagination, SortKey
 from survmap.api.renderers import ContentNegotiation, CSVRenderer, GeoJSONRenderer
 from survmap.api.serializers import (
     AgencySerializer,
-    PartnershipSerializer,
+    FastPartnershipSerializer,
     PolicyEventSerializer,
     RegionCountSerializer,
     SourceSerializer,
@@ -99,7 +99,7 @@ class PartnershipViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Partnerships between an agency and a surveillance technology (and its vendor), each with
     the sources that show it."""
 
-    serializer_class = PartnershipSerializer
+    serializer_class = FastPartnershipSerializer
     filter_backends = [PartnershipFilterBackend]
     filterset_class = PartnershipFilterSet
     sort_keys = {

@@ -3,15 +3,18 @@ parameters answered with a 400 that names them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from survmap.api.serializers import FastPartnershipSerializer, PartnershipSerializer
 from survmap.records.models import Partnership
+from survmap.records.selectors import partnership_list_public
 from tests.api.conftest import Record
-from tests.factories import AgencyFactory, PartnershipFactory
+from tests.factories import AgencyFactory, PartnershipFactory, SourceFactory
 
 
 def _get(client: Client, name: str, params: dict[str, Any] | None = None, **kwargs: Any) -> Any:
@@ -41,6 +44,28 @@ def test_partnership_list_shows_public_partnerships_with_their_parts(
     assert row["vendor"]["slug"] == "ring"
     assert row["start"] == "2019-06"
     assert [s["url"] for s in row["sources"]] == [record.doorbell.sources.get().url]
+
+
+def test_hand_written_serializer_matches_the_generic_one(client: Client, record: Record) -> None:
+    agency = AgencyFactory(counties=["26099", "26125"], latitude=1.5, longitude=-2.25)
+    PartnershipFactory(
+        agency=agency,
+        vendor=None,
+        sources=[
+            SourceFactory(
+                url=None,
+                title="Print",
+                published_date=dt.date(2020, 1, 1),
+                published_precision="year",
+                accessed_date=dt.date(2021, 2, 3),
+            )
+        ],
+    )
+    partnerships = list(partnership_list_public())
+    assert len(partnerships) == 3
+    assert FastPartnershipSerializer(partnerships, many=True).data == (
+        PartnershipSerializer(partnerships, many=True).data
+    )
 
 
 def test_partnership_detail_and_hidden_detail(client: Client, record: Record) -> None:
