@@ -53,12 +53,19 @@ INSTALLED_APPS = [
     "survmap.submissions",
     "survmap.changelog",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "survmap.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "survmap.common.middleware.FormReferrerPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, so that preflight answers carry the CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     # Compresses pages and JSON (the map's counts); whitenoise above serves static files itself.
     "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -212,6 +219,9 @@ CONTENT_SECURITY_POLICY = {
 
 # Whole-page cache for anonymous GETs (survmap/common/page_cache.py); 0 turns it off.
 SURVMAP_PAGE_CACHE_SECONDS = int(os.environ.get("SURVMAP_PAGE_CACHE_SECONDS", "60"))
+# How long a process trusts its fingerprint of the data before reading it again from the
+# database (survmap/common/data_version.py). Any write through the ORM forgets it at once.
+SURVMAP_DATA_VERSION_SECONDS = int(os.environ.get("SURVMAP_DATA_VERSION_SECONDS", "30"))
 SURVMAP_PAGE_CACHE_EXCLUDE = ("/admin/",)
 
 LOGGING = {
@@ -220,3 +230,47 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# The public data API (survmap.api): read-only, anonymous, throttled, JSON errors.
+SURVMAP_API_ANON_RATE = os.environ.get("SURVMAP_API_ANON_RATE", "120/min")
+SURVMAP_API_MAX_AGE = int(os.environ.get("SURVMAP_API_MAX_AGE", "300"))
+SURVMAP_API_PAGE_SIZE = int(os.environ.get("SURVMAP_API_PAGE_SIZE", "50"))
+SURVMAP_RELEASES_DIR = Path(os.environ.get("SURVMAP_RELEASES_DIR", str(BASE_DIR / "releases")))
+SURVMAP_DATA_LICENSE = os.environ.get("SURVMAP_DATA_LICENSE", "CC BY 4.0")
+SURVMAP_DATA_LICENSE_URL = os.environ.get(
+    "SURVMAP_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"
+)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["survmap.api.throttling.AnonymousThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "survmap.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "survmap API",
+    "DESCRIPTION": (
+        "Read-only, public data on partnerships between US police agencies and surveillance "
+        "vendors. Every record cites its sources."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page is served from our own static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyKindEnum": "survmap.records.models.AgencyKind",
+        "PolicyEventKindEnum": "survmap.records.models.PolicyEventKind",
+        "PartnershipStatusEnum": "survmap.records.models.PartnershipStatus",
+        "TechnologyCategoryEnum": "survmap.records.models.TechnologyCategory",
+        "DatePrecisionEnum": "survmap.common.dates.DatePrecision",
+    },
+}
+# Public data, readable from any web page; never with cookies.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False

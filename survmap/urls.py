@@ -9,6 +9,8 @@ admin.site.index_title = "Records, sources and their history"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("survmap.api.urls")),
+    path("downloads/", include("survmap.api.download_urls")),
     path("", include("survmap.web.urls")),
     path("", include("survmap.submissions.urls")),
     path("", include("survmap.changelog.urls")),

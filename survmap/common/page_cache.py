@@ -74,4 +74,4 @@ class PublicPageCacheMiddleware:
         # stored as a GET's empty body.
         raw = f"{request.method}|{request.scheme}|{request.get_host()}|{request.get_full_path()}"
         digest = hashlib.sha256(raw.encode()).hexdigest()
-        return f"survmap:page:{data_version.current()}:{digest}"
+        return f"survmap:page:{data_version.current().token}:{digest}"

@@ -3,8 +3,13 @@ take these query parameters."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest
+from drf_spectacular.utils import extend_schema_field
 
 from survmap.geo.models import County, State
 from survmap.records.models import (
@@ -16,36 +21,58 @@ from survmap.records.models import (
 )
 
 
+class CodeMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Several records named by their slug or code (technology, vendor, state, county)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The API schema cannot guess the type from a callable queryset: say it is a string.
+        extend_schema_field({"type": "string", "description": kwargs.get("help_text", "")})(self)
+
+
+def _all(model: type[Model]) -> Callable[[HttpRequest | None], QuerySet]:
+    """The choices as a callable: each FilterSet deep-copies its filters, and deep-copying a
+    QuerySet per request costs more than the whole query of a list page. `distinct=False` on
+    filters that follow only foreign keys spares the database a DISTINCT over every column;
+    only `county` crosses a many-to-many relation."""
+    return lambda request: model._default_manager.all()
+
+
 class PartnershipFilterSet(django_filters.FilterSet):
-    technology = django_filters.ModelMultipleChoiceFilter(
+    technology = CodeMultipleChoiceFilter(
         field_name="technology__slug",
         to_field_name="slug",
-        queryset=Technology.objects.all(),
+        distinct=False,
+        queryset=_all(Technology),
         help_text="Technology slug; repeat for several (any of them matches).",
     )
-    vendor = django_filters.ModelMultipleChoiceFilter(
+    vendor = CodeMultipleChoiceFilter(
         field_name="vendor__slug",
         to_field_name="slug",
-        queryset=Vendor.objects.all(),
+        distinct=False,
+        queryset=_all(Vendor),
         help_text="Vendor slug; repeat for several.",
     )
     status = django_filters.MultipleChoiceFilter(
         choices=PartnershipStatus.choices,
+        distinct=False,
         help_text="Partnership status; repeat for several. Omit for all.",
     )
-    state = django_filters.ModelMultipleChoiceFilter(
+    state = CodeMultipleChoiceFilter(
         field_name="agency__state",
-        queryset=State.objects.all(),
+        distinct=False,
+        queryset=_all(State),
         help_text="USPS state or territory code, e.g. MI; repeat for several.",
     )
-    county = django_filters.ModelMultipleChoiceFilter(
+    county = CodeMultipleChoiceFilter(
         field_name="agency__counties",
-        queryset=County.objects.all(),
+        queryset=_all(County),
         help_text="Five-digit county FIPS code, e.g. 26099; repeat for several.",
     )
     agency_kind = django_filters.MultipleChoiceFilter(
         field_name="agency__kind",
         choices=AgencyKind.choices,
+        distinct=False,
         help_text="Kind of agency; repeat for several.",
     )
     as_of = django_filters.DateFilter(

@@ -212,6 +212,8 @@ class Agency(TimeStampedModel):
     class Meta:
         ordering = ["state_id", "name"]
         verbose_name_plural = "agencies"
+        # The API sorts partnerships by agency name page by page, walking this index.
+        indexes = [models.Index(fields=["name", "id"], name="agency_name_id_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["normalized_name", "state"], name="agency_unique_name_per_state"

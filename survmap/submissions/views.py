@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from survmap.records.models import Agency, Partnership
@@ -78,6 +79,8 @@ def submit_correction(request: HttpRequest) -> HttpResponse:
     return render(request, "submissions/correction.html", {"form": form, "target": target})
 
 
+# Private to whoever holds the link, and it changes when a moderator decides: never cached.
+@never_cache
 def status(request: HttpRequest, token: str) -> HttpResponse:
     """The contributor's private page: status and the moderator's reason, nothing else."""
     submission = get_object_or_404(

@@ -100,7 +100,7 @@ _index: tuple[str, list[Entry]] = ("", [])
 def search_index() -> list[Entry]:
     """Built once per data version, in memory: a few thousand short strings."""
     global _index
-    version = data_version.current()
+    version = data_version.current().token
     with _lock:
         if _index[0] != version:
             _index = (version, build_index())

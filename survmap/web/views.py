@@ -90,7 +90,7 @@ def _bad_request(request: HttpRequest, problem: BadQuery) -> HttpResponse:
 
 def map_counts_payload(request: HttpRequest, level: Level) -> dict[str, Any]:
     """Agencies per region for the request's filters, cached per data version."""
-    key = f"survmap:counts:{data_version.current()}:{level}:{_filter_query(request.GET)}"
+    key = f"survmap:counts:{data_version.current().token}:{level}:{_filter_query(request.GET)}"
     payload: dict[str, Any] | None = cache.get(key)
     if payload is None:
         partnerships = _filterset(request).qs
@@ -109,7 +109,7 @@ def map_counts_payload(request: HttpRequest, level: Level) -> dict[str, Any]:
 
 def _map_options() -> dict[str, Any]:
     """The filter choices and the slider's range, cached per data version."""
-    key = f"survmap:map-options:{data_version.current()}"
+    key = f"survmap:map-options:{data_version.current().token}"
     options: dict[str, Any] | None = cache.get(key)
     if options is None:
         public = Partnership.objects.public()

@@ -89,3 +89,13 @@ def test_the_status_link_is_unguessable_and_a_wrong_token_is_not_found(client):
     assert client.get(reverse("submissions:status", args=[submission.pk])).status_code == 404
     wrong = submission.token[:-1] + ("A" if submission.token[-1] != "A" else "B")
     assert client.get(reverse("submissions:status", args=[wrong])).status_code == 404
+
+
+def test_the_private_status_page_is_never_cached(client):
+    from tests.submissions.conftest import make_submission
+
+    submission = make_submission()
+    response = client.get(reverse("submissions:status", args=[submission.token]))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]

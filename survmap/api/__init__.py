@@ -1,0 +1,1 @@
+"""The public data API: DRF views, CSV and GeoJSON exports, dated releases."""

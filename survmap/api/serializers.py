@@ -1,0 +1,279 @@
+"""Read-only serializers of the public record. Field descriptions come from the models'
+help_text, so the OpenAPI schema is the data dictionary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from survmap.common.dates import PartialDate
+from survmap.records.models import (
+    Agency,
+    Partnership,
+    PolicyEvent,
+    Source,
+    Technology,
+    Vendor,
+)
+
+
+def help_of(model: type[models.Model], name: str) -> str:
+    return str(getattr(model._meta.get_field(name), "help_text", ""))
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PartialDateField(serializers.Field):
+    """A date to its known precision: '2020', '2020-03' or '2020-03-05'."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: PartialDate | None) -> str | None:
+        return value.isoformat() if value else None
+
+
+class PublicSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(
+        read_only=True, help_text="survmap's stable id of the record: never changed or reused."
+    )
+
+
+class TechnologySerializer(PublicSerializer):
+    class Meta:
+        model = Technology
+        fields = ["id", "name", "slug", "category", "description"]
+
+
+class VendorSerializer(PublicSerializer):
+    class Meta:
+        model = Vendor
+        fields = ["id", "name", "slug", "website", "parent"]
+
+
+class SourceSerializer(PublicSerializer):
+    published = PartialDateField(
+        help_text="Publication date to its known precision: '2020', '2020-03' or '2020-03-05'."
+    )
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "url",
+            "title",
+            "publisher",
+            "published",
+            "published_date",
+            "published_precision",
+            "archive_url",
+            "accessed_date",
+            "attribution",
+        ]
+
+
+class AgencySerializer(PublicSerializer):
+    counties: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="fips", help_text=help_of(Agency, "counties")
+    )
+    page_url = serializers.URLField(
+        source="get_absolute_url",
+        read_only=True,
+        help_text="The agency's page on survmap, with its partnerships and sources.",
+    )
+
+    class Meta:
+        model = Agency
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "state",
+            "counties",
+            "city",
+            "latitude",
+            "longitude",
+            "ori",
+            "attribution",
+            "page_url",
+            "updated_at",
+        ]
+
+
+class AgencySummarySerializer(PublicSerializer):
+    counties: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="fips", help_text=help_of(Agency, "counties")
+    )
+
+    class Meta:
+        model = Agency
+        fields = ["id", "name", "kind", "state", "counties", "city", "latitude", "longitude"]
+
+
+class PartnershipSerializer(PublicSerializer):
+    agency = AgencySummarySerializer(read_only=True, help_text=help_of(Partnership, "agency"))
+    technology = TechnologySerializer(read_only=True, help_text=help_of(Partnership, "technology"))
+    vendor = VendorSerializer(read_only=True, help_text=help_of(Partnership, "vendor"))
+    sources = SourceSerializer(many=True, read_only=True, help_text=help_of(Partnership, "sources"))
+    start = PartialDateField(help_text="Start to its known precision: '2020', '2020-03' or a day.")
+    end = PartialDateField(help_text="End to its known precision: '2021', '2021-06' or a day.")
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "id",
+            "agency",
+            "technology",
+            "vendor",
+            "product",
+            "status",
+            "start",
+            "start_date",
+            "start_precision",
+            "end",
+            "end_date",
+            "end_precision",
+            "summary",
+            "sources",
+            "atlas_id",
+            "attribution",
+            "created_at",
+            "updated_at",
+        ]
+
+
+def _datetime(value: dt.datetime | None) -> str | None:
+    """As DRF's DateTimeField writes it (UTC, 'Z')."""
+    if value is None:
+        return None
+    text = value.astimezone(dt.UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _partial(value: PartialDate | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@extend_schema_serializer(component_name="Partnership")
+class FastPartnershipSerializer(PartnershipSerializer):
+    """The same output as PartnershipSerializer (tests compare them), written out by hand: the
+    generic field machinery costs more than the database for a page of 50 nested rows."""
+
+    def to_representation(self, instance: Partnership) -> dict[str, Any]:
+        agency = instance.agency
+        technology = instance.technology
+        vendor = instance.vendor
+        return {
+            "id": instance.pk,
+            "agency": {
+                "id": agency.pk,
+                "name": agency.name,
+                "kind": agency.kind,
+                "state": agency.state_id,
+                "counties": [county.fips for county in agency.counties.all()],
+                "city": agency.city,
+                "latitude": agency.latitude,
+                "longitude": agency.longitude,
+            },
+            "technology": {
+                "id": technology.pk,
+                "name": technology.name,
+                "slug": technology.slug,
+                "category": technology.category,
+                "description": technology.description,
+            },
+            "vendor": None
+            if vendor is None
+            else {
+                "id": vendor.pk,
+                "name": vendor.name,
+                "slug": vendor.slug,
+                "website": vendor.website,
+                "parent": vendor.parent_id,
+            },
+            "product": instance.product,
+            "status": instance.status,
+            "start": _partial(instance.start),
+            "start_date": _date(instance.start_date),
+            "start_precision": instance.start_precision,
+            "end": _partial(instance.end),
+            "end_date": _date(instance.end_date),
+            "end_precision": instance.end_precision,
+            "summary": instance.summary,
+            "sources": [
+                {
+                    "id": source.pk,
+                    "url": source.url,
+                    "title": source.title,
+                    "publisher": source.publisher,
+                    "published": _partial(source.published),
+                    "published_date": _date(source.published_date),
+                    "published_precision": source.published_precision,
+                    "archive_url": source.archive_url,
+                    "accessed_date": _date(source.accessed_date),
+                    "attribution": source.attribution,
+                }
+                for source in instance.sources.all()
+            ],
+            "atlas_id": instance.atlas_id,
+            "attribution": instance.attribution,
+            "created_at": _datetime(instance.created_at),
+            "updated_at": _datetime(instance.updated_at),
+        }
+
+
+class PolicyEventSerializer(PublicSerializer):
+    when = PartialDateField(help_text="The date to its known precision.")
+    vendor: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug", help_text=help_of(PolicyEvent, "vendor")
+    )
+    technology: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug", help_text=help_of(PolicyEvent, "technology")
+    )
+    partnerships = serializers.SerializerMethodField(
+        help_text="Ids of the public partnerships this decision changed."
+    )
+    sources = SourceSerializer(many=True, read_only=True, help_text=help_of(PolicyEvent, "sources"))
+
+    class Meta:
+        model = PolicyEvent
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "when",
+            "date",
+            "date_precision",
+            "actor",
+            "vendor",
+            "technology",
+            "state",
+            "county",
+            "summary",
+            "partnerships",
+            "sources",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_partnerships(self, event: PolicyEvent) -> list[int]:
+        # Prefetched with only the public partnerships (see the view).
+        return [partnership.pk for partnership in event.partnerships.all()]
+
+
+class RegionCountSerializer(serializers.Serializer):
+    fips = serializers.CharField(help_text="Census FIPS code of the state (2) or county (5).")
+    name = serializers.CharField(help_text="Name of the state or county.")
+    state = serializers.CharField(help_text="USPS code of the state the region lies in.")
+    agencies = serializers.IntegerField(
+        help_text="Number of agencies there with at least one matching public partnership."
+    )

@@ -1,0 +1,35 @@
+"""/api/v1/: the router's read-only resources, region counts, whole-set exports, schema, docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from survmap.api import views
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("partnerships", views.PartnershipViewSet, basename="partnership")
+router.register("agencies", views.AgencyViewSet, basename="agency")
+router.register("technologies", views.TechnologyViewSet, basename="technology")
+router.register("vendors", views.VendorViewSet, basename="vendor")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("policy-events", views.PolicyEventViewSet, basename="policyevent")
+
+urlpatterns = [
+    path("regions/", views.RegionCountsView.as_view(), name="regions"),
+    path(
+        "export/partnerships.csv",
+        views.PartnershipCSVExportView.as_view(),
+        name="export-partnerships-csv",
+    ),
+    path(
+        "export/partnerships.geojson",
+        views.PartnershipGeoJSONExportView.as_view(),
+        name="export-partnerships-geojson",
+    ),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,388 @@
+"""The public API: read-only lists and details of what is public, the region counts, and the
+whole-set CSV and GeoJSON downloads. Every answer is cacheable, conditional and credited."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.decorators import method_decorator
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import renderers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from survmap.api import exports, licensing, versioning
+from survmap.api.errors import BadParameter
+from survmap.api.pagination import ID, KeysetPagination, SortKey
+from survmap.api.renderers import ContentNegotiation, CSVRenderer, GeoJSONRenderer
+from survmap.api.serializers import (
+    AgencySerializer,
+    FastPartnershipSerializer,
+    PolicyEventSerializer,
+    RegionCountSerializer,
+    SourceSerializer,
+    TechnologySerializer,
+    VendorSerializer,
+)
+from survmap.geo.boundaries import Level, centroids, feature_collection
+from survmap.geo.models import County, State
+from survmap.geo.regions import region_counts
+from survmap.records.csv_format import partnership_row
+from survmap.records.filters import PartnershipFilterSet
+from survmap.records.models import Agency, Partnership, PolicyEvent, Source, Technology, Vendor
+from survmap.records.selectors import partnership_list_public
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json", "csv"],
+    description="Answer as JSON (the default) or CSV (the rows of this page).",
+)
+
+
+def _public_partnerships_filtered(request: Request | HttpRequest) -> QuerySet[Partnership]:
+    """Public partnerships matching the query's filters, or a 400 naming the bad parameters."""
+    filterset = PartnershipFilterSet(request.GET, queryset=Partnership.objects.public())
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs
+
+
+class PublicAPIMixin(APIView):
+    """Read-only, anonymous, cached for a few minutes, conditional (ETag, Last-Modified)."""
+
+    pagination_class: type[BasePagination] | None = KeysetPagination
+    content_negotiation_class: type[BaseContentNegotiation] = ContentNegotiation
+    renderer_classes: Sequence[type[renderers.BaseRenderer]] = [
+        renderers.JSONRenderer,
+        CSVRenderer,
+    ]
+
+    @method_decorator(versioning.conditional)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return super().dispatch(request, *args, **kwargs)
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # The ETag depends on the Accept header (JSON, CSV or GeoJSON): so must shared caches.
+        patch_vary_headers(response, ["Accept"])
+        if response.status_code < 400:
+            patch_cache_control(response, public=True, max_age=settings.SURVMAP_API_MAX_AGE)
+            data = getattr(response, "data", None)
+            credits = data.get("attribution") if isinstance(data, dict) else None
+            if not response.has_header("Link"):
+                response["Link"] = licensing.link_header(credits or [licensing.SURVMAP_CREDIT])
+        return response
+
+
+class PartnershipFilterBackend(DjangoFilterBackend):
+    """The one FilterSet, with its errors as a 400 that names each bad parameter."""
+
+
+@extend_schema(parameters=[FORMAT_PARAMETER])
+class PartnershipViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """Partnerships between an agency and a surveillance technology (and its vendor), each with
+    the sources that show it."""
+
+    serializer_class = FastPartnershipSerializer
+    filter_backends = [PartnershipFilterBackend]
+    filterset_class = PartnershipFilterSet
+    sort_keys = {
+        "id": ID,
+        "agency": SortKey(("agency__name", "agency_id"), (str, int)),
+        "state": SortKey(("agency__state_id", "agency_id"), (str, int)),
+        "technology": SortKey(("technology__name", "technology_id"), (str, int)),
+        "vendor": SortKey(("vendor__name", "vendor_id"), (str, int), nulls=("", 0)),
+        "status": SortKey(("status",), (str,)),
+        "start": SortKey(("start_date",), (dt.date,), nulls=(dt.date.min,)),
+        "end": SortKey(("end_date",), (dt.date,), nulls=(dt.date.min,)),
+    }
+
+    def get_queryset(self) -> QuerySet[Partnership]:
+        return partnership_list_public()
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if request.accepted_renderer.format != "csv":
+            return super().list(request, *args, **kwargs)
+        # CSV rows in survmap's own CSV format, the same columns as the full export.
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None
+        return self.get_paginated_response([partnership_row(row) for row in page])
+
+
+def _public_agencies() -> QuerySet[Agency]:
+    return Agency.objects.filter(
+        Exists(Partnership.objects.public().filter(agency=OuterRef("pk")))
+    ).select_related("state")
+
+
+class AgencyFilterBackend(DjangoFilterBackend):
+    """Agencies with a public partnership matching the partnership filters: the map's question
+    ("which agencies use Ring in Michigan?") with the map's parameters."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
+        partnerships = _public_partnerships_filtered(request)
+        return queryset.filter(pk__in=partnerships.values("agency_id"))
+
+    def get_filterset_class(self, view: APIView, queryset: QuerySet | None = None) -> Any:
+        return PartnershipFilterSet
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "format",
+            OpenApiTypes.STR,
+            enum=["json", "csv", "geojson"],
+            description=(
+                "JSON (default), CSV, or GeoJSON points: at the agency where its coordinates "
+                "are known, else at its first county's representative point "
+                "(property location_source says which)."
+            ),
+        )
+    ]
+)
+class AgencyViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """Agencies with at least one public partnership. Partnership filters select the agencies
+    that have a matching partnership; `ordering` takes id, agency (name) or state."""
+
+    serializer_class = AgencySerializer
+    filter_backends = [AgencyFilterBackend]
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer, GeoJSONRenderer]
+    sort_keys = {
+        "id": ID,
+        "agency": SortKey(("name",), (str,)),
+        "state": SortKey(("state_id",), (str,)),
+    }
+
+    def get_queryset(self) -> QuerySet[Agency]:
+        return _public_agencies().prefetch_related("counties")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if request.accepted_renderer.format != "geojson":
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None
+        paginated = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        county_points = centroids(Level.COUNTY)
+        features = []
+        for agency, properties in zip(page, paginated.data["results"], strict=True):
+            geometry, location_source = exports.agency_point(agency, county_points)
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": agency.pk,
+                    "geometry": geometry,
+                    "properties": {**properties, "location_source": location_source},
+                }
+            )
+        paginated.data = {
+            "type": "FeatureCollection",
+            "license": paginated.data["license"],
+            "attribution": paginated.data["attribution"],
+            "count": paginated.data["count"],
+            "next": paginated.data["next"],
+            "features": features,
+        }
+        return paginated
+
+
+@extend_schema(parameters=[FORMAT_PARAMETER])
+class TechnologyViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """Technologies that appear in at least one public partnership or policy event."""
+
+    serializer_class = TechnologySerializer
+    sort_keys = {"id": ID, "name": SortKey(("name",), (str,))}
+
+    def get_queryset(self) -> QuerySet[Technology]:
+        return Technology.objects.filter(
+            Exists(Partnership.objects.public().filter(technology=OuterRef("pk")))
+            | Exists(PolicyEvent.objects.public().filter(technology=OuterRef("pk")))
+        )
+
+
+@extend_schema(parameters=[FORMAT_PARAMETER])
+class VendorViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """Vendors that appear in at least one public partnership or policy event."""
+
+    serializer_class = VendorSerializer
+    sort_keys = {"id": ID, "name": SortKey(("name",), (str,))}
+
+    def get_queryset(self) -> QuerySet[Vendor]:
+        return Vendor.objects.filter(
+            Exists(Partnership.objects.public().filter(vendor=OuterRef("pk")))
+            | Exists(PolicyEvent.objects.public().filter(vendor=OuterRef("pk")))
+        )
+
+
+@extend_schema(parameters=[FORMAT_PARAMETER])
+class SourceViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """Documents cited by a public partnership or policy event."""
+
+    serializer_class = SourceSerializer
+    sort_keys = {
+        "id": ID,
+        "published": SortKey(("published_date",), (dt.date,), nulls=(dt.date.min,)),
+    }
+
+    def get_queryset(self) -> QuerySet[Source]:
+        return Source.objects.public()
+
+
+@extend_schema(parameters=[FORMAT_PARAMETER])
+class PolicyEventViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """Decisions that changed many partnerships at once: moratoriums, bans, cancellations."""
+
+    serializer_class = PolicyEventSerializer
+    sort_keys = {"id": ID, "date": SortKey(("date",), (dt.date,))}
+
+    def get_queryset(self) -> QuerySet[PolicyEvent]:
+        return (
+            PolicyEvent.objects.public()
+            .select_related("vendor", "technology")
+            .prefetch_related(
+                Prefetch("partnerships", queryset=Partnership.objects.public().order_by("pk")),
+                Prefetch("sources", queryset=Source.objects.order_by("published_date", "pk")),
+            )
+        )
+
+
+LEVEL_PARAMETER = OpenApiParameter(
+    "level",
+    OpenApiTypes.STR,
+    enum=[Level.STATE.value, Level.COUNTY.value],
+    description="Count per state (default) or per county.",
+)
+
+
+class RegionCountsView(PublicAPIMixin):
+    """How many agencies in each state or county have a public partnership matching the
+    filters. As GeoJSON, every region is a simplified WGS84 polygon with its count."""
+
+    pagination_class = None
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer, GeoJSONRenderer]
+    filter_backends = [PartnershipFilterBackend]
+    filterset_class = PartnershipFilterSet
+    queryset = Partnership.objects.none()
+
+    @extend_schema(
+        parameters=[
+            LEVEL_PARAMETER,
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", "csv", "geojson"],
+                description="JSON (default), CSV, or GeoJSON polygons with counts.",
+            ),
+        ],
+        responses=RegionCountSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        raw_level = request.query_params.get("level", Level.STATE.value)
+        if raw_level not in {Level.STATE.value, Level.COUNTY.value}:
+            raise BadParameter("level", "Choose 'state' or 'county'.")
+        level = Level(raw_level)
+        partnerships = _public_partnerships_filtered(request)
+        counts = region_counts(partnerships, level)
+        credits = licensing.attributions(partnerships)
+        head = {
+            "level": level.value,
+            "license": licensing.license_info(credits),
+            "attribution": credits,
+        }
+        if request.accepted_renderer.format == "geojson":
+            collection = copy.deepcopy(feature_collection(level))
+            for feature in collection["features"]:
+                feature["properties"]["agencies"] = counts.get(feature["properties"]["fips"], 0)
+            return Response({**head, **collection})
+        if level == Level.STATE:
+            names = {s.fips: (s.name, s.code) for s in State.objects.filter(fips__in=counts)}
+        else:
+            names = {
+                c.fips: (c.full_name, c.state_id) for c in County.objects.filter(fips__in=counts)
+            }
+        results = [
+            {"fips": fips, "name": names[fips][0], "state": names[fips][1], "agencies": n}
+            for fips, n in sorted(counts.items())
+            if fips in names
+        ]
+        return Response({**head, "results": results})
+
+
+class ExportView(PublicAPIMixin):
+    """The whole filtered set of public partnerships, streamed (constant memory)."""
+
+    pagination_class = None
+    filter_backends = [PartnershipFilterBackend]
+    filterset_class = PartnershipFilterSet
+    queryset = Partnership.objects.none()
+    export_format = "csv"
+
+    def _partnerships(self, request: Request) -> QuerySet[Partnership]:
+        filterset = PartnershipFilterSet(request.GET, queryset=partnership_list_public())
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        return filterset.qs.order_by("pk")
+
+    def get(self, request: Request) -> HttpResponseBase:
+        partnerships = self._partnerships(request)
+        credits = licensing.attributions(partnerships)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+        if self.export_format == "csv":
+            response = StreamingHttpResponse(
+                (line.encode("utf-8") for line in exports.csv_lines(partnerships)),
+                content_type="text/csv; charset=utf-8",
+            )
+        else:
+            response = StreamingHttpResponse(
+                (piece.encode("utf-8") for piece in exports.geojson_chunks(partnerships, credits)),
+                content_type="application/geo+json",
+            )
+        filename = f"survmap-partnerships-{stamp}.{self.export_format}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Link"] = licensing.link_header(credits)
+        # The same credit in a header, for a CSV reader that only sees the file's rows.
+        response["X-Attribution"] = "; ".join(credits)
+        return response
+
+
+@extend_schema(
+    responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV file")},
+)
+class PartnershipCSVExportView(ExportView):
+    """Every public partnership matching the filters as survmap's CSV (UTF-8 with BOM; cells
+    neutralised against spreadsheet formulas; licence in the Link header and the attribution
+    column)."""
+
+    renderer_classes = [CSVRenderer]
+    export_format = "csv"
+
+
+@extend_schema(
+    responses={
+        (200, "application/geo+json"): OpenApiResponse(
+            OpenApiTypes.OBJECT, description="GeoJSON FeatureCollection"
+        )
+    },
+)
+class PartnershipGeoJSONExportView(ExportView):
+    """Every public partnership matching the filters as a GeoJSON FeatureCollection (RFC 7946):
+    a point at the agency, or at its county's representative point (location_source)."""
+
+    renderer_classes = [GeoJSONRenderer]
+    export_format = "geojson"
