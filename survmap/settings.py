@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "survmap.geo",
     "survmap.records",
     "survmap.web",
+    "survmap.imports",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.text import slugify
 from simple_history.utils import get_m2m_reverse_field_name
 
 from survmap.common.dates import PartialDate
@@ -20,6 +21,7 @@ from survmap.records.models import (
     PartnershipStatus,
     Source,
     Technology,
+    TechnologyCategory,
     Vendor,
 )
 from survmap.records.normalize import normalize_name
@@ -210,3 +212,52 @@ def history_restore(*, record: Any, reason: str = "") -> models.Model:
         linked = getattr(record, field.name).values_list(target, flat=True)
         getattr(instance, field.name).set(list(linked))
     return instance
+
+
+def _name_key(name: str) -> str:
+    """'  Predpol ' and 'PredPol' are one vendor: compare letters and digits only."""
+    return "".join(ch for ch in normalize_name(name) if ch.isalnum())
+
+
+@transaction.atomic
+def technology_get_or_create(
+    *, name: str, slug: str = "", category: str = "", reason: str = ""
+) -> tuple[Technology, Outcome]:
+    """Find a technology by slug or by name (ignoring case and punctuation), or create it.
+    An existing technology is never renamed: importers name things differently."""
+    slug = slug or slugify(name)
+    technology = Technology.objects.filter(slug=slug).first()
+    if technology is None:
+        key = _name_key(name)
+        technology = next(
+            (item for item in Technology.objects.all() if _name_key(item.name) == key), None
+        )
+    if technology is not None:
+        return technology, Outcome.UNCHANGED
+    technology = Technology(
+        name=name, slug=slug, category=category or TechnologyCategory.OTHER, description=""
+    )
+    _save(technology, reason=reason or "Created")
+    return technology, Outcome.CREATED
+
+
+@transaction.atomic
+def vendor_get_or_create(*, name: str, slug: str = "", reason: str = "") -> tuple[Vendor, Outcome]:
+    """Find a vendor by slug or by name (ignoring case, spaces and punctuation), or create it."""
+    name = " ".join(name.split())
+    key = _name_key(name)
+    if not key:
+        raise ValueError("A vendor needs a name with letters or digits.")
+    vendor = Vendor.objects.filter(slug=slug).first() if slug else None
+    if vendor is None:
+        vendor = next((item for item in Vendor.objects.all() if _name_key(item.name) == key), None)
+    if vendor is not None:
+        return vendor, Outcome.UNCHANGED
+    base = slug or slugify(name) or key
+    candidate, number = base, 1
+    while Vendor.objects.filter(slug=candidate).exists():
+        number += 1
+        candidate = f"{base}-{number}"
+    vendor = Vendor(name=name, slug=candidate)
+    _save(vendor, reason=reason or "Created")
+    return vendor, Outcome.CREATED
