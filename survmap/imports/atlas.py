@@ -334,7 +334,11 @@ class AtlasImporter(RowImporter):
         found: list[Link] = []
         archives: list[tuple[str, str, str, PartialDate | None]] = []
         for number in (1, 2, 3):
-            url = clean_text(row.get(f"Link {number}"))
+            url, *more = clean_text(row.get(f"Link {number}")).split() or [""]
+            # 'https://a https://a': the same address pasted twice, or a second one added.
+            for extra in more:
+                if is_http_url(extra) and not _same_url(extra, url):
+                    found.append(Link(url=extra))
             snapshot = clean_text(row.get(f"Link {number} Snapshot"))
             if not url and not snapshot:
                 continue
@@ -413,6 +417,23 @@ class AtlasImporter(RowImporter):
     def _label(self, plan: RowPlan) -> str:
         return plan.atlas_id
 
+    def prepare(self) -> None:
+        """The records as they stand, so that a row that would change nothing is recognised
+        without a query: a re-import of the same file then costs almost nothing."""
+        self._known_agencies = {
+            (agency.normalized_name, agency.state_id): agency
+            for agency in Agency.objects.prefetch_related("counties")
+        }
+        self._known_sources = {
+            source.url: source for source in Source.objects.filter(url__isnull=False)
+        }
+        self._known_partnerships = {
+            partnership.atlas_id: partnership
+            for partnership in Partnership.objects.filter(atlas_id__isnull=False).prefetch_related(
+                "sources"
+            )
+        }
+
     def _import(self, plan: RowPlan) -> tuple[Outcome, list[str]]:
         row = plan.row
         changes: list[str] = []
@@ -427,8 +448,13 @@ class AtlasImporter(RowImporter):
             # One vendor per partnership in our model: the first named; the rest said in words.
             names = ", ".join(vendor.name for vendor in vendors)
             summary = f"{summary}\n\nVendors named by the Atlas: {names}.".strip()
-        instance = Partnership.objects.filter(atlas_id=plan.atlas_id).first()
         vendor = vendors[0] if vendors else None
+        known = self._known_partnerships.get(plan.atlas_id)
+        if known is not None and _partnership_same(
+            known, agency, technology, vendor, sources, plan, summary
+        ):
+            return (Outcome.UPDATED if changes else Outcome.UNCHANGED), changes
+        instance = Partnership.objects.filter(atlas_id=plan.atlas_id).first()
         if instance is None:
             # Our own record of the same partnership, before it had an Atlas id: adopt it.
             instance = (
@@ -453,6 +479,7 @@ class AtlasImporter(RowImporter):
             attribution=ATLAS_ATTRIBUTION,
             instance=instance,
             reason=REASON,
+            check_constraints=False,
         )
         self.checkpoint("partnership", row)
         if before is not None and outcome == Outcome.UPDATED:
@@ -469,6 +496,10 @@ class AtlasImporter(RowImporter):
         if agency is not None:
             return agency
         plan = self._agency_plans[key]
+        known = self._known_agencies.get(key)
+        if known is not None and _agency_same(known, plan):
+            self._agencies[key] = known
+            return known
         agency, outcome = agency_upsert(
             name=plan.name,
             state=plan.state,
@@ -480,6 +511,7 @@ class AtlasImporter(RowImporter):
             ori=plan.ori,
             attribution=ATLAS_ATTRIBUTION,
             reason=REASON,
+            check_constraints=False,
         )
         if outcome != Outcome.UNCHANGED:
             changes.append(f"agency {agency.name} {outcome}")
@@ -514,6 +546,10 @@ class AtlasImporter(RowImporter):
         if source is not None:
             return source
         values = self._source_values.get(link.url, link)
+        known = self._known_sources.get(values.url)
+        if known is not None and _source_same(known, values):
+            self._sources[link.url] = known
+            return known
         source, outcome = source_upsert(
             url=values.url,
             publisher=values.publisher,
@@ -521,11 +557,85 @@ class AtlasImporter(RowImporter):
             archive_url=values.archive_url,
             attribution=ATLAS_ATTRIBUTION,
             reason=REASON,
+            check_constraints=False,
         )
         if outcome != Outcome.UNCHANGED:
             changes.append(f"source {source.url} {outcome}")
         self._sources[link.url] = source
         return source
+
+
+def _agency_same(agency: Agency, plan: AgencyPlan) -> bool:
+    """Whether agency_upsert with this plan would change nothing."""
+    if agency.kind != plan.kind or agency.attribution != ATLAS_ATTRIBUTION:
+        return False
+    if (plan.city and agency.city != plan.city) or (plan.ori and agency.ori != plan.ori):
+        return False
+    if plan.latitude is not None and (agency.latitude, agency.longitude) != (
+        plan.latitude,
+        plan.longitude,
+    ):
+        return False
+    known = {county.fips for county in agency.counties.all()}
+    return set(plan.counties) <= known
+
+
+def _source_same(source: Source, link: Link) -> bool:
+    """Whether source_upsert with these values would change nothing."""
+    if source.attribution != ATLAS_ATTRIBUTION:
+        return False
+    if (link.publisher and source.publisher != link.publisher) or (
+        link.archive_url and source.archive_url != link.archive_url
+    ):
+        return False
+    published = link.published
+    return published is None or (source.published_date, source.published_precision) == (
+        published.first_day(),
+        published.precision,
+    )
+
+
+def _partnership_same(
+    partnership: Partnership,
+    agency: Agency,
+    technology: Technology,
+    vendor: Vendor | None,
+    sources: list[Source],
+    plan: RowPlan,
+    summary: str,
+) -> bool:
+    """Whether partnership_upsert with these values would change nothing."""
+    start = plan.start
+    values = (
+        agency.pk,
+        technology.pk,
+        vendor.pk if vendor else None,
+        plan.status,
+        start.first_day() if start else None,
+        start.precision if start else "",
+        None,
+        "",
+        summary,
+        "",
+        ATLAS_ATTRIBUTION,
+    )
+    stored = (
+        partnership.agency_id,
+        partnership.technology_id,
+        partnership.vendor_id,
+        partnership.status,
+        partnership.start_date,
+        partnership.start_precision,
+        partnership.end_date,
+        partnership.end_precision,
+        partnership.summary,
+        partnership.product,
+        partnership.attribution,
+    )
+    if values != stored:
+        return False
+    cited = {source.pk for source in partnership.sources.all()}
+    return all(source.pk in cited for source in sources)
 
 
 def _category(name: str) -> TechnologyCategory:

@@ -47,6 +47,9 @@ class RowImporter:
     def _label(self, plan: Any) -> str:
         raise NotImplementedError
 
+    def prepare(self) -> None:
+        """Load what the writes will compare against, once, before the first row."""
+
     def _reset_caches(self) -> None:
         """Forget looked-up records: after a rolled-back row they may not exist any more."""
 
@@ -54,6 +57,7 @@ class RowImporter:
         self.report.rows_read = len(self.rows)
         plans = self.plan()
         with transaction.atomic() if self.dry_run else nullcontext():
+            self.prepare()
             self._write(plans)
             if self.dry_run:
                 transaction.set_rollback(True)

@@ -72,7 +72,9 @@ class ImportReport:
             shown = "; ".join(f"{text} ({n})" for text, n in self.unmatched_counties.most_common())
             lines.append(f"Unmatched county text: {shown}.")
         if self.dropped_links:
-            lines.append(f"Links dropped (not http or https): {len(self.dropped_links)}.")
+            lines.append(
+                f"Links dropped (not a valid http or https address): {len(self.dropped_links)}."
+            )
         for title, items in (
             ("Rejected", self.errors),
             ("Changed", self.changes),

@@ -43,8 +43,10 @@ def _apply(instance: models.Model, values: dict[str, Any]) -> bool:
     return changed
 
 
-def _save(instance: models.Model, *, reason: str) -> None:
-    instance.full_clean()
+def _save(instance: models.Model, *, reason: str, check_constraints: bool = True) -> None:
+    # Each CheckConstraint is one query in full_clean; a bulk importer may leave them to the
+    # database, which enforces them anyway (an IntegrityError instead of a ValidationError).
+    instance.full_clean(validate_constraints=check_constraints)
     instance._change_reason = reason  # type: ignore[attr-defined]  # read by simple-history
     instance.save()
 
@@ -62,6 +64,7 @@ def agency_upsert(
     ori: str = "",
     attribution: str = "",
     reason: str = "",
+    check_constraints: bool = True,
 ) -> tuple[Agency, Outcome]:
     """Find the agency by its normalised name in its state, or create it. Non-empty values given
     here replace the stored ones; counties given are added to those already known."""
@@ -82,13 +85,13 @@ def agency_upsert(
 
     if agency is None:
         agency = Agency(name=name, state_id=state_code, **values)
-        _save(agency, reason=reason or "Created")
+        _save(agency, reason=reason or "Created", check_constraints=check_constraints)
         agency.counties.set(counties)
         return agency, Outcome.CREATED
 
     changed = _apply(agency, values)
     if changed:
-        _save(agency, reason=reason or "Updated")
+        _save(agency, reason=reason or "Updated", check_constraints=check_constraints)
     known = set(agency.counties.values_list("fips", flat=True))
     new_counties = [county for county in counties if county.fips not in known]
     if new_counties:
@@ -109,6 +112,7 @@ def source_upsert(
     notes: str = "",
     attribution: str = "",
     reason: str = "",
+    check_constraints: bool = True,
 ) -> tuple[Source, Outcome]:
     """Find the source by its address (or, for a print source, its title and publisher) or
     create it. Non-empty values given here replace the stored ones."""
@@ -133,10 +137,10 @@ def source_upsert(
 
     if source is None:
         source = Source(url=url, **values)
-        _save(source, reason=reason or "Created")
+        _save(source, reason=reason or "Created", check_constraints=check_constraints)
         return source, Outcome.CREATED
     if _apply(source, values):
-        _save(source, reason=reason or "Updated")
+        _save(source, reason=reason or "Updated", check_constraints=check_constraints)
         return source, Outcome.UPDATED
     return source, Outcome.UNCHANGED
 
@@ -157,6 +161,7 @@ def partnership_upsert(
     attribution: str = "",
     instance: Partnership | None = None,
     reason: str = "",
+    check_constraints: bool = True,
 ) -> tuple[Partnership, Outcome]:
     """Create a partnership, or update the one given (or the one with this Atlas id). Sources
     are added, never removed: a source once cited stays in the record's history and listing."""
@@ -179,13 +184,13 @@ def partnership_upsert(
     source_list = list(sources)
     if instance is None:
         partnership = Partnership(**values)
-        _save(partnership, reason=reason or "Created")
+        _save(partnership, reason=reason or "Created", check_constraints=check_constraints)
         partnership.sources.add(*source_list)
         return partnership, Outcome.CREATED
 
     changed = _apply(instance, values)
     if changed:
-        _save(instance, reason=reason or "Updated")
+        _save(instance, reason=reason or "Updated", check_constraints=check_constraints)
     known = set(instance.sources.values_list("pk", flat=True))
     new_sources = [source for source in source_list if source.pk not in known]
     if new_sources:
