@@ -334,7 +334,9 @@ class AtlasImporter(RowImporter):
         found: list[Link] = []
         archives: list[tuple[str, str, str, PartialDate | None]] = []
         for number in (1, 2, 3):
-            url, *more = clean_text(row.get(f"Link {number}")).split() or [""]
+            url, more = clean_text(row.get(f"Link {number}")), []
+            if len(url.split()) > 1 and all("://" in part for part in url.split()):
+                url, *more = url.split()
             # 'https://a https://a': the same address pasted twice, or a second one added.
             for extra in more:
                 if is_http_url(extra) and not _same_url(extra, url):
