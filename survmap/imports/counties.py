@@ -163,6 +163,13 @@ class CountyMatcher:
         close = difflib.get_close_matches(
             base, list(self._by_state[state]), n=1, cutoff=FUZZY_CUTOFF
         )
+        if not close:
+            # 'Mille Lacs Coutny': the misspelling is in the suffix, so compare whole names.
+            full = difflib.get_close_matches(key, list(self._full[state]), n=1, cutoff=0.9)
+            if full:
+                entry = self._full[state][full[0]]
+                result.corrected.append((text.strip(), self.names[entry.fips]))
+                return entry
         if close:
             entry = self._pick(state, close[0], kind)
             if entry is not None:
