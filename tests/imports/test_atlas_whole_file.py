@@ -9,6 +9,7 @@ import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -39,11 +40,12 @@ def _counts() -> tuple[int, int, int]:
 
 
 @pytest.fixture(scope="module")
-def imported(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[Imported]:
+def imported(django_db_setup: None, django_db_blocker: Any) -> Iterator[Imported]:
     require_or_skip(ATLAS_CSV.exists(), f"the Atlas export is not at {ATLAS_CSV}")
     atlas = read_atlas(ATLAS_CSV)
     today = dt.date(2026, 11, 23)
-    with django_db_blocker.unblock(), transaction.atomic():  # type: ignore[attr-defined]
+    # The import stays in one transaction, rolled back after the module: other tests see none.
+    with django_db_blocker.unblock(), transaction.atomic():
         first = AtlasImporter(atlas, today=today).run()
         counts_first = _counts()
         again = AtlasImporter(atlas, today=today).run()
