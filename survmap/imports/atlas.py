@@ -16,11 +16,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 
 from survmap.common.dates import PartialDate
 from survmap.common.links import is_http_url
 from survmap.geo.models import State
 from survmap.imports.base import RowImporter
+from survmap.imports.bulk import write_fresh
 from survmap.imports.counties import CountyMatch, CountyMatcher
 from survmap.imports.readers import Row
 from survmap.imports.report import RowError
@@ -422,19 +424,85 @@ class AtlasImporter(RowImporter):
     def prepare(self) -> None:
         """The records as they stand, so that a row that would change nothing is recognised
         without a query: a re-import of the same file then costs almost nothing."""
-        self._known_agencies = {
+        self.known_agencies = {
             (agency.normalized_name, agency.state_id): agency
             for agency in Agency.objects.prefetch_related("counties")
         }
-        self._known_sources = {
+        self.known_sources = {
             source.url: source for source in Source.objects.filter(url__isnull=False)
         }
-        self._known_partnerships = {
+        self.known_partnerships = {
             partnership.atlas_id: partnership
             for partnership in Partnership.objects.filter(atlas_id__isnull=False).prefetch_related(
                 "sources"
             )
         }
+        # Our own partnerships without an Atlas id, which a row may turn out to be.
+        self.unnumbered = set(
+            Partnership.objects.filter(atlas_id__isnull=True).values_list(
+                "agency_id", "technology_id", "vendor_id"
+            )
+        )
+        self.batch_ids: set[str] = set()
+
+    def _write_batch(self, plans: list[RowPlan]) -> None:
+        """New records in bulk first (see bulk.py), then the rest row by row; if the bulk
+        write fails, the whole batch row by row, which reports each row's own error."""
+        try:
+            with transaction.atomic():
+                rest = write_fresh(self, plans)
+        except (ValidationError, ValueError, DatabaseError):
+            self._reset_caches()
+            rest = plans
+        for plan in rest:
+            self._write_row(plan)
+
+    # What the bulk path asks of the importer.
+
+    def cached_agency(self, key: tuple[str, str]) -> Agency | None:
+        agency = self._agencies.get(key)
+        if agency is not None:
+            return agency
+        known = self.known_agencies.get(key)
+        if known is not None and _agency_same(known, self._agency_plans[key]):
+            self._agencies[key] = known
+            return known
+        return None
+
+    def cached_source(self, url: str) -> Source | None:
+        source = self._sources.get(url)
+        if source is not None:
+            return source
+        known = self.known_sources.get(url)
+        if known is not None and _source_same(known, self._source_values.get(url) or Link(url)):
+            self._sources[url] = known
+            return known
+        return None
+
+    def agency_plan(self, key: tuple[str, str]) -> AgencyPlan:
+        return self._agency_plans[key]
+
+    def source_values(self, link: Link) -> Link:
+        return self._source_values.get(link.url, link)
+
+    def technology_for(self, name: str) -> Technology:
+        return self._technology(name, [])
+
+    def vendors_for(self, names: list[str]) -> list[Vendor]:
+        return [self._vendor(name, []) for name in names]
+
+    def summary_for(self, plan: RowPlan, vendors: list[Vendor]) -> str:
+        if len(vendors) > 1:
+            # One vendor per partnership in our model: the first named; the rest said in words.
+            names = ", ".join(vendor.name for vendor in vendors)
+            return f"{plan.summary}\n\nVendors named by the Atlas: {names}.".strip()
+        return plan.summary
+
+    def note_created(self, key: tuple[str, str], agency: Agency, sources: list[Source]) -> None:
+        self._agencies[key] = agency
+        for source in sources:
+            if source.url:
+                self._sources[source.url] = source
 
     def _import(self, plan: RowPlan) -> tuple[Outcome, list[str]]:
         row = plan.row
@@ -445,13 +513,9 @@ class AtlasImporter(RowImporter):
         vendors = [self._vendor(name, changes) for name in plan.vendors]
         sources = [self._source(link, changes) for link in plan.links]
         self.checkpoint("sources", row)
-        summary = plan.summary
-        if len(vendors) > 1:
-            # One vendor per partnership in our model: the first named; the rest said in words.
-            names = ", ".join(vendor.name for vendor in vendors)
-            summary = f"{summary}\n\nVendors named by the Atlas: {names}.".strip()
+        summary = self.summary_for(plan, vendors)
         vendor = vendors[0] if vendors else None
-        known = self._known_partnerships.get(plan.atlas_id)
+        known = self.known_partnerships.get(plan.atlas_id)
         if known is not None and _partnership_same(
             known, agency, technology, vendor, sources, plan, summary
         ):
@@ -498,7 +562,7 @@ class AtlasImporter(RowImporter):
         if agency is not None:
             return agency
         plan = self._agency_plans[key]
-        known = self._known_agencies.get(key)
+        known = self.known_agencies.get(key)
         if known is not None and _agency_same(known, plan):
             self._agencies[key] = known
             return known
@@ -548,7 +612,7 @@ class AtlasImporter(RowImporter):
         if source is not None:
             return source
         values = self._source_values.get(link.url, link)
-        known = self._known_sources.get(values.url)
+        known = self.known_sources.get(values.url)
         if known is not None and _source_same(known, values):
             self._sources[link.url] = known
             return known

@@ -75,10 +75,12 @@ class RowImporter:
             # A batch commits together (speed); a row is a savepoint in it (all or nothing).
             for batch in _chunks(plans, self.batch_size):
                 with transaction.atomic():
-                    for plan in batch:
-                        if not isinstance(plan, RowError):
-                            self._write_row(plan)
-                        bar.update(1)
+                    self._write_batch([plan for plan in batch if not isinstance(plan, RowError)])
+                bar.update(len(batch))
+
+    def _write_batch(self, plans: list[Any]) -> None:
+        for plan in plans:
+            self._write_row(plan)
 
     def _write_row(self, plan: Any) -> None:
         line = plan.row.line
