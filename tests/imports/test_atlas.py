@@ -311,3 +311,28 @@ def test_the_command_imports_a_file_and_prints_the_summary(
     assert "Dry run, nothing written. Rows read: 2; created: 0; updated: 0; unchanged: 1" in (
         capsys.readouterr().out
     )
+
+
+def test_a_failed_bulk_write_is_redone_row_by_row(atlas_rows: AtlasRows) -> None:
+    from django.db import IntegrityError
+
+    rows = atlas_rows("AOS0001", "AOS0002", "AOS0003")
+
+    class FailingOnce(AtlasImporter):
+        failed = False
+
+        def cached_agency(self, key: tuple[str, str]) -> Agency | None:
+            # The bulk path's first question fails as a database error would.
+            if not self.failed:
+                self.failed = True
+                raise IntegrityError("simulated failure of the bulk write")
+            return super().cached_agency(key)
+
+    importer = FailingOnce(rows, today=dt.date(2026, 11, 23))
+    report = importer.run()
+    assert importer.failed
+    assert (report.created, report.rejected_count) == (3, 0)
+    assert Partnership.objects.count() == 3
+    assert Agency.objects.count() == 3
+    for partnership in Partnership.objects.all():
+        assert partnership.history.filter(history_type="+").exists()
