@@ -63,11 +63,13 @@ class ImportReport:
         if self.rejected:
             reasons = ", ".join(f"{reason}: {n}" for reason, n in self.rejected.most_common())
             lines.append(f"Rejected rows by reason: {reasons}.")
-        lines.append(
-            f"Counties: {self.counties_matched} rows matched, {self.counties_unmatched} with "
-            f"county text not matched, {self.counties_corrected} spellings corrected, "
-            f"{self.no_county} rows without a county."
-        )
+        matching = (self.counties_matched, self.counties_unmatched, self.no_county)
+        if any(matching):  # our own CSV gives FIPS codes: nothing to match
+            lines.append(
+                f"Counties: {self.counties_matched} rows matched, {self.counties_unmatched} with "
+                f"county text not matched, {self.counties_corrected} spellings corrected, "
+                f"{self.no_county} rows without a county."
+            )
         if self.unmatched_counties:
             shown = "; ".join(f"{text} ({n})" for text, n in self.unmatched_counties.most_common())
             lines.append(f"Unmatched county text: {shown}.")
