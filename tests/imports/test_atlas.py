@@ -336,3 +336,31 @@ def test_a_failed_bulk_write_is_redone_row_by_row(atlas_rows: AtlasRows) -> None
     assert Agency.objects.count() == 3
     for partnership in Partnership.objects.all():
         assert partnership.history.filter(history_type="+").exists()
+
+
+def test_coordinates_decide_the_county_by_point_in_polygon(atlas_rows: AtlasRows) -> None:
+    (row,) = atlas_rows("AOS4489")  # Warren, MI; its County text says Macomb County
+    # A row of a later export with coordinates and an ORI; the county text is wrong on purpose.
+    located = changed(
+        row,
+        County="Wayne County",
+        Latitude="42.4934",
+        Longitude="-83.0277",
+        **{"NEWAOSNUMBER (ORI9)": "MI5086000"},
+    )
+    report = run([located]).report
+    assert report.counties_matched == 1
+    agency = Partnership.objects.get(atlas_id="AOS4489").agency
+    assert [county.fips for county in agency.counties.all()] == ["26099"]  # Macomb, not Wayne
+    assert (agency.latitude, agency.longitude, agency.ori) == (42.4934, -83.0277, "MI5086000")
+
+
+def test_a_row_with_the_wrong_number_of_fields_is_reported(atlas: AtlasFile) -> None:
+    from survmap.imports.readers import read_atlas
+    from tests.imports.conftest import atlas_text
+
+    text = atlas_text(atlas.header, atlas.rows[:2]) + '"AOS9999","Nowhere","MI"\n'
+    report = run(read_atlas(text.encode()).rows).report
+    assert report.created == 2
+    assert report.rejected == {"malformed row": 1}
+    assert report.errors[0][0] == 4
