@@ -29,6 +29,9 @@ migrate: install
 run: migrate
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# In parallel on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs the suite in one process.
+PYTEST_ARGS ?= -n auto
+
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

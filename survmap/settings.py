@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "survmap.api",
+    "survmap.imports",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ from survmap.records.models import (
     PartnershipStatus,
     Source,
     Technology,
+    TechnologyCategory,
     Vendor,
 )
 from survmap.records.normalize import normalize_name
@@ -42,8 +43,10 @@ def _apply(instance: models.Model, values: dict[str, Any]) -> bool:
     return changed
 
 
-def _save(instance: models.Model, *, reason: str) -> None:
-    instance.full_clean()
+def _save(instance: models.Model, *, reason: str, check_constraints: bool = True) -> None:
+    # Each CheckConstraint is one query in full_clean; a bulk importer may leave them to the
+    # database, which enforces them anyway (an IntegrityError instead of a ValidationError).
+    instance.full_clean(validate_constraints=check_constraints)
     instance._change_reason = reason  # type: ignore[attr-defined]  # read by simple-history
     instance.save()
 
@@ -61,6 +64,7 @@ def agency_upsert(
     ori: str = "",
     attribution: str = "",
     reason: str = "",
+    check_constraints: bool = True,
 ) -> tuple[Agency, Outcome]:
     """Find the agency by its normalised name in its state, or create it. Non-empty values given
     here replace the stored ones; counties given are added to those already known."""
@@ -81,13 +85,13 @@ def agency_upsert(
 
     if agency is None:
         agency = Agency(name=name, state_id=state_code, **values)
-        _save(agency, reason=reason or "Created")
+        _save(agency, reason=reason or "Created", check_constraints=check_constraints)
         agency.counties.set(counties)
         return agency, Outcome.CREATED
 
     changed = _apply(agency, values)
     if changed:
-        _save(agency, reason=reason or "Updated")
+        _save(agency, reason=reason or "Updated", check_constraints=check_constraints)
     known = set(agency.counties.values_list("fips", flat=True))
     new_counties = [county for county in counties if county.fips not in known]
     if new_counties:
@@ -108,6 +112,7 @@ def source_upsert(
     notes: str = "",
     attribution: str = "",
     reason: str = "",
+    check_constraints: bool = True,
 ) -> tuple[Source, Outcome]:
     """Find the source by its address (or, for a print source, its title and publisher) or
     create it. Non-empty values given here replace the stored ones."""
@@ -132,10 +137,10 @@ def source_upsert(
 
     if source is None:
         source = Source(url=url, **values)
-        _save(source, reason=reason or "Created")
+        _save(source, reason=reason or "Created", check_constraints=check_constraints)
         return source, Outcome.CREATED
     if _apply(source, values):
-        _save(source, reason=reason or "Updated")
+        _save(source, reason=reason or "Updated", check_constraints=check_constraints)
         return source, Outcome.UPDATED
     return source, Outcome.UNCHANGED
 
@@ -156,6 +161,7 @@ def partnership_upsert(
     attribution: str = "",
     instance: Partnership | None = None,
     reason: str = "",
+    check_constraints: bool = True,
 ) -> tuple[Partnership, Outcome]:
     """Create a partnership, or update the one given (or the one with this Atlas id). Sources
     are added, never removed: a source once cited stays in the record's history and listing."""
@@ -178,13 +184,13 @@ def partnership_upsert(
     source_list = list(sources)
     if instance is None:
         partnership = Partnership(**values)
-        _save(partnership, reason=reason or "Created")
+        _save(partnership, reason=reason or "Created", check_constraints=check_constraints)
         partnership.sources.add(*source_list)
         return partnership, Outcome.CREATED
 
     changed = _apply(instance, values)
     if changed:
-        _save(instance, reason=reason or "Updated")
+        _save(instance, reason=reason or "Updated", check_constraints=check_constraints)
     known = set(instance.sources.values_list("pk", flat=True))
     new_sources = [source for source in source_list if source.pk not in known]
     if new_sources:
@@ -214,19 +220,56 @@ def history_restore(*, record: Any, reason: str = "") -> models.Model:
 
 
 @transaction.atomic
-def vendor_upsert(*, name: str, reason: str = "") -> tuple[Vendor, Outcome]:
-    """Find the vendor by its name (any case) or create it."""
-    vendor = Vendor.objects.filter(name__iexact=name.strip()).first()
-    if vendor is not None:
-        return vendor, Outcome.UNCHANGED
-    vendor = Vendor(name=name.strip())
-    vendor.slug = slugify(vendor.name)[:150]
-    _save(vendor, reason=reason or "Created")
-    return vendor, Outcome.CREATED
-
-
-@transaction.atomic
 def record_delete(*, instance: models.Model, reason: str = "") -> None:
     """Delete a record with a reason in its history, so the deletion can be seen and undone."""
     instance._change_reason = reason or "Deleted"  # type: ignore[attr-defined]
     instance.delete()
+
+
+def _name_key(name: str) -> str:
+    """'  Predpol ' and 'PredPol' are one vendor: compare letters and digits only."""
+    return "".join(ch for ch in normalize_name(name) if ch.isalnum())
+
+
+@transaction.atomic
+def technology_get_or_create(
+    *, name: str, slug: str = "", category: str = "", reason: str = ""
+) -> tuple[Technology, Outcome]:
+    """Find a technology by slug or by name (ignoring case and punctuation), or create it.
+    An existing technology is never renamed: importers name things differently."""
+    slug = slug or slugify(name)
+    technology = Technology.objects.filter(slug=slug).first()
+    if technology is None:
+        key = _name_key(name)
+        technology = next(
+            (item for item in Technology.objects.all() if _name_key(item.name) == key), None
+        )
+    if technology is not None:
+        return technology, Outcome.UNCHANGED
+    technology = Technology(
+        name=name, slug=slug, category=category or TechnologyCategory.OTHER, description=""
+    )
+    _save(technology, reason=reason or "Created")
+    return technology, Outcome.CREATED
+
+
+@transaction.atomic
+def vendor_get_or_create(*, name: str, slug: str = "", reason: str = "") -> tuple[Vendor, Outcome]:
+    """Find a vendor by slug or by name (ignoring case, spaces and punctuation), or create it."""
+    name = " ".join(name.split())
+    key = _name_key(name)
+    if not key:
+        raise ValueError("A vendor needs a name with letters or digits.")
+    vendor = Vendor.objects.filter(slug=slug).first() if slug else None
+    if vendor is None:
+        vendor = next((item for item in Vendor.objects.all() if _name_key(item.name) == key), None)
+    if vendor is not None:
+        return vendor, Outcome.UNCHANGED
+    base = slug or slugify(name) or key
+    candidate, number = base, 1
+    while Vendor.objects.filter(slug=candidate).exists():
+        number += 1
+        candidate = f"{base}-{number}"
+    vendor = Vendor(name=name, slug=candidate)
+    _save(vendor, reason=reason or "Created")
+    return vendor, Outcome.CREATED

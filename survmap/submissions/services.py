@@ -26,7 +26,7 @@ from survmap.records.services import (
     partnership_upsert,
     record_delete,
     source_upsert,
-    vendor_upsert,
+    vendor_get_or_create,
 )
 from survmap.submissions.models import (
     DecisionAction,
@@ -181,7 +181,7 @@ def _approve_new_partnership(submission: Submission, changes: _Changes, reason: 
             changes.add(agency, outcome, None)
     vendor: Vendor | None = submission.vendor
     if vendor is None and submission.vendor_name:
-        vendor, outcome = vendor_upsert(name=submission.vendor_name, reason=reason)
+        vendor, outcome = vendor_get_or_create(name=submission.vendor_name, reason=reason)
         changes.add(vendor, outcome, None)
     sources = _sources(submission, changes, reason)
     existing = Partnership.objects.filter(

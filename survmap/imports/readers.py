@@ -1,0 +1,137 @@
+"""Readers for the CSV files survmap imports: rows as dicts by header name, or a clear refusal.
+
+A reader checks the whole file before an importer writes anything, so a file that is not what it
+claims (wrong header, not UTF-8, empty, binary) is refused with one line and changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from survmap.records import csv_format
+
+
+class FileRefused(Exception):  # a refusal, not a programming error
+    """The file is not one this reader understands; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One record of the file: the line it starts on (1 is the header) and its cells by name."""
+
+    line: int
+    cells: Mapping[str, str]
+
+    def get(self, column: str) -> str:
+        return self.cells.get(column) or ""
+
+
+def decode(data: bytes, *, what: str) -> str:
+    """The file's text, without a byte-order mark; refuses empty, binary and non-UTF-8 files."""
+    if not data.strip():
+        raise FileRefused(f"The file is empty: it is not {what}.")
+    if b"\x00" in data[:65536]:
+        raise FileRefused(f"The file is binary, not a CSV text file: it is not {what}.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FileRefused(
+            f"The file is not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
+            f"{error.start}): it is not {what}."
+        ) from None
+
+
+def read_rows(text: str, *, required: Sequence[str], what: str) -> tuple[list[str], list[Row]]:
+    """Parse CSV text whose header must include `required` (in any order, LF or CRLF)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip() for name in next(reader)]
+    except StopIteration:
+        raise FileRefused(f"The file is empty: it is not {what}.") from None
+    except csv.Error as error:
+        raise FileRefused(f"The file is not readable CSV ({error}): it is not {what}.") from None
+    missing = [name for name in required if name not in header]
+    if missing:
+        shown = ", ".join(repr(name) for name in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise FileRefused(f"Not {what}: the header lacks the column(s) {shown}{more}.")
+    rows: list[Row] = []
+    line = reader.line_num + 1
+    try:
+        for values in reader:
+            if any(value.strip() for value in values):
+                cells = dict(zip(header, values, strict=False))
+                if len(values) != len(header):
+                    # Kept, so that the importer reports the row by its line instead of a guess.
+                    cells["__fields__"] = str(len(values))
+                rows.append(Row(line=line, cells=cells))
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise FileRefused(f"Line {line} is not readable CSV ({error}): it is not {what}.") from None
+    return header, rows
+
+
+ATLAS = "an Atlas of Surveillance CSV export"
+# By name, never by position: the 2020 export has 25 columns, the current one 28.
+ATLAS_REQUIRED: tuple[str, ...] = (
+    "AOSNUMBER",
+    "City",
+    "County",
+    "State",
+    "Agency",
+    "Type of LEA",
+    "Summary",
+    "Type of Juris",
+    "Technology",
+    "Vendor",
+    *(f"Link {n}{part}" for n in (1, 2, 3) for part in ("", " Source", " Date")),
+)
+ATLAS_CURRENT_COLUMNS = ("NEWAOSNUMBER (ORI9)", "TECH ABV", "Other Links")
+
+
+@dataclass(frozen=True)
+class AtlasFile:
+    header: list[str]
+    rows: list[Row]
+
+    @property
+    def layout(self) -> str:
+        """'current' for the 28-column export, '2020' for the 25-column one."""
+        return "current" if all(c in self.header for c in ATLAS_CURRENT_COLUMNS) else "2020"
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def read_atlas(source: bytes | str | Path) -> AtlasFile:
+    """Read an Atlas export from bytes, text or a path."""
+    if isinstance(source, Path):
+        source = source.read_bytes()
+    text = decode(source, what=ATLAS) if isinstance(source, bytes) else source.lstrip("\ufeff")
+    header, rows = read_rows(text, required=ATLAS_REQUIRED, what=ATLAS)
+    return AtlasFile(header=header, rows=rows)
+
+
+SURVMAP = "a survmap CSV export"
+
+
+def read_survmap_csv(source: bytes | str | Path) -> list[Row]:
+    """Read survmap's own CSV (csv_format.COLUMNS), undoing the formula neutralisation."""
+    if isinstance(source, Path):
+        source = source.read_bytes()
+    text = decode(source, what=SURVMAP) if isinstance(source, bytes) else source.lstrip("\ufeff")
+    _, rows = read_rows(text, required=csv_format.COLUMNS, what=SURVMAP)
+    return [
+        Row(
+            line=row.line,
+            cells={name: csv_format.restore_cell(value) for name, value in row.cells.items()},
+        )
+        for row in rows
+    ]
