@@ -37,7 +37,13 @@ REPO = Path(__file__).resolve().parent.parent
 
 # The map page, an agency and a technology page. After the region pages and the API land, add
 # "/regions/26/" and "/api/v1/partnerships/" here (or pass them with --url).
-DEFAULT_URLS = ("/", "/agencies/{agency}/", "/technologies/{technology}/")
+DEFAULT_URLS = (
+    "/",
+    "/regions/26/",
+    "/agencies/{agency}/",
+    "/technologies/{technology}/",
+    "/api/v1/partnerships/?status=active",
+)
 
 
 @dataclass

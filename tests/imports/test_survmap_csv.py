@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 
 from survmap.common.dates import PartialDate
 from survmap.imports.atlas import AtlasImporter
@@ -102,8 +104,16 @@ def empty_database() -> None:
     Technology.objects.all().delete()
 
 
+def export_csv_from_the_api() -> str:
+    """What a data user downloads: the streamed whole-set export."""
+    response = Client().get(reverse("api:export-partnerships-csv"))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
+@pytest.mark.parametrize("export", [export_csv, export_csv_from_the_api], ids=["format", "api"])
 def test_export_then_import_into_an_empty_database_gives_the_same_records(
-    atlas_rows: AtlasRows,
+    atlas_rows: AtlasRows, export: Any
 ) -> None:
     call_command("load_starter_data", verbosity=0)
     AtlasImporter(
@@ -133,7 +143,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_records(
     )
     before = records()
     assert len(before) >= 9
-    text = export_csv()
+    text = export()
 
     empty_database()
     assert not Partnership.objects.exists()

@@ -52,6 +52,12 @@ def test_a_pending_submission_is_absent_from_every_public_page_and_queryset(clie
         reverse("web:technology", args=[existing.technology.slug]),
         reverse("changelog:changes"),
         reverse("changelog:feed"),
+        reverse("api:partnership-list"),
+        reverse("api:partnership-list") + "?format=csv",
+        reverse("api:agency-list") + "?format=geojson",
+        reverse("api:source-list"),
+        reverse("api:vendor-list"),
+        reverse("api:regions") + "?level=county",
     ]
     for page in pages:
         html = client.get(page).content.decode()
@@ -59,6 +65,10 @@ def test_a_pending_submission_is_absent_from_every_public_page_and_queryset(clie
         assert "gotham-face-recognition" not in html, page
         assert "Clearview" not in html, page
         assert "The council approved a contract." not in html, page
+    for export in ("api:export-partnerships-csv", "api:export-partnerships-geojson"):
+        body = b"".join(client.get(reverse(export)).streaming_content).decode()
+        for private in ("Arkham", "gotham-face-recognition", "Clearview", "Carol"):
+            assert private not in body, export
     assert client.get(reverse("web:search"), {"q": "Arkham"}).json()["results"] == []
     lookup = client.get(reverse("submissions:agency_lookup"), {"q": "Arkham"}).json()
     assert lookup == {"agencies": []}
