@@ -35,8 +35,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 
-# The map page, an agency and a technology page. After the region pages and the API land, add
-# "/regions/26/" and "/api/v1/partnerships/" here (or pass them with --url).
+# The map page, a state page, an agency and a technology page, and an API list (--url for others).
 DEFAULT_URLS = (
     "/",
     "/regions/26/",
