@@ -19,6 +19,7 @@ import pkgutil
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -92,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     # Figures measure the server's own work; the load test (bench/loadtest.py) measures the cache.
     os.environ.setdefault("SURVMAP_PAGE_CACHE_SECONDS", "0")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+    # Pages are served through the static finders here; collectstatic has not run.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     with tempfile.TemporaryDirectory(prefix="survmap-bench-") as tmp:
         drop = _prepare_database(Path(tmp))
         try:

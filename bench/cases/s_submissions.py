@@ -70,14 +70,14 @@ def run(context: Context) -> None:
         _get(
             client,
             context,
-            "moderation_queue_page",
+            "moderation.queue.page_ms",
             reverse("admin:submissions_submission_changelist"),
             rows,
         )
         decide = reverse("admin:submissions_submission_decide", args=[pending.pk])
-        _get(client, context, "moderation_decide_page", decide, rows)
-        with context.timer("moderation_approve", rows=rows):
+        _get(client, context, "moderation.decide.page_ms", decide, rows)
+        with context.timer("moderation.approve_ms", rows=rows):
             response = client.post(decide, {"action": "approve", "reason": "bench"})
         assert response.status_code == 302
-        _get(client, context, "changelog_first_page", reverse("changelog:changes"), rows)
-        _get(client, context, "changelog_feed", reverse("changelog:feed"), rows)
+        _get(client, context, "changelog.first_page_ms", reverse("changelog:changes"), rows)
+        _get(client, context, "changelog.feed_ms", reverse("changelog:feed"), rows)

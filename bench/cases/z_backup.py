@@ -16,9 +16,9 @@ def run(context: Context) -> None:
     rows = Partnership.objects.count() or generate_partnerships(context.sizes[0])
     with tempfile.TemporaryDirectory(prefix="survmap-bench-backup-") as tmp:
         path = Path(tmp) / "backup.json.gz"
-        with context.timer("backup: write", rows=rows):
+        with context.timer("backup.write_ms", rows=rows):
             backup_write(path)
-        context.emit("backup: file size", path.stat().st_size / 1024, "KiB", rows)
-        with context.timer("backup: restore (replacing the database)", rows=rows):
+        context.emit("backup.file_kib", path.stat().st_size / 1024, "KiB", rows)
+        with context.timer("backup.restore_ms", rows=rows):
             backup_restore(path, force=True)
     assert Partnership.objects.count() == rows
