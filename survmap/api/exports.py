@@ -20,6 +20,7 @@ from survmap.records import csv_format
 from survmap.records.models import Agency, Partnership, Technology, Vendor
 
 CHUNK_SIZE = 5_000
+LINES_PER_PIECE = 500
 BOM = "\ufeff"
 
 
@@ -115,6 +116,7 @@ def _rows(partnerships: QuerySet[Partnership]) -> Iterator[Partnership]:
     in csv_format (tests check that both paths give the same rows)."""
     technologies = {t.pk: _Named(t.name, t.slug, t.category) for t in Technology.objects.all()}
     vendors = {v.pk: _Named(v.name, v.slug) for v in Vendor.objects.all()}
+    agencies: dict[int, _Agency] = {}
     base = partnerships.order_by("pk").values_list(*_FIELDS)
     last = 0
     while True:
@@ -122,7 +124,7 @@ def _rows(partnerships: QuerySet[Partnership]) -> Iterator[Partnership]:
         if not chunk:
             return
         last = chunk[-1][0]
-        agencies = _agencies({row[1] for row in chunk})
+        agencies = _agencies({row[1] for row in chunk}, agencies)
         sources = _sources(chunk[0][0], last)
         for row in chunk:
             (pk, agency_id, technology_id, vendor_id, product, status, start_date,
@@ -147,19 +149,24 @@ def _rows(partnerships: QuerySet[Partnership]) -> Iterator[Partnership]:
             yield cast(Partnership, light)
 
 
-def _agencies(ids: set[int]) -> dict[int, _Agency]:
-    agencies = {
-        pk: _Agency(pk, name, kind, city, state, lat, lon, ori, _Related())
-        for pk, name, kind, city, state, lat, lon, ori in Agency.objects.filter(
-            pk__in=ids
-        ).values_list("pk", "name", "kind", "city", "state_id", "latitude", "longitude", "ori")
-    }
-    links = Agency.counties.through.objects.filter(agency_id__in=ids).values_list(
-        "agency_id", "county__fips", "county__full_name"
-    )
-    for agency_id, fips, full_name in links:
-        agencies[agency_id].counties.append(_County(fips, full_name))
-    return agencies
+def _agencies(ids: set[int], known: dict[int, _Agency]) -> dict[int, _Agency]:
+    """The agencies with these ids, fetching only those not already in `known` (which this
+    adds them to): an agency usually has several partnerships spread over the whole set, and
+    Django's cost per id parameter outweighs the query itself. Bounded by the number of
+    agencies, not of partnerships."""
+    missing = ids - known.keys()
+    if missing:
+        rows = Agency.objects.filter(pk__in=missing).values_list(
+            "pk", "name", "kind", "city", "state_id", "latitude", "longitude", "ori"
+        )
+        for pk, name, kind, city, state, lat, lon, ori in rows:
+            known[pk] = _Agency(pk, name, kind, city, state, lat, lon, ori, _Related())
+        links = Agency.counties.through.objects.filter(agency_id__in=missing).values_list(
+            "agency_id", "county__fips", "county__full_name"
+        )
+        for agency_id, fips, full_name in links:
+            known[agency_id].counties.append(_County(fips, full_name))
+    return known
 
 
 def _sources(first: int, last: int) -> dict[int, _Related]:
@@ -196,18 +203,29 @@ def _sources(first: int, last: int) -> dict[int, _Related]:
 _NEEDS_CHECK = frozenset("=+-@\t\r'")
 
 
-def _safe(cell: str) -> str:
-    return csv_format.neutralize_cell(cell) if cell and cell[0] in _NEEDS_CHECK else cell
-
-
 def csv_lines(partnerships: QuerySet[Partnership]) -> Iterator[str]:
     """UTF-8 CSV text with a byte-order mark (so Excel reads it as UTF-8), every cell
     neutralised against formula injection."""
     writer = csv.writer(_Echo())
     yield BOM + writer.writerow(csv_format.COLUMNS)
+    lines: list[str] = []
     for partnership in _rows(partnerships):
         row = csv_format.partnership_row(partnership)
-        yield writer.writerow([_safe(row[name]) for name in csv_format.COLUMNS])
+        cells = [row[name] for name in csv_format.COLUMNS]
+        lines.append(
+            writer.writerow(
+                [
+                    csv_format.neutralize_cell(cell) if cell and cell[0] in _NEEDS_CHECK else cell
+                    for cell in cells
+                ]
+            )
+        )
+        # A few hundred rows a piece: a piece per row costs the server a write per row.
+        if len(lines) >= LINES_PER_PIECE:
+            yield "".join(lines)
+            lines.clear()
+    if lines:
+        yield "".join(lines)
 
 
 def agency_point(

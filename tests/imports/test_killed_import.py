@@ -89,8 +89,7 @@ def test_an_import_killed_half_way_leaves_only_whole_rows(atlas_csv: Path, tmp_p
     assert again.returncode == 0, err.decode()
     assert count(db, "SELECT COUNT(*) FROM records_partnership") == ATLAS_ROWS_IMPORTED
     assert (
-        count(db, "SELECT COUNT(DISTINCT atlas_id) FROM records_partnership")
-        == ATLAS_ROWS_IMPORTED
+        count(db, "SELECT COUNT(DISTINCT atlas_id) FROM records_partnership") == ATLAS_ROWS_IMPORTED
     )
     for problem, sql in HALF_WRITTEN.items():
         assert count(db, sql) == 0, problem
