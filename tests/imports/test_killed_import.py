@@ -85,7 +85,7 @@ def test_an_import_killed_half_way_leaves_only_whole_rows(atlas_csv: Path, tmp_p
         assert count(db, sql) == 0, problem
 
     again = manage(db, "import_atlas", str(atlas_csv), "--quiet")
-    out, err = again.communicate(timeout=600)
+    _out, err = again.communicate(timeout=600)
     assert again.returncode == 0, err.decode()
     assert count(db, "SELECT COUNT(*) FROM records_partnership") == ATLAS_ROWS_IMPORTED
     assert (
