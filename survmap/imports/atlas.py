@@ -394,6 +394,9 @@ class AtlasImporter(RowImporter):
         any row gives. Rows citing one article with different dates would otherwise overwrite
         each other on every run."""
         merged: dict[str, Link] = {}
+        # A page many rows cite with different dates (Ring's map of partner agencies, where
+        # the Atlas dates each row by when the agency joined) has no one publication date.
+        undated: set[str] = set()
         for plan in plans:
             if isinstance(plan, RowError):
                 continue
@@ -402,12 +405,17 @@ class AtlasImporter(RowImporter):
                 if known is None:
                     merged[link.url] = link
                     continue
+                if known.published and link.published and known.published != link.published:
+                    undated.add(link.url)
                 merged[link.url] = Link(
                     url=link.url,
                     archive_url=known.archive_url or link.archive_url,
                     publisher=known.publisher or link.publisher,
                     published=known.published or link.published,
                 )
+        for url in undated:
+            link = merged[url]
+            merged[url] = Link(link.url, link.archive_url, link.publisher, None)
         self._source_values = merged
 
     # Writing.

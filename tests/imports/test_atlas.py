@@ -137,6 +137,21 @@ def test_ring_rows_start_on_the_link_1_date_with_its_precision(
     assert month.vendor is not None and month.vendor.slug == "ring"
 
 
+def test_a_page_cited_with_different_dates_gets_no_publication_date(
+    atlas_rows: AtlasRows,
+) -> None:
+    # Every Ring row cites Ring's map of partner agencies, dated by when that agency joined.
+    run(atlas_rows("AOS3711", "AOS3712", "AOS3713"))
+    (ring_map,) = Source.objects.filter(url__contains="mid=1eYVDPh5itXq5acDT9b0BVeQwmESBa4cB")
+    assert ring_map.published is None
+    assert ring_map.partnerships.count() == 3
+    assert {p.start_date for p in ring_map.partnerships.all()} == {
+        dt.date(2018, 3, 22),
+        dt.date(2018, 4, 3),
+        dt.date(2018, 4, 19),
+    }
+
+
 def test_bad_rows_are_reported_by_line_and_the_others_import(
     atlas_rows: AtlasRows,
 ) -> None:
