@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from survmap.geo.models import County, State
 from survmap.records.models import (
+    Agency,
     AgencyKind,
     Partnership,
     PartnershipStatus,
@@ -122,17 +123,26 @@ class PartnershipFilterSet(django_filters.FilterSet):
         )
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Each word is looked up in the small tables first (agencies, counties, states,
+        # technologies, vendors) and reaches partnerships through id subqueries, so the
+        # database scans each table once instead of joining them all for every partnership.
         query = Q()
         for word in value.split()[:8]:
+            agencies = Agency.objects.filter(
+                Q(name__icontains=word)
+                | Q(city__icontains=word)
+                | Q(state__name__icontains=word)
+                | Q(state__code__iexact=word)
+            ).values("pk")
+            in_counties = Agency.counties.through.objects.filter(
+                county__in=County.objects.filter(name__icontains=word).values("pk")
+            ).values("agency_id")
             query &= (
-                Q(agency__name__icontains=word)
-                | Q(agency__city__icontains=word)
-                | Q(agency__state__name__icontains=word)
-                | Q(agency__state__code__iexact=word)
-                | Q(agency__counties__name__icontains=word)
-                | Q(technology__name__icontains=word)
-                | Q(vendor__name__icontains=word)
+                Q(agency_id__in=agencies)
+                | Q(agency_id__in=in_counties)
+                | Q(technology_id__in=Technology.objects.filter(name__icontains=word).values("pk"))
+                | Q(vendor_id__in=Vendor.objects.filter(name__icontains=word).values("pk"))
                 | Q(product__icontains=word)
                 | Q(summary__icontains=word)
             )
-        return queryset.filter(pk__in=Partnership.objects.filter(query).values("pk"))
+        return queryset.filter(query)
