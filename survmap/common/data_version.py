@@ -1,8 +1,8 @@
 """One version of "the public data as it is now", for every cache of derived public data (whole
 pages, map counts, the search index, API pages) and for the API's ETag and Last-Modified.
 
-The version is a fingerprint of the record tables (row counts, link counts, newest change) read
-from the database at most once per SURVMAP_DATA_VERSION_SECONDS and kept in the cache. Saves,
+The version is a fingerprint of the records' history tables (the newest history row of each)
+read from the database at most once per SURVMAP_DATA_VERSION_SECONDS and kept in the cache. Saves,
 deletions and many-to-many changes forget it at once (through signals), so with a shared cache
 (REDIS_URL) every process sees a change immediately; with per-process memory, other processes
 see it within those seconds. Code that writes in bulk (bulk_create, update), which sends no
@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -47,6 +47,9 @@ def current() -> DataVersion:
 
 
 def _fingerprint() -> DataVersion:
+    """Every create, edit, deletion and link change of a record writes a history row, so the
+    newest history row of each record table says whether anything changed: an indexed MAX,
+    cheap however large the tables grow (row counts would scan them)."""
     from survmap.records.models import (
         Agency,
         Partnership,
@@ -59,18 +62,11 @@ def _fingerprint() -> DataVersion:
     parts = []
     newest = EPOCH
     for model in (Agency, Partnership, PolicyEvent, Source, Technology, Vendor):
-        row = model.objects.aggregate(n=Count("pk"), newest=Max("updated_at"))
-        parts.append(f"{model._meta.label}:{row['n']}:{row['newest']}")
+        history = model.history.model
+        row = history.objects.aggregate(last=Max("history_id"), newest=Max("history_date"))
+        parts.append(f"{model._meta.label}:{row['last']}")
         newest = max(newest, row["newest"] or EPOCH)
-    for through in (
-        Agency.counties.through,
-        Partnership.sources.through,
-        PolicyEvent.partnerships.through,
-        PolicyEvent.sources.through,
-    ):
-        parts.append(f"{through._meta.label}:{through.objects.count()}")
-    # A deletion or a new link changes a count but no updated_at: the time of the last change
-    # this process (or, with Redis, any process) saw stands in for it.
+    # Writes that keep no history (bulk inserts) call bump(); its time stands in for them.
     changed: dt.datetime | None = cache.get(CHANGED_KEY)
     if changed is not None:
         parts.append(changed.isoformat())
