@@ -103,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
 
             django.setup()
             call_command("migrate", verbosity=0, interactive=False)
+            from survmap.common.startup import warm_up
+
+            # As the WSGI entry point prepares a serving process.
+            warm_up()
             context = Context(quick=args.quick, atlas_path=args.atlas)
             import bench.cases as cases
 

@@ -7,3 +7,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "survmap.settings")
 
 application = get_wsgi_application()
+
+from survmap.common.startup import warm_up  # noqa: E402 - needs the app set up first
+
+warm_up()
