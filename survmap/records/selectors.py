@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from survmap.records.models import Agency, Partnership, PartnershipQuerySet, PolicyEvent, Source
+from survmap.records.models import Partnership, PartnershipQuerySet, Source
 
 
 def partnership_list_public() -> PartnershipQuerySet:
@@ -16,21 +16,4 @@ def partnership_list_public() -> PartnershipQuerySet:
             "agency__counties",
             Prefetch("sources", queryset=Source.objects.order_by("published_date", "pk")),
         )
-    )
-
-
-def agency_list_public() -> list[Agency]:
-    """Agencies with at least one public partnership."""
-    return list(
-        Agency.objects.filter(partnerships__in=Partnership.objects.public())
-        .distinct()
-        .select_related("state")
-    )
-
-
-def policy_event_list_public() -> list[PolicyEvent]:
-    return list(
-        PolicyEvent.objects.public()
-        .select_related("vendor", "technology", "state", "county")
-        .prefetch_related("sources")
     )

@@ -3,6 +3,8 @@ status page, and the agency look-up behind the form's pick-as-you-type."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
@@ -29,23 +31,35 @@ def _confirmation(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "submissions/confirmation.html", {"token": token})
 
 
+def _receive(
+    request: HttpRequest,
+    form: PartnershipSubmissionForm | CorrectionForm,
+    **build: Any,
+) -> HttpResponse | None:
+    """The posting path both forms share: the rate limit, the honeypot, then the submission
+    saved before anything else. None means the form has errors to show next to its fields."""
+    sender = _sender(request)
+    if ratelimit.is_limited(sender):
+        return _rate_limited(request)
+    if form.is_spam:
+        # Looks the same to the robot; nothing is stored.
+        ratelimit.count(sender)
+        return _confirmation(request, new_token())
+    if not form.is_valid():
+        return None
+    submission = submission_create(
+        submission=form.build(ip_hash=sender, **build), sources=form.sources
+    )
+    ratelimit.count(sender)
+    return _confirmation(request, submission.token)
+
+
 def submit(request: HttpRequest) -> HttpResponse:
     """Report a partnership. Saved first, reviewed later; nothing here is public."""
-    sender = _sender(request)
     if request.method == "POST":
-        if ratelimit.is_limited(sender):
-            return _rate_limited(request)
         form = PartnershipSubmissionForm(request.POST)
-        if form.is_spam:
-            # Looks the same to the robot; nothing is stored.
-            ratelimit.count(sender)
-            return _confirmation(request, new_token())
-        if form.is_valid():
-            submission = submission_create(
-                submission=form.build(ip_hash=sender), sources=form.sources
-            )
-            ratelimit.count(sender)
-            return _confirmation(request, submission.token)
+        if (response := _receive(request, form)) is not None:
+            return response
     else:
         form = PartnershipSubmissionForm()
     return render(request, "submissions/submit.html", {"form": form})
@@ -60,22 +74,12 @@ def submit_correction(request: HttpRequest) -> HttpResponse:
         target = get_object_or_404(agencies_public(), pk=request.GET["agency"])
     else:
         raise Http404("Say which record the correction is about.")
-    sender = _sender(request)
-    if request.method == "POST":
-        if ratelimit.is_limited(sender):
-            return _rate_limited(request)
-        form = CorrectionForm(request.POST)
-        if form.is_spam:
-            ratelimit.count(sender)
-            return _confirmation(request, new_token())
-        if form.is_valid():
-            submission = submission_create(
-                submission=form.build(ip_hash=sender, target=target), sources=form.sources
-            )
-            ratelimit.count(sender)
-            return _confirmation(request, submission.token)
-    else:
-        form = CorrectionForm()
+    form = CorrectionForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and (response := _receive(request, form, target=target)) is not None
+    ):
+        return response
     return render(request, "submissions/correction.html", {"form": form, "target": target})
 
 
