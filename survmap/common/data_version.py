@@ -18,7 +18,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -48,8 +47,9 @@ def current() -> DataVersion:
 
 def _fingerprint() -> DataVersion:
     """Every create, edit, deletion and link change of a record writes a history row, so the
-    newest history row of each record table says whether anything changed: an indexed MAX,
-    cheap however large the tables grow (row counts would scan them)."""
+    newest history row of each record table says whether anything changed: one row read from
+    the end of the primary key, cheap however large the tables grow (row counts would scan
+    them, and so would MAX of two columns in one SQLite query)."""
     from survmap.records.models import (
         Agency,
         Partnership,
@@ -63,9 +63,12 @@ def _fingerprint() -> DataVersion:
     newest = EPOCH
     for model in (Agency, Partnership, PolicyEvent, Source, Technology, Vendor):
         history = model.history.model
-        row = history.objects.aggregate(last=Max("history_id"), newest=Max("history_date"))
-        parts.append(f"{model._meta.label}:{row['last']}")
-        newest = max(newest, row["newest"] or EPOCH)
+        # History ids grow with time: the newest row by id is the latest change.
+        last = (
+            history.objects.order_by("-history_id").values_list("history_id", "history_date")
+        ).first()
+        parts.append(f"{model._meta.label}:{last[0] if last else None}")
+        newest = max(newest, last[1] if last else EPOCH)
     # Writes that keep no history (bulk inserts) call bump(); its time stands in for them.
     changed: dt.datetime | None = cache.get(CHANGED_KEY)
     if changed is not None:
