@@ -14,8 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, QuerySet
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,14 +33,19 @@ MAX_PAGE_SIZE = 500
 
 @dataclass(frozen=True)
 class SortKey:
-    """One sort choice: the ORM paths it sorts by (the id comes last, always), their types, and
-    for nullable columns what NULL sorts as. A path that names a related row's column and then
-    its id (agency name, agency id) lets the database walk two indexes in order and stop after
-    one page, instead of sorting every row."""
+    """One sort choice: the ORM paths it sorts by (the id comes last, always) and their types.
+    A path that names a related row's column and then its id (agency name, agency id) lets the
+    database walk two indexes in order and stop after one page, instead of sorting every row.
+
+    A nullable sort (a start date, a vendor) says what its NULL rows sort as (`nulls`: lowest)
+    and which path is NULL for them (`null_when`, the first path by default). Those rows are
+    paged as a segment of their own, in id order, before the others (after them, descending):
+    each segment is then an index walk, where sorting on COALESCE(...) would sort every row."""
 
     paths: tuple[str, ...]
     types: tuple[type, ...]
     nulls: tuple[Any, ...] | None = None
+    null_when: str | None = None
 
 
 ID = SortKey((), ())
@@ -86,34 +90,72 @@ class KeysetPagination(BasePagination):
         self.key = sort_keys[self.ordering]
         self.page_size = self._page_size(request)
 
-        full = queryset
-        names = []
-        for index, path in enumerate(self.key.paths):
-            null = self.key.nulls[index] if self.key.nulls else None
-            expression = Coalesce(F(path), Value(null)) if null is not None else F(path)
-            queryset = queryset.annotate(**{f"_sort{index}": expression})
-            names.append(f"_sort{index}")
-        sign = "-" if self.descending else ""
-        queryset = queryset.order_by(*(f"{sign}{name}" for name in [*names, "pk"]))
-
         self.count = self._cached_count(queryset, request, view)
         raw = request.query_params.get(CURSOR_PARAM)
-        if raw:
-            values = self._read_cursor(raw)
-            queryset = queryset.filter(_after([*names, "pk"], values, self.descending))
-        # Two steps: the ids of the page from a lean query (only the joins that the filters and
+        after = self._read_cursor(raw) if raw else None
+        # Two steps: the keys of the page from lean queries (only the joins that the filters and
         # the sort need, so the database can walk indexes and stop early), then the page's rows
         # with everything the serializer needs.
-        keys = list(queryset.values_list("pk", *names)[: self.page_size + 1])
+        keys = self._keys(queryset, after, self.page_size + 1)
         self.has_next = len(keys) > self.page_size
         keys = keys[: self.page_size]
-        rows = full.order_by().in_bulk([key[0] for key in keys])
-        self.page = []
-        for pk, *values in keys:
-            row = rows[pk]
-            row._sort_values = values
-            self.page.append(row)
+        rows = self._rows_by_id(view, queryset, [key[-1] for key in keys])
+        self.page = [rows[key[-1]] for key in keys]
+        # Where the next page starts: the sort values and id of this page's last row.
+        self.last_key = keys[-1] if keys else None
         return self.page
+
+    def _keys(self, queryset: QuerySet, after: list[Any] | None, limit: int) -> list[list[Any]]:
+        """Up to `limit` keys ([sort values..., id]) in this order, after the key `after`."""
+        key = self.key
+        if key.nulls is None:
+            return self._segment(queryset, key.paths, after, limit)
+        nulls = list(key.nulls)
+        null_rows = queryset.filter(**{f"{key.null_when or key.paths[0]}__isnull": True})
+        value_rows = queryset.filter(**{f"{key.paths[0]}__isnull": False})
+        # Ascending, NULL rows (lowest) come first; descending, last.
+        segments = ["null", "value"][:: -1 if self.descending else 1]
+        start = 0
+        if after is not None:
+            start = segments.index("null" if after[:-1] == nulls else "value")
+        keys: list[list[Any]] = []
+        for segment in segments[start:]:
+            if segment == "null":
+                since = [after[-1]] if after is not None else None
+                found = self._segment(null_rows, (), since, limit - len(keys))
+                keys.extend([*nulls, *found_key] for found_key in found)
+            else:
+                keys.extend(self._segment(value_rows, key.paths, after, limit - len(keys)))
+            if len(keys) >= limit:
+                break
+            after = None  # the next segment is read from its beginning
+        return keys
+
+    def _segment(
+        self, queryset: QuerySet, paths: tuple[str, ...], after: list[Any] | None, limit: int
+    ) -> list[list[Any]]:
+        """Keys of rows ordered by `paths` then id, after the key `after` (None: from the
+        first), in this paginator's direction."""
+        names = [f"_sort{index}" for index in range(len(paths))]
+        queryset = queryset.annotate(
+            **{name: F(path) for name, path in zip(names, paths, strict=True)}
+        )
+        if after is not None:
+            queryset = queryset.filter(_after([*names, "pk"], after, self.descending))
+        sign = "-" if self.descending else ""
+        ordered = queryset.order_by(*(f"{sign}{name}" for name in [*names, "pk"]))
+        return [list(row) for row in ordered.values_list(*names, "pk")[:limit]]
+
+    def _rows_by_id(self, view: APIView | None, filtered: QuerySet, ids: list[int]) -> Any:
+        """The page's rows by id: from the view's `rows_by_id` where it has one, else from its
+        unfiltered queryset. Never from the filtered one: the ids already match, and running
+        the filters again can cost as much as finding the page did."""
+        rows_by_id = getattr(view, "rows_by_id", None)
+        if rows_by_id is not None:
+            return rows_by_id(ids)
+        get_queryset = getattr(view, "get_queryset", None)
+        base = get_queryset() if get_queryset is not None else filtered
+        return base.order_by().in_bulk(ids)
 
     def _ordering(self, request: Request, sort_keys: dict[str, SortKey]) -> tuple[str, bool]:
         raw = request.query_params.get("ordering", "") or "id"
@@ -150,10 +192,10 @@ class KeysetPagination(BasePagination):
                 "Invalid cursor: use the 'next' link of a previous page with the same ordering.",
             ) from error
 
-    def _make_cursor(self, row: Any) -> str:
+    def _make_cursor(self, key: list[Any]) -> str:
+        """The cursor of the row with this key: [sort values..., id]."""
         ordering = ("-" if self.descending else "") + self.ordering
-        values = [_encode(value) for value in row._sort_values]
-        payload = json.dumps([ordering, [*values, row.pk]], separators=(",", ":"))
+        payload = json.dumps([ordering, [_encode(value) for value in key]], separators=(",", ":"))
         return base64.urlsafe_b64encode(payload.encode()).decode("ascii").rstrip("=")
 
     def _cached_count(
@@ -178,10 +220,10 @@ class KeysetPagination(BasePagination):
         return count
 
     def get_next_link(self) -> str | None:
-        if not self.has_next or not self.page:
+        if not self.has_next or self.last_key is None:
             return None
         url = self.request.build_absolute_uri()
-        return replace_query_param(url, CURSOR_PARAM, self._make_cursor(self.page[-1]))
+        return replace_query_param(url, CURSOR_PARAM, self._make_cursor(self.last_key))
 
     def get_paginated_response(self, data: Sequence[Any]) -> Response:
         credits = sorted(

@@ -20,6 +20,7 @@ from survmap.records.models import (
     Technology,
     Vendor,
 )
+from survmap.records.rows import PartnershipRow
 
 
 def help_of(model: type[models.Model], name: str) -> str:
@@ -168,7 +169,7 @@ class FastPartnershipSerializer(PartnershipSerializer):
     """The same output as PartnershipSerializer (tests compare them), written out by hand: the
     generic field machinery costs more than the database for a page of 50 nested rows."""
 
-    def to_representation(self, instance: Partnership) -> dict[str, Any]:
+    def to_representation(self, instance: Partnership | PartnershipRow) -> dict[str, Any]:
         agency = instance.agency
         technology = instance.technology
         vendor = instance.vendor

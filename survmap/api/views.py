@@ -40,6 +40,7 @@ from survmap.api.serializers import (
 from survmap.geo.boundaries import Level, centroids, feature_collection
 from survmap.geo.models import County, State
 from survmap.geo.regions import region_counts
+from survmap.records import rows
 from survmap.records.csv_format import partnership_row
 from survmap.records.filters import PartnershipFilterSet
 from survmap.records.models import Agency, Partnership, PolicyEvent, Source, Technology, Vendor
@@ -107,7 +108,9 @@ class PartnershipViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
         "agency": SortKey(("agency__name", "agency_id"), (str, int)),
         "state": SortKey(("agency__state_id", "agency_id"), (str, int)),
         "technology": SortKey(("technology__name", "technology_id"), (str, int)),
-        "vendor": SortKey(("vendor__name", "vendor_id"), (str, int), nulls=("", 0)),
+        "vendor": SortKey(
+            ("vendor__name", "vendor_id"), (str, int), nulls=("", 0), null_when="vendor"
+        ),
         "status": SortKey(("status",), (str,)),
         "start": SortKey(("start_date",), (dt.date,), nulls=(dt.date.min,)),
         "end": SortKey(("end_date",), (dt.date,), nulls=(dt.date.min,)),
@@ -115,6 +118,11 @@ class PartnershipViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Partnership]:
         return partnership_list_public()
+
+    def rows_by_id(self, ids: list[int]) -> dict[int, rows.PartnershipRow]:
+        """A list page's partnerships as light rows (see records.rows): the same output as
+        model instances at a fraction of the cost."""
+        return rows.partnerships_by_id(ids)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if request.accepted_renderer.format != "csv":

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 from survmap.common.dates import PartialDate
 from survmap.records.models import Partnership
+from survmap.records.rows import PartnershipRow
 
 COLUMNS: tuple[str, ...] = (
     "partnership_id",
@@ -112,7 +113,7 @@ def _number(value: float | None) -> str:
     return "" if value is None else repr(value)
 
 
-def partnership_row(partnership: Partnership) -> dict[str, str]:
+def partnership_row(partnership: Partnership | PartnershipRow) -> dict[str, str]:
     """The CSV row of one partnership, before neutralisation. Expects agency, its state and
     counties, technology, vendor and sources to be fetched already (see selectors)."""
     agency = partnership.agency

@@ -68,6 +68,47 @@ def test_hand_written_serializer_matches_the_generic_one(client: Client, record:
     )
 
 
+def test_list_pages_from_light_rows_match_the_generic_serializer(
+    client: Client, record: Record
+) -> None:
+    """List pages are built from records.rows, not model instances: every shape of record (no
+    vendor, several counties and sources, partial dates, a source without an address) must come
+    out exactly as the generic serializer writes the model instances."""
+    agency = AgencyFactory(
+        counties=["51013", "26099", "51510"], latitude=42.5, longitude=-83.0, ori="MI1234567"
+    )
+    PartnershipFactory(
+        agency=agency,
+        vendor=None,
+        start_date=dt.date(2019, 3, 1),
+        start_precision="month",
+        end_date=dt.date(2021, 12, 31),
+        end_precision="year",
+        sources=[
+            SourceFactory(published_date=dt.date(2021, 5, 6), published_precision="day"),
+            SourceFactory(
+                url=None,
+                title="Council minutes",
+                published_date=dt.date(2019, 1, 1),
+                published_precision="year",
+                accessed_date=dt.date(2022, 2, 3),
+                archive_url="https://web.archive.org/web/2022/x",
+            ),
+        ],
+    )
+    expected = PartnershipSerializer(partnership_list_public().order_by("pk"), many=True).data
+    pages: list[dict[str, Any]] = []
+    data = _get(client, "api:partnership-list", {"page_size": 2, "ordering": "id"})
+    pages.extend(data["results"])
+    while data["next"]:
+        response = client.get(data["next"])
+        assert response.status_code == 200
+        data = response.json()
+        pages.extend(data["results"])
+    assert pages == [dict(row) for row in expected]
+    assert len(pages) == 3
+
+
 def test_partnership_detail_and_hidden_detail(client: Client, record: Record) -> None:
     data = _get(client, "api:partnership-detail", pk=record.doorbell.pk)
     assert data["id"] == record.doorbell.pk
@@ -192,6 +233,15 @@ def test_regions_as_geojson_are_polygons_with_counts(client: Client, record: Rec
         ("vendor", lambda p: (p.vendor.name if p.vendor else "", p.vendor_id or 0, p.pk)),
         ("status", lambda p: (p.status, p.pk)),
         ("start", lambda p: (str(p.start_date or "0001-01-01"), p.pk)),
+        # Nullable sorts page their NULL rows as a segment of their own: first ascending, last
+        # descending, with pages that cross from one segment to the other.
+        ("-start", lambda p: (_desc(str(p.start_date or "0001-01-01")), -p.pk)),
+        ("end", lambda p: (str(p.end_date or "0001-01-01"), p.pk)),
+        ("-end", lambda p: (_desc(str(p.end_date or "0001-01-01")), -p.pk)),
+        (
+            "-vendor",
+            lambda p: (_desc(p.vendor.name if p.vendor else ""), -(p.vendor_id or 0), -p.pk),
+        ),
     ],
 )
 def test_cursor_pages_walk_every_row_once_in_order(
@@ -199,7 +249,16 @@ def test_cursor_pages_walk_every_row_once_in_order(
 ) -> None:
     for number in range(7):
         agency = AgencyFactory(name=f"Page Town {number % 3} Police Department {number}")
-        PartnershipFactory(agency=agency, technology=record.ring, status="pilot")
+        PartnershipFactory(
+            agency=agency,
+            technology=record.ring,
+            status="pilot",
+            # Ties on the date, broken by id; some with an end, most without.
+            start_date=dt.date(2019, 1 + number % 2, 1),
+            start_precision="month",
+            end_date=dt.date(2022, 12, 31) if number % 3 == 0 else None,
+            end_precision="year" if number % 3 == 0 else "",
+        )
         # Several partnerships of one agency: ties on the agency, broken by id.
         PartnershipFactory(agency=agency, technology=record.face, vendor=None)
     expected = sorted(Partnership.objects.public(), key=key)

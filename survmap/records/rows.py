@@ -1,0 +1,251 @@
+"""Public partnerships as light read-only rows, for the API's list pages and the whole-set
+exports.
+
+A model instance costs about a millisecond a partnership once its agency, state, counties,
+technology, vendor and sources are instantiated too; these rows are built from tuples in a few
+microseconds. They carry every attribute that `FastPartnershipSerializer`, `csv_format.
+partnership_row` and the GeoJSON features read, under the same names, so the formats stay
+defined once (tests check that rows and model instances give the same output).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from survmap.common.dates import PartialDate
+from survmap.records.models import Agency, Partnership, Technology, Vendor
+
+CHUNK_SIZE = 5_000
+
+
+class Related(list):
+    """A list that answers `.all()`, as a prefetched related manager does."""
+
+    def all(self) -> Related:
+        return self
+
+
+@dataclass(slots=True)
+class CountyRow:
+    fips: str
+    full_name: str
+
+
+@dataclass(slots=True)
+class AgencyRow:
+    pk: int
+    name: str
+    kind: str
+    city: str
+    state_id: str
+    latitude: float | None
+    longitude: float | None
+    ori: str
+    counties: Related
+
+
+@dataclass(slots=True)
+class TechnologyRow:
+    pk: int
+    name: str
+    slug: str
+    category: str
+    description: str
+
+
+@dataclass(slots=True)
+class VendorRow:
+    pk: int
+    name: str
+    slug: str
+    website: str
+    parent_id: int | None
+
+
+@dataclass(slots=True)
+class SourceRow:
+    pk: int
+    url: str | None
+    title: str
+    publisher: str
+    published_date: dt.date | None
+    published_precision: str
+    archive_url: str
+    accessed_date: dt.date | None
+    attribution: str
+
+    @property
+    def published(self) -> PartialDate | None:
+        return PartialDate.from_stored(self.published_date, self.published_precision)
+
+
+@dataclass(slots=True)
+class PartnershipRow:
+    pk: int
+    agency: AgencyRow
+    technology: TechnologyRow
+    vendor: VendorRow | None
+    product: str
+    status: str
+    start_date: dt.date | None
+    start_precision: str
+    end_date: dt.date | None
+    end_precision: str
+    summary: str
+    sources: Related
+    atlas_id: str | None
+    attribution: str
+    created_at: dt.datetime | None
+    updated_at: dt.datetime | None
+
+    @property
+    def start(self) -> PartialDate | None:
+        return PartialDate.from_stored(self.start_date, self.start_precision)
+
+    @property
+    def end(self) -> PartialDate | None:
+        return PartialDate.from_stored(self.end_date, self.end_precision)
+
+
+_FIELDS = (
+    "pk",
+    "agency_id",
+    "technology_id",
+    "vendor_id",
+    "product",
+    "status",
+    "start_date",
+    "start_precision",
+    "end_date",
+    "end_precision",
+    "summary",
+    "atlas_id",
+    "attribution",
+    "created_at",
+    "updated_at",
+)
+
+
+class _Lookups:
+    """Agencies (with their counties), technologies and vendors by id, each fetched once: an
+    agency usually has several partnerships spread over the whole set, and Django's cost per
+    id parameter outweighs the query itself. Bounded by the number of such records."""
+
+    def __init__(self) -> None:
+        self.agencies: dict[int, AgencyRow] = {}
+        self.technologies: dict[int, TechnologyRow] = {}
+        self.vendors: dict[int, VendorRow] = {}
+
+    def fetch(self, tuples: list[tuple]) -> None:
+        self._agencies({row[1] for row in tuples} - self.agencies.keys())
+        missing = {row[2] for row in tuples} - self.technologies.keys()
+        if missing:
+            for pk, name, slug, category, description in Technology.objects.filter(
+                pk__in=missing
+            ).values_list("pk", "name", "slug", "category", "description"):
+                self.technologies[pk] = TechnologyRow(pk, name, slug, category, description)
+        missing = {row[3] for row in tuples if row[3] is not None} - self.vendors.keys()
+        if missing:
+            for pk, name, slug, website, parent_id in Vendor.objects.filter(
+                pk__in=missing
+            ).values_list("pk", "name", "slug", "website", "parent_id"):
+                self.vendors[pk] = VendorRow(pk, name, slug, website, parent_id)
+
+    def _agencies(self, missing: set[int]) -> None:
+        if not missing:
+            return
+        rows = Agency.objects.filter(pk__in=missing).values_list(
+            "pk", "name", "kind", "city", "state_id", "latitude", "longitude", "ori"
+        )
+        for pk, name, kind, city, state, lat, lon, ori in rows:
+            self.agencies[pk] = AgencyRow(pk, name, kind, city, state, lat, lon, ori, Related())
+        # In the order County's Meta gives (state name, then county name), as a prefetch would.
+        links = (
+            Agency.counties.through.objects.filter(agency_id__in=missing)
+            .order_by("county__state__name", "county__name")
+            .values_list("agency_id", "county__fips", "county__full_name")
+        )
+        for agency_id, fips, full_name in links:
+            self.agencies[agency_id].counties.append(CountyRow(fips, full_name))
+
+    def build(self, tuples: list[tuple], sources: dict[int, Related]) -> Iterator[PartnershipRow]:
+        self.fetch(tuples)
+        for row in tuples:
+            (pk, agency_id, technology_id, vendor_id, product, status, start_date,
+             start_precision, end_date, end_precision, summary, atlas_id, attribution,
+             created_at, updated_at) = row  # fmt: skip
+            yield PartnershipRow(
+                pk=pk,
+                agency=self.agencies[agency_id],
+                technology=self.technologies[technology_id],
+                vendor=self.vendors[vendor_id] if vendor_id is not None else None,
+                product=product,
+                status=status,
+                start_date=start_date,
+                start_precision=start_precision,
+                end_date=end_date,
+                end_precision=end_precision,
+                summary=summary,
+                sources=sources.get(pk, Related()),
+                atlas_id=atlas_id,
+                attribution=attribution,
+                created_at=created_at,
+                updated_at=updated_at,
+            )
+
+
+def _sources(partnerships: Q) -> dict[int, Related]:
+    """The sources of the partnerships that `partnerships` selects on the link table, in the
+    order the selector gives them (published, then id)."""
+    found: dict[int, Related] = {}
+    links = (
+        Partnership.sources.through.objects.filter(partnerships)
+        .order_by("source__published_date", "source_id")
+        .values_list(
+            "partnership_id",
+            "source_id",
+            "source__url",
+            "source__title",
+            "source__publisher",
+            "source__published_date",
+            "source__published_precision",
+            "source__archive_url",
+            "source__accessed_date",
+            "source__attribution",
+        )
+    )
+    for partnership_id, *fields in links:
+        found.setdefault(partnership_id, Related()).append(SourceRow(*fields))
+    return found
+
+
+def partnerships_by_id(ids: Iterable[int]) -> dict[int, PartnershipRow]:
+    """The partnerships with these ids (a page of them), whatever their filters were: the
+    caller has already chosen the ids."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    tuples = list(Partnership.objects.filter(pk__in=ids).values_list(*_FIELDS))
+    sources = _sources(Q(partnership_id__in=ids))
+    return {row.pk: row for row in _Lookups().build(tuples, sources)}
+
+
+def partnerships_in_order(partnerships: QuerySet[Partnership]) -> Iterator[PartnershipRow]:
+    """Every partnership of the queryset in id order, a chunk at a time: memory stays flat
+    however many there are."""
+    related = _Lookups()
+    base = partnerships.order_by("pk").values_list(*_FIELDS)
+    last = 0
+    while True:
+        chunk = list(base.filter(pk__gt=last)[:CHUNK_SIZE])
+        if not chunk:
+            return
+        first, last = chunk[0][0], chunk[-1][0]
+        # A range, not a list of ids: cheaper to send, and a row that the filters left out is
+        # simply never asked for.
+        sources = _sources(Q(partnership_id__gte=first, partnership_id__lte=last))
+        yield from related.build(chunk, sources)
