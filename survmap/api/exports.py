@@ -39,8 +39,7 @@ def csv_lines(partnerships: QuerySet[Partnership]) -> Iterator[str]:
     yield BOM + writer.writerow(csv_format.COLUMNS)
     lines: list[str] = []
     for partnership in rows.partnerships_in_order(partnerships):
-        row = csv_format.partnership_row(partnership)
-        cells = [row[name] for name in csv_format.COLUMNS]
+        cells = csv_format.partnership_cells(partnership)
         lines.append(
             writer.writerow(
                 [

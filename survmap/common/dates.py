@@ -124,3 +124,19 @@ class PartialDate:
         if len(words) == 2 and words[0] in _MONTH_NAMES.split() and words[1].isdigit():
             return cls(int(words[1]), _MONTH_NAMES.split().index(words[0]) + 1)
         raise ValueError(f"{text!r} is not a date survmap can read")
+
+
+_YEAR = DatePrecision.YEAR.value
+_MONTH = DatePrecision.MONTH.value
+
+
+def stored_isoformat(value: dt.date | None, precision: str) -> str:
+    """`PartialDate.from_stored(value, precision).isoformat()`, or '' for no date, without
+    building the PartialDate: the exports write three or more dates for each of every row."""
+    if value is None or not precision:
+        return ""
+    if precision == _YEAR:
+        return f"{value.year:04d}"
+    if precision == _MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()

@@ -212,8 +212,12 @@ class Agency(TimeStampedModel):
     class Meta:
         ordering = ["state_id", "name"]
         verbose_name_plural = "agencies"
-        # The API sorts partnerships by agency name page by page, walking this index.
-        indexes = [models.Index(fields=["name", "id"], name="agency_name_id_idx")]
+        indexes = [
+            # The API sorts partnerships by agency name page by page, walking this index.
+            models.Index(fields=["name", "id"], name="agency_name_id_idx"),
+            # Filters by state and kind of agency ("sheriffs in Texas") read only this index.
+            models.Index(fields=["state", "kind"], name="agency_state_kind_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["normalized_name", "state"], name="agency_unique_name_per_state"
@@ -467,7 +471,14 @@ class Partnership(TimeStampedModel):
                 name="partnership_end_precision_with_date",
             ),
         ]
-        indexes = [models.Index(fields=["technology", "status"])]
+        indexes = [
+            models.Index(fields=["technology", "status"]),
+            # An agency's partnerships with their dates from the index alone: filters by place
+            # (state, county, kind of agency) sorted or filtered by date read no table rows.
+            models.Index(
+                fields=["agency", "start_date", "end_date"], name="partnership_agency_dates_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         vendor = f" / {self.vendor}" if self.vendor_id else ""

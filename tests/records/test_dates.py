@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from survmap.common.dates import DatePrecision, PartialDate
+from survmap.common.dates import DatePrecision, PartialDate, stored_isoformat
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -48,3 +48,23 @@ def test_stored_dates_round_trip_through_their_precision():
         assert PartialDate.from_stored(value.first_day(), value.precision) == value
         assert PartialDate.from_stored(value.last_day(), value.precision) == value
         assert PartialDate.parse(value.isoformat()) == value
+
+
+@pytest.mark.parametrize(
+    ("value", "precision", "expected"),
+    [
+        (dt.date(2020, 1, 1), "year", "2020"),
+        (dt.date(2020, 3, 1), "month", "2020-03"),
+        (dt.date(2020, 3, 5), "day", "2020-03-05"),
+        (dt.date(1999, 12, 31), "year", "1999"),
+        (None, "", ""),
+        (None, "day", ""),
+    ],
+)
+def test_stored_isoformat_is_the_partial_dates_isoformat(
+    value: dt.date | None, precision: str, expected: str
+) -> None:
+    """The exports' shortcut must write what PartialDate writes."""
+    assert stored_isoformat(value, precision) == expected
+    stored = PartialDate.from_stored(value, precision)
+    assert (stored.isoformat() if stored else "") == expected
