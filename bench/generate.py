@@ -8,7 +8,7 @@ import random
 
 from django.db import transaction
 
-from survmap.common import data_version
+from survmap.common import data_version, statistics
 from survmap.geo.models import County
 from survmap.records.models import (
     Agency,
@@ -114,6 +114,8 @@ def generate_partnerships(count: int, *, seed: int = 7, prefix: str = "Synthetic
         link(partnership_id=pid, source_id=rng.choice(source_ids)) for pid in ids[: len(ids) // 3]
     ]
     link.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
-    # Bulk inserts send no signals and keep no history: tell the caches.
+    # Bulk inserts send no signals and keep no history: tell the caches and, as the importers
+    # do after a bulk write, refresh the planner's statistics.
     data_version.bump()
+    statistics.refresh()
     return Partnership.objects.count()

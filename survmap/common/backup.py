@@ -18,6 +18,7 @@ from django.core.management.color import no_style
 from django.db import connections, models, transaction
 from django.db.models.signals import pre_save
 
+from survmap.common import statistics
 from survmap.common.serializers import FORMAT
 
 # Left out because `migrate` recreates them from code or packaged data (content types,
@@ -126,4 +127,5 @@ def backup_restore(
             verbosity=3 if progress else 1,
             stdout=progress or out,
         )
+    statistics.refresh(using)
     return out.getvalue().strip()

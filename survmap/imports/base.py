@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
-from survmap.common import data_version
+from survmap.common import data_version, statistics
 from survmap.imports.readers import Row
 from survmap.imports.report import ImportReport, RowError
 from survmap.records.services import Outcome
@@ -63,8 +63,10 @@ class RowImporter:
             if self.dry_run:
                 transaction.set_rollback(True)
         if not self.dry_run:
-            # New records are written in bulk, which sends no signals: tell the caches.
+            # New records are written in bulk, which sends no signals: tell the caches, and
+            # give the query planner the new numbers of rows.
             data_version.bump()
+            statistics.refresh()
         return self.report
 
     def _write(self, plans: list[Any]) -> None:
