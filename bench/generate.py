@@ -25,10 +25,17 @@ from survmap.records.normalize import normalize_name
 BATCH = 2_000
 
 
-@transaction.atomic
 def generate_partnerships(count: int, *, seed: int = 7, prefix: str = "Synthetic") -> int:
     """Add `count` sourced partnerships (about one agency per three partnerships). Returns the
     number of partnerships now in the database."""
+    total = _generate(count, seed=seed, prefix=prefix)
+    # As the importers do after a bulk write, once the rows are committed.
+    statistics.refresh()
+    return total
+
+
+@transaction.atomic
+def _generate(count: int, *, seed: int, prefix: str) -> int:
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     technologies = list(Technology.objects.all())
     if not technologies:
@@ -114,8 +121,6 @@ def generate_partnerships(count: int, *, seed: int = 7, prefix: str = "Synthetic
         link(partnership_id=pid, source_id=rng.choice(source_ids)) for pid in ids[: len(ids) // 3]
     ]
     link.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
-    # Bulk inserts send no signals and keep no history: tell the caches and, as the importers
-    # do after a bulk write, refresh the planner's statistics.
+    # Bulk inserts send no signals and keep no history: tell the caches.
     data_version.bump()
-    statistics.refresh()
     return Partnership.objects.count()

@@ -46,3 +46,18 @@ def test_an_import_refreshes_the_statistics(atlas_csv: Path) -> None:
     report = AtlasImporter(read_atlas(atlas_csv).rows[:2]).run()
     assert report.created == 2
     assert _partnership_rows_known_to_planner() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_postgresql_also_vacuums() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("VACUUM is PostgreSQL's: SQLite's index-only reads need no visibility map")
+    PartnershipFactory.create_batch(2)
+    statistics.refresh()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables"
+            " WHERE relname = 'records_partnership_sources'"
+        )
+        assert cursor.fetchone()[0] is True
