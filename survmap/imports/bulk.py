@@ -207,38 +207,35 @@ def _history(
     county_links: list[Any],
     source_links: list[Any],
 ) -> None:
-    """The '+' history entry of every record created, with its links, as save() would write."""
-    agency_history = Agency.history.bulk_history_create(agencies, default_change_reason=reason)
-    links_by_agency: dict[int, list[Any]] = defaultdict(list)
-    for link in county_links:
-        links_by_agency[link.agency_id].append(link)
-    county_model = Agency.history.model.counties.model
-    county_model.objects.bulk_create(
-        [
-            county_model(
-                history=entry, id=link.pk, agency_id=link.agency_id, county_id=link.county_id
-            )
-            for entry in agency_history or []
-            for link in links_by_agency[entry.id]
-        ]
-    )
+    """The history the services write: a '+' entry for every record created, as save() writes
+    it (before any link), then a '~' entry with its links for each one that has some, as the
+    counties.set() or sources.add() after the save writes it."""
+    Agency.history.bulk_history_create(agencies, default_change_reason=reason)
     Source.history.bulk_history_create(sources, default_change_reason=reason)
-    partnership_history = Partnership.history.bulk_history_create(
-        partnerships, default_change_reason=reason
-    )
-    links_by_partnership: dict[int, list[Any]] = defaultdict(list)
-    for link in source_links:
-        links_by_partnership[link.partnership_id].append(link)
-    source_model = Partnership.history.model.sources.model
-    source_model.objects.bulk_create(
+    Partnership.history.bulk_history_create(partnerships, default_change_reason=reason)
+    _linked_history(reason, Agency, agencies, "counties", county_links)
+    _linked_history(reason, Partnership, partnerships, "sources", source_links)
+
+
+def _linked_history(
+    reason: str, model: Any, records: list[Any], name: str, links: list[Any]
+) -> None:
+    owner = f"{model._meta.model_name}_id"
+    target = f"{getattr(model, name).field.related_model._meta.model_name}_id"
+    by_owner: dict[int, list[Any]] = defaultdict(list)
+    for link in links:
+        by_owner[getattr(link, owner)].append(link)
+    linked = [record for record in records if by_owner[record.pk]]
+    entries = model.history.bulk_history_create(linked, update=True, default_change_reason=reason)
+    history_link = getattr(model.history.model, name).model
+    history_link.objects.bulk_create(
         [
-            source_model(
+            history_link(
                 history=entry,
                 id=link.pk,
-                partnership_id=link.partnership_id,
-                source_id=link.source_id,
+                **{owner: getattr(link, owner), target: getattr(link, target)},
             )
-            for entry in partnership_history or []
-            for link in links_by_partnership[entry.id]
+            for entry in entries or []
+            for link in by_owner[entry.id]
         ]
     )
