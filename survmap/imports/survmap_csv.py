@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from itertools import zip_longest
+from typing import Any
 
 from survmap.common.dates import PartialDate
 from survmap.geo.models import County, State
@@ -142,18 +143,12 @@ class CsvImporter(BulkImporter):
         row = plan.row
         changes: list[str] = []
         atlas_id = row.get("atlas_id") or None
-        attribution = row.get("attribution")
         inherited = _inherited(row)
         agency, outcome = agency_upsert(
             name=row.get("agency"),
             state=row.get("state"),
-            kind=row.get("agency_kind"),
-            city=row.get("city"),
             county_fips=plan.county_fips,
-            latitude=plan.latitude,
-            longitude=plan.longitude,
-            ori=row.get("ori"),
-            attribution=inherited,
+            **_agency_fields(plan),
             reason=REASON,
         )
         if outcome != Outcome.UNCHANGED:
@@ -175,13 +170,7 @@ class CsvImporter(BulkImporter):
         sources = []
         for item in plan.sources:
             source, outcome = source_upsert(
-                url=item.url or None,
-                title=item.title,
-                publisher=item.publisher,
-                published=item.published,
-                archive_url=item.archive_url,
-                attribution=inherited,
-                reason=REASON,
+                url=item.url or None, **_source_fields(item, inherited), reason=REASON
             )
             if outcome != Outcome.UNCHANGED:
                 changes.append(f"source {source} {outcome}")
@@ -203,13 +192,7 @@ class CsvImporter(BulkImporter):
             technology=technology,
             vendor=vendor,
             sources=sources,
-            status=row.get("status"),
-            start=plan.start,
-            end=plan.end,
-            summary=row.get("summary"),
-            product=row.get("product"),
-            atlas_id=atlas_id,
-            attribution=attribution,
+            **_partnership_fields(plan),
             instance=instance,
             reason=REASON,
         )
@@ -317,14 +300,7 @@ class CsvImporter(BulkImporter):
             return None  # the services say which code is unknown
         inherited = _inherited(row)
         key = _agency_key(row)
-        values = agency_values(
-            kind=row.get("agency_kind"),
-            city=row.get("city"),
-            ori=row.get("ori"),
-            attribution=inherited,
-            latitude=plan.latitude,
-            longitude=plan.longitude,
-        )
+        values = agency_values(**_agency_fields(plan))
         agency = batch.agencies.get(key) or self._agencies.get(key)
         if agency is not None:
             counties = batch.counties[key] if key in batch.counties else self._agency_fips[key]
@@ -340,13 +316,7 @@ class CsvImporter(BulkImporter):
         sources: list[Source] = []
         new_sources: dict[Hashable, Source] = {}
         for item in plan.sources:
-            values = source_values(
-                title=item.title,
-                publisher=item.publisher,
-                published=item.published,
-                archive_url=item.archive_url,
-                attribution=inherited,
-            )
+            values = source_values(**_source_fields(item, inherited))
             found, certain = self._source(item, batch, new_sources)
             if not certain:
                 return None
@@ -364,16 +334,7 @@ class CsvImporter(BulkImporter):
 
         atlas_id = row.get("atlas_id") or None
         values = partnership_values(
-            agency=agency,
-            technology=technology,
-            vendor=vendor,
-            status=row.get("status"),
-            start=plan.start,
-            end=plan.end,
-            summary=row.get("summary"),
-            product=row.get("product"),
-            atlas_id=atlas_id,
-            attribution=row.get("attribution"),
+            agency=agency, technology=technology, vendor=vendor, **_partnership_fields(plan)
         )
         unnumbered = ("unnumbered", key, technology.pk, vendor.pk if vendor else None)
         instance, cited = self._partnership(atlas_id, agency, key, unnumbered, batch)
@@ -488,6 +449,44 @@ def _inherited(row: Row) -> str:
     credit on to them, as the Atlas import gave it."""
     attribution = row.get("attribution")
     return attribution if row.get("atlas_id") and attribution == ATLAS_ATTRIBUTION else ""
+
+
+# What a row gives the services, the same for the per-row and the bulk path.
+
+
+def _agency_fields(plan: CsvRowPlan) -> dict[str, Any]:
+    row = plan.row
+    return {
+        "kind": row.get("agency_kind"),
+        "city": row.get("city"),
+        "ori": row.get("ori"),
+        "attribution": _inherited(row),
+        "latitude": plan.latitude,
+        "longitude": plan.longitude,
+    }
+
+
+def _source_fields(item: SourcePlan, inherited: str) -> dict[str, Any]:
+    return {
+        "title": item.title,
+        "publisher": item.publisher,
+        "published": item.published,
+        "archive_url": item.archive_url,
+        "attribution": inherited,
+    }
+
+
+def _partnership_fields(plan: CsvRowPlan) -> dict[str, Any]:
+    row = plan.row
+    return {
+        "status": row.get("status"),
+        "start": plan.start,
+        "end": plan.end,
+        "summary": row.get("summary"),
+        "product": row.get("product"),
+        "atlas_id": row.get("atlas_id") or None,
+        "attribution": row.get("attribution"),
+    }
 
 
 def _technology_named(row: Row) -> tuple[str, str]:
