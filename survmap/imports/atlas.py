@@ -16,13 +16,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
 
 from survmap.common.dates import PartialDate
 from survmap.common.links import is_http_url
 from survmap.geo.models import State
-from survmap.imports.base import RowImporter
-from survmap.imports.bulk import write_fresh
+from survmap.imports.bulk import Batch, BulkImporter, Fresh, new_agency, new_partnership, new_source
 from survmap.imports.counties import CountyMatch, CountyMatcher
 from survmap.imports.readers import Row
 from survmap.imports.report import RowError
@@ -42,8 +40,11 @@ from survmap.records.normalize import clean_text, normalize_name
 from survmap.records.services import (
     Outcome,
     agency_upsert,
+    agency_values,
     partnership_upsert,
+    partnership_values,
     source_upsert,
+    source_values,
     technology_get_or_create,
     vendor_get_or_create,
 )
@@ -168,8 +169,10 @@ class RowPlan:
     links: list[Link]
 
 
-class AtlasImporter(RowImporter):
+class AtlasImporter(BulkImporter):
     """Import Atlas rows (from `readers.read_atlas`, or any Rows in tests) into the record."""
+
+    reason = REASON
 
     def __init__(
         self,
@@ -453,19 +456,98 @@ class AtlasImporter(RowImporter):
         )
         self.batch_ids: set[str] = set()
 
-    def _write_batch(self, plans: list[RowPlan]) -> None:
-        """New records in bulk first (see bulk.py), then the rest row by row; if the bulk
-        write fails, the whole batch row by row, which reports each row's own error."""
-        try:
-            with transaction.atomic():
-                rest = write_fresh(self, plans)
-        except (ValidationError, ValueError, DatabaseError):
-            self._reset_caches()
-            rest = plans
-        for plan in rest:
-            self._write_row(plan)
+    # The bulk path (bulk.py).
 
-    # What the bulk path asks of the importer.
+    def fresh(self, plan: RowPlan, batch: Batch) -> Fresh | None:
+        """The row's records if all that is not new is unchanged; partnerships already known go
+        the per-row way, which recognises an unchanged one without a write."""
+        if plan.atlas_id in self.known_partnerships or plan.atlas_id in self.batch_ids:
+            return None
+        fresh_agency = False
+        agency = self.cached_agency(plan.agency_key) or batch.agencies.get(plan.agency_key)
+        if agency is None:
+            if plan.agency_key in self.known_agencies:
+                return None  # exists but differs: an update, for the services
+            agency_plan = self._agency_plans[plan.agency_key]
+            agency = new_agency(
+                name=agency_plan.name,
+                state=agency_plan.state,
+                values=agency_values(
+                    kind=agency_plan.kind,
+                    city=agency_plan.city,
+                    ori=agency_plan.ori,
+                    attribution=ATLAS_ATTRIBUTION,
+                    latitude=agency_plan.latitude,
+                    longitude=agency_plan.longitude,
+                ),
+            )
+            if agency is None:
+                return None
+            fresh_agency = True
+        sources: list[Source] = []
+        new_sources: dict[Any, Source] = {}
+        for link in plan.links:
+            source = (
+                self.cached_source(link.url)
+                or batch.sources.get(link.url)
+                or new_sources.get(link.url)
+            )
+            if source is None:
+                if link.url in self.known_sources:
+                    return None
+                values = self._source_values.get(link.url, link)
+                source = new_source(
+                    url=values.url,
+                    values=source_values(
+                        publisher=values.publisher,
+                        published=values.published,
+                        archive_url=values.archive_url,
+                        attribution=ATLAS_ATTRIBUTION,
+                    ),
+                )
+                if source is None:
+                    return None
+                new_sources[link.url] = source
+            if all(source is not other for other in sources):
+                sources.append(source)
+        technology = self._technology(plan.technology, [])
+        vendors = [self._vendor(name, []) for name in plan.vendors]
+        vendor: Vendor | None = vendors[0] if vendors else None
+        if agency.pk is not None and (agency.pk, technology.pk, vendor.pk if vendor else None) in (
+            self.unnumbered
+        ):
+            return None  # an existing partnership may be this one: the per-row path adopts it
+        partnership = new_partnership(
+            partnership_values(
+                agency=agency,
+                technology=technology,
+                vendor=vendor,
+                status=plan.status,
+                start=plan.start,
+                summary=self.summary_for(plan, vendors),
+                atlas_id=plan.atlas_id,
+                attribution=ATLAS_ATTRIBUTION,
+            )
+        )
+        if partnership is None:
+            return None
+        self.batch_ids.add(plan.atlas_id)
+        return Fresh(
+            plan=plan,
+            agency=agency,
+            sources=sources,
+            partnership=partnership,
+            agency_key=plan.agency_key,
+            new_agency=fresh_agency,
+            counties=self._agency_plans[plan.agency_key].counties,
+            new_sources=new_sources,
+        )
+
+    def note_written(self, fresh: Fresh) -> None:
+        self._agencies[fresh.plan.agency_key] = fresh.agency
+        for source in fresh.sources:
+            if source.url:
+                self._sources[source.url] = source
 
     def cached_agency(self, key: tuple[str, str]) -> Agency | None:
         agency = self._agencies.get(key)
@@ -487,30 +569,12 @@ class AtlasImporter(RowImporter):
             return known
         return None
 
-    def agency_plan(self, key: tuple[str, str]) -> AgencyPlan:
-        return self._agency_plans[key]
-
-    def source_values(self, link: Link) -> Link:
-        return self._source_values.get(link.url, link)
-
-    def technology_for(self, name: str) -> Technology:
-        return self._technology(name, [])
-
-    def vendors_for(self, names: list[str]) -> list[Vendor]:
-        return [self._vendor(name, []) for name in names]
-
     def summary_for(self, plan: RowPlan, vendors: list[Vendor]) -> str:
         if len(vendors) > 1:
             # One vendor per partnership in our model: the first named; the rest said in words.
             names = ", ".join(vendor.name for vendor in vendors)
             return f"{plan.summary}\n\nVendors named by the Atlas: {names}.".strip()
         return plan.summary
-
-    def note_created(self, key: tuple[str, str], agency: Agency, sources: list[Source]) -> None:
-        self._agencies[key] = agency
-        for source in sources:
-            if source.url:
-                self._sources[source.url] = source
 
     def _import(self, plan: RowPlan) -> tuple[Outcome, list[str]]:
         row = plan.row

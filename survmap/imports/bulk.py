@@ -1,101 +1,163 @@
-"""The fast path of the Atlas import: rows whose records are all new (or unchanged) are written
-a batch at a time with bulk inserts, history included, instead of a few dozen queries a row.
+"""The fast path both importers share: rows whose records are all new (or, for an importer that
+says so, all unchanged) are written a batch at a time with bulk inserts, history included,
+instead of a few dozen queries a row.
 
 Anything else (an update, an adopted partnership, a record that fails validation) goes the
-ordinary per-row way through the services. If a bulk write fails, the batch is rolled back to its
-savepoint and redone row by row, so the result, and every row's error message, are the same.
+ordinary per-row way through the services. Rows keep their file order: the new rows gathered so
+far are written before a row goes the per-row way, so that row sees what the rows before it
+wrote, as it would if every row went that way. If a bulk write fails, it is rolled back to its
+savepoint and its rows are redone one by one, so the result, and every row's error message,
+are the same.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 
-from survmap.records.models import ATLAS_ATTRIBUTION, Agency, Partnership, Source, Vendor
+from survmap.imports.base import RowImporter
+from survmap.records.models import Agency, Partnership, Source
 from survmap.records.normalize import clean_text, normalize_name
+from survmap.records.services import Outcome
 
-if TYPE_CHECKING:
-    from survmap.imports.atlas import AtlasImporter, Link, RowPlan
-
-REASON = "Atlas of Surveillance import"
+_FAILURES = (ValidationError, ValueError, DatabaseError)
 
 
 @dataclass
-class _Fresh:
-    plan: RowPlan
+class Fresh:
+    """One row the bulk path takes: its records, and the new ones among them. A row whose
+    records all exist unchanged has no partnership to write (`partnership` is None)."""
+
+    plan: Any
     agency: Agency
     sources: list[Source]
-    partnership: Partnership
+    partnership: Partnership | None
+    agency_key: Hashable = None
+    new_agency: bool = False
+    counties: list[str] = field(default_factory=list)
+    new_sources: dict[Hashable, Source] = field(default_factory=dict)
+    # What later rows of the batch look up (e.g. the new partnership by its Atlas id).
+    index: dict[Hashable, Any] = field(default_factory=dict)
 
 
 @dataclass
-class _Batch:
-    rows: list[_Fresh] = field(default_factory=list)
-    agencies: dict[tuple[str, str], Agency] = field(default_factory=dict)
-    counties: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    sources: dict[str, Source] = field(default_factory=dict)
+class Batch:
+    """The rows taken since the last write, and the new records they share."""
+
+    rows: list[Fresh] = field(default_factory=list)
+    agencies: dict[Hashable, Agency] = field(default_factory=dict)
+    counties: dict[Hashable, list[str]] = field(default_factory=dict)
+    sources: dict[Hashable, Source] = field(default_factory=dict)
+    index: dict[Hashable, Any] = field(default_factory=dict)
+
+    def take(self, fresh: Fresh) -> None:
+        # Only a row taken whole adds its new records: one sent the per-row way adds none.
+        self.rows.append(fresh)
+        if fresh.new_agency:
+            self.agencies[fresh.agency_key] = fresh.agency
+            self.counties[fresh.agency_key] = fresh.counties
+        self.sources.update(fresh.new_sources)
+        self.index.update(fresh.index)
 
 
-def write_fresh(importer: AtlasImporter, plans: list[RowPlan]) -> list[RowPlan]:
-    """Write the plans that only create records; return those left for the per-row path."""
-    batch = _Batch()
-    rest: list[RowPlan] = []
-    for plan in plans:
-        fresh = _fresh(importer, plan, batch)
-        if fresh is None:
-            rest.append(plan)
-        else:
-            batch.rows.append(fresh)
-    if not batch.rows:
-        return rest
-    _insert(importer, batch)
-    for fresh in batch.rows:
-        importer.report.outcomes["created"] += 1
-        importer.note_created(fresh.plan.agency_key, fresh.agency, fresh.sources)
-    return rest
+class BulkImporter(RowImporter):
+    """A RowImporter whose batches go through the bulk path first. Subclasses say which rows it
+    may take (`fresh`) and learn what it wrote (`note_written`)."""
+
+    reason = ""
+
+    def fresh(self, plan: Any, batch: Batch) -> Fresh | None:
+        """The row's records if the bulk path can write them as the services would; None sends
+        the row the per-row way. Writes nothing."""
+        raise NotImplementedError
+
+    def note_written(self, fresh: Fresh) -> None:
+        """A bulk write committed to its savepoint: its records exist now."""
+
+    def prepare_batch(self, plans: list[Any]) -> None:
+        """Load what `fresh` compares the batch's rows against."""
+
+    def after_row(self, plan: Any) -> None:
+        """A row went the per-row way (written or rejected): forget what it may have changed."""
+
+    def _write_batch(self, plans: list[Any]) -> None:
+        self.prepare_batch(plans)
+        batch = Batch()
+        for plan in plans:
+            try:
+                fresh = self.fresh(plan, batch)
+            except _FAILURES:
+                self._reset_caches()
+                fresh = None
+            if fresh is not None:
+                batch.take(fresh)
+                continue
+            self._flush(batch)
+            batch = Batch()
+            self._write_row(plan)
+            self.after_row(plan)
+        self._flush(batch)
+
+    def _flush(self, batch: Batch) -> None:
+        if not batch.rows:
+            return
+        try:
+            with transaction.atomic():
+                _insert(self, batch)
+        except _FAILURES:
+            self._reset_caches()
+            for fresh in batch.rows:
+                self._write_row(fresh.plan)
+                self.after_row(fresh.plan)
+            return
+        for fresh in batch.rows:
+            created = fresh.partnership is not None
+            self.report.outcomes[Outcome.CREATED if created else Outcome.UNCHANGED] += 1
+            self.note_written(fresh)
 
 
-def _fresh(importer: AtlasImporter, plan: RowPlan, batch: _Batch) -> _Fresh | None:
-    if plan.atlas_id in importer.known_partnerships or plan.atlas_id in importer.batch_ids:
+def new_agency(*, name: str, state: str, values: dict[str, Any]) -> Agency | None:
+    """The agency agency_upsert would create from these values (see services.agency_values),
+    or None where its checks would refuse it. The caller knows that no agency of this name
+    exists in the state."""
+    agency = Agency(name=name, state_id=state, **values)
+    # What Agency.clean() does, less its duplicate query.
+    agency.name, agency.city = clean_text(agency.name), clean_text(agency.city)
+    agency.normalized_name = normalize_name(agency.name)
+    if (agency.latitude is None) != (agency.longitude is None):
         return None
-    agency = importer.cached_agency(plan.agency_key) or batch.agencies.get(plan.agency_key)
-    if agency is None:
-        agency = _new_agency(importer, plan.agency_key)
-        if agency is None:
-            return None
-        batch.agencies[plan.agency_key] = agency
-        batch.counties[plan.agency_key] = importer.agency_plan(plan.agency_key).counties
-    sources: list[Source] = []
-    for link in plan.links:
-        source = importer.cached_source(link.url) or batch.sources.get(link.url)
-        if source is None:
-            source = _new_source(importer, link)
-            if source is None:
-                return None
-            batch.sources[link.url] = source
-        if all(source is not other for other in sources):
-            sources.append(source)
-    technology = importer.technology_for(plan.technology)
-    vendors = importer.vendors_for(plan.vendors)
-    vendor: Vendor | None = vendors[0] if vendors else None
-    if agency.pk is not None and (agency.pk, technology.pk, vendor.pk if vendor else None) in (
-        importer.unnumbered
-    ):
-        return None  # an existing partnership may be this one: the per-row path adopts it
-    start = plan.start
-    partnership = Partnership(
-        technology=technology,
-        vendor=vendor,
-        status=plan.status,
-        start_date=start.first_day() if start else None,
-        start_precision=start.precision if start else "",
-        summary=importer.summary_for(plan, vendors),
-        atlas_id=plan.atlas_id,
-        attribution=ATLAS_ATTRIBUTION,
-    )
+    try:
+        agency.clean_fields(exclude=["state"])
+    except ValidationError:
+        return None
+    return agency if agency.normalized_name else None
+
+
+def new_source(*, url: str | None, values: dict[str, Any]) -> Source | None:
+    """The source source_upsert would create (see services.source_values), or None where its
+    checks would refuse it. The caller knows that no source has this address."""
+    source = Source(url=url, **values)
+    try:
+        source.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError:
+        return None
+    return source
+
+
+def new_partnership(values: dict[str, Any]) -> Partnership | None:
+    """The partnership partnership_upsert would create (see services.partnership_values), or None
+    where its checks would refuse it. The caller knows that its Atlas id, if any, is new."""
+    partnership = Partnership(**values)
+    start: dt.date | None = partnership.start_date
+    end: dt.date | None = partnership.end_date
+    if start is not None and end is not None and end < start:
+        return None  # the database constraint; the per-row path says so in words
     try:
         partnership.full_clean(
             exclude=["agency", "technology", "vendor"],
@@ -104,56 +166,10 @@ def _fresh(importer: AtlasImporter, plan: RowPlan, batch: _Batch) -> _Fresh | No
         )
     except ValidationError:
         return None
-    importer.batch_ids.add(plan.atlas_id)
-    return _Fresh(plan=plan, agency=agency, sources=sources, partnership=partnership)
+    return partnership
 
 
-def _new_agency(importer: AtlasImporter, key: tuple[str, str]) -> Agency | None:
-    if key in importer.known_agencies:
-        return None  # exists but differs: an update, for the services
-    plan = importer.agency_plan(key)
-    agency = Agency(
-        name=plan.name,
-        state_id=plan.state,
-        kind=plan.kind,
-        city=plan.city,
-        latitude=plan.latitude,
-        longitude=plan.longitude,
-        ori=plan.ori,
-        attribution=ATLAS_ATTRIBUTION,
-    )
-    # What Agency.clean() does, less its duplicate query: the importer loaded every agency
-    # by this very key (normalised name, state) before the first row, so it is new.
-    agency.name, agency.city = clean_text(agency.name), clean_text(agency.city)
-    agency.normalized_name = normalize_name(agency.name)
-    try:
-        agency.clean_fields(exclude=["state"])
-    except ValidationError:
-        return None
-    return agency if agency.normalized_name else None
-
-
-def _new_source(importer: AtlasImporter, link: Link) -> Source | None:
-    if link.url in importer.known_sources:
-        return None
-    values = importer.source_values(link)
-    published = values.published
-    source = Source(
-        url=values.url,
-        publisher=values.publisher,
-        published_date=published.first_day() if published else None,
-        published_precision=published.precision if published else "",
-        archive_url=values.archive_url,
-        attribution=ATLAS_ATTRIBUTION,
-    )
-    try:
-        source.full_clean(validate_unique=False, validate_constraints=False)
-    except ValidationError:
-        return None
-    return source
-
-
-def _insert(importer: AtlasImporter, batch: _Batch) -> None:
+def _insert(importer: BulkImporter, batch: Batch) -> None:
     agencies = list(batch.agencies.values())
     Agency.objects.bulk_create(agencies)
     sources = list(batch.sources.values())
@@ -164,62 +180,62 @@ def _insert(importer: AtlasImporter, batch: _Batch) -> None:
     county_links = [
         Agency.counties.through(agency_id=batch.agencies[key].pk, county_id=fips)
         for key, codes in batch.counties.items()
-        for fips in codes
+        for fips in dict.fromkeys(codes)
     ]
     Agency.counties.through.objects.bulk_create(county_links)
+    written = [fresh for fresh in batch.rows if fresh.partnership is not None]
     partnerships = []
-    for fresh in batch.rows:
+    for fresh in written:
+        assert fresh.partnership is not None
         fresh.partnership.agency = fresh.agency
         partnerships.append(fresh.partnership)
     Partnership.objects.bulk_create(partnerships)
     source_links = [
-        Partnership.sources.through(partnership_id=fresh.partnership.pk, source_id=source.pk)
-        for fresh in batch.rows
+        Partnership.sources.through(partnership_id=partnership.pk, source_id=source.pk)
+        for partnership, fresh in zip(partnerships, written, strict=True)
         for source in fresh.sources
     ]
     Partnership.sources.through.objects.bulk_create(source_links)
-    _history(agencies, partnerships, sources, county_links, source_links)
+    _history(importer.reason, agencies, partnerships, sources, county_links, source_links)
 
 
 def _history(
+    reason: str,
     agencies: list[Agency],
     partnerships: list[Partnership],
     sources: list[Source],
     county_links: list[Any],
     source_links: list[Any],
 ) -> None:
-    """The '+' history entry of every record created, with its links, as save() would write."""
-    agency_history = Agency.history.bulk_history_create(agencies, default_change_reason=REASON)
-    links_by_agency: dict[int, list[Any]] = defaultdict(list)
-    for link in county_links:
-        links_by_agency[link.agency_id].append(link)
-    county_model = Agency.history.model.counties.model
-    county_model.objects.bulk_create(
+    """The history the services write: a '+' entry for every record created, as save() writes
+    it (before any link), then a '~' entry with its links for each one that has some, as the
+    counties.set() or sources.add() after the save writes it."""
+    Agency.history.bulk_history_create(agencies, default_change_reason=reason)
+    Source.history.bulk_history_create(sources, default_change_reason=reason)
+    Partnership.history.bulk_history_create(partnerships, default_change_reason=reason)
+    _linked_history(reason, Agency, agencies, "counties", county_links)
+    _linked_history(reason, Partnership, partnerships, "sources", source_links)
+
+
+def _linked_history(
+    reason: str, model: Any, records: list[Any], name: str, links: list[Any]
+) -> None:
+    owner = f"{model._meta.model_name}_id"
+    target = f"{getattr(model, name).field.related_model._meta.model_name}_id"
+    by_owner: dict[int, list[Any]] = defaultdict(list)
+    for link in links:
+        by_owner[getattr(link, owner)].append(link)
+    linked = [record for record in records if by_owner[record.pk]]
+    entries = model.history.bulk_history_create(linked, update=True, default_change_reason=reason)
+    history_link = getattr(model.history.model, name).model
+    history_link.objects.bulk_create(
         [
-            county_model(
-                history=entry, id=link.pk, agency_id=link.agency_id, county_id=link.county_id
-            )
-            for entry in agency_history or []
-            for link in links_by_agency[entry.id]
-        ]
-    )
-    Source.history.bulk_history_create(sources, default_change_reason=REASON)
-    partnership_history = Partnership.history.bulk_history_create(
-        partnerships, default_change_reason=REASON
-    )
-    links_by_partnership: dict[int, list[Any]] = defaultdict(list)
-    for link in source_links:
-        links_by_partnership[link.partnership_id].append(link)
-    source_model = Partnership.history.model.sources.model
-    source_model.objects.bulk_create(
-        [
-            source_model(
+            history_link(
                 history=entry,
                 id=link.pk,
-                partnership_id=link.partnership_id,
-                source_id=link.source_id,
+                **{owner: getattr(link, owner), target: getattr(link, target)},
             )
-            for entry in partnership_history or []
-            for link in links_by_partnership[entry.id]
+            for entry in entries or []
+            for link in by_owner[entry.id]
         ]
     )

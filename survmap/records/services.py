@@ -43,12 +43,44 @@ def _apply(instance: models.Model, values: dict[str, Any]) -> bool:
     return changed
 
 
+def differs(instance: models.Model, values: dict[str, Any]) -> bool:
+    """Whether `_apply` would change anything, read without fetching related records: a
+    bulk importer asks it of thousands of rows."""
+    for name, value in values.items():
+        model_field = instance._meta.get_field(name)
+        if isinstance(model_field, models.ForeignKey):
+            if getattr(instance, model_field.attname) != (value.pk if value is not None else None):
+                return True
+        elif getattr(instance, name) != value:
+            return True
+    return False
+
+
 def _save(instance: models.Model, *, reason: str, check_constraints: bool = True) -> None:
     # Each CheckConstraint is one query in full_clean; a bulk importer may leave them to the
     # database, which enforces them anyway (an IntegrityError instead of a ValidationError).
     instance.full_clean(validate_constraints=check_constraints)
     instance._change_reason = reason  # type: ignore[attr-defined]  # read by simple-history
     instance.save()
+
+
+def agency_values(
+    *,
+    kind: AgencyKind | str,
+    city: str,
+    ori: str,
+    attribution: str,
+    latitude: float | None,
+    longitude: float | None,
+) -> dict[str, Any]:
+    """What agency_upsert sets: the kind, and the other values given (coordinates in pairs)."""
+    values: dict[str, Any] = {"kind": kind}
+    for field, value in (("city", city), ("ori", ori), ("attribution", attribution)):
+        if value:
+            values[field] = value
+    if latitude is not None and longitude is not None:
+        values.update(latitude=latitude, longitude=longitude)
+    return values
 
 
 @transaction.atomic
@@ -72,12 +104,14 @@ def agency_upsert(
     agency = Agency.objects.filter(
         normalized_name=normalize_name(name), state_id=state_code
     ).first()
-    values: dict[str, Any] = {"kind": kind}
-    for field, value in (("city", city), ("ori", ori), ("attribution", attribution)):
-        if value:
-            values[field] = value
-    if latitude is not None and longitude is not None:
-        values.update(latitude=latitude, longitude=longitude)
+    values = agency_values(
+        kind=kind,
+        city=city,
+        ori=ori,
+        attribution=attribution,
+        latitude=latitude,
+        longitude=longitude,
+    )
     counties = list(County.objects.filter(fips__in=set(county_fips)))
     missing = set(county_fips) - {county.fips for county in counties}
     if missing:
@@ -98,6 +132,33 @@ def agency_upsert(
         agency.counties.add(*new_counties)
         changed = True
     return agency, Outcome.UPDATED if changed else Outcome.UNCHANGED
+
+
+def source_values(
+    *,
+    title: str = "",
+    publisher: str = "",
+    published: PartialDate | None = None,
+    archive_url: str = "",
+    accessed_date: dt.date | None = None,
+    notes: str = "",
+    attribution: str = "",
+) -> dict[str, Any]:
+    """What source_upsert sets: the values given, empty ones left as they are."""
+    values: dict[str, Any] = {}
+    for field, value in (
+        ("title", title),
+        ("publisher", publisher),
+        ("archive_url", archive_url),
+        ("accessed_date", accessed_date),
+        ("notes", notes),
+        ("attribution", attribution),
+    ):
+        if value:
+            values[field] = value
+    if published is not None:
+        values.update(published_date=published.first_day(), published_precision=published.precision)
+    return values
 
 
 @transaction.atomic
@@ -121,20 +182,15 @@ def source_upsert(
         source = Source.objects.filter(url=url).first()
     else:
         source = Source.objects.filter(url__isnull=True, title=title, publisher=publisher).first()
-    values: dict[str, Any] = {}
-    for field, value in (
-        ("title", title),
-        ("publisher", publisher),
-        ("archive_url", archive_url),
-        ("accessed_date", accessed_date),
-        ("notes", notes),
-        ("attribution", attribution),
-    ):
-        if value:
-            values[field] = value
-    if published is not None:
-        values.update(published_date=published.first_day(), published_precision=published.precision)
-
+    values = source_values(
+        title=title,
+        publisher=publisher,
+        published=published,
+        archive_url=archive_url,
+        accessed_date=accessed_date,
+        notes=notes,
+        attribution=attribution,
+    )
     if source is None:
         source = Source(url=url, **values)
         _save(source, reason=reason or "Created", check_constraints=check_constraints)
@@ -143,6 +199,36 @@ def source_upsert(
         _save(source, reason=reason or "Updated", check_constraints=check_constraints)
         return source, Outcome.UPDATED
     return source, Outcome.UNCHANGED
+
+
+def partnership_values(
+    *,
+    agency: Agency,
+    technology: Technology,
+    vendor: Vendor | None,
+    status: PartnershipStatus | str = PartnershipStatus.ACTIVE,
+    start: PartialDate | None = None,
+    end: PartialDate | None = None,
+    summary: str = "",
+    product: str = "",
+    atlas_id: str | None = None,
+    attribution: str = "",
+) -> dict[str, Any]:
+    """What partnership_upsert sets: every field, empty or not."""
+    return {
+        "agency": agency,
+        "technology": technology,
+        "vendor": vendor,
+        "status": status,
+        "start_date": start.first_day() if start else None,
+        "start_precision": start.precision if start else "",
+        "end_date": end.last_day() if end else None,
+        "end_precision": end.precision if end else "",
+        "summary": summary,
+        "product": product,
+        "atlas_id": atlas_id or None,
+        "attribution": attribution,
+    }
 
 
 @transaction.atomic
@@ -167,20 +253,18 @@ def partnership_upsert(
     are added, never removed: a source once cited stays in the record's history and listing."""
     if instance is None and atlas_id:
         instance = Partnership.objects.filter(atlas_id=atlas_id).first()
-    values: dict[str, Any] = {
-        "agency": agency,
-        "technology": technology,
-        "vendor": vendor,
-        "status": status,
-        "start_date": start.first_day() if start else None,
-        "start_precision": start.precision if start else "",
-        "end_date": end.last_day() if end else None,
-        "end_precision": end.precision if end else "",
-        "summary": summary,
-        "product": product,
-        "atlas_id": atlas_id or None,
-        "attribution": attribution,
-    }
+    values = partnership_values(
+        agency=agency,
+        technology=technology,
+        vendor=vendor,
+        status=status,
+        start=start,
+        end=end,
+        summary=summary,
+        product=product,
+        atlas_id=atlas_id,
+        attribution=attribution,
+    )
     source_list = list(sources)
     if instance is None:
         partnership = Partnership(**values)
@@ -231,6 +315,17 @@ def _name_key(name: str) -> str:
     return "".join(ch for ch in normalize_name(name) if ch.isalnum())
 
 
+def technology_find(*, name: str, slug: str = "") -> Technology | None:
+    """The technology technology_get_or_create would return without creating one."""
+    technology = Technology.objects.filter(slug=slug or slugify(name)).first()
+    if technology is None:
+        key = _name_key(name)
+        technology = next(
+            (item for item in Technology.objects.all() if _name_key(item.name) == key), None
+        )
+    return technology
+
+
 @transaction.atomic
 def technology_get_or_create(
     *, name: str, slug: str = "", category: str = "", reason: str = ""
@@ -238,12 +333,7 @@ def technology_get_or_create(
     """Find a technology by slug or by name (ignoring case and punctuation), or create it.
     An existing technology is never renamed: importers name things differently."""
     slug = slug or slugify(name)
-    technology = Technology.objects.filter(slug=slug).first()
-    if technology is None:
-        key = _name_key(name)
-        technology = next(
-            (item for item in Technology.objects.all() if _name_key(item.name) == key), None
-        )
+    technology = technology_find(name=name, slug=slug)
     if technology is not None:
         return technology, Outcome.UNCHANGED
     technology = Technology(
@@ -253,6 +343,15 @@ def technology_get_or_create(
     return technology, Outcome.CREATED
 
 
+def vendor_find(*, name: str, slug: str = "") -> Vendor | None:
+    """The vendor vendor_get_or_create would return without creating one."""
+    vendor = Vendor.objects.filter(slug=slug).first() if slug else None
+    if vendor is None:
+        key = _name_key(" ".join(name.split()))
+        vendor = next((item for item in Vendor.objects.all() if _name_key(item.name) == key), None)
+    return vendor
+
+
 @transaction.atomic
 def vendor_get_or_create(*, name: str, slug: str = "", reason: str = "") -> tuple[Vendor, Outcome]:
     """Find a vendor by slug or by name (ignoring case, spaces and punctuation), or create it."""
@@ -260,9 +359,7 @@ def vendor_get_or_create(*, name: str, slug: str = "", reason: str = "") -> tupl
     key = _name_key(name)
     if not key:
         raise ValueError("A vendor needs a name with letters or digits.")
-    vendor = Vendor.objects.filter(slug=slug).first() if slug else None
-    if vendor is None:
-        vendor = next((item for item in Vendor.objects.all() if _name_key(item.name) == key), None)
+    vendor = vendor_find(name=name, slug=slug)
     if vendor is not None:
         return vendor, Outcome.UNCHANGED
     base = slug or slugify(name) or key

@@ -75,11 +75,13 @@ def test_a_row_becomes_agency_partnership_and_sources_with_attribution(
     assert len(sources) == 3
     for record in (partnership, agency, *sources.values()):
         assert record.attribution == ATLAS_ATTRIBUTION
-    # History is written, with the links, as if each record had been saved one by one.
+    # History is written as the services write it: the record ('+'), then its links ('~').
     created = partnership.history.get(history_type="+")
     assert created.history_change_reason == "Atlas of Surveillance import"
-    assert {link.source_id for link in created.sources.all()} == {s.pk for s in sources.values()}
-    assert [link.county_id for link in agency.history.get(history_type="+").counties.all()] == [
+    linked = partnership.history.get(history_type="~")
+    assert linked.history_change_reason == "Atlas of Surveillance import"
+    assert {link.source_id for link in linked.sources.all()} == {s.pk for s in sources.values()}
+    assert [link.county_id for link in agency.history.get(history_type="~").counties.all()] == [
         "17143"
     ]
 

@@ -10,13 +10,15 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
 from survmap.common.dates import PartialDate
 from survmap.imports.atlas import AtlasImporter
-from survmap.imports.readers import FileRefused, read_survmap_csv
-from survmap.imports.survmap_csv import CsvImporter
+from survmap.imports.bulk import Batch, Fresh
+from survmap.imports.readers import FileRefused, Row, read_survmap_csv
+from survmap.imports.survmap_csv import CsvImporter, CsvRowPlan
 from survmap.records.csv_format import COLUMNS, neutralize_cell, partnership_row
 from survmap.records.models import (
     ATLAS_ATTRIBUTION,
@@ -196,3 +198,219 @@ def test_a_bad_row_in_our_csv_is_reported_by_line() -> None:
 def test_a_binary_file_is_refused_as_our_csv() -> None:
     with pytest.raises(FileRefused, match="binary"):
         read_survmap_csv(b"\x00\x01\x02")
+
+
+# The bulk path (imports/bulk.py) against the per-row path it stands in for.
+
+
+class PerRow(CsvImporter):
+    """The importer with its bulk path off: every row through the services."""
+
+    def fresh(self, plan: CsvRowPlan, batch: Batch) -> Fresh | None:
+        return None
+
+
+class Counted(CsvImporter):
+    """The importer as it is, counting the rows its bulk path wrote or found unchanged."""
+
+    bulk_rows = 0
+
+    def note_written(self, fresh: Fresh) -> None:
+        self.bulk_rows += 1
+        super().note_written(fresh)
+
+
+def history() -> list[tuple[Any, ...]]:
+    """Every history entry by what it records (links included), not by id or time."""
+    entries: list[tuple[Any, ...]] = []
+    for model, fields in (
+        (Agency, ("name", "state_id", "kind", "city", "ori", "latitude", "longitude")),
+        (Source, ("url", "title", "publisher", "published_date", "archive_url")),
+        (Partnership, ("atlas_id", "status", "start_date", "end_date", "summary", "product")),
+        (Technology, ("slug", "name")),
+        (Vendor, ("slug", "name")),
+    ):
+        for entry in model.history.all():  # type: ignore[attr-defined]
+            links: tuple[Any, ...] = ()
+            if model is Agency:
+                links = tuple(sorted(entry.counties.values_list("county_id", flat=True)))
+            elif model is Partnership:
+                cited = entry.sources.values_list("source__url", "source__title")
+                links = tuple(sorted(cited, key=repr))
+            values = tuple(getattr(entry, name) for name in fields)
+            entries.append(
+                (model.__name__, entry.history_type, entry.history_change_reason, values, links)
+            )
+    return sorted(entries, key=repr)
+
+
+def imported(importer: type[CsvImporter], text: str, **options: Any) -> dict[str, Any]:
+    """What an import of the text does to the database as it stands, which is then put back."""
+    with transaction.atomic():
+        before = len(history())
+        report = importer(read_survmap_csv(text), **options).run()
+        seen = {
+            "counts": (report.created, report.updated, report.unchanged, dict(report.rejected)),
+            "errors": report.errors,
+            "changes": report.changes,
+            "records": records(),
+            "history": history(),
+            "new history": len(history()) - before,
+        }
+        transaction.set_rollback(True)
+    return seen
+
+
+def rewritten(text: str, edit: Any) -> str:
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    rows = edit(rows)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def load_some_records(atlas_rows: AtlasRows) -> None:
+    call_command("load_starter_data", verbosity=0)
+    AtlasImporter(
+        atlas_rows(
+            "AOS0001", "AOS0002", "AOS0003", "AOS0004", "AOS0883", "AOS3711", "AOS4489", "AOS0408"
+        ),
+        today=dt.date(2026, 11, 23),
+    ).run()
+
+
+def test_bulk_created_records_have_their_history_with_the_import_reason(
+    atlas_rows: AtlasRows,
+) -> None:
+    load_some_records(atlas_rows)
+    text = export_csv()
+    count = Partnership.objects.public().count()
+    empty_database()
+    importer = Counted(read_survmap_csv(text))
+    report = importer.run()
+    assert report.created == count
+    assert importer.bulk_rows > 0  # some rows went the bulk way (the first of a vendor does not)
+    for model in (Agency, Source, Partnership):
+        for record in model.objects.all():
+            created = record.history.filter(history_type="+")  # type: ignore[attr-defined]
+            assert [entry.history_change_reason for entry in created] == ["survmap CSV import"]
+    for partnership in Partnership.objects.all():
+        latest = partnership.history.latest("history_id")  # type: ignore[attr-defined]
+        cited = set(partnership.sources.values_list("pk", flat=True))
+        assert set(latest.sources.values_list("source_id", flat=True)) == cited
+    for agency in Agency.objects.all():
+        latest = agency.history.latest("history_id")  # type: ignore[attr-defined]
+        served = set(agency.counties.values_list("fips", flat=True))
+        assert set(latest.counties.values_list("county_id", flat=True)) == served
+
+
+def test_bulk_import_into_an_empty_database_equals_the_per_row_import(
+    atlas_rows: AtlasRows,
+) -> None:
+    load_some_records(atlas_rows)
+    text = export_csv()
+    empty_database()
+    per_row = imported(PerRow, text)
+    assert per_row["counts"][0] > 5
+    for batch_size in (500, 3):
+        assert imported(CsvImporter, text, batch_size=batch_size) == per_row
+
+
+def test_a_mixed_file_gives_the_same_counts_messages_and_records_as_the_per_row_path(
+    atlas_rows: AtlasRows,
+) -> None:
+    load_some_records(atlas_rows)
+    text = export_csv()
+
+    def edit(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        new = dict(rows[0], agency="Nowhere Police Department", atlas_id="", partnership_id="")
+        moved = dict(new, city="Elsewhere")  # the same new agency, its city changed
+        rows[1]["status"] = "ended"  # an update of a partnership
+        rows[1]["end_date"] = "2024-05"
+        rows[2]["source_urls"] += "\nhttps://news.example.org/new-source"  # a new source cited
+        rows[3]["start_date"], rows[3]["end_date"] = "2020", "2019"  # invalid: end before start
+        rows[4]["county_fips"] = "99999"  # invalid: no such county
+        rows[5]["state"] = "XX"  # refused when read
+        return [
+            *rows,
+            new,
+            dict(new),
+            moved,
+            dict(new, technology_slug="new-kind", technology="New kind"),
+        ]
+
+    mixed = rewritten(text, edit)
+    # Some rows new again: their partnerships gone, one agency with them.
+    gone = Partnership.objects.filter(atlas_id__in=["AOS0883", "AOS3711", "AOS0002"])
+    agency_ids = set(gone.values_list("agency_id", flat=True))
+    gone.delete()
+    Agency.objects.filter(pk__in=agency_ids, partnerships__isnull=True).delete()
+
+    per_row = imported(PerRow, mixed)
+    created, updated, unchanged, rejected = per_row["counts"]
+    assert rejected == {"invalid record": 2, "unknown state": 1}
+    assert created >= 4 and updated >= 2 and unchanged >= 2, per_row["counts"]
+    messages = dict(per_row["errors"])
+    assert any("end date is before the start date" in text for text in messages.values())
+    assert any("Unknown county FIPS code(s): 99999" in text for text in messages.values())
+    for batch_size in (500, 4, 1):
+        assert imported(CsvImporter, mixed, batch_size=batch_size) == per_row
+
+
+def test_a_reimport_is_all_unchanged_and_writes_nothing(atlas_rows: AtlasRows) -> None:
+    load_some_records(atlas_rows)
+    text = export_csv()
+    count = Partnership.objects.public().count()
+    empty_database()
+    assert CsvImporter(read_survmap_csv(text)).run().created == count
+    importer = Counted(read_survmap_csv(text))
+    entries = len(history())
+    report = importer.run()
+    assert (report.created, report.updated, report.unchanged) == (0, 0, count)
+    assert importer.bulk_rows == count  # recognised without a write
+    assert len(history()) == entries
+
+
+def test_a_dry_run_reports_what_the_import_does_and_writes_nothing(atlas_rows: AtlasRows) -> None:
+    load_some_records(atlas_rows)
+    text = export_csv()
+    empty_database()
+    entries = len(history())
+    dry = CsvImporter(read_survmap_csv(text), dry_run=True).run()
+    assert not Partnership.objects.exists() and len(history()) == entries
+    real = CsvImporter(read_survmap_csv(text)).run()
+    assert (dry.created, dry.updated, dry.unchanged, dry.errors) == (
+        real.created,
+        real.updated,
+        real.unchanged,
+        real.errors,
+    )
+    assert dry.created > 5
+
+
+def test_a_failed_bulk_write_is_redone_row_by_row(atlas_rows: AtlasRows) -> None:
+    load_some_records(atlas_rows)
+    text = export_csv()
+    empty_database()
+    per_row = imported(PerRow, text)
+
+    class FailingOnce(CsvImporter):
+        taken: set[int] = set()
+        failed = False
+
+        def fresh(self, plan: CsvRowPlan, batch: Batch) -> Fresh | None:
+            fresh = super().fresh(plan, batch)
+            if fresh is not None:
+                self.taken.add(plan.row.line)
+            return fresh
+
+        def checkpoint(self, stage: str, row: Row) -> None:
+            # The first bulk write fails as a database error would, half-way through.
+            if row.line in self.taken and not self.failed:
+                FailingOnce.failed = True
+                raise IntegrityError("simulated failure of the bulk write")
+
+    assert imported(FailingOnce, text) == per_row
+    assert FailingOnce.failed
