@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -444,10 +445,16 @@ class AtlasImporter(BulkImporter):
         }
         self.known_partnerships = {
             partnership.atlas_id: partnership
-            for partnership in Partnership.objects.filter(atlas_id__isnull=False).prefetch_related(
-                "sources"
-            )
+            for partnership in Partnership.objects.filter(atlas_id__isnull=False)
         }
+        # The sources each cites, from the link table alone: a prefetch would name every
+        # partnership in one IN list, which SQLite, once it has statistics, answers by probing
+        # that list for every source (2 s for the Atlas file).
+        self.known_citations: dict[int, set[int]] = defaultdict(set)
+        for partnership_id, source_id in Partnership.sources.through.objects.filter(
+            partnership__atlas_id__isnull=False
+        ).values_list("partnership_id", "source_id"):
+            self.known_citations[partnership_id].add(source_id)
         # Our own partnerships without an Atlas id, which a row may turn out to be.
         self.unnumbered = set(
             Partnership.objects.filter(atlas_id__isnull=True).values_list(
@@ -589,7 +596,14 @@ class AtlasImporter(BulkImporter):
         vendor = vendors[0] if vendors else None
         known = self.known_partnerships.get(plan.atlas_id)
         if known is not None and _partnership_same(
-            known, agency, technology, vendor, sources, plan, summary
+            known,
+            self.known_citations[known.pk],
+            agency,
+            technology,
+            vendor,
+            sources,
+            plan,
+            summary,
         ):
             return (Outcome.UPDATED if changes else Outcome.UNCHANGED), changes
         instance = Partnership.objects.filter(atlas_id=plan.atlas_id).first()
@@ -605,6 +619,9 @@ class AtlasImporter(BulkImporter):
             if instance is not None:
                 changes.append(f"adopted partnership {instance.pk}")
         before = _snapshot(instance) if instance is not None else None
+        cited = (
+            set(instance.sources.values_list("pk", flat=True)) if instance is not None else set()
+        )
         partnership, outcome = partnership_upsert(
             agency=agency,
             technology=technology,
@@ -625,6 +642,9 @@ class AtlasImporter(BulkImporter):
             fields = [name for name in after if after[name] != before[name]]
             if fields:
                 changes.append(f"partnership {', '.join(fields)} changed")
+            added = {source.pk for source in sources} - cited
+            if added:
+                changes.append(f"partnership cites {len(added)} more source(s)")
         if outcome == Outcome.CREATED:
             return Outcome.CREATED, []
         return (Outcome.UPDATED if changes else Outcome.UNCHANGED), changes
@@ -735,6 +755,7 @@ def _source_same(source: Source, link: Link) -> bool:
 
 def _partnership_same(
     partnership: Partnership,
+    cited: set[int],
     agency: Agency,
     technology: Technology,
     vendor: Vendor | None,
@@ -742,7 +763,8 @@ def _partnership_same(
     plan: RowPlan,
     summary: str,
 ) -> bool:
-    """Whether partnership_upsert with these values would change nothing."""
+    """Whether partnership_upsert with these values would change nothing (`cited`: the ids of
+    the sources the partnership cites)."""
     start = plan.start
     values = (
         agency.pk,
@@ -772,7 +794,6 @@ def _partnership_same(
     )
     if values != stored:
         return False
-    cited = {source.pk for source in partnership.sources.all()}
     return all(source.pk in cited for source in sources)
 
 

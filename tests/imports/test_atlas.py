@@ -269,6 +269,28 @@ def test_running_twice_changes_nothing_and_a_newer_export_updates_and_says_what(
     assert Partnership.objects.count() == before["partnerships"]
 
 
+def test_a_newer_export_citing_another_known_source_adds_the_link(
+    atlas_rows: AtlasRows,
+) -> None:
+    """A re-import compares a known partnership's sources with what the row cites: a link to a
+    source already on file (cited by another row) is added, not taken for unchanged."""
+    first, second = atlas_rows("AOS0001", "AOS0002")
+    run([first, second])
+    extra = second.get("Link 1")
+    assert extra not in Partnership.objects.get(atlas_id="AOS0001").sources.values_list(
+        "url", flat=True
+    )
+    # A row has three link columns: the first free one, else the third (sources once cited
+    # stay cited, so replacing a link adds one).
+    slot = next((n for n in (1, 2, 3) if not first.get(f"Link {n}")), 3)
+    newer = changed(first, **{f"Link {slot}": extra, f"Link {slot} Snapshot": ""})
+    report = run([newer, second]).report
+    assert (report.updated, report.unchanged) == (1, 1)
+    assert report.changes == [(newer.line, "AOS0001: partnership cites 1 more source(s)")]
+    cited = Partnership.objects.get(atlas_id="AOS0001").sources.values_list("url", flat=True)
+    assert extra in cited
+
+
 def test_dry_run_writes_nothing_but_reports_the_same(atlas_rows: AtlasRows) -> None:
     rows = atlas_rows("AOS0001", "AOS0002", "AOS0851")
     before = counts()
