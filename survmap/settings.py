@@ -93,6 +93,10 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Reverse proxies in front of the server that append to X-Forwarded-For (0: none, the header is
+# ignored). Rate limits and the login lockout key on the client address it gives.
+SURVMAP_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "survmap.common.client_ip.client_ip"
 
 # Submissions accepted per address, e.g. "5/hour"; counted in the cache.
 SURVMAP_SUBMIT_RATE = os.environ.get("SURVMAP_SUBMIT_RATE", "5/hour")

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from survmap.common.client_ip import client_ip
 from survmap.records.models import Agency, Partnership
 from survmap.records.selectors import partnership_list_public
 from survmap.submissions import ratelimit
@@ -20,7 +21,7 @@ from survmap.submissions.services import ip_hash, submission_create
 
 
 def _sender(request: HttpRequest) -> str:
-    return ip_hash(request.META.get("REMOTE_ADDR", ""))
+    return ip_hash(client_ip(request))
 
 
 def _rate_limited(request: HttpRequest) -> HttpResponse:

@@ -77,3 +77,13 @@ def test_a_malformed_rate_setting_fails_the_system_check(settings):
     assert [error.id for error in check_submit_rate()] == ["submissions.E001"]
     settings.SURVMAP_SUBMIT_RATE = "5/hour"
     assert check_submit_rate() == []
+
+
+def test_behind_a_proxy_the_submission_limit_is_per_client(client, tip, settings):
+    settings.SURVMAP_SUBMIT_RATE = "1/hour"
+    settings.SURVMAP_TRUSTED_PROXY_COUNT = 1
+    submit = reverse("submissions:submit")
+    assert client.post(submit, tip, HTTP_X_FORWARDED_FOR="203.0.113.1").status_code == 200
+    assert client.post(submit, tip, HTTP_X_FORWARDED_FOR="203.0.113.1").status_code == 429
+    assert client.post(submit, tip, HTTP_X_FORWARDED_FOR="203.0.113.2").status_code == 200
+    assert Submission.objects.count() == 2

@@ -43,3 +43,29 @@ def test_the_lockout_is_per_username_and_address(client, bob: User):
         REMOTE_ADDR="192.0.2.50",
     )
     assert other_address.status_code == 302
+
+
+def test_behind_a_proxy_a_lockout_holds_only_for_the_client_that_caused_it(
+    client, bob: User, settings
+):
+    settings.SURVMAP_TRUSTED_PROXY_COUNT = 1
+    login = reverse("admin:login")
+    for _ in range(5):
+        client.post(
+            login,
+            {"username": "bob", "password": "wrong-password"},
+            HTTP_X_FORWARDED_FOR="198.51.100.13",
+        )
+    refused = client.post(
+        login,
+        {"username": "bob", "password": "bob-password-1"},
+        HTTP_X_FORWARDED_FOR="198.51.100.13",
+    )
+    assert refused.status_code == 429
+    # Bob himself, behind the same proxy from another address, still logs in.
+    allowed = client.post(
+        login,
+        {"username": "bob", "password": "bob-password-1", "next": reverse("admin:index")},
+        HTTP_X_FORWARDED_FOR="203.0.113.40",
+    )
+    assert allowed.status_code == 302
