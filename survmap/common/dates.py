@@ -140,3 +140,23 @@ def stored_isoformat(value: dt.date | None, precision: str) -> str:
     if precision == _MONTH:
         return f"{value.year:04d}-{value.month:02d}"
     return value.isoformat()
+
+
+class PartialPeriod:
+    """`start` and `end` as partial dates, for a record (or a row) that stores them as
+    start_date / start_precision and end_date / end_precision."""
+
+    __slots__ = ()
+
+    start_date: dt.date | None
+    start_precision: str
+    end_date: dt.date | None
+    end_precision: str
+
+    @property
+    def start(self) -> PartialDate | None:
+        return PartialDate.from_stored(self.start_date, self.start_precision)
+
+    @property
+    def end(self) -> PartialDate | None:
+        return PartialDate.from_stored(self.end_date, self.end_precision)

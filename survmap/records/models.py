@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from survmap.common.dates import DatePrecision, PartialDate
+from survmap.common.dates import DatePrecision, PartialDate, PartialPeriod
 from survmap.common.links import http_url_validator
 from survmap.common.models import TimeStampedModel
 from survmap.geo.models import County, State
@@ -374,7 +374,7 @@ class PartnershipQuerySet(models.QuerySet["Partnership"]):
         )
 
 
-class Partnership(TimeStampedModel):
+class Partnership(PartialPeriod, TimeStampedModel):
     agency = models.ForeignKey(
         Agency,
         on_delete=models.PROTECT,
@@ -483,14 +483,6 @@ class Partnership(TimeStampedModel):
     def __str__(self) -> str:
         vendor = f" / {self.vendor}" if self.vendor_id else ""
         return f"{self.agency.name}: {self.technology}{vendor}"
-
-    @property
-    def start(self) -> PartialDate | None:
-        return PartialDate.from_stored(self.start_date, self.start_precision)
-
-    @property
-    def end(self) -> PartialDate | None:
-        return PartialDate.from_stored(self.end_date, self.end_precision)
 
     def get_absolute_url(self) -> str:
         return reverse("web:agency", kwargs={"pk": self.agency_id}) + f"#partnership-{self.pk}"

@@ -10,13 +10,15 @@ defined once (tests check that rows and model instances give the same output).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
-from survmap.common.dates import PartialDate
+from survmap.common.dates import PartialDate, PartialPeriod
 from survmap.records.models import Agency, Partnership, Technology, Vendor
 
 CHUNK_SIZE = 5_000
@@ -84,7 +86,7 @@ class SourceRow:
 
 
 @dataclass(slots=True)
-class PartnershipRow:
+class PartnershipRow(PartialPeriod):
     pk: int
     agency: AgencyRow
     technology: TechnologyRow
@@ -101,14 +103,6 @@ class PartnershipRow:
     attribution: str
     created_at: dt.datetime | None
     updated_at: dt.datetime | None
-
-    @property
-    def start(self) -> PartialDate | None:
-        return PartialDate.from_stored(self.start_date, self.start_precision)
-
-    @property
-    def end(self) -> PartialDate | None:
-        return PartialDate.from_stored(self.end_date, self.end_precision)
 
 
 _FIELDS = (
@@ -141,22 +135,8 @@ class _Lookups:
 
     def fetch(self, tuples: list[tuple]) -> None:
         self._agencies({row[1] for row in tuples} - self.agencies.keys())
-        missing = {row[2] for row in tuples} - self.technologies.keys()
-        if missing:
-            for pk, name, slug, category, description in (
-                Technology.objects.filter(pk__in=missing)
-                .order_by()
-                .values_list("pk", "name", "slug", "category", "description")
-            ):
-                self.technologies[pk] = TechnologyRow(pk, name, slug, category, description)
-        missing = {row[3] for row in tuples if row[3] is not None} - self.vendors.keys()
-        if missing:
-            for pk, name, slug, website, parent_id in (
-                Vendor.objects.filter(pk__in=missing)
-                .order_by()
-                .values_list("pk", "name", "slug", "website", "parent_id")
-            ):
-                self.vendors[pk] = VendorRow(pk, name, slug, website, parent_id)
+        _fill(self.technologies, {row[2] for row in tuples}, Technology, TechnologyRow)
+        _fill(self.vendors, {row[3] for row in tuples if row[3] is not None}, Vendor, VendorRow)
 
     def _agencies(self, missing: set[int]) -> None:
         if not missing:
@@ -201,6 +181,18 @@ class _Lookups:
                 created_at=created[0] if created else None,
                 updated_at=updated_at,
             )
+
+
+def _fill(known: dict[int, Any], ids: set[int], model: type[Model], row: type) -> None:
+    """Add to `known` the rows of `model` with these ids that it lacks, as `row` dataclasses
+    (whose fields, in order, name the model's columns: pk first)."""
+    missing = ids - known.keys()
+    if missing:
+        columns = [field.name for field in dataclasses.fields(row)]
+        for values in (
+            model._default_manager.filter(pk__in=missing).order_by().values_list(*columns)
+        ):
+            known[values[0]] = row(*values)
 
 
 def _sources(partnerships: Q) -> dict[int, Related]:

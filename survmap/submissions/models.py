@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from survmap.common.dates import DatePrecision, PartialDate
+from survmap.common.dates import DatePrecision, PartialDate, PartialPeriod
 from survmap.common.links import http_url_validator
 from survmap.common.models import TimeStampedModel
 from survmap.geo.models import State
@@ -48,7 +48,7 @@ class DecisionAction(models.TextChoices):
     UNDO = "undo", "Undo"
 
 
-class Submission(TimeStampedModel):
+class Submission(PartialPeriod, TimeStampedModel):
     kind = models.CharField(
         max_length=20,
         choices=SubmissionKind.choices,
@@ -250,14 +250,6 @@ class Submission(TimeStampedModel):
             return f"correction to {target}" if target else "correction"
         technology = self.technology.name if self.technology else self.technology_other
         return f"{agency or 'unnamed agency'}: {technology or 'unnamed technology'}"
-
-    @property
-    def start(self) -> PartialDate | None:
-        return PartialDate.from_stored(self.start_date, self.start_precision)
-
-    @property
-    def end(self) -> PartialDate | None:
-        return PartialDate.from_stored(self.end_date, self.end_precision)
 
 
 class SubmissionSource(models.Model):
