@@ -7,18 +7,42 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 
-from survmap.records.models import ATLAS_ATTRIBUTION
+from survmap.records.models import ATLAS_ATTRIBUTION, Agency, Partnership, Source
 
 ATLAS_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 SURVMAP_CREDIT = "survmap contributors"
 
 
-def attributions(queryset: QuerySet) -> list[str]:
-    """The distinct credits owed for these rows (each model has an `attribution` field)."""
-    values = (
+def _credits(queryset: QuerySet) -> set[str]:
+    return set(
         queryset.order_by().exclude(attribution="").values_list("attribution", flat=True).distinct()
     )
-    return sorted({SURVMAP_CREDIT, *values})
+
+
+def attributions(partnerships: QuerySet[Partnership]) -> list[str]:
+    """The distinct credits owed for these partnerships and for what an export writes with
+    them: their agencies' details and their sources (one of our own partnerships may sit at an
+    agency, or cite a source, that came from the Atlas). There are only a few credits: each
+    one held by some agency or source is looked for among the partnerships, not the reverse."""
+    found = {SURVMAP_CREDIT} | _credits(partnerships)
+    for path, model in (("agency", Agency), ("sources", Source)):
+        for credit in _credits(model.objects.all()) - found:
+            if partnerships.filter(**{f"{path}__attribution": credit}).exists():
+                found.add(credit)
+    return sorted(found)
+
+
+def row_credits(row: Any) -> set[str]:
+    """The credits one row of an API page owes: its own, and for a partnership its agency's
+    and its sources' (as `attributions` counts them for a whole export)."""
+    found = {getattr(row, "attribution", "")}
+    agency = getattr(row, "agency", None)
+    if agency is not None:
+        found.add(getattr(agency, "attribution", ""))
+    sources = getattr(row, "sources", None)
+    if sources is not None:
+        found |= {source.attribution for source in sources.all()}
+    return found - {""}
 
 
 def license_info(credits: list[str]) -> dict[str, Any]:

@@ -227,9 +227,7 @@ class KeysetPagination(BasePagination):
 
     def get_paginated_response(self, data: Sequence[Any]) -> Response:
         credits = sorted(
-            {licensing.SURVMAP_CREDIT} | {row.attribution for row in self.page if row.attribution}
-            if self.page and hasattr(self.page[0], "attribution")
-            else {licensing.SURVMAP_CREDIT}
+            {licensing.SURVMAP_CREDIT}.union(*(licensing.row_credits(row) for row in self.page))
         )
         return Response(
             {

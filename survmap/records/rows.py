@@ -47,6 +47,7 @@ class AgencyRow:
     latitude: float | None
     longitude: float | None
     ori: str
+    attribution: str
     counties: Related
 
 
@@ -144,10 +145,15 @@ class _Lookups:
         rows = (
             Agency.objects.filter(pk__in=missing)
             .order_by()
-            .values_list("pk", "name", "kind", "city", "state_id", "latitude", "longitude", "ori")
-        )
-        for pk, name, kind, city, state, lat, lon, ori in rows:
-            self.agencies[pk] = AgencyRow(pk, name, kind, city, state, lat, lon, ori, Related())
+            .values_list(
+                "pk", "name", "kind", "city", "state_id", "latitude", "longitude", "ori",
+                "attribution",
+            )
+        )  # fmt: skip
+        for pk, name, kind, city, state, lat, lon, ori, attribution in rows:
+            self.agencies[pk] = AgencyRow(
+                pk, name, kind, city, state, lat, lon, ori, attribution, Related()
+            )
         # In the order County's Meta gives (state name, then county name), as a prefetch would.
         links = (
             Agency.counties.through.objects.filter(agency_id__in=missing)

@@ -218,3 +218,30 @@ def test_csv_of_one_record_is_one_row(client: Client, record: Record) -> None:
     (row,) = _csv_rows(_body(response))
     assert row["name"] == "Warren Police Department"
     assert row["longitude"] == "-83.0147"
+
+
+def test_credit_owed_for_an_agency_or_a_source_is_given_with_our_own_partnership(
+    client: Client, db: None
+) -> None:
+    """One of our own partnerships (no credit of its own) at an agency, or citing a source,
+    that came from the Atlas: every export of it, and its API page, credits the EFF."""
+    from_atlas = AgencyFactory(attribution=ATLAS_ATTRIBUTION)
+    ours = PartnershipFactory(agency=from_atlas, attribution="")
+    cited = SourceFactory(attribution=ATLAS_ATTRIBUTION)
+    also_ours = PartnershipFactory(attribution="", sources=[cited])
+    for partnership in (ours, also_ours):
+        params = {"agency_kind": partnership.agency.kind, "q": partnership.agency.name}
+        csv_response = client.get(reverse("api:export-partnerships-csv"), params)
+        assert [row["partnership_id"] for row in _csv_rows(_body(csv_response))] == [
+            str(partnership.pk)
+        ]
+        assert ATLAS_ATTRIBUTION in csv_response["X-Attribution"]
+        assert "creativecommons.org/licenses/by/4.0" in csv_response["Link"]
+        collection = json.loads(
+            _body(client.get(reverse("api:export-partnerships-geojson"), params))
+        )
+        assert ATLAS_ATTRIBUTION in collection["attribution"]
+        page = client.get(reverse("api:partnership-list"), params).json()
+        assert [row["id"] for row in page["results"]] == [partnership.pk]
+        assert ATLAS_ATTRIBUTION in page["attribution"]
+        assert "notes" in page["license"]
