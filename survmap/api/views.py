@@ -91,12 +91,24 @@ class PublicAPIMixin(APIView):
         return response
 
 
+class PublicViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """A list and a detail per record; the detail's Link header names the licence of what it
+    shows, the credits of its agency and sources included (as list pages and exports do)."""
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        credits = sorted({licensing.SURVMAP_CREDIT} | licensing.row_credits(instance))
+        response["Link"] = licensing.link_header(credits)
+        return response
+
+
 class PartnershipFilterBackend(DjangoFilterBackend):
     """The one FilterSet, with its errors as a 400 that names each bad parameter."""
 
 
 @extend_schema(parameters=[FORMAT_PARAMETER])
-class PartnershipViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
+class PartnershipViewSet(PublicViewSet):
     """Partnerships between an agency and a surveillance technology (and its vendor), each with
     the sources that show it."""
 
@@ -165,7 +177,7 @@ class AgencyFilterBackend(DjangoFilterBackend):
         )
     ]
 )
-class AgencyViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
+class AgencyViewSet(PublicViewSet):
     """Agencies with at least one public partnership. Partnership filters select the agencies
     that have a matching partnership; `ordering` takes id, agency (name) or state."""
 
@@ -211,7 +223,7 @@ class AgencyViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(parameters=[FORMAT_PARAMETER])
-class TechnologyViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
+class TechnologyViewSet(PublicViewSet):
     """Technologies that appear in at least one public partnership or policy event."""
 
     serializer_class = TechnologySerializer
@@ -225,7 +237,7 @@ class TechnologyViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(parameters=[FORMAT_PARAMETER])
-class VendorViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
+class VendorViewSet(PublicViewSet):
     """Vendors that appear in at least one public partnership or policy event."""
 
     serializer_class = VendorSerializer
@@ -239,7 +251,7 @@ class VendorViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(parameters=[FORMAT_PARAMETER])
-class SourceViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
+class SourceViewSet(PublicViewSet):
     """Documents cited by a public partnership or policy event."""
 
     serializer_class = SourceSerializer
@@ -253,7 +265,7 @@ class SourceViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(parameters=[FORMAT_PARAMETER])
-class PolicyEventViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
+class PolicyEventViewSet(PublicViewSet):
     """Decisions that changed many partnerships at once: moratoriums, bans, cancellations."""
 
     serializer_class = PolicyEventSerializer

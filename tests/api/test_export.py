@@ -12,7 +12,7 @@ from typing import Any
 import geojson
 import pytest
 from django.http import StreamingHttpResponse
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from survmap.records import csv_format
@@ -245,3 +245,18 @@ def test_credit_owed_for_an_agency_or_a_source_is_given_with_our_own_partnership
         assert [row["id"] for row in page["results"]] == [partnership.pk]
         assert ATLAS_ATTRIBUTION in page["attribution"]
         assert "notes" in page["license"]
+
+
+@override_settings(SURVMAP_DATA_LICENSE_URL="https://opendatacommons.org/licenses/odbl/1-0/")
+def test_a_detail_names_the_licence_of_its_agency_and_sources(client: Client, db: None) -> None:
+    """Under a data licence of its own, a detail adds the EFF's CC BY 4.0 only where it shows
+    something from the Atlas: here, its agency."""
+    ours = PartnershipFactory(agency=AgencyFactory(attribution=ATLAS_ATTRIBUTION), attribution="")
+    plain = PartnershipFactory(attribution="")
+    atlas_licence = "creativecommons.org/licenses/by/4.0"
+    detail = client.get(reverse("api:partnership-detail", kwargs={"pk": ours.pk}))
+    assert detail.status_code == 200
+    assert atlas_licence in detail["Link"] and "odbl" in detail["Link"]
+    other = client.get(reverse("api:partnership-detail", kwargs={"pk": plain.pk}))
+    assert other.status_code == 200
+    assert "odbl" in other["Link"] and atlas_licence not in other["Link"]
