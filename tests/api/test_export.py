@@ -225,12 +225,13 @@ def test_credit_owed_for_an_agency_or_a_source_is_given_with_our_own_partnership
 ) -> None:
     """One of our own partnerships (no credit of its own) at an agency, or citing a source,
     that came from the Atlas: every export of it, and its API page, credits the EFF."""
-    from_atlas = AgencyFactory(attribution=ATLAS_ATTRIBUTION)
+    from_atlas = AgencyFactory(name="Quillfeather Police Department", attribution=ATLAS_ATTRIBUTION)
     ours = PartnershipFactory(agency=from_atlas, attribution="")
     cited = SourceFactory(attribution=ATLAS_ATTRIBUTION)
-    also_ours = PartnershipFactory(attribution="", sources=[cited])
-    for partnership in (ours, also_ours):
-        params = {"agency_kind": partnership.agency.kind, "q": partnership.agency.name}
+    elsewhere = AgencyFactory(name="Marrowvale Police Department")
+    also_ours = PartnershipFactory(agency=elsewhere, attribution="", sources=[cited])
+    for partnership, word in ((ours, "Quillfeather"), (also_ours, "Marrowvale")):
+        params = {"q": word}
         csv_response = client.get(reverse("api:export-partnerships-csv"), params)
         assert [row["partnership_id"] for row in _csv_rows(_body(csv_response))] == [
             str(partnership.pk)
