@@ -75,3 +75,15 @@ def test_anonymous_clients_are_throttled_with_a_clear_429(client: Client, record
     assert "Too many requests" in body["message"]
     assert body["retry_after"] > 0
     assert int(response["Retry-After"]) > 0
+
+
+@override_settings(SURVMAP_API_ANON_RATE="2/min")
+def test_errors_carry_no_etag_to_revalidate(client: Client, record: Record) -> None:
+    url = reverse("api:partnership-list")
+    bad = client.get(url, {"as_of": "tomorrow"})
+    assert bad.status_code == 400
+    assert not bad.has_header("ETag") and not bad.has_header("Last-Modified")
+    assert client.get(url).status_code == 200  # the 400 counted too: the allowance is spent
+    throttled = client.get(url)
+    assert throttled.status_code == 429
+    assert not throttled.has_header("ETag")
