@@ -100,7 +100,8 @@ class KeysetPagination(BasePagination):
         self.has_next = len(keys) > self.page_size
         keys = keys[: self.page_size]
         rows = self._rows_by_id(view, queryset, [key[-1] for key in keys])
-        self.page = [rows[key[-1]] for key in keys]
+        # A row deleted or hidden between the two queries is left out, not a 500.
+        self.page = [rows[key[-1]] for key in keys if key[-1] in rows]
         # Where the next page starts: the sort values and id of this page's last row.
         self.last_key = keys[-1] if keys else None
         return self.page
