@@ -4,7 +4,9 @@ real data that some tests read from beside the repository."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -59,3 +61,44 @@ def bob_client(bob: User) -> Client:
     client = Client()
     client.force_login(bob)
     return client
+
+
+# Browser tests: Debian's Chromium driven by Playwright, never a downloaded browser.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def chromium(live_server: object) -> Iterator[Any]:
+    """A headless Chromium, started after the live server (and any data a test's earlier
+    fixtures made) and stopped before them: Playwright's sync API runs an event loop, inside
+    which Django refuses database calls."""
+    require_or_skip(CHROMIUM.exists(), f"no Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def axe_violations(page: Any, *, rules: list[str] | None = None) -> list[str]:
+    """Run axe-core (the npm package in package.json, never served) on the page as loaded and
+    return one line per violation: rule, impact, and the first offending elements.
+
+    The script goes in through the DevTools protocol (page.evaluate), which the page's own
+    Content-Security-Policy does not govern, so the page is checked as a reader gets it."""
+    require_or_skip(AXE_JS.exists(), f"axe-core is not installed at {AXE_JS} (run `npm ci`)")
+    page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
+    options: dict[str, Any] = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": rules}
+    result = page.evaluate("(options) => axe.run(document, options)", options)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:3])
+        for v in result["violations"]
+    ]
