@@ -17,53 +17,19 @@
   var state = JSON.parse(byId("map-counts").textContent);
   var LOWER48 = [[24.4, -125.0], [49.5, -66.9]];
   var LEVEL = config.level === "state" ? "state" : "county";
-  var SLICE_MS = 8; // work per task while drawing: far below the 50 ms of a "long task"
   var form = byId("map-filters");
   var features = []; // {id, name, layer, x, y, centre}, in FIPS order
   var byFips = {};
-  var regions = null;
   var ready = false;
   var cursor = null; // the region the keyboard is on
   var focusFips = new URLSearchParams(window.location.search).get("focus") || "";
 
-  // Leaflet's canvas repaints the area of every changed shape in one animation frame: with 3,000
-  // counties, one long task that freezes a phone. While slicing, changed shapes are queued
-  // instead and painted over what is there, a few milliseconds' worth per task. Painting over
-  // equals a repaint because shapes do not move meanwhile (a pan or zoom repaints everything,
-  // as Leaflet always does) and fills are opaque. Relies on Leaflet 1.9.4's canvas internals
-  // (_requestRedraw, _drawing, a layer's _updatePath), pinned under static/vendor/.
-  var SlicedCanvas = L.Canvas.extend({
-    _requestRedraw: function (layer) {
-      if (!this._slicing) { L.Canvas.prototype._requestRedraw.call(this, layer); return; }
-      if (this._map && !layer._sliceQueued) { layer._sliceQueued = true; this._queue.push(layer); }
-    },
-    startSlicing: function () {
-      if (!this._slicing) { this._slicing = true; this._queue = []; this._next = 0; }
-    },
-    // Paints queued shapes until the clock reaches `until`; true once none is left.
-    paint: function (until) {
-      this._drawing = true;
-      while (this._next < this._queue.length && performance.now() < until) {
-        var layer = this._queue[this._next++];
-        layer._sliceQueued = false;
-        if (layer._map) layer._updatePath();
-      }
-      this._drawing = false;
-      if (this._next < this._queue.length) return false;
-      this._queue = [];
-      this._next = 0;
-      return true;
-    },
-    stopSlicing: function () { this._slicing = false; },
-  });
-  var renderer = new SlicedCanvas({ padding: 0.3, tolerance: 1 });
   var map = L.map(element, {
-    renderer: renderer,
-    preferCanvas: true,
     zoomSnap: 0.25,
     minZoom: 2,
     keyboard: false, // our own: arrow keys move between regions, not the view
     zoomControl: false,
+    zoomAnimation: false, // the outlines are repainted once at the new scale instead
   });
   if (config.tile_url) {
     L.tileLayer(config.tile_url, { attribution: config.tile_attribution, maxZoom: 12 }).addTo(map);
@@ -101,15 +67,6 @@
     }
     return state.colours[state.colours.length - 1] || config.none_colour;
   }
-  // Opaque without tiles, so that painting a new colour over an old one leaves no trace of it.
-  var FILL_OPACITY = config.tile_url ? 0.8 : 1;
-  var OUTLINE = { color: "#ffffff", weight: 0.4 };
-  var CURSOR = { color: "#111111", weight: 3 };
-  function style(feature) {
-    var line = cursor && cursor.id === feature.id ? CURSOR : OUTLINE;
-    return { fillColor: colourFor(countOf(feature.id)), fillOpacity: FILL_OPACITY, color: line.color, weight: line.weight };
-  }
-
   // ---- The URL: filters from the form, the level, the place in focus. ----
   function query() {
     var params = new URLSearchParams();
@@ -223,22 +180,8 @@
     }
   }
 
-  // Paints what is queued, a slice per task, then calls `done`.
-  var painting = null;
-  function paintInSlices(done) {
-    if (painting) clearTimeout(painting);
-    (function slice() {
-      painting = null;
-      if (renderer.paint(performance.now() + SLICE_MS)) { renderer.stopSlicing(); if (done) done(); return; }
-      painting = setTimeout(slice, 0);
-    })();
-  }
   function recolour() {
-    if (regions && ready) {
-      renderer.startSlicing();
-      regions.setStyle(style);
-      paintInSlices(function () { if (cursor) cursor.layer.bringToFront(); });
-    }
+    if (ready) choropleth.repaint(true);
     drawLegend();
     drawCount();
     drawList();
@@ -394,13 +337,19 @@
   }
 
   // ---- Places: zoom, the keyboard cursor, the place card. ----
+  function boundsOf(feature) {
+    return L.latLngBounds(
+      map.unproject(L.point(feature.bbox[0], feature.bbox[3]), 0),
+      map.unproject(L.point(feature.bbox[2], feature.bbox[1]), 0)
+    );
+  }
   function boundsFor(prefixes) {
     var bounds = null;
     features.forEach(function (f) {
       for (var i = 0; i < prefixes.length; i++) {
         if (f.id.indexOf(prefixes[i]) === 0 || prefixes[i].indexOf(f.id) === 0) {
-          var b = f.layer.getBounds();
-          bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast());
+          var b = boundsOf(f);
+          bounds = bounds ? bounds.extend(b) : b;
           return;
         }
       }
@@ -410,14 +359,12 @@
   var announcer = byId("map-announce");
   function announce(text) { if (announcer) announcer.textContent = text; }
   function setCursor(feature, pan) {
-    var previous = cursor;
     cursor = feature;
-    if (previous) previous.layer.setStyle(style(previous.layer.feature));
+    choropleth.repaint(false);
     if (!feature) { element.removeAttribute("data-cursor"); return; }
-    feature.layer.setStyle(style(feature.layer.feature));
-    feature.layer.bringToFront();
     element.dataset.cursor = feature.id;
-    if (pan && !map.getBounds().contains(feature.centre)) map.panTo(feature.centre);
+    var centre = map.unproject(L.point(feature.x, feature.y), 0);
+    if (pan && !map.getBounds().contains(centre)) map.panTo(centre);
     announce(feature.name + ": " + agencies(countOf(feature.id)) + ". Enter opens its page.");
   }
   function featureFor(fips) {
@@ -426,7 +373,7 @@
   }
   function focusOn(fips) {
     var feature = featureFor(fips);
-    var bounds = boundsFor([feature ? feature.id : fips]);
+    var bounds = feature ? boundsOf(feature) : boundsFor([fips]);
     if (!bounds) return;
     map.fitBounds(bounds, { maxZoom: 9 });
     element.dataset.focus = fips;
@@ -464,7 +411,7 @@
     if (arrow) {
       event.preventDefault();
       if (!cursor) {
-        setCursor(nearestTo(map.options.crs.latLngToPoint(map.getCenter(), 4)), true);
+        setCursor(nearestTo(map.project(map.getCenter(), 0)), true);
         return;
       }
       var next = neighbour(cursor, arrow[0], arrow[1]);
@@ -665,85 +612,217 @@
     panel.addEventListener("keydown", function (event) { if (event.key === "Escape") closeSheet(); });
   }
 
-  // For other scripts on the page (the embed, tests): what a region is painted.
+  // ---- The outlines: one canvas, painted a slice at a time. ----
+  // Leaflet's own vector layers would make 3,000 objects with 100,000 points to project and
+  // collect; here each outline is one Path2D in zoom-0 Web Mercator units, built once from the
+  // worker's flat arrays, and the canvas transform does the zooming.
+  var SLICE = 6; // ms of painting or building per task: far below the 50 ms of a "long task"
+  var ratio = window.devicePixelRatio || 1;
+  var hitContext = document.createElement("canvas").getContext("2d");
+  var borders = null;
+  var Choropleth = L.Layer.extend({
+    onAdd: function () {
+      this._canvas = L.DomUtil.create("canvas", "choropleth leaflet-zoom-hide");
+      this._canvas.setAttribute("aria-hidden", "true");
+      this.getPane().appendChild(this._canvas);
+      this._context = this._canvas.getContext("2d");
+      this._generation = 0;
+      this._reset();
+    },
+    getEvents: function () { return { moveend: this._reset, resize: this._reset }; },
+    // The canvas covers the view and a margin (so a drag shows no bare edge), in layer pixels.
+    _reset: function () {
+      var size = this._map.getSize();
+      var margin = size.multiplyBy(0.25).round();
+      var topLeft = this._map.containerPointToLayerPoint(margin.multiplyBy(-1)).round();
+      var full = size.add(margin.multiplyBy(2));
+      L.DomUtil.setPosition(this._canvas, topLeft);
+      this._canvas.width = Math.round(full.x * ratio);
+      this._canvas.height = Math.round(full.y * ratio);
+      this._canvas.style.width = full.x + "px";
+      this._canvas.style.height = full.y + "px";
+      this._origin = topLeft.add(this._map.getPixelOrigin());
+      this._scale = Math.pow(2, this._map.getZoom());
+      this.repaint(false);
+    },
+    _transform: function () {
+      var k = this._scale * ratio;
+      this._context.setTransform(k, 0, 0, k, -this._origin.x * ratio, -this._origin.y * ratio);
+      this._context.lineJoin = "round";
+    },
+    paintFeatures: function (list) {
+      var context = this._context;
+      this._transform();
+      context.strokeStyle = "#ffffff";
+      context.lineWidth = 0.5 / this._scale;
+      for (var i = 0; i < list.length; i++) {
+        context.fillStyle = colourFor(countOf(list[i].id));
+        context.fill(list[i].path);
+        context.stroke(list[i].path);
+      }
+    },
+    _paintOver: function () {
+      var context = this._context;
+      this._transform();
+      if (borders) {
+        context.strokeStyle = "#4a5560";
+        context.lineWidth = 1 / this._scale;
+        context.stroke(borders);
+      }
+      if (cursor) {
+        context.strokeStyle = "#111111";
+        context.lineWidth = 3 / this._scale;
+        context.stroke(cursor.path);
+      }
+    },
+    // Everything again: at once (a pan, a zoom, the keyboard cursor), or in slices painted over
+    // the old colours (a filter change), which is the same picture since fills are opaque.
+    repaint: function (sliced) {
+      if (!this._context) return;
+      var generation = ++this._generation;
+      var self = this;
+      if (!sliced || config.tile_url) {
+        this._context.setTransform(1, 0, 0, 1, 0, 0);
+        this._context.clearRect(0, 0, this._canvas.width, this._canvas.height);
+        this.paintFeatures(features);
+        this._paintOver();
+        return;
+      }
+      var index = 0;
+      (function slice() {
+        if (generation !== self._generation) return;
+        var started = performance.now();
+        while (index < features.length && performance.now() - started < SLICE) {
+          self.paintFeatures(features.slice(index, index + 50));
+          index += 50;
+        }
+        if (index < features.length) setTimeout(slice, 0);
+        else self._paintOver();
+      })();
+    },
+    featureAt: function (layerPoint) {
+      var point = layerPoint.add(this._map.getPixelOrigin()).divideBy(this._scale);
+      for (var i = features.length - 1; i >= 0; i--) {
+        var f = features[i];
+        if (point.x < f.bbox[0] || point.x > f.bbox[2] || point.y < f.bbox[1] || point.y > f.bbox[3]) continue;
+        if (hitContext.isPointInPath(f.path, point.x, point.y)) return f;
+      }
+      return null;
+    },
+  });
+  var choropleth = new Choropleth({ pane: "overlayPane" }).addTo(map);
+
+  function pathOf(coords, offset, ends, closed) {
+    var path = new Path2D();
+    var start = offset;
+    for (var r = 0; r < ends.length; r++) {
+      var end = offset + ends[r];
+      path.moveTo(coords[start], coords[start + 1]);
+      for (var i = start + 2; i < end; i += 2) path.lineTo(coords[i], coords[i + 1]);
+      if (closed) path.closePath();
+      start = end;
+    }
+    return path;
+  }
+
+  // Hover names the region; a click opens its page.
+  var tooltip = L.tooltip({ direction: "top", offset: [0, -6] });
+  var hovered = null;
+  map.on("mousemove", function (event) {
+    if (!ready) return;
+    var feature = choropleth.featureAt(event.layerPoint);
+    element.classList.toggle("over-region", !!feature);
+    if (!feature) { hovered = null; map.closeTooltip(tooltip); return; }
+    if (feature !== hovered) {
+      hovered = feature;
+      var box = el("div");
+      box.appendChild(el("strong", feature.name));
+      box.appendChild(el("div", agencies(countOf(feature.id))));
+      tooltip.setContent(box);
+    }
+    tooltip.setLatLng(event.latlng);
+    if (!map.hasLayer(tooltip)) map.openTooltip(tooltip);
+  });
+  map.on("mouseout", function () { hovered = null; map.closeTooltip(tooltip); });
+  map.on("click", function (event) {
+    var feature = ready && choropleth.featureAt(event.layerPoint);
+    if (feature) window.location.assign(regionUrl(feature.id));
+  });
+
+  // For other scripts on the page (the embed, tests): what a region is painted, and where.
   element.survmap = {
-    fillOf: function (fips) { return byFips[fips] ? byFips[fips].layer.options.fillColor : null; },
+    fillOf: function (fips) { return byFips[fips] ? colourFor(countOf(fips)) : null; },
+    pointOf: function (fips) {
+      var f = byFips[fips];
+      if (!f) return null;
+      var point = map.latLngToContainerPoint(map.unproject(L.point(f.x, f.y), 0));
+      return [point.x, point.y];
+    },
+    featureAtPoint: function (x, y) {
+      var f = choropleth.featureAt(map.containerPointToLayerPoint(L.point(x, y)));
+      return f ? f.id : null;
+    },
     map: map,
   };
 
-  // ---- The outlines: fetched and decoded by a worker, drawn a slice at a time. ----
-  var incoming = []; // slices of features from the worker, not yet on the map
-  var borders = null;
+  // The worker's slices: build a few outlines per task and paint them as they come.
+  var incoming = [];
   var received = false;
-  var drawing = null;
-  function makeRegions() {
-    var crs = map.options.crs;
-    regions = L.geoJSON(null, {
-      style: style,
-      onEachFeature: function (feature, layer) {
-        var centre = layer.getBounds().getCenter();
-        var point = crs.latLngToPoint(centre, 4);
-        var entry = { id: feature.id, name: feature.properties.n, layer: layer, x: point.x, y: point.y, centre: centre };
-        features.push(entry);
-        byFips[feature.id] = entry;
-        layer.bindTooltip(function () {
-          var box = el("div");
-          box.appendChild(el("strong", entry.name));
-          box.appendChild(el("div", agencies(countOf(entry.id))));
-          return box;
-        }, { sticky: true });
-        layer.on("click", function () { window.location.assign(regionUrl(entry.id)); });
-      },
-    }).addTo(map);
-    renderer.startSlicing();
-  }
-  // One task: add shapes for half a slice of time, paint for the rest; again until all is in.
-  function drawSome() {
-    drawing = null;
+  var building = null;
+  function build() {
+    building = null;
     var started = performance.now();
-    while (incoming.length && performance.now() - started < SLICE_MS / 2) {
-      var slice = incoming[0];
-      regions.addData(slice.features[slice.next++]);
-      if (slice.next >= slice.features.length) incoming.shift();
+    var added = [];
+    while (incoming.length && performance.now() - started < SLICE / 2) {
+      var batch = incoming[0];
+      var item = batch.items[batch.next++];
+      var feature = {
+        id: item.id,
+        name: item.name,
+        bbox: item.bbox,
+        x: (item.bbox[0] + item.bbox[2]) / 2,
+        y: (item.bbox[1] + item.bbox[3]) / 2,
+        path: pathOf(batch.coords, item.offset, item.ends, true),
+      };
+      features.push(feature);
+      byFips[feature.id] = feature;
+      added.push(feature);
+      if (batch.next >= batch.items.length) incoming.shift();
     }
-    var painted = renderer.paint(started + SLICE_MS);
-    if (incoming.length || !painted) { drawing = setTimeout(drawSome, 0); return; }
+    choropleth.paintFeatures(added);
+    if (incoming.length) { building = setTimeout(build, 0); return; }
     if (received) finish();
   }
   function take(message) {
     if (message.type === "features") {
-      incoming.push({ features: message.features, next: 0 });
+      incoming.push({ items: message.items, coords: message.coords, next: 0 });
     } else if (message.type === "borders") {
-      borders = message.borders;
+      borders = pathOf(message.coords, 0, message.ends, false);
     } else if (message.type === "done") {
       received = true;
     } else {
       element.dataset.state = "error";
       return;
     }
-    if (!drawing) drawing = setTimeout(drawSome, 0);
+    if (!building) building = setTimeout(build, 0);
   }
   function finish() {
     if (ready) return;
-    if (borders) {
-      L.geoJSON(borders, { style: { color: "#4a5560", weight: 1, fill: false }, interactive: false }).addTo(map);
-    }
-    paintInSlices(function () { if (cursor) cursor.layer.bringToFront(); });
     ready = true;
+    choropleth._paintOver();
     element.dataset.features = String(features.length);
     if (listStale) drawList();
     if (focusFips) focusOn(focusFips);
     element.dataset.query = filterQuery(query());
     element.dataset.state = "ready";
   }
-  makeRegions();
   var worker = new Worker(config.worker);
   worker.onmessage = function (event) { take(event.data); };
   worker.onerror = function () { element.dataset.state = "error"; };
   worker.postMessage({
     topojson: new URL(config.topojson, window.location.href).href,
     geometry: new URL(config.geometry, window.location.href).href,
-    slice: 100,
+    slice: 200,
     borders: config.level === "county",
   });
 })();
