@@ -109,7 +109,7 @@
     node.appendChild(total);
     node.appendChild(document.createTextNode(plural(state.agencies, " agency in ", " agencies in ")));
     node.appendChild(places);
-    node.appendChild(document.createTextNode(LEVEL === "state" ? " states and territories" : plural(state.regions, " county", " counties")));
+    node.appendChild(document.createTextNode(LEVEL === "state" ? plural(state.regions, " state or territory", " states and territories") : plural(state.regions, " county", " counties")));
     if (state.as_of) {
       node.appendChild(document.createTextNode(" on "));
       var date = el("span", state.as_of);
@@ -450,7 +450,7 @@
     if (feature) {
       var line = el("p");
       line.id = "place-card-count";
-      line.textContent = (feature.id === result.fips ? "" : feature.name + ": ") + agencies(countOf(feature.id)) + " on the map with these filters.";
+      line.textContent = (feature.id === result.fips && result.kind !== "city" ? "" : feature.name + ": ") + agencies(countOf(feature.id)) + " on the map with these filters.";
       card.appendChild(line);
     }
     var link = el("a", "Open the page of " + (feature && result.kind !== "city" ? feature.name : result.label));
@@ -514,6 +514,7 @@
     list.forEach(function (result, index) {
       var item = el("li", result.label);
       item.setAttribute("role", "option");
+      item.dataset.kind = result.kind;
       item.setAttribute("aria-selected", "false");
       item.id = "search-result-" + index;
       item.appendChild(el("small", " " + result.kind + (result.detail ? " · " + result.detail : "")));

@@ -67,9 +67,20 @@ def _filterset(request: HttpRequest, queryset: QuerySet | None = None) -> Partne
     return _filterset_for(request.GET, queryset)
 
 
+def _without_blanks(query: QueryDict) -> QueryDict:
+    """The query without empty values: the map's plain form (no JavaScript) sends `status=`
+    for "All" and `vendor=` for "Any vendor", which mean no filter, not a bad choice."""
+    cleaned = QueryDict(mutable=True)
+    for name, values in query.lists():
+        kept = [value for value in values if value != ""]
+        if kept:
+            cleaned.setlist(name, kept)
+    return cleaned
+
+
 def _filterset_for(query: QueryDict, queryset: QuerySet | None = None) -> PartnershipFilterSet:
     filterset = PartnershipFilterSet(
-        query, queryset=partnership_list_public() if queryset is None else queryset
+        _without_blanks(query), queryset=partnership_list_public() if queryset is None else queryset
     )
     if not filterset.is_valid():
         raise BadQuery({field: list(errors) for field, errors in filterset.errors.items()})
