@@ -371,11 +371,12 @@
     if (byFips[fips]) return byFips[fips];
     return LEVEL === "state" ? byFips[fips.slice(0, 2)] || null : null;
   }
-  function focusOn(fips) {
+  function focusOn(fips, top) {
     var feature = featureFor(fips);
     var bounds = feature ? boundsOf(feature) : boundsFor([fips]);
     if (!bounds) return;
-    map.fitBounds(bounds, { maxZoom: 9 });
+    // Clear of whatever covers the top of the map (the search, a place card).
+    map.fitBounds(bounds, { maxZoom: 8, paddingTopLeft: [10, top || 60], paddingBottomRight: [10, 10] });
     element.dataset.focus = fips;
     if (feature) setCursor(feature, false);
   }
@@ -453,9 +454,19 @@
       line.textContent = (feature.id === result.fips && result.kind !== "city" ? "" : feature.name + ": ") + agencies(countOf(feature.id)) + " on the map with these filters.";
       card.appendChild(line);
     }
-    var link = el("a", "Open the page of " + (feature && result.kind !== "city" ? feature.name : result.label));
-    link.href = feature && result.kind !== "city" ? regionUrl(feature.id) : withFilters(result.url);
-    card.appendChild(link);
+    var link = el("a", "Open the page of " + (feature ? feature.name : result.label));
+    link.href = feature ? regionUrl(feature.id) : withFilters(result.url);
+    card.appendChild(el("p")).appendChild(link);
+    var place = /^(.*), ([A-Z]{2})$/.exec(result.label);
+    if (result.kind === "city" && place) {
+      // The city's own agencies: the table takes the same filters, plus a search and a state.
+      var params = new URLSearchParams(filterQuery(query()));
+      params.set("q", place[1]);
+      params.set("state", place[2]);
+      var table = el("a", place[1] + "'s partnerships in the table");
+      table.href = config.table_url + "?" + params.toString();
+      card.appendChild(el("p")).appendChild(table);
+    }
     var close = el("button", "×", "close");
     close.type = "button";
     close.setAttribute("aria-label", "Close");
@@ -504,8 +515,8 @@
     var feature = featureFor(result.fips);
     focusFips = feature ? feature.id : result.fips;
     saveUrl();
-    focusOn(focusFips);
     showCard(result, feature);
+    focusOn(focusFips, card && !card.hidden ? card.offsetTop + card.offsetHeight + 10 : 60);
     if (card) card.focus();
   }
   function showResults(list) {

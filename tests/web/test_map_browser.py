@@ -270,7 +270,10 @@ def test_the_search_is_a_combobox_mixing_places_agencies_and_technologies(browse
     assert "Warren, MI" in card
     assert "1 agency with sourced partnerships recorded in the city" in card
     assert "Macomb County, MI: 3 agencies on the map" in card
-    assert page.get_attribute("#place-card a", "href") == reverse("web:region", args=["26099"])
+    links = page.locator("#place-card a")
+    assert links.nth(0).inner_text() == "Open the page of Macomb County, MI"
+    assert links.nth(0).get_attribute("href") == reverse("web:region", args=["26099"])
+    assert links.nth(1).get_attribute("href") == reverse("web:table") + "?q=Warren&state=MI"
     assert page.get_attribute("#map", "data-focus") == "26099"
     assert watched.query()["focus"] == ["26099"]
     page.keyboard.press("Escape")
