@@ -4,9 +4,8 @@ review and the API share these functions, so the same checks apply whoever write
 from __future__ import annotations
 
 import datetime as dt
-import enum
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.utils.text import slugify
@@ -25,12 +24,83 @@ from survmap.records.models import (
     Vendor,
 )
 from survmap.records.normalize import normalize_name
+from survmap.records.plans import (
+    Applied,
+    ApplyReport,
+    Outcome,
+    Plan,
+    PlannedRow,
+    Writer,
+)
+
+if TYPE_CHECKING:
+    from survmap.records.models import Conflict
+
+__all__ = [
+    "Outcome",
+    "conflict_settle",
+    "journal_revert",
+    "plan_apply",
+    "plans_apply",
+    "record_edit",
+]
 
 
-class Outcome(enum.StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
+# The one write path (see plans.py for how each writer calls it).
+
+
+def plan_apply(*, plan: Plan, writer: Writer, line: int | None = None) -> Applied:
+    """Apply one plan in one transaction: find or create its records, write the fields it
+    supplies that the merge policy lets this writer write, link what it adds, record
+    provenance and history, and note conflicts (with `line`, for an import's report).
+    Validation is the model's `full_clean`; a refused plan raises ValidationError and writes
+    nothing."""
+    raise NotImplementedError
+
+
+def plans_apply(
+    *,
+    rows: Sequence[PlannedRow],
+    writer: Writer,
+    batch_size: int = 500,
+    progress: bool | None = False,
+    checkpoint: Callable[[str, PlannedRow], None] | None = None,
+) -> ApplyReport:
+    """Apply many rows' plans, in file order: rows whose records are all new go in bulk
+    (bulk_create, history included, the same `full_clean`), the others through `plan_apply`,
+    each row in a savepoint, a batch committed whole. A refused row is reported with its line
+    and skipped. `checkpoint` is called at each stage of a row's writes (tests stop there)."""
+    raise NotImplementedError
+
+
+def record_edit(
+    *,
+    instance: models.Model,
+    values: Mapping[str, Any],
+    writer: Writer,
+    add_links: Mapping[str, Iterable[Any]] | None = None,
+    remove_links: Mapping[str, Iterable[Any]] | None = None,
+) -> Applied:
+    """A person's edit of one record by model field names (the admin's form): validated,
+    saved with history and provenance. Links are given by link field name ('sources',
+    'counties') and the linked records or their keys."""
+    raise NotImplementedError
+
+
+def journal_revert(
+    *, journal: Sequence[dict[str, Any]], writer: Writer, confirm: bool = False
+) -> list[dict[str, Any]]:
+    """Take back exactly what a journal (`Applied.journal`) changed, newest first. Where a
+    later writer changed the same field or link, raise `LaterChange` naming it, unless
+    `confirm`: then the later value goes too (a later approval is the caller's to undo first:
+    `LaterChange.submission_ids`). Returns what was undone, for the decision log."""
+    raise NotImplementedError
+
+
+def conflict_settle(*, conflict: Conflict, take_source: bool, writer: Writer) -> Conflict:
+    """A moderator's decision on a conflict: keep the person's value, or take the source's
+    (written through `record_edit`, so with history and provenance)."""
+    raise NotImplementedError
 
 
 def _apply(instance: models.Model, values: dict[str, Any]) -> bool:
