@@ -3,6 +3,7 @@ the policy decisions that changed many partnerships at once. Every model keeps i
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import ClassVar
 
 from django.conf import settings
@@ -269,7 +270,12 @@ class Agency(TimeStampedModel):
             raise ValidationError({"name": "An agency needs a name with letters or digits."})
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError("Give both latitude and longitude, or neither.")
+
+    def validate_unique(self, exclude: Collection[str] | None = None) -> None:
         # The database refuses duplicates too; this says so in words, in the admin and the form.
+        # Here rather than in clean(): a bulk writer that knows the name is new validates
+        # everything else (full_clean(validate_unique=False)) without this query.
+        super().validate_unique(exclude=exclude)
         if self.state_id:
             duplicate = (
                 Agency.objects.filter(normalized_name=self.normalized_name, state_id=self.state_id)

@@ -226,6 +226,9 @@ class PartnershipPlan:
     add_sources: tuple[SourcePlan, ...] = ()
     remove_sources: tuple[SourcePlan, ...] = ()
     match: Match = Match.UNNUMBERED
+    # Further vendors the source names (found or created so that they are listed; the
+    # partnership has one vendor, `vendor`).
+    other_vendors: tuple[VendorRef, ...] = ()
 
 
 Plan: TypeAlias = AgencyPlan | SourcePlan | PartnershipPlan
@@ -238,6 +241,8 @@ class PlannedRow:
     line: int
     label: str
     plan: PartnershipPlan
+    # The parser's own row, handed back to its checkpoint hook; never read by the services.
+    row: Any = field(default=None, compare=False)
 
 
 class Outcome(enum.StrEnum):
@@ -287,6 +292,7 @@ class ApplyReport:
     conflicts: list[tuple[int, str]] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     rejected: Counter[str] = field(default_factory=Counter)
+    bulk_rows: int = 0  # of the rows, those the bulk path wrote or found unchanged
 
 
 class LaterChange(Exception):
