@@ -422,7 +422,10 @@ class BulkWriter:
                     continue
                 if known_one.atlas_id and (atlas_id or plan.match == Match.UNNUMBERED):
                     continue
-                return None  # an existing partnership may be this one: the per-row path
+                if atlas_id:
+                    return None  # our partnership to adopt: the per-row path does it
+                instance = known_one  # as services.partnership_find finds it
+                break
         if instance is not None:
             credit = services._plan_credit(plan)
             if new_agency or new_sources:
