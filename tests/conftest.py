@@ -4,10 +4,12 @@ real data that some tests read from beside the repository."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.test import Client
 
 from survmap.records.permissions import MODERATORS_GROUP
@@ -25,6 +27,15 @@ def require_or_skip(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI must not skip: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    """Every test starts with empty caches (the data version, counts, pages, throttles): the
+    default cache is this process's local memory, never a shared Redis database."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

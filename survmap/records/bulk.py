@@ -143,7 +143,7 @@ class BulkWriter:
                     self._write_batch(batch)
                 bar.update(len(batch))
         # Bulk inserts send no signals: tell the caches, once the rows are committed.
-        transaction.on_commit(data_version.bump)
+        data_version.changed()
         return self.report
 
     def _write_batch(self, rows: list[PlannedRow]) -> None:

@@ -663,7 +663,7 @@ def journal_revert(
             _restore(instance, entry["fields"], reason)
             undone.append({**summary, "undone": "restored", "fields": sorted(entry["fields"])})
         if undone:
-            transaction.on_commit(data_version.bump)
+            data_version.changed()
     return undone
 
 
