@@ -309,7 +309,7 @@ class BulkWriter:
         """Give a new record its values and provenance, and check it as full_clean does."""
         for name, value in values.items():
             setattr(instance, name, value)
-        instance.provenance = {"c": provenance.entry(self.writer, self.when)}  # type: ignore[attr-defined]
+        provenance.set_creator(instance, provenance.entry(self.writer, self.when))
         for name in values:
             provenance.set_writer(instance, name, self.writer, self.when, None)
         try:

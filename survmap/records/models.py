@@ -95,6 +95,15 @@ class PolicyEventKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class TechnologyQuerySet(models.QuerySet["Technology"]):
+    def public(self) -> TechnologyQuerySet:
+        """Technologies of a public partnership or a public policy event."""
+        return self.filter(
+            Exists(Partnership.objects.public().filter(technology=OuterRef("pk")))
+            | Exists(PolicyEvent.objects.public().filter(technology=OuterRef("pk")))
+        )
+
+
 class Technology(TimeStampedModel):
     name = models.CharField(
         max_length=100, unique=True, help_text="Name of the technology, e.g. 'Face recognition'."
@@ -111,6 +120,7 @@ class Technology(TimeStampedModel):
         blank=True, help_text="What the technology does, in plain words, for a reader."
     )
 
+    objects: ClassVar[TechnologyQuerySet] = TechnologyQuerySet.as_manager()  # type: ignore[assignment]
     history = HistoricalRecords()
 
     class Meta:
@@ -127,6 +137,16 @@ class Technology(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("web:technology", kwargs={"slug": self.slug})
+
+
+class VendorQuerySet(models.QuerySet["Vendor"]):
+    def public(self) -> VendorQuerySet:
+        """Vendors of a public partnership or a public policy event (a vendor known only from
+        its moratorium is public too)."""
+        return self.filter(
+            Exists(Partnership.objects.public().filter(vendor=OuterRef("pk")))
+            | Exists(PolicyEvent.objects.public().filter(vendor=OuterRef("pk")))
+        )
 
 
 class Vendor(TimeStampedModel):
@@ -149,6 +169,7 @@ class Vendor(TimeStampedModel):
         help_text="The company that owns this one, e.g. Amazon for Ring.",
     )
 
+    objects: ClassVar[VendorQuerySet] = VendorQuerySet.as_manager()  # type: ignore[assignment]
     history = HistoricalRecords()
 
     class Meta:
@@ -167,6 +188,12 @@ ori_validator = RegexValidator(
     r"^[A-Z]{2}[A-Z0-9]{5}([A-Z0-9]{2})?$",
     "An ORI is two letters (the state) and five or seven letters or digits, e.g. 'MI5086000'.",
 )
+
+
+class AgencyQuerySet(models.QuerySet["Agency"]):
+    def public(self) -> AgencyQuerySet:
+        """Agencies with a public partnership."""
+        return self.filter(Exists(Partnership.objects.public().filter(agency=OuterRef("pk"))))
 
 
 class Agency(TimeStampedModel):
@@ -223,6 +250,7 @@ class Agency(TimeStampedModel):
     attribution = _attribution_field()
     provenance = _provenance_field()
 
+    objects: ClassVar[AgencyQuerySet] = AgencyQuerySet.as_manager()  # type: ignore[assignment]
     history = HistoricalRecords(m2m_fields=[counties])
 
     class Meta:

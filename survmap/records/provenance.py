@@ -2,16 +2,18 @@
 and whether a writer may write it now.
 
 Stored on the record itself (`provenance`, a JSON field, so it rides along with every save and
-bulk insert and is kept in the record's history):
+bulk insert and is kept in the record's history), compactly, since an import writes it for
+thousands of records at once:
 
-    {"f": {"status": ["import:atlas", "2026-12-01T20:00:00+00:00", "Atlas_2020.csv"],
-           "sources:12": [...]},            # links are fields named "<link>:<key>"
+    {"e": [["import:atlas", "2026-12-01T20:00:00+00:00", "Atlas_2020.csv"], ...],
+     "c": 0,                                  # who created the record
+     "f": {"status": 0, "sources:12": 0},     # links are fields named "<link>:<key>"
      "w": {"import:atlas": {"status": "3fa2c1"}}}
 
-"f" holds the last writer of each field (its key, when, its label). "w" holds, for an import
-source that set a field a person has since changed, a digest of the value that source last
-wrote: a later import from that source that still says the same is skipped quietly; one that
-now says something else is a conflict for a moderator.
+"e" lists the writers (key, when, label) once; "f" names the last writer of each field by its
+place in "e". "w" holds, for an import source that set a field a person has since changed, a
+digest of the value that source last wrote: a later import from that source that still says
+the same is skipped quietly; one that now says something else is a conflict for a moderator.
 """
 
 from __future__ import annotations
@@ -55,12 +57,60 @@ def now(writer: Writer) -> dt.datetime:
     return writer.at or timezone.now()
 
 
-def fields_of(record: models.Model) -> dict[str, Entry]:
-    return record.provenance.setdefault("f", {})  # type: ignore[attr-defined]
+def _index(record: models.Model, found: Entry) -> int:
+    data = record.provenance  # type: ignore[attr-defined]
+    entries: list[Entry] = data.setdefault("e", [])
+    for index, known in enumerate(entries):
+        if known == found:
+            return index
+    entries.append(list(found))
+    return len(entries) - 1
+
+
+def created_by(record: models.Model) -> Entry | None:
+    data = record.provenance or {}  # type: ignore[attr-defined]
+    index = data.get("c")
+    return data["e"][index] if index is not None else None
+
+
+def set_creator(record: models.Model, found: Entry) -> None:
+    record.provenance = {}  # type: ignore[attr-defined]
+    record.provenance["c"] = _index(record, found)  # type: ignore[attr-defined]
+
+
+def writers(record: models.Model) -> dict[str, Entry]:
+    """Every field's and link's last writer."""
+    data = record.provenance or {}  # type: ignore[attr-defined]
+    entries = data.get("e", [])
+    return {name: entries[index] for name, index in data.get("f", {}).items()}
 
 
 def last_writer(record: models.Model, name: str) -> Entry | None:
-    return (record.provenance or {}).get("f", {}).get(name)  # type: ignore[attr-defined]
+    data = record.provenance or {}  # type: ignore[attr-defined]
+    index = data.get("f", {}).get(name)
+    return data["e"][index] if index is not None else None
+
+
+def _set(record: models.Model, name: str, found: Entry | None) -> None:
+    data = record.provenance  # type: ignore[attr-defined]
+    fields = data.setdefault("f", {})
+    if found is None:
+        fields.pop(name, None)
+    else:
+        fields[name] = _index(record, found)
+    if len(data["e"]) > 16:
+        _compact(data)
+
+
+def _compact(data: dict[str, Any]) -> None:
+    """Drop writers no field names any more (long-lived records gather them)."""
+    entries = data["e"]
+    used = sorted({*data.get("f", {}).values(), *([data["c"]] if "c" in data else [])})
+    where = {old: new for new, old in enumerate(used)}
+    data["e"] = [entries[old] for old in used]
+    data["f"] = {name: where[index] for name, index in data.get("f", {}).items()}
+    if "c" in data:
+        data["c"] = where[data["c"]]
 
 
 def is_import(key: str) -> bool:
@@ -106,7 +156,7 @@ def decide(
         # Nobody is recorded as setting it: a default of a record an import created, or a
         # record older than provenance, which an import may update where it carries that
         # import's own credit (an earlier import of the same source wrote it).
-        created = (record.provenance or {}).get("c")  # type: ignore[attr-defined]
+        created = created_by(record)
         if created and is_import(created[0]):
             return "write"
         if credit and getattr(record, "attribution", "") == credit:
@@ -134,24 +184,18 @@ def set_writer(
     """Record that `writer` set `name`; return the entries before and after (for a journal).
     When a person takes over a field an import set, what that import wrote is kept as a
     digest, so that the import can tell later whether its source changed its mind."""
-    fields = fields_of(record)
-    before = fields.get(name)
+    before = last_writer(record, name)
+    data = record.provenance  # type: ignore[attr-defined]
     if before is not None and is_import(before[0]) and before[0] != writer.key:
-        record.provenance.setdefault("w", {}).setdefault(before[0], {})[name] = digest(  # type: ignore[attr-defined]
-            previous_value
-        )
+        data.setdefault("w", {}).setdefault(before[0], {})[name] = digest(previous_value)
     after = entry(writer, when)
-    fields[name] = after
+    _set(record, name, after)
     if is_import(writer.key):
-        wrote = record.provenance.get("w", {}).get(writer.key)  # type: ignore[attr-defined]
+        wrote = data.get("w", {}).get(writer.key)
         if wrote:
             wrote.pop(name, None)
     return before, after
 
 
 def restore_writer(record: models.Model, name: str, before: Entry | None) -> None:
-    fields = fields_of(record)
-    if before is None:
-        fields.pop(name, None)
-    else:
-        fields[name] = before
+    _set(record, name, before)

@@ -253,7 +253,7 @@ def _write(
     if creating:
         for name, value in values.items():
             setattr(instance, name, value)
-        instance.provenance = {"c": provenance.entry(run.writer, run.when)}  # type: ignore[attr-defined]
+        provenance.set_creator(instance, provenance.entry(run.writer, run.when))
         for name in values:
             provenance.set_writer(instance, name, run.writer, run.when, None)
         _save(instance, run, reason=run.writer.history_reason)
@@ -583,16 +583,16 @@ def _record(entry: Mapping[str, Any]) -> models.Model | None:
 
 def _later(journal: Sequence[Mapping[str, Any]]) -> list[tuple[models.Model, str, Any]]:
     """The fields and links of the journal's records that another writer changed since."""
-    later = []
+    later: list[tuple[models.Model, str, Any]] = []
     for entry in journal:
         instance = _record(entry)
         if instance is None or not hasattr(instance, "provenance"):
             continue
         if entry["created"]:
-            created = instance.provenance.get("c")
-            for name, found in instance.provenance.get("f", {}).items():
-                if created and found[:2] != created[:2]:
-                    later.append((instance, name, found))
+            created = provenance.created_by(instance)
+            for name, written in provenance.writers(instance).items():
+                if created and written[:2] != created[:2]:
+                    later.append((instance, name, written))
             continue
         for name, change in entry["fields"].items():
             found = provenance.last_writer(instance, name)
