@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -116,15 +116,9 @@ def _map_options() -> dict[str, Any]:
         earliest = public.aggregate(first=Min("start_date"))["first"]
         options = {
             "technologies": list(
-                Technology.objects.filter(Exists(public.filter(technology=OuterRef("pk"))))
-                .order_by("name")
-                .values_list("slug", "name")
+                Technology.objects.public().order_by("name").values_list("slug", "name")
             ),
-            "vendors": list(
-                Vendor.objects.filter(Exists(public.filter(vendor=OuterRef("pk"))))
-                .order_by("name")
-                .values_list("slug", "name")
-            ),
+            "vendors": list(Vendor.objects.public().order_by("name").values_list("slug", "name")),
             "earliest": (earliest or dt.date(2010, 1, 1)).isoformat(),
         }
         cache.set(key, options, COUNTS_CACHE_SECONDS)
