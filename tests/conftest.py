@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.test import Client
 
 from survmap.records.permissions import MODERATORS_GROUP
@@ -27,6 +28,15 @@ def require_or_skip(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI must not skip: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    """Every test starts with empty caches (the data version, counts, pages, throttles): the
+    default cache is this process's local memory, never a shared Redis database."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -165,7 +165,7 @@ def duplicate_counts(submissions: list[Submission]) -> dict[int, int]:
 
 def agencies_public() -> QuerySet[Agency]:
     """Agencies a visitor may see: those with a public partnership."""
-    return Agency.objects.filter(partnerships__in=Partnership.objects.public()).distinct()
+    return Agency.objects.public()
 
 
 def agency_matches(query: str, state_code: str = "") -> list[Agency]:

@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.urls import reverse
 
 from survmap.common import data_version
@@ -94,11 +94,7 @@ def build_index() -> list[Entry]:
                 per_county.get(county.fips, 0),
             )
         )
-    agencies = (
-        Agency.objects.filter(Exists(public.filter(agency=OuterRef("pk"))))
-        .select_related("state")
-        .prefetch_related("counties")
-    )
+    agencies = Agency.objects.public().select_related("state").prefetch_related("counties")
     cities: dict[tuple[str, str], str] = {}
     city_agencies: dict[tuple[str, str], int] = {}
     for agency in agencies:
@@ -127,7 +123,7 @@ def build_index() -> list[Entry]:
     by_technology = dict(
         public.values_list("technology_id").annotate(n=Count("agency_id", distinct=True))
     )
-    for technology in Technology.objects.filter(Exists(public.filter(technology=OuterRef("pk")))):
+    for technology in Technology.objects.public():
         entries.append(
             Entry(
                 "technology",
@@ -140,7 +136,7 @@ def build_index() -> list[Entry]:
             )
         )
     by_vendor = dict(public.values_list("vendor_id").annotate(n=Count("agency_id", distinct=True)))
-    for vendor in Vendor.objects.filter(Exists(public.filter(vendor=OuterRef("pk")))):
+    for vendor in Vendor.objects.public():
         url = reverse("web:home") + "?" + urlencode({"vendor": vendor.slug})
         entries.append(
             Entry("vendor", vendor.name, "on the map", url, "", "", by_vendor.get(vendor.pk, 0))

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -207,15 +207,9 @@ def _map_options() -> dict[str, Any]:
         steps = slider_steps(dates["first"], max(ends, default=None), today)
         options = {
             "technologies": list(
-                Technology.objects.filter(Exists(public.filter(technology=OuterRef("pk"))))
-                .order_by("name")
-                .values_list("slug", "name")
+                Technology.objects.public().order_by("name").values_list("slug", "name")
             ),
-            "vendors": list(
-                Vendor.objects.filter(Exists(public.filter(vendor=OuterRef("pk"))))
-                .order_by("name")
-                .values_list("slug", "name")
-            ),
+            "vendors": list(Vendor.objects.public().order_by("name").values_list("slug", "name")),
             "earliest": (dates["first"] or dt.date(2010, 1, 1)).isoformat(),
             "steps": steps,
             "events": [
