@@ -211,6 +211,11 @@
     var filters = filterQuery(params);
     var tableLink = byId("table-link");
     if (tableLink) tableLink.href = config.table_url + (filters ? "?" + filters : "");
+    var filtersLink = byId("panel-link");
+    if (filtersLink) {
+      var on = Array.from(new URLSearchParams(filters).keys()).length;
+      filtersLink.textContent = "Filters" + (on ? " (" + on + ")" : "");
+    }
     if (pending) pending.abort();
     pending = new AbortController();
     element.dataset.state = "loading";
@@ -629,7 +634,8 @@
   // collect; here each outline is one Path2D in zoom-0 Web Mercator units, built once from the
   // worker's flat arrays, and the canvas transform does the zooming.
   var SLICE = 6; // ms of painting or building per task: far below the 50 ms of a "long task"
-  var ratio = window.devicePixelRatio || 1;
+  // Sharp enough on any screen; a 3x canvas would triple the pixels to rasterise for little gain.
+  var ratio = Math.min(window.devicePixelRatio || 1, 2);
   var hitContext = document.createElement("canvas").getContext("2d");
   var borders = null;
   var Choropleth = L.Layer.extend({
@@ -645,7 +651,7 @@
     // The canvas covers the view and a margin (so a drag shows no bare edge), in layer pixels.
     _reset: function () {
       var size = this._map.getSize();
-      var margin = size.multiplyBy(0.25).round();
+      var margin = size.multiplyBy(0.15).round();
       var topLeft = this._map.containerPointToLayerPoint(margin.multiplyBy(-1)).round();
       var full = size.add(margin.multiplyBy(2));
       L.DomUtil.setPosition(this._canvas, topLeft);
@@ -704,11 +710,11 @@
       (function slice() {
         if (generation !== self._generation) return;
         var started = performance.now();
-        while (index < features.length && performance.now() - started < SLICE) {
-          self.paintFeatures(features.slice(index, index + 50));
-          index += 50;
+        while (index < features.length && performance.now() - started < SLICE / 2) {
+          self.paintFeatures(features.slice(index, index + 25));
+          index += 25;
         }
-        if (index < features.length) setTimeout(slice, 0);
+        if (index < features.length) requestAnimationFrame(slice);
         else self._paintOver();
       })();
     },
@@ -777,15 +783,19 @@
     map: map,
   };
 
-  // The worker's slices: build a few outlines per task and paint them as they come.
+  // The worker's slices: outlines are built a few per task, and painted a few per animation
+  // frame: the browser rasterises a canvas once per frame, so painting paced by frames (not by
+  // tasks) keeps that work small too.
   var incoming = [];
+  var unpainted = [];
   var received = false;
   var building = null;
+  var painter = null;
+  function loaded() { return received && !incoming.length && !unpainted.length; }
   function build() {
     building = null;
     var started = performance.now();
-    var added = [];
-    while (incoming.length && performance.now() - started < SLICE / 2) {
+    while (incoming.length && performance.now() - started < SLICE) {
       var batch = incoming[0];
       var item = batch.items[batch.next++];
       var feature = {
@@ -798,12 +808,21 @@
       };
       features.push(feature);
       byFips[feature.id] = feature;
-      added.push(feature);
+      unpainted.push(feature);
       if (batch.next >= batch.items.length) incoming.shift();
     }
-    choropleth.paintFeatures(added);
-    if (incoming.length) { building = setTimeout(build, 0); return; }
-    if (received) finish();
+    if (incoming.length) building = setTimeout(build, 0);
+    if (unpainted.length && !painter) painter = requestAnimationFrame(paint);
+    if (loaded()) finish();
+  }
+  function paint() {
+    painter = null;
+    var started = performance.now();
+    while (unpainted.length && performance.now() - started < SLICE / 2) {
+      choropleth.paintFeatures(unpainted.splice(0, 25));
+    }
+    if (unpainted.length) painter = requestAnimationFrame(paint);
+    if (loaded()) finish();
   }
   function take(message) {
     if (message.type === "features") {
