@@ -122,6 +122,11 @@ class _Lookups:
             .filter(agency_id__in=ids("agency", "id"))
             .values_list("agency_id", flat=True)
         )
+        self.public_events = set(
+            PolicyEvent.objects.public()
+            .filter(pk__in=ids("policyevent", "id"))
+            .values_list("pk", flat=True)
+        )
         self.cited: dict[tuple[str, int], list[int]] = {}
         for kind, m2m in (
             ("partnership", "HistoricalPartnership_sources"),
@@ -159,7 +164,9 @@ class _Lookups:
             return f"{record.name} ({record.state_id})", url
         if kind == "source":
             return record.title or record.url or "a source", ""
-        return record.title, ""
+        public = record.id in self.public_events
+        url = reverse("web:policy_event", args=[record.id]) if public else ""
+        return record.title, url
 
     def cited_sources(self, kind: str, record: Any) -> list[tuple[str, str]]:
         if kind == "source":

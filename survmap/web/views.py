@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -210,7 +210,7 @@ def table(request: HttpRequest) -> HttpResponse:
         filterset = _filterset(request)
     except BadQuery as problem:
         return _bad_request(request, problem)
-    partnerships = filterset.qs
+    partnerships = _shown(filterset.qs)
     ordering = request.GET.get("ordering", "")
     if not ordering:
         partnerships = partnerships.order_by("agency__state_id", "agency__name", "pk")
@@ -249,6 +249,17 @@ def search_json(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"q": query, "results": [entry.as_json() for entry in search(query)]})
 
 
+def _shown(partnerships: QuerySet) -> QuerySet:
+    """Public partnerships with what a page shows beside their fields: the public policy
+    decisions that changed them."""
+    return partnerships.prefetch_related(
+        Prefetch(
+            "policy_events",
+            queryset=PolicyEvent.objects.public().order_by("date", "pk"),
+        )
+    )
+
+
 def _policy_events(query: Q) -> QuerySet:
     return (
         PolicyEvent.objects.public()
@@ -279,7 +290,7 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
         filterset = _filterset(request, base)
     except BadQuery as problem:
         return _bad_request(request, problem)
-    partnerships = filterset.qs.order_by("agency__name", "technology__name", "pk")
+    partnerships = _shown(filterset.qs).order_by("agency__name", "technology__name", "pk")
     page_obj = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
     events = _policy_events(Q(partnerships__in=base.values("pk")) | place)
     county_counts = region_counts(base, Level.COUNTY)
@@ -332,7 +343,7 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
 
 def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.select_related("state"), pk=pk)
-    partnerships = list(partnership_list_public().filter(agency=agency))
+    partnerships = list(_shown(partnership_list_public().filter(agency=agency)))
     if not partnerships:
         # An agency is public only through a sourced partnership.
         return render(request, "web/not_found.html", status=404)
@@ -369,7 +380,7 @@ def technology_detail(request: HttpRequest, slug: str) -> HttpResponse:
     technology = get_object_or_404(Technology, slug=slug)
     partnerships = partnership_list_public().filter(technology=technology)
     page_obj = Paginator(
-        partnerships.order_by("agency__state_id", "agency__name", "pk"), PAGE_SIZE
+        _shown(partnerships).order_by("agency__state_id", "agency__name", "pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     events = _policy_events(
         Q(technology=technology) | Q(partnerships__in=partnerships.values("pk"))
@@ -396,4 +407,23 @@ def technology_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "vendors": vendors,
             "map_query": urlencode({"technology": technology.slug}),
         },
+    )
+
+
+def policy_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One decision: what was decided, by whom, when, on what sources, and the partnerships it
+    changed."""
+    event = get_object_or_404(
+        PolicyEvent.objects.public().select_related("state", "county", "technology", "vendor"),
+        pk=pk,
+    )
+    partnerships = _shown(partnership_list_public().filter(policy_events=event)).order_by(
+        "agency__state_id", "agency__name", "pk"
+    )
+    page_obj = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
+    sources = event.sources.order_by("published_date", "pk")
+    return render(
+        request,
+        "web/policy_event.html",
+        {"event": event, "sources": sources, "page_obj": page_obj, "query": ""},
     )
