@@ -79,6 +79,20 @@ def _filter_query(query: QueryDict) -> str:
     return urlencode(pairs)
 
 
+def _download_query(query: QueryDict, **fixed: str) -> str:
+    """The filters of the view on a page as the exports' query string: the reader's filters,
+    with the page's own place, agency or technology in place of any the reader gave for it."""
+    pairs = [
+        (name, value)
+        for name in FILTER_PARAMS
+        if name not in fixed
+        for value in query.getlist(name)
+        if value
+    ]
+    pairs += list(fixed.items())
+    return urlencode(sorted(pairs))
+
+
 def _bad_request(request: HttpRequest, problem: BadQuery) -> HttpResponse:
     return render(
         request,
@@ -240,8 +254,58 @@ def table(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "columns": columns,
             "map_query": map_query.urlencode(),
+            "download_query": _download_query(request.GET),
+            "form": _table_form(request.GET),
         },
     )
+
+
+# The filters the table's form shows; the others in the address (county, dates, agency...)
+# ride along as hidden fields so that filtering again keeps them.
+TABLE_FORM_FILTERS = ("q", "technology", "vendor", "status", "state", "agency_kind", "as_of")
+
+
+def _states_with_records() -> list[tuple[str, str]]:
+    key = f"survmap:table-states:{data_version.current().token}"
+    states: list[tuple[str, str]] | None = cache.get(key)
+    if states is None:
+        public = Partnership.objects.public()
+        states = list(
+            State.objects.filter(Exists(public.filter(agency__state=OuterRef("pk"))))
+            .order_by("name")
+            .values_list("code", "name")
+        )
+        cache.set(key, states, COUNTS_CACHE_SECONDS)
+    return states
+
+
+def _table_form(query: QueryDict) -> dict[str, Any]:
+    """The table's filter form: checkboxes for what can be several, each labelled."""
+    options = _map_options()
+
+    def boxes(name: str, choices: Any) -> list[tuple[str, str, bool]]:
+        chosen = set(query.getlist(name))
+        return [(str(value), str(label), str(value) in chosen) for value, label in choices]
+
+    vendors = query.getlist("vendor")
+    return {
+        "q": query.get("q", ""),
+        "as_of": query.get("as_of", ""),
+        "technologies": boxes("technology", options["technologies"]),
+        "statuses": boxes("status", PartnershipStatus.choices),
+        "states": boxes("state", _states_with_records()),
+        "kinds": boxes("agency_kind", AgencyKind.choices),
+        "vendors": options["vendors"],
+        "vendor": vendors[0] if vendors else "",
+        "states_chosen": len(query.getlist("state")),
+        "hidden": [
+            (name, value)
+            for name in FILTER_PARAMS
+            if name not in TABLE_FORM_FILTERS
+            for value in query.getlist(name)
+        ]
+        + [("vendor", value) for value in vendors[1:]],
+    }
 
 
 def search_json(request: HttpRequest) -> HttpResponse:
@@ -337,6 +401,9 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
             "map_url": reverse("web:home")
             + "?"
             + urlencode({"level": "county" if county else "state", "focus": fips}),
+            "download_query": _download_query(
+                request.GET, **({"county": county.fips} if county else {"state": state.code})
+            ),
         },
     )
 
@@ -372,6 +439,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "policy_events": events,
             "sketch": sketch,
             "shapes": shapes,
+            "download_query": urlencode({"agency": agency.pk}),
         },
     )
 
@@ -406,6 +474,7 @@ def technology_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "states": states,
             "vendors": vendors,
             "map_query": urlencode({"technology": technology.slug}),
+            "download_query": urlencode({"technology": technology.slug}),
         },
     )
 
