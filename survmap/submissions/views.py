@@ -11,7 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from survmap.common.client_ip import client_ip
-from survmap.records.models import Agency, Partnership
+from survmap.geo.models import State
+from survmap.records.models import Agency, Partnership, Technology
 from survmap.records.selectors import partnership_list_public
 from survmap.submissions import ratelimit
 from survmap.submissions.forms import CorrectionForm, PartnershipSubmissionForm
@@ -62,8 +63,35 @@ def submit(request: HttpRequest) -> HttpResponse:
         if (response := _receive(request, form)) is not None:
             return response
     else:
-        form = PartnershipSubmissionForm()
-    return render(request, "submissions/submit.html", {"form": form})
+        form = PartnershipSubmissionForm(initial=_initial(request))
+    return render(
+        request,
+        "submissions/submit.html",
+        {"form": form, "place": request.GET.get("place", "")[:200]},
+    )
+
+
+def _initial(request: HttpRequest) -> dict[str, Any]:
+    """A tip link from a page fills in what the page knows: the state, the agency, the
+    technology, and the place the reader was looking at."""
+    initial: dict[str, Any] = {}
+    state = request.GET.get("agency_state", "")[:2].upper()
+    if state and State.objects.filter(code=state).exists():
+        initial["agency_state"] = state
+    agency_id = request.GET.get("agency", "")
+    if agency_id.isdigit():
+        agency = agencies_public().filter(pk=agency_id).first()
+        if agency is not None:
+            initial.update(agency=agency.pk, agency_name=agency.name, agency_state=agency.state_id)
+    technology = request.GET.get("technology", "")[:100]
+    if technology:
+        found = Technology.objects.filter(slug=technology).first()
+        if found is not None:
+            initial["technology"] = str(found.pk)
+    place = request.GET.get("place", "")[:200]
+    if place:
+        initial["description"] = f"About {place}: "
+    return initial
 
 
 def submit_correction(request: HttpRequest) -> HttpResponse:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from survmap.common import data_version
+from survmap.geo.adjacency import state_neighbours
 from survmap.geo.boundaries import Level
 from survmap.geo.choropleth import class_breaks, level_for_fips, region_names
 from survmap.geo.models import County, State
@@ -404,8 +405,66 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
             "download_query": _download_query(
                 request.GET, **({"county": county.fips} if county else {"state": state.code})
             ),
+            "sparse": page_obj.paginator.count < SPARSE_BELOW,
+            "statewide": _statewide_agencies(state, county) if county else [],
+            "neighbours": [] if county else _neighbour_counts(request, state),
+            "filters": _filter_query(request.GET),
+            "tip_url": reverse("submissions:submit")
+            + "?"
+            + urlencode({"agency_state": state.code, "place": name}),
         },
     )
+
+
+# Fewer partnerships than this on a region page and it says what an absent record means.
+SPARSE_BELOW = 5
+
+
+def _statewide_agencies(state: State, county: County) -> list[dict[str, Any]]:
+    """Agencies whose reach covers the county without being placed in it: the state police
+    and agencies of the state that serve no particular county."""
+    partnerships = (
+        Partnership.objects.public()
+        .filter(agency__state=state)
+        .filter(Q(agency__kind=AgencyKind.STATE_POLICE) | Q(agency__counties__isnull=True))
+        .exclude(agency__counties=county)
+        .values("agency_id", "agency__name", "technology__name")
+        .order_by("agency__name", "technology__name")
+        .distinct()
+    )
+    agencies: dict[int, dict[str, Any]] = {}
+    for row in partnerships:
+        entry = agencies.setdefault(
+            row["agency_id"],
+            {
+                "name": row["agency__name"],
+                "url": reverse("web:agency", args=[row["agency_id"]]),
+                "technologies": [],
+            },
+        )
+        if row["technology__name"] not in entry["technologies"]:
+            entry["technologies"].append(row["technology__name"])
+    return list(agencies.values())
+
+
+def _neighbour_counts(request: HttpRequest, state: State) -> list[dict[str, Any]]:
+    """The states sharing a border with this one, each with its agencies matching the
+    reader's filters."""
+    neighbours = state_neighbours().get(state.fips, [])
+    if not neighbours:
+        return []
+    counts = dict(
+        _filterset(request)
+        .qs.filter(agency__state__fips__in=neighbours)
+        .order_by()
+        .values("agency__state__fips")
+        .annotate(n=Count("agency", distinct=True))
+        .values_list("agency__state__fips", "n")
+    )
+    return [
+        {"fips": s.fips, "name": s.name, "count": counts.get(s.fips, 0)}
+        for s in State.objects.filter(fips__in=neighbours).order_by("name")
+    ]
 
 
 def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
