@@ -242,7 +242,8 @@ def table(request: HttpRequest) -> HttpResponse:
         state = (
             "ascending" if ordering == column else "descending" if ordering == f"-{column}" else ""
         )
-        columns.append({"name": column, "query": sort.urlencode(), "sort": state})
+        label = {"start": "start date", "end": "end date"}.get(column, column)
+        columns.append({"name": label, "query": sort.urlencode(), "sort": state})
     map_query = request.GET.copy()
     for name in ("page", "ordering"):
         map_query.pop(name, None)
