@@ -271,9 +271,8 @@ def _states_with_records() -> list[tuple[str, str]]:
     key = f"survmap:table-states:{data_version.current().token}"
     states: list[tuple[str, str]] | None = cache.get(key)
     if states is None:
-        public = Partnership.objects.public()
         states = list(
-            State.objects.filter(Exists(public.filter(agency__state=OuterRef("pk"))))
+            State.objects.filter(code__in=Agency.objects.public().values("state_id"))
             .order_by("name")
             .values_list("code", "name")
         )
