@@ -25,6 +25,7 @@ from survmap.submissions.models import (
     SubmissionSource,
     SubmissionStatus,
 )
+from survmap.submissions.preview import approval_preview
 from survmap.submissions.selectors import duplicate_counts, likely_duplicates
 from survmap.submissions.services import (
     SubmissionError,
@@ -215,6 +216,16 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         url = reverse("admin:submissions_submission_decide", args=[obj.pk])
         return format_html('<a href="{}">Review and decide</a>', url)
 
+    def response_change(self, request: HttpRequest, obj: Submission) -> HttpResponse:
+        """Edit, then approve: saving a pending submission goes back to its decision page,
+        whose preview now shows what the edited submission would change."""
+        if obj.status == SubmissionStatus.PENDING and "_save" in request.POST:
+            messages.success(request, "Saved. Check what approval will change, then decide.")
+            return HttpResponseRedirect(
+                reverse("admin:submissions_submission_decide", args=[obj.pk]) + "#preview"
+            )
+        return super().response_change(request, obj)
+
     def get_urls(self) -> list[URLPattern]:
         custom = [
             path(
@@ -252,8 +263,12 @@ class SubmissionAdmin(SimpleHistoryAdmin):
                 submission.refresh_from_db()
                 messages.success(request, decision_message(submission, DecisionAction(action)))
                 return HttpResponseRedirect(reverse("admin:submissions_submission_changelist"))
+        preview = None
+        if submission.status == SubmissionStatus.PENDING:
+            preview = approval_preview(submission=submission, moderator=cast(User, request.user))
         context = {
             **self.admin_site.each_context(request),
+            "preview": preview,
             "opts": self.model._meta,
             "title": f"Decide: {submission}",
             "submission": submission,
