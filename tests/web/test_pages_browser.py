@@ -71,6 +71,10 @@ def test_public_pages_have_no_axe_violation(record, live_server, chromium, viewp
         response = page.goto(live_server.url + path)
         assert response is not None and response.status == 200, path
         violations = axe_violations(page)
+        # Nothing runs off the side of the screen (a phone scrolls only down).
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > viewport["width"]:
+            violations.append(f"page is {width} px wide")
         if violations:
             found[path] = violations
     assert found == {}
