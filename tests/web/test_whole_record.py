@@ -125,3 +125,9 @@ def test_technology_and_agency_pages_and_the_change_log_link_to_the_policy_event
         reverse("changelog:changes"),
     ):
         assert f'href="{url}"' in client.get(page).content.decode(), page
+
+
+def test_the_change_log_names_untitled_sources_readably(client, face_recognition):
+    html = client.get(reverse("changelog:changes")).content.decode()
+    assert ">Google My Maps (Ring)</a>" in html
+    assert ">https://www.google.com/maps" not in html
