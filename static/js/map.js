@@ -211,6 +211,12 @@
     var filters = filterQuery(params);
     var tableLink = byId("table-link");
     if (tableLink) tableLink.href = config.table_url + (filters ? "?" + filters : "");
+    Array.prototype.forEach.call(document.querySelectorAll("#map-links a[href]"), function (link) {
+      var url = new URL(link.href);
+      if (url.hash) return;
+      url.search = filters;
+      link.href = url.pathname + url.search;
+    });
     var filtersLink = byId("panel-link");
     if (filtersLink) {
       var on = Array.from(new URLSearchParams(filters).keys()).length;

@@ -194,6 +194,9 @@ def test_a_filter_changes_the_colours_the_url_the_announced_count_and_the_list(
     assert rows.count() == 1
     assert rows.first.inner_text().split("\t") == ["Macomb County, MI", "1"]
     assert "technology=face-recognition" in (rows.first.locator("a").get_attribute("href") or "")
+    # The links about this view (downloads) follow too.
+    download = page.locator("#map-links a[download]").first.get_attribute("href") or ""
+    assert download.endswith("?technology=face-recognition")
     # A shared link restores the view.
     watched.open_map(page.url)
     assert page.is_checked('input[name=technology][value="face-recognition"]')
