@@ -223,3 +223,4 @@ def test_the_map_jump_links_and_policy_events_are_plain_links(client):
     assert f'href="{reverse("web:region", args=["02"])}" data-jump="02"' in html
     assert 'href="?level=state&amp;as_of=2019-06-01" data-date="2019-06-01"' in html
     assert "A city bans face recognition" in html
+    assert "{#" not in html and "{%" not in html  # no template comment leaks onto the page
