@@ -1,142 +1,227 @@
-// survmap's map page: draws the choropleth from our own TopoJSON and counts, keeps every filter
-// in the URL, and searches as you type. Data only ever reaches the page through textContent and
-// DOM nodes, never innerHTML.
+// survmap's map: draws the choropleth from our own TopoJSON and counts on one canvas, a few
+// shapes per task so the page never freezes; keeps every view in the URL; lets a keyboard walk
+// from region to region; searches as you type. Data only ever reaches the page through
+// textContent and DOM nodes, never innerHTML.
+//
+// Another template can reuse it: it needs #map and the "map-config" and "map-counts" JSON
+// (json_script); the search box, the filter form, the panel, the legend and the lists are each
+// optional.
 (function () {
   "use strict";
 
-  var config = JSON.parse(document.getElementById("map-config").textContent);
-  var state = JSON.parse(document.getElementById("map-counts").textContent);
-  var PALETTE = ["#fde0c5", "#facba6", "#f59e72", "#e4643f", "#c03a2b", "#7f1d1d"];
-  var NONE = "#dfe3e8";
+  function byId(id) { return document.getElementById(id); }
+  var element = byId("map");
+  var configNode = byId("map-config");
+  if (!element || !configNode || !window.L || !window.Worker) return;
+  var config = JSON.parse(configNode.textContent);
+  var state = JSON.parse(byId("map-counts").textContent);
   var LOWER48 = [[24.4, -125.0], [49.5, -66.9]];
-  var element = document.getElementById("map");
-  var form = document.getElementById("map-filters");
-  var layersByFips = {};
-  var regions = null;
-  var map = L.map(element, { zoomSnap: 0.25, minZoom: 2, worldCopyJump: false });
+  var LEVEL = config.level === "state" ? "state" : "county";
+  var form = byId("map-filters");
+  var features = []; // {id, name, layer, x, y, centre}, in FIPS order
+  var byFips = {};
+  var ready = false;
+  var cursor = null; // the region the keyboard is on
+  var focusFips = new URLSearchParams(window.location.search).get("focus") || "";
 
+  var map = L.map(element, {
+    zoomSnap: 0.25,
+    minZoom: 2,
+    keyboard: false, // our own: arrow keys move between regions, not the view
+    zoomControl: false,
+    zoomAnimation: false, // the outlines are repainted once at the new scale instead
+  });
   if (config.tile_url) {
     L.tileLayer(config.tile_url, { attribution: config.tile_attribution, maxZoom: 12 }).addTo(map);
   }
   map.attributionControl.setPrefix(false);
-  // On a phone the map comes first; the filters fold away until asked for.
-  if (window.matchMedia("(max-width: 40rem)").matches && !window.location.search) {
-    document.getElementById("filter-panel").open = false;
-  }
+  // Bottom right, away from the search results; the map itself is the one tab stop (+ and -).
+  L.control.zoom({ position: "bottomright" }).addTo(map);
+  Array.prototype.forEach.call(element.querySelectorAll(".leaflet-control-zoom a"), function (a) {
+    a.setAttribute("tabindex", "-1");
+  });
   map.fitBounds(LOWER48);
 
-  function colourFor(n) {
-    var breaks = state.breaks;
-    if (!n || !breaks.length) return NONE;
-    for (var i = 0; i < breaks.length; i++) {
-      if (n <= breaks[i]) {
-        var step = breaks.length > 1 ? Math.round(i * (PALETTE.length - 1) / (breaks.length - 1)) : PALETTE.length - 1;
-        return PALETTE[step];
-      }
-    }
-    return PALETTE[PALETTE.length - 1];
+  function plural(n, one, many) { return n === 1 ? one : many; }
+  function number(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+  var SVG = "http://www.w3.org/2000/svg";
+  function svg(tag, attributes) {
+    var node = document.createElementNS(SVG, tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    return node;
   }
 
   function countOf(fips) { return state.counts[fips] || 0; }
-
-  function style(feature) {
-    return { fillColor: colourFor(countOf(feature.id)), fillOpacity: 0.9, color: "#ffffff", weight: 0.4, className: "region" };
+  function agencies(n) { return n ? number(n) + plural(n, " agency", " agencies") : "None recorded"; }
+  function colourFor(n) {
+    if (!n) return config.none_colour;
+    for (var i = 0; i < state.breaks.length; i++) {
+      if (n <= state.breaks[i]) return state.colours[i];
+    }
+    return state.colours[state.colours.length - 1] || config.none_colour;
   }
-
-  function tooltipNode(feature) {
-    var box = document.createElement("div");
-    var name = document.createElement("strong");
-    name.textContent = feature.properties.n;
-    var n = countOf(feature.id);
-    var line = document.createElement("div");
-    line.textContent = n ? n + (n === 1 ? " agency" : " agencies") : "None recorded";
-    box.appendChild(name);
-    box.appendChild(line);
-    return box;
-  }
-
-  function swatch(colour, text) {
-    var item = document.createElement("li");
-    var box = document.createElement("span");
-    box.className = "swatch";
-    box.style.background = colour;
-    item.appendChild(box);
-    item.appendChild(document.createTextNode(text));
-    return item;
-  }
-
-  function drawLegend() {
-    var legend = document.getElementById("legend");
-    while (legend.firstChild) legend.removeChild(legend.firstChild);
-    var title = document.createElement("p");
-    title.textContent = "Agencies per " + (config.level === "state" ? "state" : "county");
-    var list = document.createElement("ul");
-    list.appendChild(swatch(NONE, "None recorded"));
-    var lower = 1;
-    state.breaks.forEach(function (upper) {
-      list.appendChild(swatch(colourFor(upper), lower === upper ? String(upper) : lower + "–" + upper));
-      lower = upper + 1;
-    });
-    legend.appendChild(title);
-    legend.appendChild(list);
-  }
-
-  function recolour() {
-    if (regions) regions.setStyle(style);
-    drawLegend();
-    document.getElementById("agency-total").textContent = state.agencies.toLocaleString("en-US");
-    document.getElementById("region-total").textContent = state.regions.toLocaleString("en-US");
-    element.dataset.total = String(state.agencies);
-  }
-
-  function boundsFor(prefixes) {
-    var bounds = null;
-    Object.keys(layersByFips).forEach(function (fips) {
-      for (var i = 0; i < prefixes.length; i++) {
-        if (fips.indexOf(prefixes[i]) === 0 || prefixes[i].indexOf(fips) === 0) {
-          var b = layersByFips[fips].getBounds();
-          bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast());
-          return;
-        }
-      }
-    });
-    return bounds;
-  }
-
-  function focusOn(fips) {
-    var bounds = boundsFor([fips]);
-    if (!bounds) return;
-    map.fitBounds(bounds, { maxZoom: 9 });
-    element.dataset.focus = fips;
-    var layer = layersByFips[fips];
-    if (layer) layer.openTooltip(bounds.getCenter());
-  }
-
+  // ---- The URL: filters from the form, the level, the place in focus. ----
   function query() {
     var params = new URLSearchParams();
-    new FormData(form).forEach(function (value, key) {
-      if (value !== "") params.append(key, value);
-    });
+    if (form) {
+      new FormData(form).forEach(function (value, key) {
+        if (value !== "" && key !== "focus") params.append(key, value);
+      });
+    } else {
+      new URLSearchParams(window.location.search).forEach(function (value, key) {
+        if (key !== "focus") params.append(key, value);
+      });
+    }
+    if (focusFips) params.set("focus", focusFips);
     return params;
   }
-
   function filterQuery(params) {
     var copy = new URLSearchParams(params);
     copy.delete("level");
     copy.delete("focus");
     return copy.toString();
   }
+  function withFilters(url) {
+    var filters = filterQuery(query());
+    return url + (filters ? "?" + filters : "");
+  }
+  function regionUrl(fips) { return withFilters(config.region_url.replace("{fips}", fips)); }
+  function saveUrl() {
+    if (form) window.history.replaceState(null, "", "?" + query().toString());
+  }
 
+  // ---- What sits on the map: the count (a live region), the legend. ----
+  function drawCount() {
+    var node = byId("map-count");
+    if (!node) return;
+    clear(node);
+    var total = el("span", number(state.agencies));
+    total.id = "agency-total";
+    var places = el("span", number(state.regions));
+    places.id = "region-total";
+    node.appendChild(total);
+    node.appendChild(document.createTextNode(plural(state.agencies, " agency in ", " agencies in ")));
+    node.appendChild(places);
+    node.appendChild(document.createTextNode(LEVEL === "state" ? plural(state.regions, " state or territory", " states and territories") : plural(state.regions, " county", " counties")));
+    if (state.as_of) {
+      node.appendChild(document.createTextNode(" on "));
+      var date = el("span", state.as_of);
+      date.id = "as-of-label";
+      node.appendChild(date);
+    }
+    element.dataset.total = String(state.agencies);
+  }
+
+  function drawLegend() {
+    var legend = byId("legend");
+    if (!legend) return;
+    clear(legend);
+    legend.appendChild(el("p", "Agencies per " + LEVEL));
+    var list = el("ul");
+    var bands = [["None recorded", config.none_colour]];
+    var lower = 1;
+    state.breaks.forEach(function (upper, i) {
+      bands.push([lower === upper ? String(upper) : lower + "–" + upper, state.colours[i]]);
+      lower = upper + 1;
+    });
+    bands.forEach(function (band) {
+      var item = el("li");
+      var box = svg("svg", { class: "swatch", width: "14", height: "14", "aria-hidden": "true" });
+      box.appendChild(svg("rect", { width: "14", height: "14", fill: band[1] }));
+      item.appendChild(box);
+      item.appendChild(document.createTextNode(band[0]));
+      list.appendChild(item);
+    });
+    legend.appendChild(list);
+  }
+
+  // ---- The text list beside the map follows the filters too. ----
+  var listStale = false;
+  function drawList() {
+    var body = byId("region-rows");
+    if (!body) return;
+    if (!ready) { listStale = true; return; }
+    listStale = false;
+    var rows = Object.keys(state.counts)
+      .filter(function (fips) { return state.counts[fips] > 0; })
+      .map(function (fips) { return [fips, byFips[fips] ? byFips[fips].name : fips, state.counts[fips]]; })
+      .sort(function (a, b) { return b[2] - a[2] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0); });
+    clear(body);
+    rows.slice(0, config.list_rows).forEach(function (row) {
+      var tr = el("tr");
+      var name = el("td");
+      var link = el("a", row[1]);
+      link.href = regionUrl(row[0]);
+      name.appendChild(link);
+      tr.appendChild(name);
+      tr.appendChild(el("td", String(row[2])));
+      body.appendChild(tr);
+    });
+    if (!rows.length) {
+      var empty = el("td", "No agency matches these filters.");
+      empty.colSpan = 2;
+      var tr = el("tr");
+      tr.appendChild(empty);
+      body.appendChild(tr);
+    }
+    var more = byId("more-regions");
+    if (more) {
+      var rest = Math.max(0, rows.length - config.list_rows);
+      more.hidden = rest === 0;
+      byId("more-count").textContent = number(rest);
+      byId("more-link").href = withFilters(config.table_url);
+    }
+  }
+
+  function recolour() {
+    if (ready) choropleth.repaint(true);
+    drawLegend();
+    drawCount();
+    drawList();
+    drawTimeline();
+    var undated = byId("undated");
+    if (undated) {
+      undated.hidden = !state.as_of;
+      undated.textContent = state.as_of
+        ? number(state.undated) + plural(state.undated, " partnership", " partnerships") +
+          " with no known start date " + plural(state.undated, "is", "are") + " not in this view."
+        : "";
+    }
+    var clearLink = byId("as-of-clear");
+    if (clearLink) clearLink.hidden = !state.as_of;
+  }
+
+  // ---- Filters: every change refreshes the counts and the URL. ----
   var pending = null;
+  var afterRefresh = null;
   function refresh() {
     var params = query();
-    if (params.get("level") !== config.level) {
+    if (params.get("level") && params.get("level") !== config.level) {
       window.location.assign("?" + params.toString());
       return;
     }
-    window.history.replaceState(null, "", "?" + params.toString());
+    saveUrl();
     var filters = filterQuery(params);
-    document.getElementById("table-link").href = config.table_url + (filters ? "?" + filters : "");
+    var tableLink = byId("table-link");
+    if (tableLink) tableLink.href = config.table_url + (filters ? "?" + filters : "");
+    Array.prototype.forEach.call(document.querySelectorAll("#map-links a[href]"), function (link) {
+      var url = new URL(link.href);
+      if (url.hash) return;
+      url.search = filters;
+      link.href = url.pathname + url.search;
+    });
+    var filtersLink = byId("panel-link");
+    if (filtersLink) {
+      var on = Array.from(new URLSearchParams(filters).keys()).length;
+      filtersLink.textContent = "Filters" + (on ? " (" + on + ")" : "");
+    }
     if (pending) pending.abort();
     pending = new AbortController();
     element.dataset.state = "loading";
@@ -150,142 +235,631 @@
         recolour();
         element.dataset.query = filters;
         element.dataset.state = "ready";
+        if (afterRefresh) afterRefresh();
       })
       .catch(function (error) {
         if (error.name !== "AbortError") element.dataset.state = "error";
       });
   }
 
-  // The as-of slider walks day by day from the earliest recorded start to today.
-  var DAY = 86400000;
-  var asOfOn = document.getElementById("as-of-on");
-  var asOfDate = document.getElementById("as-of-date");
-  var slider = document.getElementById("as-of-slider");
-  var first = Date.parse(config.earliest);
-  var days = Math.max(1, Math.round((Date.parse(config.today) - first) / DAY));
-  slider.max = String(days);
-  slider.hidden = false;
-  function syncSlider() {
-    slider.disabled = !asOfOn.checked;
-    asOfDate.disabled = !asOfOn.checked;
-    if (asOfOn.checked && !asOfDate.value) asOfDate.value = config.today;
-    if (asOfDate.value) slider.value = String(Math.round((Date.parse(asOfDate.value) - first) / DAY));
+  // ---- Time: a slider over the months the data covers, a chart above it, play. ----
+  var steps = config.steps || [];
+  var asOfDate = byId("as-of-date");
+  var slider = byId("as-of-slider");
+  var playButton = byId("as-of-play");
+  function stepOf(date) {
+    if (!date) return steps.length - 1;
+    for (var i = 0; i < steps.length; i++) if (steps[i] >= date) return i;
+    return steps.length - 1;
   }
-  syncSlider();
-  asOfOn.addEventListener("change", function () { syncSlider(); refresh(); });
-  slider.addEventListener("input", function () {
-    asOfDate.value = new Date(first + Number(slider.value) * DAY).toISOString().slice(0, 10);
-  });
-  slider.addEventListener("change", refresh);
-  asOfDate.addEventListener("change", function () { syncSlider(); });
-  form.addEventListener("change", function (event) {
-    if (event.target !== asOfOn && event.target !== slider) refresh();
-  });
-  form.addEventListener("submit", function (event) { event.preventDefault(); refresh(); });
-
-  Array.prototype.forEach.call(document.querySelectorAll("[data-jump]"), function (button) {
-    button.addEventListener("click", function () {
-      var target = button.getAttribute("data-jump");
-      if (target === "lower48") { map.fitBounds(LOWER48); return; }
-      var bounds = boundsFor(target.split(","));
-      if (bounds) map.fitBounds(bounds, { maxZoom: 8 });
+  function syncSlider() {
+    if (!slider || !asOfDate) return;
+    slider.value = String(stepOf(asOfDate.value));
+    slider.setAttribute("aria-valuetext", asOfDate.value || "every date");
+  }
+  function drawTimeline() {
+    var chart = byId("timeline");
+    if (!chart || !steps.length) return;
+    clear(chart);
+    var values = state.timeline || [];
+    var top = Math.max.apply(null, values.concat([1]));
+    var current = state.as_of ? stepOf(state.as_of) : -1;
+    chart.setAttribute("viewBox", "0 0 " + steps.length + " 60");
+    values.forEach(function (value, i) {
+      var height = Math.round(value / top * 56);
+      var bar = svg("rect", { x: String(i + 0.1), y: String(60 - height), width: "0.8", height: String(height), class: i === current ? "bar current" : "bar" });
+      bar.appendChild(svg("title")).textContent = steps[i].slice(0, 7) + ": " + number(value) + " in effect";
+      chart.appendChild(bar);
+    });
+    (config.events || []).forEach(function (event) {
+      var x = String(stepOf(event.date) + 0.5);
+      var line = svg("line", { x1: x, x2: x, y1: "0", y2: "60", class: "event", "vector-effect": "non-scaling-stroke" });
+      line.appendChild(svg("title")).textContent = event.date + ": " + event.title;
+      chart.appendChild(line);
+    });
+    var peak = values.indexOf(top);
+    chart.setAttribute("aria-label", "Partnerships in effect, month by month" +
+      (peak >= 0 ? "; most, " + number(top) + ", in " + steps[peak].slice(0, 7) : "") +
+      (config.events && config.events.length ? "; blue lines mark policy events" : ""));
+  }
+  function setDate(date) {
+    if (!asOfDate) return;
+    asOfDate.value = date;
+    syncSlider();
+    refresh();
+  }
+  var playing = false;
+  function stopPlaying() {
+    playing = false;
+    afterRefresh = null;
+    if (playButton) { playButton.setAttribute("aria-pressed", "false"); playButton.textContent = "Play month by month"; }
+  }
+  function playStep() {
+    if (!playing) return;
+    var next = stepOf(asOfDate.value) + 1;
+    if (!asOfDate.value || next >= steps.length) { stopPlaying(); return; }
+    afterRefresh = function () { afterRefresh = null; setTimeout(playStep, 700); };
+    setDate(steps[next]);
+  }
+  drawTimeline();
+  if (slider && asOfDate && steps.length) {
+    syncSlider();
+    slider.addEventListener("input", function () {
+      asOfDate.value = steps[Number(slider.value)];
+      slider.setAttribute("aria-valuetext", asOfDate.value);
+    });
+    slider.addEventListener("change", function () { stopPlaying(); refresh(); });
+    asOfDate.addEventListener("change", syncSlider);
+  }
+  if (playButton && asOfDate && steps.length) {
+    playButton.addEventListener("click", function () {
+      if (playing) { stopPlaying(); return; }
+      playing = true;
+      playButton.setAttribute("aria-pressed", "true");
+      playButton.textContent = "Pause";
+      var start = stepOf(asOfDate.value);
+      if (!asOfDate.value || start >= steps.length - 1) start = 0;
+      afterRefresh = function () { afterRefresh = null; setTimeout(playStep, 700); };
+      setDate(steps[start]);
+    });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("#policy-events a[data-date]"), function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      stopPlaying();
+      setDate(link.getAttribute("data-date"));
     });
   });
+  var clearLink = byId("as-of-clear");
+  if (clearLink) {
+    clearLink.addEventListener("click", function (event) {
+      event.preventDefault();
+      stopPlaying();
+      setDate("");
+    });
+  }
+  if (form) {
+    form.addEventListener("change", function (event) {
+      if (event.target === slider) return; // handled above
+      if (event.target !== playButton) stopPlaying();
+      refresh();
+    });
+    form.addEventListener("submit", function (event) { event.preventDefault(); refresh(); });
+  }
 
-  // Search as you type: the server ranks; the page only shows and jumps.
-  var input = document.getElementById("search-input");
-  var results = document.getElementById("search-results");
+  // ---- Places: zoom, the keyboard cursor, the place card. ----
+  function boundsOf(feature) {
+    return L.latLngBounds(
+      map.unproject(L.point(feature.bbox[0], feature.bbox[3]), 0),
+      map.unproject(L.point(feature.bbox[2], feature.bbox[1]), 0)
+    );
+  }
+  function boundsFor(prefixes) {
+    var bounds = null;
+    features.forEach(function (f) {
+      for (var i = 0; i < prefixes.length; i++) {
+        if (f.id.indexOf(prefixes[i]) === 0 || prefixes[i].indexOf(f.id) === 0) {
+          var b = boundsOf(f);
+          bounds = bounds ? bounds.extend(b) : b;
+          return;
+        }
+      }
+    });
+    return bounds;
+  }
+  var announcer = byId("map-announce");
+  function announce(text) { if (announcer) announcer.textContent = text; }
+  function setCursor(feature, pan) {
+    cursor = feature;
+    choropleth.repaint(false);
+    if (!feature) { element.removeAttribute("data-cursor"); return; }
+    element.dataset.cursor = feature.id;
+    var centre = map.unproject(L.point(feature.x, feature.y), 0);
+    if (pan && !map.getBounds().contains(centre)) map.panTo(centre);
+    announce(feature.name + ": " + agencies(countOf(feature.id)) + ". Enter opens its page.");
+  }
+  function featureFor(fips) {
+    if (byFips[fips]) return byFips[fips];
+    return LEVEL === "state" ? byFips[fips.slice(0, 2)] || null : null;
+  }
+  function focusOn(fips, top) {
+    var feature = featureFor(fips);
+    var bounds = feature ? boundsOf(feature) : boundsFor([fips]);
+    if (!bounds) return;
+    // Clear of whatever covers the top of the map (the search, a place card).
+    map.fitBounds(bounds, { maxZoom: 8, paddingTopLeft: [10, top || 60], paddingBottomRight: [10, 10] });
+    element.dataset.focus = fips;
+    if (feature) setCursor(feature, false);
+  }
+  function nearestTo(point) {
+    var best = null;
+    var distance = Infinity;
+    features.forEach(function (f) {
+      var d = (f.x - point.x) * (f.x - point.x) + (f.y - point.y) * (f.y - point.y);
+      if (d < distance) { distance = d; best = f; }
+    });
+    return best;
+  }
+  // The nearest region whose centre lies within a cone around the arrow's direction.
+  function neighbour(from, dx, dy) {
+    var best = null;
+    var bestScore = Infinity;
+    features.forEach(function (f) {
+      if (f === from) return;
+      var vx = f.x - from.x;
+      var vy = f.y - from.y;
+      var along = vx * dx + vy * dy;
+      var across = Math.abs(vx * dy - vy * dx);
+      if (along <= 0 || across > along * 2) return;
+      var score = along + 2 * across;
+      if (score < bestScore) { bestScore = score; best = f; }
+    });
+    return best;
+  }
+  var ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+  element.addEventListener("keydown", function (event) {
+    if (!ready || event.altKey || event.ctrlKey || event.metaKey) return;
+    var arrow = ARROWS[event.key];
+    if (arrow) {
+      event.preventDefault();
+      if (!cursor) {
+        setCursor(nearestTo(map.project(map.getCenter(), 0)), true);
+        return;
+      }
+      var next = neighbour(cursor, arrow[0], arrow[1]);
+      if (next) setCursor(next, true);
+      else announce(cursor.name + " is the last " + LEVEL + " that way.");
+    } else if (event.key === "Enter" && cursor) {
+      event.preventDefault();
+      window.location.assign(regionUrl(cursor.id));
+    } else if (event.key === "+" || event.key === "=") {
+      event.preventDefault();
+      map.zoomIn();
+    } else if (event.key === "-" || event.key === "_") {
+      event.preventDefault();
+      map.zoomOut();
+    } else if (event.key === "Escape") {
+      setCursor(null);
+      announce("");
+    }
+  });
+
+  var card = byId("place-card");
+  function hideCard() { if (card) { card.hidden = true; clear(card); } }
+  function showCard(result, feature) {
+    if (!card) return;
+    clear(card);
+    card.setAttribute("tabindex", "-1");
+    card.setAttribute("role", "region");
+    card.setAttribute("aria-labelledby", "place-card-title");
+    var title = el("h2", result.label);
+    title.id = "place-card-title";
+    card.appendChild(title);
+    card.appendChild(el("p", result.kind + (result.detail ? " · " + result.detail : "")));
+    if (typeof result.count === "number") {
+      card.appendChild(el("p", agencies(result.count) + " with sourced partnerships recorded" + (result.kind === "city" ? " in the city" : "") + "."));
+    }
+    if (feature) {
+      var line = el("p");
+      line.id = "place-card-count";
+      line.textContent = (feature.id === result.fips && result.kind !== "city" ? "" : feature.name + ": ") + agencies(countOf(feature.id)) + " on the map with these filters.";
+      card.appendChild(line);
+    }
+    var link = el("a", "Open the page of " + (feature ? feature.name : result.label));
+    link.href = feature ? regionUrl(feature.id) : withFilters(result.url);
+    card.appendChild(el("p")).appendChild(link);
+    var place = /^(.*), ([A-Z]{2})$/.exec(result.label);
+    if (result.kind === "city" && place) {
+      // The city's own agencies: the table takes the same filters, plus a search and a state.
+      var params = new URLSearchParams(filterQuery(query()));
+      params.set("q", place[1]);
+      params.set("state", place[2]);
+      var table = el("a", place[1] + "'s partnerships in the table");
+      table.href = config.table_url + "?" + params.toString();
+      card.appendChild(el("p")).appendChild(table);
+    }
+    var close = el("button", "×", "close");
+    close.type = "button";
+    close.setAttribute("aria-label", "Close");
+    close.addEventListener("click", function () { hideCard(); element.focus(); });
+    card.appendChild(close);
+    card.hidden = false;
+  }
+  if (card) {
+    card.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { hideCard(); element.focus(); }
+    });
+  }
+
+  // ---- Search: a combobox; the server ranks, the page shows and jumps. ----
+  var input = byId("search-input");
+  var results = byId("search-results");
+  var shown = [];
+  var active = -1;
   var searchTimer = null;
   var searchRequest = null;
-  function choose(result) {
-    results.hidden = true;
-    input.setAttribute("aria-expanded", "false");
-    var place = result.kind === "state" || result.kind === "county" || result.kind === "city";
-    if (place && result.fips && regions) {
-      var params = query();
-      params.set("focus", result.fips);
-      window.history.replaceState(null, "", "?" + params.toString());
-      focusOn(result.fips);
+  var searchStatus = null;
+  function setActive(index) {
+    active = index;
+    Array.prototype.forEach.call(results.children, function (item, i) {
+      item.setAttribute("aria-selected", i === index ? "true" : "false");
+    });
+    if (index >= 0 && results.children[index]) {
+      input.setAttribute("aria-activedescendant", results.children[index].id);
+      results.children[index].scrollIntoView({ block: "nearest" });
     } else {
-      window.location.assign(result.url);
+      input.removeAttribute("aria-activedescendant");
     }
   }
+  function closeResults() {
+    results.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    setActive(-1);
+  }
+  function choose(result) {
+    closeResults();
+    var place = result.kind === "state" || result.kind === "county" || result.kind === "city";
+    if (!place || !result.fips || !ready) {
+      window.location.assign(result.url);
+      return;
+    }
+    var feature = featureFor(result.fips);
+    focusFips = feature ? feature.id : result.fips;
+    saveUrl();
+    showCard(result, feature);
+    focusOn(focusFips, card && !card.hidden ? card.offsetTop + card.offsetHeight + 10 : 60);
+    if (card) card.focus();
+  }
   function showResults(list) {
-    while (results.firstChild) results.removeChild(results.firstChild);
+    shown = list;
+    clear(results);
     list.forEach(function (result, index) {
-      var item = document.createElement("li");
+      var item = el("li", result.label);
       item.setAttribute("role", "option");
+      item.dataset.kind = result.kind;
+      item.setAttribute("aria-selected", "false");
       item.id = "search-result-" + index;
-      var link = document.createElement("a");
-      link.href = result.url;
-      link.textContent = result.label;
-      var kind = document.createElement("small");
-      kind.textContent = " " + result.kind + (result.detail ? " · " + result.detail : "");
-      link.appendChild(kind);
-      link.addEventListener("click", function (event) { event.preventDefault(); choose(result); });
-      item.appendChild(link);
+      item.appendChild(el("small", " " + result.kind + (result.detail ? " · " + result.detail : "")));
+      // mousedown would blur the input (and close the list) before the click lands.
+      item.addEventListener("mousedown", function (event) { event.preventDefault(); });
+      item.addEventListener("click", function () { choose(result); });
       results.appendChild(item);
     });
     results.hidden = list.length === 0;
     input.setAttribute("aria-expanded", list.length ? "true" : "false");
     results.dataset.count = String(list.length);
+    active = -1;
+    input.removeAttribute("aria-activedescendant");
+    if (searchStatus) searchStatus.textContent = input.value.trim() ? list.length + plural(list.length, " result", " results") : "";
   }
-  input.addEventListener("input", function () {
-    clearTimeout(searchTimer);
-    searchTimer = setTimeout(function () {
-      var q = input.value.trim();
-      if (searchRequest) searchRequest.abort();
-      if (!q) { showResults([]); return; }
-      searchRequest = new AbortController();
-      fetch(config.search_url + "?q=" + encodeURIComponent(q), { signal: searchRequest.signal })
-        .then(function (response) { return response.json(); })
-        .then(function (payload) { showResults(payload.results); })
-        .catch(function () {});
-    }, 150);
-  });
-  input.addEventListener("keydown", function (event) {
-    if (event.key === "Enter") {
+  function runSearch(then) {
+    var q = input.value.trim();
+    if (searchRequest) searchRequest.abort();
+    if (!q) { showResults([]); return; }
+    searchRequest = new AbortController();
+    fetch(config.search_url + "?q=" + encodeURIComponent(q), { signal: searchRequest.signal })
+      .then(function (response) { return response.json(); })
+      .then(function (payload) { showResults(payload.results); if (then) then(); })
+      .catch(function () {});
+  }
+  if (input && results) {
+    searchStatus = el("p", "", "visually-hidden");
+    searchStatus.setAttribute("role", "status");
+    input.parentNode.appendChild(searchStatus);
+    input.addEventListener("input", function () {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(function () { runSearch(null); }, 150);
+    });
+    input.addEventListener("keydown", function (event) {
+      var count = results.hidden ? 0 : shown.length;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (!count && shown.length) { results.hidden = false; input.setAttribute("aria-expanded", "true"); count = shown.length; }
+        if (!count) return;
+        var down = event.key === "ArrowDown";
+        setActive(down ? (active + 1) % count : (active <= 0 ? count - 1 : active - 1));
+      } else if (event.key === "Enter") {
+        event.preventDefault();
+        if (count) { choose(shown[active >= 0 ? active : 0]); return; }
+        clearTimeout(searchTimer);
+        runSearch(function () { if (shown.length) choose(shown[0]); });
+      } else if (event.key === "Escape") {
+        if (count) closeResults(); else input.value = "";
+      }
+    });
+    input.addEventListener("blur", function () { closeResults(); });
+    input.addEventListener("focus", function () {
+      if (shown.length && input.value.trim()) { results.hidden = false; input.setAttribute("aria-expanded", "true"); }
+    });
+  }
+
+  // ---- Jump links: a zoom here, a region page without JavaScript. ----
+  Array.prototype.forEach.call(document.querySelectorAll("[data-jump]"), function (link) {
+    link.addEventListener("click", function (event) {
+      if (!ready) return;
       event.preventDefault();
-      var firstLink = results.querySelector("a");
-      if (firstLink) firstLink.click();
-    } else if (event.key === "Escape") {
-      showResults([]);
-    }
+      var target = link.getAttribute("data-jump");
+      focusFips = target === "lower48" ? "" : target;
+      saveUrl();
+      if (target === "lower48") { map.fitBounds(LOWER48); setCursor(null); return; }
+      var bounds = boundsFor(target.split(","));
+      if (bounds) map.fitBounds(bounds, { maxZoom: 8 });
+      var feature = featureFor(target);
+      if (feature) setCursor(feature, false);
+      closeSheet();
+      element.focus();
+    });
   });
 
-  fetch(config.geometry)
-    .then(function (response) { return response.json(); })
-    .then(function (topology) {
-      var name = Object.keys(topology.objects)[0];
-      var object = topology.objects[name];
-      var features = topojson.feature(topology, object);
-      regions = L.geoJSON(features, {
-        style: style,
-        onEachFeature: function (feature, layer) {
-          layersByFips[feature.id] = layer;
-          layer.bindTooltip(function () { return tooltipNode(feature); }, { sticky: true });
-          layer.on("click", function () {
-            window.location.assign(config.region_url.replace("{fips}", feature.id));
-          });
-        },
-      }).addTo(map);
-      // Tests and assistive tools can find a region's shape by its FIPS code.
-      Object.keys(layersByFips).forEach(function (fips) {
-        var path = layersByFips[fips].getElement();
-        if (path) path.setAttribute("data-fips", fips);
-      });
-      if (config.level === "county") {
-        var borders = topojson.mesh(topology, object, function (a, b) {
-          return a.id.slice(0, 2) !== b.id.slice(0, 2);
-        });
-        L.geoJSON(borders, { style: { color: "#4a5560", weight: 1, fill: false }, interactive: false }).addTo(map);
+  // ---- The panel on a phone: a sheet over the map. ----
+  var panel = byId("map-panel");
+  var panelLink = byId("panel-link");
+  var panelClose = byId("panel-close");
+  var phone = window.matchMedia("(max-width: 40rem)");
+  function closeSheet() {
+    if (!panel || !panel.classList.contains("sheet")) return;
+    panel.classList.remove("sheet");
+    panelLink.setAttribute("aria-expanded", "false");
+    panelLink.focus();
+  }
+  if (panel && panelLink) {
+    panelLink.setAttribute("aria-expanded", "false");
+    panelLink.addEventListener("click", function (event) {
+      if (!phone.matches) return;
+      event.preventDefault();
+      panel.classList.add("sheet");
+      panelLink.setAttribute("aria-expanded", "true");
+      if (panelClose) panelClose.focus();
+    });
+    if (panelClose) panelClose.addEventListener("click", closeSheet);
+    panel.addEventListener("keydown", function (event) { if (event.key === "Escape") closeSheet(); });
+  }
+
+  // ---- The outlines: one canvas, painted a slice at a time. ----
+  // Leaflet's own vector layers would make 3,000 objects with 100,000 points to project and
+  // collect; here each outline is one Path2D in zoom-0 Web Mercator units, built once from the
+  // worker's flat arrays, and the canvas transform does the zooming.
+  var SLICE = 6; // ms of painting or building per task: far below the 50 ms of a "long task"
+  // Sharp enough on any screen; a 3x canvas would triple the pixels to rasterise for little gain.
+  var ratio = Math.min(window.devicePixelRatio || 1, 2);
+  var hitContext = document.createElement("canvas").getContext("2d");
+  var borders = null;
+  var Choropleth = L.Layer.extend({
+    onAdd: function () {
+      this._canvas = L.DomUtil.create("canvas", "choropleth leaflet-zoom-hide");
+      this._canvas.setAttribute("aria-hidden", "true");
+      this.getPane().appendChild(this._canvas);
+      this._context = this._canvas.getContext("2d");
+      this._generation = 0;
+      this._reset();
+    },
+    getEvents: function () { return { moveend: this._reset, resize: this._reset }; },
+    // The canvas covers the view and a margin (so a drag shows no bare edge), in layer pixels.
+    _reset: function () {
+      var size = this._map.getSize();
+      var margin = size.multiplyBy(0.15).round();
+      var topLeft = this._map.containerPointToLayerPoint(margin.multiplyBy(-1)).round();
+      var full = size.add(margin.multiplyBy(2));
+      L.DomUtil.setPosition(this._canvas, topLeft);
+      this._canvas.width = Math.round(full.x * ratio);
+      this._canvas.height = Math.round(full.y * ratio);
+      this._canvas.style.width = full.x + "px";
+      this._canvas.style.height = full.y + "px";
+      this._origin = topLeft.add(this._map.getPixelOrigin());
+      this._scale = Math.pow(2, this._map.getZoom());
+      this.repaint(false);
+    },
+    _transform: function () {
+      var k = this._scale * ratio;
+      this._context.setTransform(k, 0, 0, k, -this._origin.x * ratio, -this._origin.y * ratio);
+      this._context.lineJoin = "round";
+    },
+    paintFeatures: function (list) {
+      var context = this._context;
+      this._transform();
+      context.strokeStyle = "#ffffff";
+      context.lineWidth = 0.5 / this._scale;
+      for (var i = 0; i < list.length; i++) {
+        context.fillStyle = colourFor(countOf(list[i].id));
+        context.fill(list[i].path);
+        context.stroke(list[i].path);
       }
-      element.dataset.features = String(features.features.length);
-      recolour();
-      var focus = new URLSearchParams(window.location.search).get("focus");
-      if (focus) focusOn(focus);
-      element.dataset.query = filterQuery(query());
-      element.dataset.state = "ready";
-    })
-    .catch(function () { element.dataset.state = "error"; });
+    },
+    _paintOver: function () {
+      var context = this._context;
+      this._transform();
+      if (borders) {
+        context.strokeStyle = "#4a5560";
+        context.lineWidth = 1 / this._scale;
+        context.stroke(borders);
+      }
+      if (cursor) {
+        context.strokeStyle = "#111111";
+        context.lineWidth = 3 / this._scale;
+        context.stroke(cursor.path);
+      }
+    },
+    // Everything again: at once (a pan, a zoom, the keyboard cursor), or in slices painted over
+    // the old colours (a filter change), which is the same picture since fills are opaque.
+    repaint: function (sliced) {
+      if (!this._context) return;
+      var generation = ++this._generation;
+      var self = this;
+      if (!sliced || config.tile_url) {
+        this._context.setTransform(1, 0, 0, 1, 0, 0);
+        this._context.clearRect(0, 0, this._canvas.width, this._canvas.height);
+        this.paintFeatures(features);
+        this._paintOver();
+        return;
+      }
+      var index = 0;
+      (function slice() {
+        if (generation !== self._generation) return;
+        var started = performance.now();
+        while (index < features.length && performance.now() - started < SLICE / 2) {
+          self.paintFeatures(features.slice(index, index + 25));
+          index += 25;
+        }
+        if (index < features.length) requestAnimationFrame(slice);
+        else self._paintOver();
+      })();
+    },
+    featureAt: function (layerPoint) {
+      var point = layerPoint.add(this._map.getPixelOrigin()).divideBy(this._scale);
+      for (var i = features.length - 1; i >= 0; i--) {
+        var f = features[i];
+        if (point.x < f.bbox[0] || point.x > f.bbox[2] || point.y < f.bbox[1] || point.y > f.bbox[3]) continue;
+        if (hitContext.isPointInPath(f.path, point.x, point.y)) return f;
+      }
+      return null;
+    },
+  });
+  var choropleth = new Choropleth({ pane: "overlayPane" }).addTo(map);
+
+  function pathOf(coords, offset, ends, closed) {
+    var path = new Path2D();
+    var start = offset;
+    for (var r = 0; r < ends.length; r++) {
+      var end = offset + ends[r];
+      path.moveTo(coords[start], coords[start + 1]);
+      for (var i = start + 2; i < end; i += 2) path.lineTo(coords[i], coords[i + 1]);
+      if (closed) path.closePath();
+      start = end;
+    }
+    return path;
+  }
+
+  // Hover names the region; a click opens its page.
+  var tooltip = L.tooltip({ direction: "top", offset: [0, -6] });
+  var hovered = null;
+  map.on("mousemove", function (event) {
+    if (!ready) return;
+    var feature = choropleth.featureAt(event.layerPoint);
+    element.classList.toggle("over-region", !!feature);
+    if (!feature) { hovered = null; map.closeTooltip(tooltip); return; }
+    if (feature !== hovered) {
+      hovered = feature;
+      var box = el("div");
+      box.appendChild(el("strong", feature.name));
+      box.appendChild(el("div", agencies(countOf(feature.id))));
+      tooltip.setContent(box);
+    }
+    tooltip.setLatLng(event.latlng);
+    if (!map.hasLayer(tooltip)) map.openTooltip(tooltip);
+  });
+  map.on("mouseout", function () { hovered = null; map.closeTooltip(tooltip); });
+  map.on("click", function (event) {
+    var feature = ready && choropleth.featureAt(event.layerPoint);
+    if (feature) window.location.assign(regionUrl(feature.id));
+  });
+
+  // For other scripts on the page (the embed, tests): what a region is painted, and where.
+  element.survmap = {
+    fillOf: function (fips) { return byFips[fips] ? colourFor(countOf(fips)) : null; },
+    pointOf: function (fips) {
+      var f = byFips[fips];
+      if (!f) return null;
+      var point = map.latLngToContainerPoint(map.unproject(L.point(f.x, f.y), 0));
+      return [point.x, point.y];
+    },
+    featureAtPoint: function (x, y) {
+      var f = choropleth.featureAt(map.containerPointToLayerPoint(L.point(x, y)));
+      return f ? f.id : null;
+    },
+    map: map,
+  };
+
+  // The worker's slices: outlines are built a few per task, and painted a few per animation
+  // frame: the browser rasterises a canvas once per frame, so painting paced by frames (not by
+  // tasks) keeps that work small too.
+  var incoming = [];
+  var unpainted = [];
+  var received = false;
+  var building = null;
+  var painter = null;
+  function loaded() { return received && !incoming.length && !unpainted.length; }
+  function build() {
+    building = null;
+    var started = performance.now();
+    while (incoming.length && performance.now() - started < SLICE) {
+      var batch = incoming[0];
+      var item = batch.items[batch.next++];
+      var feature = {
+        id: item.id,
+        name: item.name,
+        bbox: item.bbox,
+        x: (item.bbox[0] + item.bbox[2]) / 2,
+        y: (item.bbox[1] + item.bbox[3]) / 2,
+        path: pathOf(batch.coords, item.offset, item.ends, true),
+      };
+      features.push(feature);
+      byFips[feature.id] = feature;
+      unpainted.push(feature);
+      if (batch.next >= batch.items.length) incoming.shift();
+    }
+    if (incoming.length) building = setTimeout(build, 0);
+    if (unpainted.length && !painter) painter = requestAnimationFrame(paint);
+    if (loaded()) finish();
+  }
+  function paint() {
+    painter = null;
+    var started = performance.now();
+    while (unpainted.length && performance.now() - started < SLICE / 2) {
+      choropleth.paintFeatures(unpainted.splice(0, 25));
+    }
+    if (unpainted.length) painter = requestAnimationFrame(paint);
+    if (loaded()) finish();
+  }
+  function take(message) {
+    if (message.type === "features") {
+      incoming.push({ items: message.items, coords: message.coords, next: 0 });
+    } else if (message.type === "borders") {
+      borders = pathOf(message.coords, 0, message.ends, false);
+    } else if (message.type === "done") {
+      received = true;
+    } else {
+      element.dataset.state = "error";
+      return;
+    }
+    if (!building) building = setTimeout(build, 0);
+  }
+  function finish() {
+    if (ready) return;
+    ready = true;
+    choropleth._paintOver();
+    element.dataset.features = String(features.length);
+    if (listStale) drawList();
+    if (focusFips) focusOn(focusFips);
+    element.dataset.query = filterQuery(query());
+    element.dataset.state = "ready";
+  }
+  var worker = new Worker(config.worker);
+  worker.onmessage = function (event) { take(event.data); };
+  worker.onerror = function () { element.dataset.state = "error"; };
+  worker.postMessage({
+    topojson: new URL(config.topojson, window.location.href).href,
+    geometry: new URL(config.geometry, window.location.href).href,
+    slice: 200,
+    borders: config.level === "county",
+  });
 })();

@@ -8,6 +8,9 @@ from survmap.geo import census
 from survmap.geo.boundaries import Level
 
 MAX_CLASSES = 6
+# Light to dark (ColorBrewer OrRd-like); "none recorded" is a neutral grey, not the palest class.
+PALETTE = ("#fde0c5", "#facba6", "#f59e72", "#e4643f", "#c03a2b", "#7f1d1d")
+NONE_COLOUR = "#dfe3e8"
 
 
 def class_breaks(counts: list[int], classes: int = MAX_CLASSES) -> list[int]:
@@ -25,6 +28,25 @@ def class_breaks(counts: list[int], classes: int = MAX_CLASSES) -> list[int]:
         if not breaks or bound > breaks[-1]:
             breaks.append(bound)
     return breaks
+
+
+def band_colours(breaks: list[int]) -> list[str]:
+    """One colour per class, spread over the whole palette so that two classes never look alike
+    and the top class is always the darkest."""
+    if len(breaks) <= 1:
+        return [PALETTE[-1]] * len(breaks)
+    last = len(PALETTE) - 1
+    return [PALETTE[round(i * last / (len(breaks) - 1))] for i in range(len(breaks))]
+
+
+def legend_bands(breaks: list[int]) -> list[tuple[str, str]]:
+    """(label, colour) per class, after "none recorded": '1', '2', '3 to 5'..."""
+    bands = [("None recorded", NONE_COLOUR)]
+    lower = 1
+    for upper, colour in zip(breaks, band_colours(breaks), strict=True):
+        bands.append((str(upper) if lower == upper else f"{lower}\u2013{upper}", colour))
+        lower = upper + 1
+    return bands
 
 
 @cache

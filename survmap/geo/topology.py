@@ -26,10 +26,11 @@ from survmap.geo import census
 from survmap.geo.boundaries import Level, frame
 
 # Bump when the build below changes, so stale disk caches are never served.
-BUILD_VERSION = 4
+BUILD_VERSION = 5
 # Degrees; applied to shared arcs, so neighbouring counties keep a common border.
 TOPO_SIMPLIFY = {Level.STATE: 0.01, Level.COUNTY: 0.01}
-QUANTIZATION = {Level.STATE: 30_000, Level.COUNTY: 30_000}
+# A grid cell (under 0.01 degree) finer than the simplification, so nothing visible is lost.
+QUANTIZATION = {Level.STATE: 30_000, Level.COUNTY: 15_000}
 # Square degrees (about 5 km² at mid latitudes): smaller islands vanish at national zoom anyway.
 MIN_PART_AREA = 0.0005
 OBJECT_NAME = {Level.STATE: "states", Level.COUNTY: "counties"}

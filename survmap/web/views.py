@@ -3,6 +3,7 @@ technology pages, and the small JSON endpoints the map's script reads."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
@@ -10,16 +11,24 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from survmap.common import data_version
 from survmap.geo.adjacency import state_neighbours
 from survmap.geo.boundaries import Level
-from survmap.geo.choropleth import class_breaks, level_for_fips, region_names
+from survmap.geo.choropleth import (
+    NONE_COLOUR,
+    band_colours,
+    class_breaks,
+    legend_bands,
+    level_for_fips,
+    region_names,
+)
 from survmap.geo.models import County, State
 from survmap.geo.regions import region_counts
 from survmap.geo.svgmap import state_sketch
@@ -56,8 +65,23 @@ class BadQuery(Exception):
 
 
 def _filterset(request: HttpRequest, queryset: QuerySet | None = None) -> PartnershipFilterSet:
+    return _filterset_for(request.GET, queryset)
+
+
+def _without_blanks(query: QueryDict) -> QueryDict:
+    """The query without empty values: the map's plain form (no JavaScript) sends `status=`
+    for "All" and `vendor=` for "Any vendor", which mean no filter, not a bad choice."""
+    cleaned = QueryDict(mutable=True)
+    for name, values in query.lists():
+        kept = [value for value in values if value != ""]
+        if kept:
+            cleaned.setlist(name, kept)
+    return cleaned
+
+
+def _filterset_for(query: QueryDict, queryset: QuerySet | None = None) -> PartnershipFilterSet:
     filterset = PartnershipFilterSet(
-        request.GET, queryset=partnership_list_public() if queryset is None else queryset
+        _without_blanks(query), queryset=partnership_list_public() if queryset is None else queryset
     )
     if not filterset.is_valid():
         raise BadQuery({field: list(errors) for field, errors in filterset.errors.items()})
@@ -105,39 +129,134 @@ def _bad_request(request: HttpRequest, problem: BadQuery) -> HttpResponse:
 
 def map_counts_payload(request: HttpRequest, level: Level) -> dict[str, Any]:
     """Agencies per region for the request's filters, cached per data version."""
-    key = f"survmap:counts:{data_version.current().token}:{level}:{_filter_query(request.GET)}"
+    return _counts_payload(request.GET, level)
+
+
+def _counts_payload(query: QueryDict, level: Level) -> dict[str, Any]:
+    key = f"survmap:counts:{data_version.current().token}:{level}:{_filter_query(query)}"
     payload: dict[str, Any] | None = cache.get(key)
-    if payload is None:
-        partnerships = _filterset(request).qs
-        counts = region_counts(partnerships, level)
-        agencies = Agency.objects.filter(pk__in=partnerships.values("agency_id")).distinct().count()
-        payload = {
-            "level": str(level),
-            "counts": counts,
-            "breaks": class_breaks(list(counts.values())),
-            "agencies": agencies,
-            "regions": sum(1 for n in counts.values() if n),
-        }
-        cache.set(key, payload, COUNTS_CACHE_SECONDS)
+    if payload is not None:
+        return payload
+    filterset = _filterset_for(query)
+    partnerships = filterset.qs
+    counts = region_counts(partnerships, level)
+    as_of = filterset.form.cleaned_data.get("as_of")
+    if as_of:
+        # An as-of view keeps the colour bands of the whole record under the same filters,
+        # so that one colour means the same count on every date of the slider.
+        everything = query.copy()
+        everything.pop("as_of", None)
+        overall = _counts_payload(everything, level)
+        breaks, timeline, undated = overall["breaks"], overall["timeline"], overall["undated"]
+    else:
+        breaks = class_breaks(list(counts.values()))
+        timeline = _timeline(partnerships, _map_options()["steps"])
+        undated = partnerships.filter(start_date__isnull=True).count()
+    payload = {
+        "level": str(level),
+        "counts": counts,
+        "breaks": breaks,
+        "colours": band_colours(breaks),
+        "agencies": Agency.objects.filter(pk__in=partnerships.values("agency_id"))
+        .distinct()
+        .count(),
+        "regions": sum(1 for n in counts.values() if n),
+        "as_of": as_of.isoformat() if as_of else "",
+        # Partnerships with no known start: an as-of view cannot place them, and says so.
+        "undated": undated,
+        "timeline": timeline,
+    }
+    cache.set(key, payload, COUNTS_CACHE_SECONDS)
     return payload
 
 
+def _timeline(partnerships: QuerySet, steps: list[str]) -> list[int]:
+    """Partnerships in effect on each of the slider's dates (begun by then, not yet ended)."""
+    rows = partnerships.filter(start_date__isnull=False).values_list("start_date", "end_date")
+    starts = sorted(start for start, _ in rows)
+    ends = sorted(end for _, end in rows if end is not None)
+    timeline = []
+    for step in steps:
+        day = dt.date.fromisoformat(step)
+        timeline.append(bisect.bisect_right(starts, day) - bisect.bisect_left(ends, day))
+    return timeline
+
+
+def _month_end(day: dt.date) -> dt.date:
+    following = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def slider_steps(first: dt.date | None, last: dt.date | None, today: dt.date) -> list[str]:
+    """The as-of slider's dates: the end of each month from the first recorded start to the
+    last recorded date, then today. Scaled to the data, not to the calendar: years after the
+    last record would otherwise squeeze every change into a corner of the slider."""
+    if first is None or first > today:
+        return [today.isoformat()]
+    last = min(last or first, today)
+    steps = []
+    month = first.replace(day=1)
+    while month <= last:
+        steps.append(min(_month_end(month), today).isoformat())
+        month = _month_end(month) + dt.timedelta(days=1)
+    if steps[-1] != today.isoformat():
+        steps.append(today.isoformat())
+    return steps
+
+
 def _map_options() -> dict[str, Any]:
-    """The filter choices and the slider's range, cached per data version."""
-    key = f"survmap:map-options:{data_version.current().token}"
+    """The filter choices, the slider's dates and the policy events, cached per data version."""
+    today = dt.date.today()
+    key = f"survmap:map-options:{data_version.current().token}:{today.isoformat()}"
     options: dict[str, Any] | None = cache.get(key)
     if options is None:
         public = Partnership.objects.public()
-        earliest = public.aggregate(first=Min("start_date"))["first"]
+        dates = public.aggregate(
+            first=Min("start_date"), last_start=Max("start_date"), last_end=Max("end_date")
+        )
+        events = list(
+            PolicyEvent.objects.public().order_by("date", "title").values_list("date", "title")
+        )
+        ends = [d for d in (dates["last_start"], dates["last_end"]) if d is not None]
+        ends += [date for date, _ in events]
+        steps = slider_steps(dates["first"], max(ends, default=None), today)
         options = {
             "technologies": list(
                 Technology.objects.public().order_by("name").values_list("slug", "name")
             ),
             "vendors": list(Vendor.objects.public().order_by("name").values_list("slug", "name")),
-            "earliest": (earliest or dt.date(2010, 1, 1)).isoformat(),
+            "earliest": (dates["first"] or dt.date(2010, 1, 1)).isoformat(),
+            "steps": steps,
+            "events": [
+                {"date": date.isoformat(), "title": title}
+                for date, title in events
+                if steps[0][:7] <= date.isoformat() <= steps[-1]
+            ],
         }
         cache.set(key, options, COUNTS_CACHE_SECONDS)
     return options
+
+
+# The map's jump links: each one a region page without JavaScript, a zoom with it.
+JUMPS = (
+    ("02", "Alaska"),
+    ("15", "Hawaii"),
+    ("72", "Puerto Rico"),
+    ("78", "Virgin Islands"),
+    ("66", "Guam"),
+    ("69", "N. Mariana Islands"),
+    ("60", "American Samoa"),
+)
+
+
+def _with(query: QueryDict, **values: str) -> str:
+    """The query string with some parameters replaced (an empty value drops the parameter)."""
+    copy = query.copy()
+    for name, value in values.items():
+        copy.pop(name, None)
+        if value:
+            copy[name] = value
+    return copy.urlencode()
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -157,6 +276,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "geometry": reverse(
             "web:map_geometry", kwargs={"level": str(level), "digest": asset.digest}
         ),
+        # The outlines are fetched and decoded in a worker (static/js/map-worker.js).
+        "worker": static("js/map-worker.js"),
+        "topojson": static("vendor/topojson-client-3.1.0/topojson-client.min.js"),
         "counts_url": reverse("web:map_counts"),
         "search_url": reverse("web:search"),
         "region_url": reverse("web:region", kwargs={"fips": "00"}).replace("00", "{fips}"),
@@ -165,7 +287,14 @@ def home(request: HttpRequest) -> HttpResponse:
         "tile_attribution": settings.SURVMAP_TILE_ATTRIBUTION,
         "today": dt.date.today().isoformat(),
         "earliest": options["earliest"],
+        "steps": options["steps"],
+        "events": options["events"],
+        "none_colour": NONE_COLOUR,
+        "list_rows": NOSCRIPT_ROWS,
     }
+    query = request.GET.copy()
+    query.pop("page", None)
+    as_of = counts["as_of"]
     return render(
         request,
         "web/home.html",
@@ -173,11 +302,21 @@ def home(request: HttpRequest) -> HttpResponse:
             "level": str(level),
             "counts": counts,
             "config": config,
+            "legend": legend_bands(counts["breaks"]),
             "top_regions": [(fips, names.get(fips, fips), n) for fips, n in top[:NOSCRIPT_ROWS]],
             "more_regions": max(0, len(top) - NOSCRIPT_ROWS),
             "filters": filters,
+            "filters_on": sum(
+                1 for name in FILTER_PARAMS for value in request.GET.getlist(name) if value
+            ),
             "options": options,
             "selected": {name: request.GET.getlist(name) for name in FILTER_PARAMS},
+            "as_of": as_of,
+            "events": [
+                {**event, "query": _with(query, as_of=event["date"], focus="")}
+                for event in options["events"]
+            ],
+            "all_dates_query": _with(query, as_of="", focus=""),
             "kinds": AgencyKind.choices,
             "statuses": [
                 ("", "All"),
@@ -185,6 +324,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 (PartnershipStatus.ENDED, "Ended"),
             ],
             "levels": [(Level.COUNTY, "Counties"), (Level.STATE, "States")],
+            "jumps": JUMPS,
+            "lower48_query": _with(query, focus=""),
             "focus": request.GET.get("focus", ""),
         },
     )

@@ -55,7 +55,7 @@ def test_public_pages_obey_the_policy_and_stay_on_our_host(live_server):
                 assert "default-src 'self'" in response.headers["content-security-policy"]
                 if path == paths[0]:
                     # The map's scripts run under the policy: the outlines get drawn.
-                    page.wait_for_selector("path.region", state="attached", timeout=20_000)
+                    page.wait_for_selector("#map[data-state=ready]", timeout=60_000)
                 # The stylesheet applied: a blocked or missing style would leave the defaults.
                 assert page.evaluate("document.styleSheets.length") >= 1
         finally:

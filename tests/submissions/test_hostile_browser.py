@@ -82,9 +82,9 @@ def test_an_approved_hostile_submission_runs_nothing_in_the_browser(
 
     # On the map, the agency reaches the page through the search box's results.
     page.goto(live_server.url + reverse("web:home"))
-    page.wait_for_selector("path.region", state="attached")
+    page.wait_for_selector("#map[data-state=ready]", timeout=60_000)
     page.fill("#search-input", "Police Department")
-    page.wait_for_selector("#search-results li a")
+    page.wait_for_selector("#search-results li[role=option]")
     assert SCRIPT in page.inner_text("#search-results")
     assert page.locator("#search-results script, #search-results img").count() == 0
     assert page.locator("img[onerror]").count() == 0

@@ -1,5 +1,6 @@
 """The map's JSON: outlines built once and served immutable, counts cached until data changes."""
 
+import datetime as dt
 import gzip
 import json
 
@@ -8,6 +9,7 @@ from django.urls import reverse
 
 from survmap.geo.boundaries import Level
 from survmap.geo.topology import geometry_asset
+from survmap.web.views import slider_steps
 from tests.factories import AgencyFactory, PartnershipFactory, TechnologyFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,8 +81,8 @@ def test_geometry_is_gzipped_immutable_and_has_every_county(client):
     assert {"id": "26099", "n": "Macomb County, MI"} in [
         {"id": g["id"], "n": g["properties"]["n"]} for g in counties
     ]
-    # The budget for the whole first load is 350 KB; the outlines must leave room for the rest.
-    assert len(response.content) < 280_000
+    # The budget for the whole first load is 300 KB; the outlines must leave room for the rest.
+    assert len(response.content) < 220_000
 
 
 def test_geometry_under_an_old_digest_or_level_is_404(client):
@@ -99,3 +101,53 @@ def test_state_geometry_keeps_alaska_in_one_hemisphere(client):
     # Shifted west of the antimeridian: the Aleutians and Guam no longer span the globe.
     assert east < 0
     assert west > -220
+
+
+def test_an_as_of_view_keeps_the_colour_bands_of_the_whole_record_and_counts_the_undated(client):
+    for county, start in (("26099", "2018-01-01"), ("26099", "2021-05-01"), ("26163", None)):
+        PartnershipFactory(
+            agency=AgencyFactory(counties=[county]),
+            start_date=start,
+            start_precision="month" if start else "",
+        )
+    everything = _counts(client)
+    assert everything["counts"] == {"26099": 2, "26163": 1}
+    assert everything["breaks"] == [1, 2]
+    early = _counts(client, as_of="2019-06-01")
+    assert early["counts"] == {"26099": 1}
+    # On its own this view would have one band, "1": the colours would not compare.
+    assert early["breaks"] == everything["breaks"]
+    assert early["colours"] == everything["colours"]
+    assert early["undated"] == 1
+    assert early["as_of"] == "2019-06-01"
+
+
+def test_the_timeline_counts_partnerships_in_effect_at_each_step_of_the_slider(client):
+    PartnershipFactory(
+        start_date=dt.date(2018, 3, 5),
+        start_precision="day",
+        end_date=dt.date(2018, 5, 20),
+        end_precision="day",
+    )
+    PartnershipFactory(start_date=dt.date(2018, 4, 1), start_precision="month")
+    payload = _counts(client)
+    steps = client.get(reverse("web:home")).context["config"]["steps"]
+    # Month ends up to the last recorded date (the end in May), then today.
+    assert steps == ["2018-03-31", "2018-04-30", "2018-05-31", dt.date.today().isoformat()]
+    assert payload["timeline"] == [1, 2, 1, 1]
+
+
+def test_slider_steps_run_from_the_first_record_to_the_last_then_today():
+    today = dt.date(2026, 12, 1)
+    assert slider_steps(dt.date(2020, 1, 15), dt.date(2020, 3, 2), today) == [
+        "2020-01-31",
+        "2020-02-29",
+        "2020-03-31",
+        "2026-12-01",
+    ]
+    assert slider_steps(None, None, today) == ["2026-12-01"]
+    # A last date in the current month ends on today, not on the month's end.
+    assert slider_steps(dt.date(2026, 11, 3), dt.date(2026, 12, 1), today) == [
+        "2026-11-30",
+        "2026-12-01",
+    ]

@@ -202,3 +202,25 @@ def test_a_bad_value_is_refused_even_when_the_good_part_is_cached(client):
     assert client.get(reverse("web:map_counts")).status_code == 200
     assert client.get(reverse("web:map_counts"), {"ordering": "bogus"}).status_code == 400
     assert client.get(reverse("web:home"), {"ordering": "bogus"}).status_code == 400
+
+
+def test_the_map_form_without_javascript_accepts_its_blank_choices(client):
+    PartnershipFactory(agency=AgencyFactory(counties=["26099"]))
+    response = client.get(
+        reverse("web:home"),
+        {"level": "state", "as_of": "", "vendor": "", "status": "", "agency_kind": ""},
+    )
+    assert response.status_code == 200
+    assert reverse("web:region", args=["26"]) in response.content.decode()
+
+
+def test_the_map_jump_links_and_policy_events_are_plain_links(client):
+    PartnershipFactory(
+        agency=AgencyFactory(counties=["26099"]), start_date="2019-01-01", start_precision="year"
+    )
+    PolicyEventFactory(title="A city bans face recognition", date="2019-06-01")
+    html = client.get(reverse("web:home"), {"level": "state"}).content.decode()
+    assert f'href="{reverse("web:region", args=["02"])}" data-jump="02"' in html
+    assert 'href="?level=state&amp;as_of=2019-06-01" data-date="2019-06-01"' in html
+    assert "A city bans face recognition" in html
+    assert "{#" not in html and "{%" not in html  # no template comment leaks onto the page

@@ -60,3 +60,27 @@ def test_it_never_finds_an_agency_without_a_public_record(client):
 
 def test_an_empty_query_finds_nothing(client):
     assert _search(client, "  ") == []
+
+
+def test_a_city_comes_before_the_counties_that_share_its_name_and_no_kind_crowds_out_others(
+    client,
+):
+    PartnershipFactory(
+        agency=AgencyFactory(name="Warren Police Department", city="Warren", counties=["26099"])
+    )
+    results = _search(client, "warren")
+    assert results[0]["label"] == "Warren, MI"
+    assert results[0]["kind"] == "city"
+    assert results[0]["count"] == 1
+    assert results[0]["detail"] == "in Macomb County, MI"
+    kinds = [result["kind"] for result in results]
+    # 30 Warren counties in the census would fill the list; the agency still makes it in.
+    assert "agency" in kinds
+    assert kinds.count("county") == 10
+    assert len(results) == 12
+
+
+def test_a_kind_fills_the_list_when_nothing_else_matches(client):
+    results = _search(client, "warren county")
+    assert len(results) == 12
+    assert {result["kind"] for result in results} == {"county"}
