@@ -28,6 +28,8 @@ from survmap.records.models import (
     ConflictStatus,
     Partnership,
     PartnershipStatus,
+    PolicyEvent,
+    PolicyEventKind,
     Source,
     Technology,
     TechnologyCategory,
@@ -935,3 +937,96 @@ def vendor_get_or_create(*, name: str, slug: str = "", reason: str = "") -> tupl
     vendor = Vendor(name=name, slug=candidate)
     _save(vendor, reason=reason or "Created")
     return vendor, Outcome.CREATED
+
+
+def policy_event_values(
+    *,
+    title: str,
+    kind: PolicyEventKind | str,
+    when: PartialDate,
+    actor: str,
+    vendor: Vendor | None = None,
+    technology: Technology | None = None,
+    state: State | None = None,
+    county: County | None = None,
+    summary: str = "",
+) -> dict[str, Any]:
+    """What policy_event_upsert sets: every field, empty or not."""
+    return {
+        "title": title,
+        "kind": kind,
+        "date": when.first_day(),
+        "date_precision": when.precision,
+        "actor": actor,
+        "vendor": vendor,
+        "technology": technology,
+        "state": state,
+        "county": county,
+        "summary": summary,
+    }
+
+
+@transaction.atomic
+def policy_event_upsert(
+    *,
+    title: str,
+    kind: PolicyEventKind | str,
+    when: PartialDate,
+    actor: str,
+    sources: Iterable[Source],
+    partnerships: Iterable[Partnership] = (),
+    vendor: Vendor | None = None,
+    technology: Technology | None = None,
+    state: State | None = None,
+    county: County | None = None,
+    summary: str = "",
+    instance: PolicyEvent | None = None,
+    update: bool = True,
+    reason: str = "",
+) -> tuple[PolicyEvent, Outcome]:
+    """Create a policy event, or update the one given. Sources and the partnerships it changed
+    are links: those given are added, never removed. `update=False` leaves the fields of an
+    existing event as they are (someone may have edited them) and only adds links."""
+    values = policy_event_values(
+        title=title,
+        kind=kind,
+        when=when,
+        actor=actor,
+        vendor=vendor,
+        technology=technology,
+        state=state,
+        county=county,
+        summary=summary,
+    )
+    if instance is None:
+        event = PolicyEvent(**values)
+        _save(event, reason=reason or "Created")
+        event.sources.add(*sources)
+        event.partnerships.add(*partnerships)
+        return event, Outcome.CREATED
+
+    changed = update and _apply(instance, values)
+    if changed:
+        _save(instance, reason=reason or "Updated")
+    for relation, wanted in (("sources", sources), ("partnerships", partnerships)):
+        manager = getattr(instance, relation)
+        known = set(manager.values_list("pk", flat=True))
+        new = [item for item in wanted if item.pk not in known]
+        if new:
+            manager.add(*new)
+            changed = True
+    return instance, Outcome.UPDATED if changed else Outcome.UNCHANGED
+
+
+@transaction.atomic
+def partnership_cite(
+    *, partnership: Partnership, sources: Iterable[Source], reason: str = ""
+) -> Outcome:
+    """Add sources to a partnership without touching its fields."""
+    known = set(partnership.sources.values_list("pk", flat=True))
+    new = [source for source in sources if source.pk not in known]
+    if not new:
+        return Outcome.UNCHANGED
+    partnership._change_reason = reason or "Sources added"  # type: ignore[attr-defined]
+    partnership.sources.add(*new)
+    return Outcome.UPDATED
