@@ -16,8 +16,8 @@ written are linked too, so writing it again after an Atlas import links the Atla
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import inspect
 import json
 import re
 from collections import Counter
@@ -44,15 +44,18 @@ from survmap.records.models import (
     Vendor,
 )
 from survmap.records.normalize import normalize_name
-from survmap.records.services import (
+from survmap.records.plans import (
+    UNSET,
+    AgencyPlan,
+    Match,
     Outcome,
-    agency_upsert,
-    partnership_cite,
-    partnership_upsert,
-    policy_event_upsert,
-    source_upsert,
-    vendor_get_or_create,
+    PartnershipPlan,
+    SourcePlan,
+    TechnologyRef,
+    VendorRef,
+    Writer,
 )
+from survmap.records.services import plan_apply, policy_event_upsert, vendor_get_or_create
 
 RESEARCH_DIR = Path(settings.BASE_DIR) / "fixtures" / "research"
 SOURCES_FILE = "sources.json"
@@ -64,9 +67,9 @@ MAX_KEY = 60
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _FIPS = re.compile(r"^\d{5}$")
 _STATE = re.compile(r"^[A-Z]{2}$")
-# Issue 13 gives partnerships a `status_as_of`; until partnership_upsert takes it, the files'
-# values are read and checked but not stored.
-_STORES_STATUS_AS_OF = "status_as_of" in inspect.signature(partnership_upsert).parameters
+# Partnerships are getting a `status_as_of` (when the sources last confirmed the status); until
+# plans carry it, the files' values are read and checked but not stored.
+_STORES_STATUS_AS_OF = "status_as_of" in {f.name for f in dataclasses.fields(PartnershipPlan)}
 
 
 class ResearchRefused(Exception):
@@ -478,7 +481,7 @@ class _Writer:
             raise ResearchRefused([f"{model._meta.verbose_name} '{code}' is not recorded"])
         return found
 
-    def fields_may_change(self, instance: PartnershipOrEvent) -> bool:
+    def fields_may_change(self, instance: Any) -> bool:
         """Whether the files may rewrite the record: asked to, or nobody but the starter load
         and this loader ever wrote it (no person, no import, no other service)."""
         if self.update:
@@ -488,9 +491,15 @@ class _Writer:
             return False
         return not (
             history.exclude(history_change_reason__isnull=True)
+            .exclude(history_change_reason="")
             .exclude(history_change_reason__startswith=REASON)
             .exists()
         )
+
+    def writer(self, key: str) -> Writer:
+        """survmap's own research writes as its starter records do: as a person, whose values
+        no import replaces. The key names the record in its history."""
+        return Writer.fixture("research", reason=self.reason_for(key))
 
     def reason_for(self, key: str) -> str:
         return f"{self.reason}: {key}"
@@ -516,7 +525,12 @@ class _Writer:
 
     def write_sources(self) -> None:
         for entry in self.research.sources:
-            source, outcome = source_upsert(
+            found = Source.objects.filter(url=entry.url).first()
+            if found is not None and not self.fields_may_change(found):
+                self.sources[entry.key] = found
+                self.count("source", Outcome.UNCHANGED)
+                continue
+            plan = SourcePlan(
                 url=entry.url,
                 title=entry.title,
                 publisher=entry.publisher,
@@ -524,10 +538,10 @@ class _Writer:
                 archive_url=entry.archive_url,
                 accessed_date=self.research.accessed,
                 notes=entry.notes,
-                reason=self.reason,
             )
-            self.sources[entry.key] = source
-            self.count("source", outcome)
+            applied = plan_apply(plan=plan, writer=self.writer(entry.key))
+            self.sources[entry.key] = applied.record  # type: ignore[assignment]
+            self.count("source", applied.outcome)
 
     def write_agencies(self) -> None:
         for vendor in self.research.vendors:
@@ -538,24 +552,27 @@ class _Writer:
             agency = Agency.objects.filter(
                 normalized_name=normalize_name(entry.name), state_id=entry.state
             ).first()
-            outcome = Outcome.UNCHANGED
-            if agency is None or self.update:
-                agency, outcome = agency_upsert(
-                    name=entry.name,
-                    state=entry.state,
-                    kind=entry.kind,
-                    city=entry.city,
-                    county_fips=entry.county_fips,
-                    reason=self.reason_for(entry.key),
-                )
-            self.agencies[entry.key] = agency
-            self.count("agency", outcome)
+            if agency is not None and not self.update:
+                self.agencies[entry.key] = agency
+                self.count("agency", Outcome.UNCHANGED)
+                continue
+            plan = AgencyPlan(
+                name=entry.name,
+                state=entry.state,
+                kind=entry.kind,
+                city=entry.city or UNSET,
+                add_counties=entry.county_fips,
+            )
+            applied = plan_apply(plan=plan, writer=self.writer(entry.key))
+            self.agencies[entry.key] = applied.record  # type: ignore[assignment]
+            self.count("agency", applied.outcome)
 
     def write_partnerships(self) -> None:
         for entry in self.research.partnerships:
             agency = self.agencies[entry.agency]
             technology = self.technology(entry.technology)
-            cited = [self.sources[key] for key in entry.sources]
+            vendor = self.vendor(entry.vendor)
+            cited = tuple(SourcePlan(pk=self.sources[key].pk) for key in entry.sources)
             found, deleted = self.find(
                 Partnership, entry.key, entry.starter_pk, technology=technology
             )
@@ -563,30 +580,36 @@ class _Writer:
                 self.report.deleted.append(f"partnership {entry.key}")
                 continue
             instance = found if isinstance(found, Partnership) else None
+            plan: PartnershipPlan
             if instance is not None and not self.fields_may_change(instance):
-                self.partnerships[entry.key] = instance
-                self.count("partnership", partnership_cite(partnership=instance, sources=cited))
+                # Someone else has written it since: cite what is missing, change nothing else.
                 self.report.kept.append(f"partnership {instance.pk} ({entry.key})")
-                continue
-            extra: dict[str, Any] = {}
-            if _STORES_STATUS_AS_OF:
-                extra["status_as_of"] = entry.status_as_of
-            partnership, outcome = partnership_upsert(
-                agency=agency,
-                technology=technology,
-                vendor=self.vendor(entry.vendor),
-                sources=cited,
-                status=entry.status,
-                start=entry.start,
-                end=entry.end,
-                summary=entry.summary,
-                product=entry.product,
-                instance=instance,
-                reason=self.reason_for(entry.key),
-                **extra,
-            )
-            self.partnerships[entry.key] = partnership
-            self.count("partnership", outcome)
+                plan = PartnershipPlan(
+                    agency=AgencyPlan(pk=agency.pk), pk=instance.pk, add_sources=cited
+                )
+            else:
+                extra: dict[str, Any] = {}
+                if _STORES_STATUS_AS_OF:
+                    extra["status_as_of"] = entry.status_as_of
+                plan = PartnershipPlan(
+                    agency=AgencyPlan(pk=agency.pk),
+                    technology=TechnologyRef(name=technology.name, slug=technology.slug),
+                    vendor=VendorRef(name=vendor.name, slug=vendor.slug) if vendor else None,
+                    pk=instance.pk if instance is not None else None,
+                    product=entry.product,
+                    status=entry.status,
+                    start=entry.start,
+                    end=entry.end,
+                    summary=entry.summary,
+                    add_sources=cited,
+                    # The research keeps track of its own records: a second partnership of an
+                    # agency with the same technology and vendor is a record of its own.
+                    match=Match.NEW,
+                    **extra,
+                )
+            applied = plan_apply(plan=plan, writer=self.writer(entry.key))
+            self.partnerships[entry.key] = applied.record  # type: ignore[assignment]
+            self.count("partnership", applied.outcome)
 
     def in_scope(self, scope: Scope | None) -> list[Partnership]:
         if scope is None:

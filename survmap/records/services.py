@@ -192,7 +192,7 @@ def partnership_find(
         found = Partnership.objects.filter(atlas_id=atlas_id).first()
         if found is not None:
             return found, False
-    if technology is None or agency.pk is None:
+    if technology is None or agency.pk is None or plan.match == Match.NEW:
         return None, False
     same = Partnership.objects.filter(agency=agency, technology=technology, vendor=vendor)
     if plan.match == Match.UNNUMBERED or atlas_id:
@@ -1005,7 +1005,12 @@ def policy_event_upsert(
         event.partnerships.add(*partnerships)
         return event, Outcome.CREATED
 
-    changed = update and _apply(instance, values)
+    changed = False
+    if update:
+        for name, value in values.items():
+            if getattr(instance, name) != value:
+                setattr(instance, name, value)
+                changed = True
     if changed:
         _save(instance, reason=reason or "Updated")
     for relation, wanted in (("sources", sources), ("partnerships", partnerships)):
@@ -1016,17 +1021,3 @@ def policy_event_upsert(
             manager.add(*new)
             changed = True
     return instance, Outcome.UPDATED if changed else Outcome.UNCHANGED
-
-
-@transaction.atomic
-def partnership_cite(
-    *, partnership: Partnership, sources: Iterable[Source], reason: str = ""
-) -> Outcome:
-    """Add sources to a partnership without touching its fields."""
-    known = set(partnership.sources.values_list("pk", flat=True))
-    new = [source for source in sources if source.pk not in known]
-    if not new:
-        return Outcome.UNCHANGED
-    partnership._change_reason = reason or "Sources added"  # type: ignore[attr-defined]
-    partnership.sources.add(*new)
-    return Outcome.UPDATED

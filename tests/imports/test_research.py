@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from survmap.common.dates import PartialDate
@@ -30,7 +31,8 @@ from survmap.records.models import (
     PolicyEventKind,
     Source,
 )
-from survmap.records.services import partnership_upsert, record_delete
+from survmap.records.plans import Writer
+from survmap.records.services import record_delete, record_edit
 from tests.factories import AgencyFactory, PartnershipFactory
 from tests.imports.conftest import AtlasRows
 
@@ -167,19 +169,14 @@ def test_loading_again_creates_and_changes_nothing(starter: None) -> None:
     assert counts() == before
 
 
-def test_loading_again_keeps_a_moderators_edit_unless_asked_to_update(starter: None) -> None:
+def test_loading_again_keeps_a_moderators_edit_unless_asked_to_update(
+    starter: None, bob: User
+) -> None:
     partnership = Partnership.objects.get(agency__name="Honolulu Police Department")
-    partnership_upsert(
-        agency=partnership.agency,
-        technology=partnership.technology,
-        vendor=partnership.vendor,
-        sources=[],
-        status=PartnershipStatus.ENDED,
-        start=partnership.start,
-        summary="Corrected by a moderator.",
-        product=partnership.product,
+    record_edit(
         instance=partnership,
-        reason="Moderator correction",
+        values={"summary": "Corrected by a moderator.", "status": PartnershipStatus.ENDED},
+        writer=Writer.moderator(bob, "Correction"),
     )
 
     call_command("load_research", verbosity=0)
