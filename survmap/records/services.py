@@ -195,8 +195,14 @@ def partnership_find(
     if technology is None or agency.pk is None or plan.match == Match.NEW:
         return None, False
     same = Partnership.objects.filter(agency=agency, technology=technology, vendor=vendor)
-    if plan.match == Match.UNNUMBERED or atlas_id:
+    if plan.match != Match.ANY or atlas_id:
         same = same.filter(atlas_id__isnull=True)
+    if plan.match == Match.SAME_START:
+        start = plan.start if isinstance(plan.start, PartialDate) else None
+        same = same.filter(
+            start_date=start.first_day() if start else None,
+            start_precision=start.precision if start else "",
+        )
     found = same.order_by("pk").first()
     return found, found is not None and bool(atlas_id)
 
