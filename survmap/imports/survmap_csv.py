@@ -8,6 +8,8 @@ service applies them (bulk where it can), with the merge policy and history ever
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
 from itertools import zip_longest
 
 from survmap.common.dates import PartialDate
@@ -21,6 +23,7 @@ from survmap.records.normalize import clean_text, normalize_name
 from survmap.records.plans import (
     UNSET,
     AgencyPlan,
+    Match,
     PartnershipPlan,
     PlannedRow,
     SourcePlan,
@@ -46,7 +49,28 @@ class CsvImporter(RowImporter):
             except RowError as error:
                 plans.append(error)
                 self.report.reject(row.line, error)
-        return plans
+        # An agency with several partnerships of one technology and vendor (a lease that ended,
+        # a later purchase) has a row for each: those rows are told apart by their start.
+        shared = Counter(_triple(item) for item in plans if isinstance(item, PlannedRow))
+        return [
+            replace(item, plan=replace(item.plan, match=Match.SAME_START))
+            if isinstance(item, PlannedRow) and shared[_triple(item)] > 1
+            else item
+            for item in plans
+        ]
+
+
+def _triple(planned: PlannedRow) -> tuple[str, str, str, str]:
+    plan = planned.plan
+    technology, vendor = plan.technology, plan.vendor
+    return (
+        normalize_name(str(plan.agency.name)),
+        str(plan.agency.state),
+        normalize_name(technology.slug or technology.name)
+        if isinstance(technology, TechnologyRef)
+        else "",
+        normalize_name(vendor.slug or vendor.name) if isinstance(vendor, VendorRef) else "",
+    )
 
 
 def plan_row(row: Row, states: set[str]) -> PlannedRow:

@@ -27,6 +27,7 @@ from django.db import DatabaseError, models, transaction
 from tqdm import tqdm
 
 from survmap.common import data_version
+from survmap.common.dates import PartialDate
 from survmap.geo.models import County
 from survmap.records import provenance, services
 from survmap.records.models import Agency, Partnership, Source, Technology, Vendor
@@ -36,6 +37,7 @@ from survmap.records.plans import (
     ApplyReport,
     Match,
     Outcome,
+    PartnershipPlan,
     PlannedRow,
     SourcePlan,
     Writer,
@@ -416,11 +418,13 @@ class BulkWriter:
             plan, agency=agency, technology=technology, vendor=vendor
         )
         instance = self.numbered.get(atlas_id) if atlas_id else None
-        if instance is None and agency.pk is not None:
+        if instance is None and agency.pk is not None and plan.match != Match.NEW:
             for known_one in self.by_agency.get(agency.pk, []):
                 if (known_one.technology_id, known_one.vendor_id) != triple[1:]:
                     continue
-                if known_one.atlas_id and (atlas_id or plan.match == Match.UNNUMBERED):
+                if known_one.atlas_id and (atlas_id or plan.match != Match.ANY):
+                    continue
+                if plan.match == Match.SAME_START and not _same_start(known_one, plan):
                     continue
                 if atlas_id:
                     return None  # our partnership to adopt: the per-row path does it
@@ -545,3 +549,11 @@ def _message(error: Exception) -> str:
 def _chunks(items: Sequence[PlannedRow], size: int) -> Iterator[list[PlannedRow]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
+
+
+def _same_start(partnership: Partnership, plan: PartnershipPlan) -> bool:
+    """As services.partnership_find matches Match.SAME_START."""
+    start = plan.start if isinstance(plan.start, PartialDate) else None
+    return (partnership.start_date, partnership.start_precision) == (
+        (start.first_day(), start.precision) if start else (None, "")
+    )

@@ -204,6 +204,12 @@ class Match(models.TextChoices):
     UNNUMBERED = "unnumbered", "same agency, technology and vendor, without an Atlas id"
     # Any record of the same agency, technology and vendor: a contributor's tip merges into it.
     ANY = "any", "same agency, technology and vendor"
+    # Our own record of the same agency, technology, vendor and start, without an Atlas id: our
+    # CSV finds its rows so where an agency has several of one technology and vendor.
+    SAME_START = "same_start", "same agency, technology, vendor and start, without an Atlas id"
+    # None: the writer keeps track of its own records (by `pk`) and this one is new, even if the
+    # agency has another of the same technology and vendor (a 2019 lease, a 2023 purchase).
+    NEW = "new", "none: a new partnership"
 
 
 @dataclass(frozen=True)

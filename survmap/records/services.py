@@ -5,6 +5,7 @@ the same validation (the model's `full_clean`), history, provenance and merge po
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from survmap.records.models import (
     ConflictStatus,
     Partnership,
     PartnershipStatus,
+    PolicyEvent,
+    PolicyEventKind,
     Source,
     Technology,
     TechnologyCategory,
@@ -81,9 +84,22 @@ def _partial(prefix: str, value: PartialDate | None, *, end: bool = False) -> di
     }
 
 
-AGENCY_FIELDS = ("kind", "city", "latitude", "longitude", "ori", "attribution")
-SOURCE_FIELDS = ("title", "publisher", "archive_url", "accessed_date", "notes", "attribution")
-PARTNERSHIP_FIELDS = ("product", "status", "summary", "attribution")
+def _copied(plan: type, model: type[models.Model], *, special: set[str]) -> tuple[str, ...]:
+    """The plan's fields named like a field of the model: copied as they are. A new plain
+    field on the model and the plan needs nothing here."""
+    names = {field.name for field in model._meta.concrete_fields}
+    return tuple(
+        item.name
+        for item in dataclasses.fields(plan)
+        if item.name in names and item.name not in special
+    )
+
+
+AGENCY_FIELDS = _copied(AgencyPlan, Agency, special={"name", "state"})
+SOURCE_FIELDS = _copied(SourcePlan, Source, special={"url"})
+PARTNERSHIP_FIELDS = _copied(
+    PartnershipPlan, Partnership, special={"agency", "technology", "vendor", "atlas_id"}
+)
 
 
 def agency_values(plan: AgencyPlan) -> dict[str, Any]:
@@ -176,11 +192,17 @@ def partnership_find(
         found = Partnership.objects.filter(atlas_id=atlas_id).first()
         if found is not None:
             return found, False
-    if technology is None or agency.pk is None:
+    if technology is None or agency.pk is None or plan.match == Match.NEW:
         return None, False
     same = Partnership.objects.filter(agency=agency, technology=technology, vendor=vendor)
-    if plan.match == Match.UNNUMBERED or atlas_id:
+    if plan.match != Match.ANY or atlas_id:
         same = same.filter(atlas_id__isnull=True)
+    if plan.match == Match.SAME_START:
+        start = plan.start if isinstance(plan.start, PartialDate) else None
+        same = same.filter(
+            start_date=start.first_day() if start else None,
+            start_precision=start.precision if start else "",
+        )
     found = same.order_by("pk").first()
     return found, found is not None and bool(atlas_id)
 
@@ -921,3 +943,87 @@ def vendor_get_or_create(*, name: str, slug: str = "", reason: str = "") -> tupl
     vendor = Vendor(name=name, slug=candidate)
     _save(vendor, reason=reason or "Created")
     return vendor, Outcome.CREATED
+
+
+def policy_event_values(
+    *,
+    title: str,
+    kind: PolicyEventKind | str,
+    when: PartialDate,
+    actor: str,
+    vendor: Vendor | None = None,
+    technology: Technology | None = None,
+    state: State | None = None,
+    county: County | None = None,
+    summary: str = "",
+) -> dict[str, Any]:
+    """What policy_event_upsert sets: every field, empty or not."""
+    return {
+        "title": title,
+        "kind": kind,
+        "date": when.first_day(),
+        "date_precision": when.precision,
+        "actor": actor,
+        "vendor": vendor,
+        "technology": technology,
+        "state": state,
+        "county": county,
+        "summary": summary,
+    }
+
+
+@transaction.atomic
+def policy_event_upsert(
+    *,
+    title: str,
+    kind: PolicyEventKind | str,
+    when: PartialDate,
+    actor: str,
+    sources: Iterable[Source],
+    partnerships: Iterable[Partnership] = (),
+    vendor: Vendor | None = None,
+    technology: Technology | None = None,
+    state: State | None = None,
+    county: County | None = None,
+    summary: str = "",
+    instance: PolicyEvent | None = None,
+    update: bool = True,
+    reason: str = "",
+) -> tuple[PolicyEvent, Outcome]:
+    """Create a policy event, or update the one given. Sources and the partnerships it changed
+    are links: those given are added, never removed. `update=False` leaves the fields of an
+    existing event as they are (someone may have edited them) and only adds links."""
+    values = policy_event_values(
+        title=title,
+        kind=kind,
+        when=when,
+        actor=actor,
+        vendor=vendor,
+        technology=technology,
+        state=state,
+        county=county,
+        summary=summary,
+    )
+    if instance is None:
+        event = PolicyEvent(**values)
+        _save(event, reason=reason or "Created")
+        event.sources.add(*sources)
+        event.partnerships.add(*partnerships)
+        return event, Outcome.CREATED
+
+    changed = False
+    if update:
+        for name, value in values.items():
+            if getattr(instance, name) != value:
+                setattr(instance, name, value)
+                changed = True
+    if changed:
+        _save(instance, reason=reason or "Updated")
+    for relation, wanted in (("sources", sources), ("partnerships", partnerships)):
+        manager = getattr(instance, relation)
+        known = set(manager.values_list("pk", flat=True))
+        new = [item for item in wanted if item.pk not in known]
+        if new:
+            manager.add(*new)
+            changed = True
+    return instance, Outcome.UPDATED if changed else Outcome.UNCHANGED

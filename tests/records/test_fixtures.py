@@ -1,8 +1,15 @@
 """The starter records: real, sourced, and loaded by `make run`."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
+from django.http import QueryDict
+from django.test import Client
+from django.urls import reverse
 
+from survmap.records.filters import PartnershipFilterSet
 from survmap.records.models import (
     Agency,
     Partnership,
@@ -37,8 +44,11 @@ def test_every_technology_category_and_the_named_vendors_are_present(starter):
 
 
 def test_the_nypd_robot_dog_partnership_is_recorded_as_ended(starter):
+    # The 2020 lease; the research adds the robots bought in 2023 as a partnership of its own.
     partnership = Partnership.objects.get(
-        agency__name="New York City Police Department", vendor__slug="boston-dynamics"
+        agency__name="New York City Police Department",
+        vendor__slug="boston-dynamics",
+        start_date__year=2020,
     )
     assert partnership.status == PartnershipStatus.ENDED
     assert partnership.end is not None
@@ -81,3 +91,55 @@ def test_loading_again_leaves_an_edited_database_alone(starter):
     Partnership.objects.filter(agency__name="Warren Police Department").update(summary="Edited.")
     call_command("load_starter_data", verbosity=0)
     assert Partnership.objects.filter(summary="Edited.").count() == 1
+
+
+# The researched records (fixtures/research/, loaded with the starter records).
+
+
+def rekognition() -> Q:
+    return Q(vendor__slug="amazon", technology__slug="face-recognition")
+
+
+def test_every_shipped_record_cites_a_source_with_an_address_and_a_date(starter):
+    dated = Q(sources__url__isnull=False, sources__published_date__isnull=False)
+    for model in (Partnership, PolicyEvent):
+        undated = model.objects.exclude(pk__in=model.objects.filter(dated).values("pk"))
+        assert not undated.exists(), list(undated)
+
+
+def test_the_research_covers_rekognition_robot_dogs_and_the_ring_programme(starter):
+    rekognition_users = Partnership.objects.filter(rekognition())
+    assert {p.agency.name for p in rekognition_users} >= {
+        "Washington County Sheriff's Office",
+        "Orlando Police Department",
+    }
+    robots = Partnership.objects.filter(technology__category=TechnologyCategory.ROBOT)
+    assert robots.values("agency").distinct().count() >= 10
+    ring_events = PolicyEvent.objects.filter(vendor__slug="ring")
+    assert ring_events.filter(kind=PolicyEventKind.PROGRAM_ENDED, date__year=2024).exists()
+    assert ring_events.count() >= 6
+
+
+def test_every_rekognition_partnership_has_a_start(starter):
+    partnerships = Partnership.objects.filter(rekognition())
+    assert partnerships.count() >= 3
+    assert not partnerships.filter(start_date__isnull=True).exists()
+
+
+def test_the_map_shows_fewer_active_rekognition_partnerships_after_the_moratorium(starter):
+    def in_effect(day: str) -> tuple[int, int]:
+        query = {"technology": "face-recognition", "vendor": "amazon", "as_of": day}
+        filterset = PartnershipFilterSet(
+            QueryDict(urlencode(query)), queryset=Partnership.objects.public()
+        )
+        assert filterset.is_valid()
+        response = Client().get(reverse("web:map_counts"), {**query, "level": "state"})
+        assert response.status_code == 200
+        return filterset.qs.count(), response.json()["agencies"]
+
+    before, after = in_effect("2020-06-01"), in_effect("2020-07-01")
+    assert after[0] < before[0]
+    assert after[1] < before[1]
+    moratorium = PolicyEvent.objects.get(kind=PolicyEventKind.MORATORIUM)
+    ended = moratorium.partnerships.get()
+    assert ended.end_date is not None and ended.end_date.isoformat() == "2020-06-10"

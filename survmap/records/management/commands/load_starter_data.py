@@ -13,7 +13,10 @@ STARTER_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "starter.json"
 
 
 class Command(BaseCommand):
-    help = "Load fixtures/starter.json unless the database already holds records."
+    help = (
+        "Load fixtures/starter.json and the researched records in fixtures/research/ unless "
+        "the database already holds records."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -30,3 +33,5 @@ class Command(BaseCommand):
         call_command("loaddata", str(STARTER_FIXTURE), verbosity=options.get("verbosity", 1))
         # loaddata writes raw rows; give each starter record its first history entry.
         call_command("populate_history", "--auto", verbosity=0)
+        # survmap's own research goes through the record services, like any other data.
+        call_command("load_research", verbosity=options.get("verbosity", 1), stdout=self.stdout)
