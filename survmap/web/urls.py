@@ -1,12 +1,13 @@
 from django.urls import path
 
-from survmap.web import views
+from survmap.web import takeaway, views
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("table/", views.table, name="table"),
+    path("map.html", takeaway.map_html, name="map_html"),
     path("search/", views.search_json, name="search"),
     path("map/counts.json", views.map_counts, name="map_counts"),
     path("map/<slug:level>.<slug:digest>.topojson", views.map_geometry, name="map_geometry"),

@@ -19,7 +19,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from survmap.common import data_version
 from survmap.geo.adjacency import state_neighbours
 from survmap.geo.boundaries import Level
-from survmap.geo.choropleth import class_breaks, level_for_fips, region_names
+from survmap.geo.choropleth import level_for_fips, region_names
+from survmap.geo.counts import InvalidFilters, counts_payload
 from survmap.geo.models import County, State
 from survmap.geo.regions import region_counts
 from survmap.geo.svgmap import state_sketch
@@ -105,21 +106,10 @@ def _bad_request(request: HttpRequest, problem: BadQuery) -> HttpResponse:
 
 def map_counts_payload(request: HttpRequest, level: Level) -> dict[str, Any]:
     """Agencies per region for the request's filters, cached per data version."""
-    key = f"survmap:counts:{data_version.current().token}:{level}:{_filter_query(request.GET)}"
-    payload: dict[str, Any] | None = cache.get(key)
-    if payload is None:
-        partnerships = _filterset(request).qs
-        counts = region_counts(partnerships, level)
-        agencies = Agency.objects.filter(pk__in=partnerships.values("agency_id")).distinct().count()
-        payload = {
-            "level": str(level),
-            "counts": counts,
-            "breaks": class_breaks(list(counts.values())),
-            "agencies": agencies,
-            "regions": sum(1 for n in counts.values() if n),
-        }
-        cache.set(key, payload, COUNTS_CACHE_SECONDS)
-    return payload
+    try:
+        return counts_payload(request.GET, level)
+    except InvalidFilters as problem:
+        raise BadQuery(problem.errors) from None
 
 
 def _map_options() -> dict[str, Any]:
