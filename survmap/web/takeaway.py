@@ -1,18 +1,23 @@
-"""The map taken elsewhere: the standalone HTML file (`/map.html`) and share images."""
+"""The map taken elsewhere: the standalone HTML file (`/map.html`), share images (og:image)
+and the embeddable map."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
 
 from survmap.geo.boundaries import Level
+from survmap.geo.choropleth import level_for_fips
 from survmap.geo.counts import InvalidFilters, as_query, filter_query
+from survmap.geo.models import County, State
+from survmap.geo.share_image import ShareImage, region_image, technology_image
 from survmap.geo.standalone import standalone_html, standalone_map
+from survmap.records.models import Partnership, Technology
 
 
 def level_of(request: HttpRequest) -> Level:
@@ -58,3 +63,35 @@ def map_html(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{download_name(request, level)}"'
     patch_cache_control(response, public=True, max_age=300)
     return response
+
+
+SHARE_MAX_AGE = 60 * 60
+
+
+def _png(image: ShareImage) -> HttpResponse:
+    response = HttpResponse(image.png, content_type="image/png")
+    patch_cache_control(response, public=True, max_age=SHARE_MAX_AGE)
+    return response
+
+
+def region_share_image(request: HttpRequest, fips: str) -> HttpResponse:
+    """The og:image of a state's or a county's page: its counties, coloured by agencies."""
+    level = level_for_fips(fips)
+    if level == Level.STATE:
+        state = get_object_or_404(State, fips=fips)
+        name = state.name
+    elif level == Level.COUNTY:
+        county = get_object_or_404(County.objects.select_related("state"), fips=fips)
+        state = county.state
+        name = f"{county.full_name}, {state.name}"
+    else:
+        raise Http404("No such region.")
+    partnerships = Partnership.objects.public().filter(agency__state=state)
+    return _png(region_image(fips, name, partnerships))
+
+
+def technology_share_image(request: HttpRequest, slug: str) -> HttpResponse:
+    """The og:image of a technology's page: agencies per state."""
+    technology = get_object_or_404(Technology, slug=slug)
+    partnerships = Partnership.objects.public().filter(technology=technology)
+    return _png(technology_image(technology.slug, technology.name, partnerships))

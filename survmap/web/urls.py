@@ -12,7 +12,13 @@ urlpatterns = [
     path("map/counts.json", views.map_counts, name="map_counts"),
     path("map/<slug:level>.<slug:digest>.topojson", views.map_geometry, name="map_geometry"),
     path("regions/<str:fips>/", views.region, name="region"),
+    path("regions/<str:fips>/share.png", takeaway.region_share_image, name="region_share_image"),
     path("agencies/<int:pk>/", views.agency_detail, name="agency"),
     path("technologies/<slug:slug>/", views.technology_detail, name="technology"),
     path("policy-events/<int:pk>/", views.policy_event_detail, name="policy_event"),
+    path(
+        "technologies/<slug:slug>/share.png",
+        takeaway.technology_share_image,
+        name="technology_share_image",
+    ),
 ]
