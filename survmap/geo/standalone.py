@@ -124,6 +124,26 @@ class OfflineMap(folium.Map):
     default_css: list[tuple[str, str]] = []
 
 
+class EnglishFigure(Figure):
+    """branca's Figure with the document's language declared (screen readers need it)."""
+
+    _template = Template(
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n'
+        "<head>\n"
+        "{% if this.title %}<title>{{this.title}}</title>{% endif %}"
+        "    {{this.header.render(**kwargs)}}\n"
+        "</head>\n"
+        "<body>\n"
+        "    {{this.html.render(**kwargs)}}\n"
+        "</body>\n"
+        "<script>\n"
+        "    {{this.script.render(**kwargs)}}\n"
+        "</script>\n"
+        "</html>\n",
+    )
+
+
 class OfflineTopoJson(folium.TopoJson):
     default_js: list[tuple[str, str]] = []
 
@@ -253,8 +273,8 @@ def standalone_map(
         control_scale=False,
         font_size="12px",
     )
-    figure = fmap.get_root()
-    assert isinstance(figure, Figure)
+    figure = EnglishFigure()
+    figure.add_child(fmap)
     title = map_title(query, level)
     # branca writes the title unescaped.
     figure.title = escape(title)

@@ -11,13 +11,12 @@ import pytest
 from survmap.geo.boundaries import Level
 from survmap.geo.standalone import PALETTE, standalone_html, standalone_map
 from survmap.geo.topology import OBJECT_NAME, geometry_asset
-from tests.conftest import REPO, require_or_skip
+from tests.conftest import REPO, axe_violations
 from tests.factories import AgencyFactory, PartnershipFactory, TechnologyFactory
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Fits the map to every region (Guam to the Virgin Islands), then reports what was drawn.
 DRAWN = """() => {
@@ -36,18 +35,16 @@ DRAWN = """() => {
 }"""
 
 
-def open_offline(path: Path, viewport: dict[str, int]):
-    """Yield (page, refused requests) for the file opened with the network cut."""
-    require_or_skip(CHROMIUM.exists(), f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
+ZOOM_TO = """(fips) => {
+  const map = window[document.querySelector('.folium-map').id];
+  map.eachLayer(l => { if (l.feature && l.feature.id === fips) map.fitBounds(l.getBounds(),
+    {animate: false, maxZoom: 8}); });
+}"""
 
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(
-        executable_path=str(CHROMIUM),
-        headless=True,
-        args=["--no-sandbox", "--disable-background-networking", "--disable-component-update"],
-    )
-    page = browser.new_page(viewport=viewport)
+
+def open_offline(chromium, path: Path, viewport: dict[str, int]):
+    """The file opened from disk with every other request refused and recorded."""
+    page = chromium.new_page(viewport=viewport)
     refused: list[str] = []
     errors: list[str] = []
     url = path.as_uri()
@@ -65,7 +62,7 @@ def open_offline(path: Path, viewport: dict[str, int]):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(url)
     page.wait_for_selector(".leaflet-overlay-pane path")
-    return playwright, browser, page, refused, errors
+    return page, refused, errors
 
 
 @pytest.fixture
@@ -81,31 +78,31 @@ def county_file(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     "viewport", [{"width": 1280, "height": 800}, {"width": 390, "height": 844}]
 )
-def test_from_disk_with_no_network_it_draws_every_county_and_its_legend(county_file, viewport):
-    playwright, browser, page, refused, errors = open_offline(county_file, viewport)
-    try:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"standalone-{viewport['width']}.png"))
-        drawn = page.evaluate(DRAWN)
-        geometries = json.loads(geometry_asset(Level.COUNTY).body)["objects"][
-            OBJECT_NAME[Level.COUNTY]
-        ]["geometries"]
-        assert drawn["paths"] == len(geometries) > 3000
-        assert drawn["empty"] == 0
-        assert sorted(drawn["fips"]) == sorted(g["id"] for g in geometries)
-        legend = page.inner_text("#survmap-legend")
-        assert "Agencies per county" in legend
-        assert "None recorded" in legend
-        assert page.is_visible("#survmap-legend")
-        assert "Ring/Neighbors" in page.inner_text("#survmap-about")
-        assert "CC BY 4.0" in page.inner_text(".leaflet-control-attribution")
-        macomb = page.locator('path[data-fips="26099"]')
-        assert macomb.get_attribute("fill") == PALETTE[-1]
-        assert page.locator('path[data-fips="26125"]').get_attribute("fill") != PALETTE[-1]
-        macomb.hover(force=True)
-        assert "2 agencies" in page.inner_text(".leaflet-tooltip")
-        assert refused == []
-        assert errors == []
-    finally:
-        browser.close()
-        playwright.stop()
+def test_from_disk_with_no_network_it_draws_every_county_and_its_legend(
+    county_file, chromium, viewport
+):
+    page, refused, errors = open_offline(chromium, county_file, viewport)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"standalone-{viewport['width']}.png"))
+    drawn = page.evaluate(DRAWN)
+    geometries = json.loads(geometry_asset(Level.COUNTY).body)["objects"][
+        OBJECT_NAME[Level.COUNTY]
+    ]["geometries"]
+    assert drawn["paths"] == len(geometries) > 3000
+    assert drawn["empty"] == 0
+    assert sorted(drawn["fips"]) == sorted(g["id"] for g in geometries)
+    legend = page.inner_text("#survmap-legend")
+    assert "Agencies per county" in legend
+    assert "None recorded" in legend
+    assert page.is_visible("#survmap-legend")
+    assert "Ring/Neighbors" in page.inner_text("#survmap-about")
+    assert "CC BY 4.0" in page.inner_text(".leaflet-control-attribution")
+    macomb = page.locator('path[data-fips="26099"]')
+    assert macomb.get_attribute("fill") == PALETTE[-1]
+    assert page.locator('path[data-fips="26125"]').get_attribute("fill") != PALETTE[-1]
+    page.evaluate(ZOOM_TO, "26099")
+    macomb.hover(force=True)
+    assert "2 agencies" in page.inner_text(".leaflet-tooltip")
+    assert refused == []
+    assert errors == []
+    assert axe_violations(page, rules=["html-has-lang", "document-title"]) == []
