@@ -183,7 +183,8 @@ class RegionIds(MacroElement):
         self._name = "RegionIds"
 
 
-def _filter_lines(query: QueryDict) -> list[tuple[str, str]]:
+def filter_lines(query: QueryDict) -> list[tuple[str, str]]:
+    """The filters in words: [('Technology', 'Ring/Neighbors'), ('Status', 'Active')]."""
     names: dict[str, dict[str, str]] = {
         "technology": dict(Technology.objects.values_list("slug", "name")),
         "vendor": dict(Vendor.objects.values_list("slug", "name")),
@@ -312,7 +313,7 @@ def standalone_map(
         Element(
             _panel_html(
                 title=title,
-                filters=_filter_lines(query),
+                filters=filter_lines(query),
                 payload=payload,
                 level=level,
                 version=version,

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
 
+from survmap.common import data_version
 from survmap.geo.boundaries import Level
 from survmap.geo.choropleth import level_for_fips
-from survmap.geo.counts import InvalidFilters, as_query, filter_query
+from survmap.geo.counts import InvalidFilters, as_query, counts_payload, filter_query
 from survmap.geo.models import County, State
 from survmap.geo.share_image import ShareImage, region_image, technology_image
-from survmap.geo.standalone import standalone_html, standalone_map
+from survmap.geo.standalone import filter_lines, map_title, standalone_html, standalone_map
+from survmap.geo.topology import geometry_asset
 from survmap.records.models import Partnership, Technology
 
 
@@ -95,3 +98,56 @@ def technology_share_image(request: HttpRequest, slug: str) -> HttpResponse:
     technology = get_object_or_404(Technology, slug=slug)
     partnerships = Partnership.objects.public().filter(technology=technology)
     return _png(technology_image(technology.slug, technology.name, partnerships))
+
+
+def allow_framing(response: HttpResponse) -> HttpResponse:
+    """Let the sites in SURVMAP_EMBED_FRAME_ANCESTORS frame this response, and no other page."""
+    response.xframe_options_exempt = True
+    response._csp_replace = {  # type: ignore[attr-defined]
+        "frame-ancestors": list(settings.SURVMAP_EMBED_FRAME_ANCESTORS)
+    }
+    return response
+
+
+def embed(request: HttpRequest) -> HttpResponse:
+    """The interactive map of a view without the site around it, for other sites' iframes."""
+    try:
+        level = level_of(request)
+        counts = counts_payload(request.GET, level)
+        title = map_title(request.GET, level)
+    except InvalidFilters as problem:
+        return allow_framing(bad_filters(request, problem))
+    asset = geometry_asset(level)
+    config = {
+        "level": str(level),
+        "embed": True,
+        "geometry": reverse(
+            "web:map_geometry", kwargs={"level": str(level), "digest": asset.digest}
+        ),
+        "counts_url": reverse("web:map_counts"),
+        "search_url": reverse("web:search"),
+        "region_url": request.build_absolute_uri(
+            reverse("web:region", kwargs={"fips": "00"})
+        ).replace("/00/", "/{fips}/"),
+        "table_url": reverse("web:table"),
+        "tile_url": settings.SURVMAP_TILE_URL,
+        "tile_attribution": settings.SURVMAP_TILE_ATTRIBUTION,
+        "today": dt.date.today().isoformat(),
+        "earliest": dt.date.today().isoformat(),
+    }
+    response = render(
+        request,
+        "web/embed.html",
+        {
+            "title": title,
+            "level": str(level),
+            "counts": counts,
+            "config": config,
+            "live_url": live_url(request, level),
+            "filters": filter_lines(request.GET),
+            "version": data_version.current().token,
+            "licence": settings.SURVMAP_DATA_LICENSE,
+            "licence_url": settings.SURVMAP_DATA_LICENSE_URL,
+        },
+    )
+    return allow_framing(response)

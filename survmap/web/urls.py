@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("table/", views.table, name="table"),
     path("map.html", takeaway.map_html, name="map_html"),
+    path("embed/", takeaway.embed, name="embed"),
     path("search/", views.search_json, name="search"),
     path("map/counts.json", views.map_counts, name="map_counts"),
     path("map/<slug:level>.<slug:digest>.topojson", views.map_geometry, name="map_geometry"),

@@ -1,10 +1,14 @@
-"""Tags for taking the map elsewhere: the og:image of a page."""
+"""Tags for taking the map elsewhere: the og:image of a page, the map page's download link and
+iframe code."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
+from django.http import QueryDict
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
 from survmap.geo.share_image import HEIGHT, WIDTH
@@ -31,3 +35,25 @@ def og_image(context: template.Context, url_name: str, arg: str, alt: str) -> Sa
         HEIGHT,
         alt,
     )
+
+
+@register.inclusion_tag("web/_map_takeaway.html", takes_context=True)
+def map_takeaway(context: template.Context) -> dict[str, Any]:
+    """'Download this map' and the iframe code for the view the map page shows."""
+    request = context.get("request")
+    query = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    query.pop("focus", None)
+    suffix = f"?{query.urlencode()}" if query else ""
+    embed = reverse("web:embed") + suffix
+    embed_url = request.build_absolute_uri(embed) if request is not None else embed
+    # Plain text (the template escapes it once more for the textarea, which shows it as is).
+    code = (
+        f'<iframe src="{escape(embed_url)}" title="survmap: police surveillance partnerships" '
+        'width="100%" height="480" loading="lazy" referrerpolicy="no-referrer" '
+        'style="border:0"></iframe>'
+    )
+    return {
+        "download_url": reverse("web:map_html") + suffix,
+        "embed_url": embed_url,
+        "iframe_code": code,
+    }
