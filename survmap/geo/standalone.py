@@ -26,7 +26,8 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from django.conf import settings
 from django.http import QueryDict
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template import Template as DjangoTemplate
 from django.utils.html import escape, format_html
 from jinja2 import Template
 
@@ -39,6 +40,7 @@ from survmap.records.models import AgencyKind, PartnershipStatus, Technology, Ve
 VENDOR = Path(settings.BASE_DIR) / "static" / "vendor"
 LEAFLET = VENDOR / "leaflet-1.9.4"
 TOPOJSON_CLIENT = VENDOR / "topojson-client-3.1.0"
+PANEL_TEMPLATE = Path(__file__).with_name("standalone_panel.html")
 # The same ramp as the map page (static/js/map.js), so a downloaded map matches what was seen.
 PALETTE = ("#fde0c5", "#facba6", "#f59e72", "#e4643f", "#c03a2b", "#7f1d1d")
 NONE = "#dfe3e8"
@@ -211,6 +213,13 @@ def map_title(query: QueryDict, level: Level) -> str:
     return f"{subject}: agencies per {level}"
 
 
+@cache
+def _panel_template() -> DjangoTemplate:
+    """The about box and legend. Kept beside this module, outside the served templates: its
+    inline styles are for a file opened from disk, never for a page under our CSP."""
+    return DjangoTemplate(PANEL_TEMPLATE.read_text(encoding="utf-8"))
+
+
 def _panel_html(
     *,
     title: str,
@@ -220,24 +229,25 @@ def _panel_html(
     version: str,
     source_url: str | None,
 ) -> str:
-    return render_to_string(
-        "geo/standalone_panel.html",
-        {
-            "title": title,
-            "filters": filters,
-            "agencies": payload["agencies"],
-            "regions": payload["regions"],
-            "place": "states and territories" if level == Level.STATE else "counties",
-            "level": str(level),
-            "legend": legend_rows(payload["breaks"]),
-            "made": dt.date.today(),
-            "version": version,
-            "source_url": source_url,
-            "atlas_credit": ATLAS_CREDIT,
-            "census_credit": CENSUS_CREDIT,
-            "licence": settings.SURVMAP_DATA_LICENSE,
-            "licence_url": settings.SURVMAP_DATA_LICENSE_URL,
-        },
+    return _panel_template().render(
+        Context(
+            {
+                "title": title,
+                "filters": filters,
+                "agencies": payload["agencies"],
+                "regions": payload["regions"],
+                "place": "states and territories" if level == Level.STATE else "counties",
+                "level": str(level),
+                "legend": legend_rows(payload["breaks"]),
+                "made": dt.date.today(),
+                "version": version,
+                "source_url": source_url,
+                "atlas_credit": ATLAS_CREDIT,
+                "census_credit": CENSUS_CREDIT,
+                "licence": settings.SURVMAP_DATA_LICENSE,
+                "licence_url": settings.SURVMAP_DATA_LICENSE_URL,
+            }
+        )
     )
 
 
