@@ -114,17 +114,13 @@ def table_rows(html: str) -> dict[str, tuple[str, str]]:
     }
 
 
-def test_the_home_page_tables_the_map_view(client, records):
+def test_the_home_page_tables_every_partnership_whatever_the_filters(client, records):
     rows = table_rows(client.get(reverse("web:home")).content.decode())
     assert rows["2018"] == ("2", "0")
     assert rows["2020"] == ("0", "2")
-    filtered = table_rows(client.get(reverse("web:home"), {"technology": "faces"}).content.decode())
-    assert filtered == {
-        str(y): v
-        for y, v in zip(
-            range(2016, 2021), [("1", "0")] + [("0", "0")] * 3 + [("0", "1")], strict=True
-        )
-    }
+    # The map changes its filters without reloading: the chart never claims to follow them.
+    filtered = client.get(reverse("web:home"), {"technology": "faces"}).content.decode()
+    assert table_rows(filtered) == rows
 
 
 def test_technology_and_region_pages_have_their_own_timelines(client, records):

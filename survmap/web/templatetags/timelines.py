@@ -7,7 +7,6 @@ from typing import Any
 
 from django import template
 
-from survmap.geo.counts import InvalidFilters, filter_query, filtered_partnerships
 from survmap.geo.models import County, State
 from survmap.records.models import Partnership, Technology
 from survmap.web.timeline import timeline as timeline_for
@@ -15,14 +14,13 @@ from survmap.web.timeline import timeline as timeline_for
 register = template.Library()
 
 
-@register.inclusion_tag("web/_timeline.html", takes_context=True)
+@register.inclusion_tag("web/_timeline.html")
 def timeline(
-    context: template.Context,
     technology: Technology | None = None,
     state: State | None = None,
     county: County | None = None,
 ) -> dict[str, Any]:
-    """The timeline of a technology, a county, a state, or else of the map's filtered view."""
+    """The timeline of a technology, a county, a state, or else of every partnership."""
     public = Partnership.objects.public()
     if technology is not None:
         scope, partnerships, subject = (
@@ -41,12 +39,7 @@ def timeline(
             state.name,
         )
     else:
-        request = context.get("request")
-        query = request.GET if request is not None else None
-        try:
-            partnerships = filtered_partnerships(query) if query is not None else public
-        except InvalidFilters:
-            return {"chart": {"empty": True}}
-        scope = f"map:{filter_query(query) if query is not None else ''}"
-        subject = "the partnerships on the map" if query and filter_query(query) else ""
+        # Every recorded partnership, whatever the map's filters: the map page changes its
+        # filters without reloading, and a server-drawn chart of other filters would mislead.
+        scope, partnerships, subject = "all", public, "every recorded partnership"
     return {"chart": timeline_for(scope, partnerships), "subject": subject}
