@@ -10,6 +10,7 @@
   var NONE = "#dfe3e8";
   var LOWER48 = [[24.4, -125.0], [49.5, -66.9]];
   var element = document.getElementById("map");
+  // The embed (/embed/) draws the same map with no filters, search or site around it.
   var form = document.getElementById("map-filters");
   var layersByFips = {};
   var regions = null;
@@ -20,7 +21,7 @@
   }
   map.attributionControl.setPrefix(false);
   // On a phone the map comes first; the filters fold away until asked for.
-  if (window.matchMedia("(max-width: 40rem)").matches && !window.location.search) {
+  if (form && window.matchMedia("(max-width: 40rem)").matches && !window.location.search) {
     document.getElementById("filter-panel").open = false;
   }
   map.fitBounds(LOWER48);
@@ -113,6 +114,7 @@
   }
 
   function query() {
+    if (!form) return new URLSearchParams(window.location.search);
     var params = new URLSearchParams();
     new FormData(form).forEach(function (value, key) {
       if (value !== "") params.append(key, value);
@@ -136,7 +138,8 @@
     }
     window.history.replaceState(null, "", "?" + params.toString());
     var filters = filterQuery(params);
-    document.getElementById("table-link").href = config.table_url + (filters ? "?" + filters : "");
+    var tableLink = document.getElementById("table-link");
+    if (tableLink) tableLink.href = config.table_url + (filters ? "?" + filters : "");
     if (pending) pending.abort();
     pending = new AbortController();
     element.dataset.state = "loading";
@@ -156,32 +159,34 @@
       });
   }
 
-  // The as-of slider walks day by day from the earliest recorded start to today.
-  var DAY = 86400000;
-  var asOfOn = document.getElementById("as-of-on");
-  var asOfDate = document.getElementById("as-of-date");
-  var slider = document.getElementById("as-of-slider");
-  var first = Date.parse(config.earliest);
-  var days = Math.max(1, Math.round((Date.parse(config.today) - first) / DAY));
-  slider.max = String(days);
-  slider.hidden = false;
-  function syncSlider() {
-    slider.disabled = !asOfOn.checked;
-    asOfDate.disabled = !asOfOn.checked;
-    if (asOfOn.checked && !asOfDate.value) asOfDate.value = config.today;
-    if (asOfDate.value) slider.value = String(Math.round((Date.parse(asOfDate.value) - first) / DAY));
+  if (form) {
+    // The as-of slider walks day by day from the earliest recorded start to today.
+    var DAY = 86400000;
+    var asOfOn = document.getElementById("as-of-on");
+    var asOfDate = document.getElementById("as-of-date");
+    var slider = document.getElementById("as-of-slider");
+    var first = Date.parse(config.earliest);
+    var days = Math.max(1, Math.round((Date.parse(config.today) - first) / DAY));
+    slider.max = String(days);
+    slider.hidden = false;
+    function syncSlider() {
+      slider.disabled = !asOfOn.checked;
+      asOfDate.disabled = !asOfOn.checked;
+      if (asOfOn.checked && !asOfDate.value) asOfDate.value = config.today;
+      if (asOfDate.value) slider.value = String(Math.round((Date.parse(asOfDate.value) - first) / DAY));
+    }
+    syncSlider();
+    asOfOn.addEventListener("change", function () { syncSlider(); refresh(); });
+    slider.addEventListener("input", function () {
+      asOfDate.value = new Date(first + Number(slider.value) * DAY).toISOString().slice(0, 10);
+    });
+    slider.addEventListener("change", refresh);
+    asOfDate.addEventListener("change", function () { syncSlider(); });
+    form.addEventListener("change", function (event) {
+      if (event.target !== asOfOn && event.target !== slider) refresh();
+    });
+    form.addEventListener("submit", function (event) { event.preventDefault(); refresh(); });
   }
-  syncSlider();
-  asOfOn.addEventListener("change", function () { syncSlider(); refresh(); });
-  slider.addEventListener("input", function () {
-    asOfDate.value = new Date(first + Number(slider.value) * DAY).toISOString().slice(0, 10);
-  });
-  slider.addEventListener("change", refresh);
-  asOfDate.addEventListener("change", function () { syncSlider(); });
-  form.addEventListener("change", function (event) {
-    if (event.target !== asOfOn && event.target !== slider) refresh();
-  });
-  form.addEventListener("submit", function (event) { event.preventDefault(); refresh(); });
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-jump]"), function (button) {
     button.addEventListener("click", function () {
@@ -192,66 +197,68 @@
     });
   });
 
-  // Search as you type: the server ranks; the page only shows and jumps.
-  var input = document.getElementById("search-input");
-  var results = document.getElementById("search-results");
-  var searchTimer = null;
-  var searchRequest = null;
-  function choose(result) {
-    results.hidden = true;
-    input.setAttribute("aria-expanded", "false");
-    var place = result.kind === "state" || result.kind === "county" || result.kind === "city";
-    if (place && result.fips && regions) {
-      var params = query();
-      params.set("focus", result.fips);
-      window.history.replaceState(null, "", "?" + params.toString());
-      focusOn(result.fips);
-    } else {
-      window.location.assign(result.url);
+  if (document.getElementById("search-input")) {
+    // Search as you type: the server ranks; the page only shows and jumps.
+    var input = document.getElementById("search-input");
+    var results = document.getElementById("search-results");
+    var searchTimer = null;
+    var searchRequest = null;
+    function choose(result) {
+      results.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      var place = result.kind === "state" || result.kind === "county" || result.kind === "city";
+      if (place && result.fips && regions) {
+        var params = query();
+        params.set("focus", result.fips);
+        window.history.replaceState(null, "", "?" + params.toString());
+        focusOn(result.fips);
+      } else {
+        window.location.assign(result.url);
+      }
     }
-  }
-  function showResults(list) {
-    while (results.firstChild) results.removeChild(results.firstChild);
-    list.forEach(function (result, index) {
-      var item = document.createElement("li");
-      item.setAttribute("role", "option");
-      item.id = "search-result-" + index;
-      var link = document.createElement("a");
-      link.href = result.url;
-      link.textContent = result.label;
-      var kind = document.createElement("small");
-      kind.textContent = " " + result.kind + (result.detail ? " · " + result.detail : "");
-      link.appendChild(kind);
-      link.addEventListener("click", function (event) { event.preventDefault(); choose(result); });
-      item.appendChild(link);
-      results.appendChild(item);
+    function showResults(list) {
+      while (results.firstChild) results.removeChild(results.firstChild);
+      list.forEach(function (result, index) {
+        var item = document.createElement("li");
+        item.setAttribute("role", "option");
+        item.id = "search-result-" + index;
+        var link = document.createElement("a");
+        link.href = result.url;
+        link.textContent = result.label;
+        var kind = document.createElement("small");
+        kind.textContent = " " + result.kind + (result.detail ? " · " + result.detail : "");
+        link.appendChild(kind);
+        link.addEventListener("click", function (event) { event.preventDefault(); choose(result); });
+        item.appendChild(link);
+        results.appendChild(item);
+      });
+      results.hidden = list.length === 0;
+      input.setAttribute("aria-expanded", list.length ? "true" : "false");
+      results.dataset.count = String(list.length);
+    }
+    input.addEventListener("input", function () {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(function () {
+        var q = input.value.trim();
+        if (searchRequest) searchRequest.abort();
+        if (!q) { showResults([]); return; }
+        searchRequest = new AbortController();
+        fetch(config.search_url + "?q=" + encodeURIComponent(q), { signal: searchRequest.signal })
+          .then(function (response) { return response.json(); })
+          .then(function (payload) { showResults(payload.results); })
+          .catch(function () {});
+      }, 150);
     });
-    results.hidden = list.length === 0;
-    input.setAttribute("aria-expanded", list.length ? "true" : "false");
-    results.dataset.count = String(list.length);
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        var firstLink = results.querySelector("a");
+        if (firstLink) firstLink.click();
+      } else if (event.key === "Escape") {
+        showResults([]);
+      }
+    });
   }
-  input.addEventListener("input", function () {
-    clearTimeout(searchTimer);
-    searchTimer = setTimeout(function () {
-      var q = input.value.trim();
-      if (searchRequest) searchRequest.abort();
-      if (!q) { showResults([]); return; }
-      searchRequest = new AbortController();
-      fetch(config.search_url + "?q=" + encodeURIComponent(q), { signal: searchRequest.signal })
-        .then(function (response) { return response.json(); })
-        .then(function (payload) { showResults(payload.results); })
-        .catch(function () {});
-    }, 150);
-  });
-  input.addEventListener("keydown", function (event) {
-    if (event.key === "Enter") {
-      event.preventDefault();
-      var firstLink = results.querySelector("a");
-      if (firstLink) firstLink.click();
-    } else if (event.key === "Escape") {
-      showResults([]);
-    }
-  });
 
   fetch(config.geometry)
     .then(function (response) { return response.json(); })
@@ -265,7 +272,10 @@
           layersByFips[feature.id] = layer;
           layer.bindTooltip(function () { return tooltipNode(feature); }, { sticky: true });
           layer.on("click", function () {
-            window.location.assign(config.region_url.replace("{fips}", feature.id));
+            var url = config.region_url.replace("{fips}", feature.id);
+            // Inside another site's frame, a region opens on survmap in a tab of its own.
+            if (config.embed) window.open(url, "_blank", "noopener");
+            else window.location.assign(url);
           });
         },
       }).addTo(map);

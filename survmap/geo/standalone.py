@@ -213,6 +213,12 @@ def map_title(query: QueryDict, level: Level) -> str:
     return f"{subject}: agencies per {level}"
 
 
+def _place_words(level: Level, n: int) -> str:
+    if level == Level.STATE:
+        return "state or territory" if n == 1 else "states and territories"
+    return "county" if n == 1 else "counties"
+
+
 @cache
 def _panel_template() -> DjangoTemplate:
     """The about box and legend. Kept beside this module, outside the served templates: its
@@ -236,7 +242,7 @@ def _panel_html(
                 "filters": filters,
                 "agencies": payload["agencies"],
                 "regions": payload["regions"],
-                "place": "states and territories" if level == Level.STATE else "counties",
+                "place": _place_words(level, payload["regions"]),
                 "level": str(level),
                 "legend": legend_rows(payload["breaks"]),
                 "made": dt.date.today(),
