@@ -67,7 +67,9 @@ def count_by_year(partnerships: QuerySet) -> TimelineData:
             started=ExtractYear("start_date"),
             ended=ExtractYear("end_date"),
         )
-        .annotate(n=Count("pk", distinct=True))
+        # Each partnership is one row in every scope used (one county at most is joined), so a
+        # plain count, cheaper than a DISTINCT one.
+        .annotate(n=Count("pk"))
     )
     by_name: dict[str, Series] = {}
     undated = 0
