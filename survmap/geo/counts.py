@@ -62,7 +62,9 @@ def filtered_partnerships(query: QueryDict) -> Any:
 def counts_payload(query: QueryDict, level: Level) -> dict[str, Any]:
     """Agencies per region for these filters: {'level', 'counts', 'breaks', 'agencies',
     'regions'}, cached per data version. Raises InvalidFilters."""
-    key = f"survmap:counts:{data_version.current().token}:{level}:{filter_query(query)}"
+    # A key of its own: the map page's payload may carry more (colours, as-of steps) under
+    # 'survmap:counts:', and must never be answered with this smaller one.
+    key = f"survmap:region-counts:{data_version.current().token}:{level}:{filter_query(query)}"
     payload: dict[str, Any] | None = cache.get(key)
     if payload is None:
         partnerships = filtered_partnerships(query)
