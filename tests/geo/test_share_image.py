@@ -119,6 +119,8 @@ def test_region_and_technology_pages_name_their_share_image(client, ring):
         + reverse("web:region_share_image", args=["26"])
         + '">'
     ) in page
+    assert page.count('property="og:image"') == 1
     page = client.get(reverse("web:technology", args=["ring"])).content.decode()
     assert reverse("web:technology_share_image", args=["ring"]) in page
+    assert page.count('property="og:image"') == 1
     assert 'property="og:image:alt"' in page
