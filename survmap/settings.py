@@ -222,6 +222,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The embeddable map (/embed/) is the one page other sites may frame: its CSP frame-ancestors,
+# space- or comma-separated origins ("https://news.example.org https://*.example.com"), any
+# site by default. Every other page answers X-Frame-Options: DENY and frame-ancestors 'none'.
+SURVMAP_EMBED_FRAME_ANCESTORS = os.environ.get("SURVMAP_EMBED_FRAME_ANCESTORS", "*").replace(
+    ",", " "
+).split() or ["*"]
+
 # Whole-page cache for anonymous GETs (survmap/common/page_cache.py); 0 turns it off.
 SURVMAP_PAGE_CACHE_SECONDS = int(os.environ.get("SURVMAP_PAGE_CACHE_SECONDS", "60"))
 # How long a process trusts its fingerprint of the data before reading it again from the

@@ -93,6 +93,11 @@
     return url + (filters ? "?" + filters : "");
   }
   function regionUrl(fips) { return withFilters(config.region_url.replace("{fips}", fips)); }
+  // Inside another site's frame (/embed/), a region opens on survmap in a tab of its own.
+  function openRegion(fips) {
+    if (config.embed) window.open(regionUrl(fips), "_blank", "noopener");
+    else window.location.assign(regionUrl(fips));
+  }
   function saveUrl() {
     if (form) window.history.replaceState(null, "", "?" + query().toString());
   }
@@ -431,7 +436,7 @@
       else announce(cursor.name + " is the last " + LEVEL + " that way.");
     } else if (event.key === "Enter" && cursor) {
       event.preventDefault();
-      window.location.assign(regionUrl(cursor.id));
+      openRegion(cursor.id);
     } else if (event.key === "+" || event.key === "=") {
       event.preventDefault();
       map.zoomIn();
@@ -770,7 +775,7 @@
   map.on("mouseout", function () { hovered = null; map.closeTooltip(tooltip); });
   map.on("click", function (event) {
     var feature = ready && choropleth.featureAt(event.layerPoint);
-    if (feature) window.location.assign(regionUrl(feature.id));
+    if (feature) openRegion(feature.id);
   });
 
   // For other scripts on the page (the embed, tests): what a region is painted, and where.

@@ -259,19 +259,10 @@ def _with(query: QueryDict, **values: str) -> str:
     return copy.urlencode()
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    """The choropleth: agencies per state or county with partnerships matching the filters."""
-    try:
-        level = _level(request)
-        counts = map_counts_payload(request, level)
-    except BadQuery as problem:
-        return _bad_request(request, problem)
+def map_config(level: Level, options: dict[str, Any]) -> dict[str, Any]:
+    """What static/js/map.js reads (json_script 'map-config'): the map page's and the embed's."""
     asset = geometry_asset(level)
-    names = region_names(level)
-    top = sorted(counts["counts"].items(), key=lambda item: (-item[1], names.get(item[0], "")))
-    options = _map_options()
-    filters = _filter_query(request.GET)
-    config = {
+    return {
         "level": str(level),
         "geometry": reverse(
             "web:map_geometry", kwargs={"level": str(level), "digest": asset.digest}
@@ -292,6 +283,20 @@ def home(request: HttpRequest) -> HttpResponse:
         "none_colour": NONE_COLOUR,
         "list_rows": NOSCRIPT_ROWS,
     }
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The choropleth: agencies per state or county with partnerships matching the filters."""
+    try:
+        level = _level(request)
+        counts = map_counts_payload(request, level)
+    except BadQuery as problem:
+        return _bad_request(request, problem)
+    names = region_names(level)
+    top = sorted(counts["counts"].items(), key=lambda item: (-item[1], names.get(item[0], "")))
+    options = _map_options()
+    filters = _filter_query(request.GET)
+    config = map_config(level, options)
     query = request.GET.copy()
     query.pop("page", None)
     as_of = counts["as_of"]

@@ -1,0 +1,45 @@
+"""`{% timeline %}`: the partnerships-over-time figure, as one include on the home, technology
+and region pages (so those pages' views need no change)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from survmap.geo.models import County, State
+from survmap.records.models import Partnership, Technology
+from survmap.web.timeline import timeline as timeline_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("web/_timeline.html")
+def timeline(
+    technology: Technology | None = None,
+    state: State | None = None,
+    county: County | None = None,
+) -> dict[str, Any]:
+    """The timeline of a technology, a county, a state, or else of every partnership."""
+    public = Partnership.objects.public()
+    if technology is not None:
+        scope, partnerships, subject = (
+            f"technology:{technology.pk}",
+            public.filter(technology=technology),
+            technology.name,
+        )
+    elif county is not None:
+        scope = f"county:{county.fips}"
+        partnerships = public.filter(agency__counties=county)
+        subject = f"{county.full_name}, {county.state_id}"
+    elif state is not None:
+        scope, partnerships, subject = (
+            f"state:{state.fips}",
+            public.filter(agency__state=state),
+            state.name,
+        )
+    else:
+        # Every recorded partnership, whatever the map's filters: the map page changes its
+        # filters without reloading, and a server-drawn chart of other filters would mislead.
+        scope, partnerships, subject = "all", public, "every recorded partnership"
+    return {"chart": timeline_for(scope, partnerships), "subject": subject}
