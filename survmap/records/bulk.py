@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
+from django.db.models import Q
 from tqdm import tqdm
 
 from survmap.common import data_version
@@ -122,6 +123,8 @@ class BulkWriter:
         self.numbered: dict[str, Partnership] = {}
         self.by_agency: dict[int, list[Partnership]] = {}
         self.cited: dict[int, set[int]] = {}
+        # Keys of agencies, sources and Atlas ids looked up and not found (none exist yet).
+        self.absent: set[Hashable] = set()
         self._reset()
 
     def _reset(self) -> None:
@@ -164,7 +167,7 @@ class BulkWriter:
             batch = Batch()
             self._write_row(row)
             self._reset()
-            self._load([row])
+            self._load([row], again=True)
         self._flush(batch)
 
     def _write_row(self, row: PlannedRow) -> None:
@@ -198,7 +201,7 @@ class BulkWriter:
             for fresh in batch.rows:
                 self._write_row(fresh.row)
                 self._reset()
-                self._load([fresh.row])
+                self._load([fresh.row], again=True)
             return
         for fresh in batch.rows:
             created = fresh.partnership is not None
@@ -208,8 +211,13 @@ class BulkWriter:
 
     # What the batch's rows name, as it stands: a handful of queries a batch.
 
-    def _load(self, rows: list[PlannedRow]) -> None:
+    def _load(self, rows: list[PlannedRow], *, again: bool = False) -> None:
+        """Load what these rows name and the writer does not know yet: a handful of queries
+        a batch. What this run wrote it knows already (`_note_written`); after a row went the
+        per-row way, `again` reloads what that row names."""
         keys = {key for row in rows if (key := agency_key(row.plan.agency)) is not None}
+        if not again:
+            keys -= self.agencies.keys() | self.absent
         for key in keys:
             self.agencies.pop(key, None)
             self.agency_fips.pop(key, None)
@@ -227,39 +235,55 @@ class BulkWriter:
             key = (agency.normalized_name, agency.state_id)
             self.agencies[key] = agency
             self.agency_fips[key] = fips[agency.pk]
+        self.absent |= keys - self.agencies.keys()
+        self.absent -= self.agencies.keys()
 
-        plans = [item for row in rows for item in row.plan.add_sources]
-        keys_s = {source_key(item) for item in plans}
+        keys_s = {source_key(item) for row in rows for item in row.plan.add_sources}
+        if not again:
+            keys_s -= self.sources.keys() | self.absent
         for skey in keys_s:
             self.sources.pop(skey, None)
         urls = {key[1] for key in keys_s if key[0] == "url"}  # type: ignore[index]
         titles = {key[1] for key in keys_s if key[0] == "print"}  # type: ignore[index]
-        found = list(Source.objects.filter(url__in=urls))
-        found += Source.objects.filter(url__isnull=True, title__in=titles).order_by("pk")
+        found = list(Source.objects.filter(url__in=urls)) if urls else []
+        if titles:
+            found += Source.objects.filter(url__isnull=True, title__in=titles).order_by("pk")
         for source in found:
             skey = source_key(source)
             if skey in keys_s:
                 self.sources.setdefault(skey, []).append(source)
+        self.absent |= keys_s - self.sources.keys()
+        self.absent -= self.sources.keys()
 
-        atlas_ids = {
+        atlas_ids: set[Hashable] = {
             row.plan.atlas_id for row in rows if given(row.plan.atlas_id) and row.plan.atlas_id
         }
+        if not again:
+            atlas_ids -= self.numbered.keys() | self.absent
         for atlas_id in atlas_ids:
-            self.numbered.pop(atlas_id, None)  # type: ignore[arg-type]
+            self.numbered.pop(atlas_id, None)  # type: ignore[call-overload]
         agency_pks = [agency.pk for agency in agencies]
-        partnerships = list(Partnership.objects.filter(atlas_id__in=atlas_ids).order_by("pk"))
-        partnerships += Partnership.objects.filter(agency_id__in=agency_pks).order_by("pk")
+        # What services.partnership_find may find: by Atlas id, or by agency, technology and
+        # vendor among the agencies' partnerships without an Atlas id (with one too, for a
+        # plan that matches any).
+        same = Q(agency_id__in=agency_pks)
+        if all(row.plan.match == Match.UNNUMBERED for row in rows):
+            same &= Q(atlas_id__isnull=True)
+        partnerships = Partnership.objects.filter(Q(atlas_id__in=atlas_ids) | same).order_by("pk")
         for pk in agency_pks:
             self.by_agency[pk] = []
         seen = set()
         for partnership in partnerships:
-            if partnership.pk in seen:
-                continue
             seen.add(partnership.pk)
             if partnership.atlas_id:
                 self.numbered[partnership.atlas_id] = partnership
-            self.by_agency.setdefault(partnership.agency_id, []).append(partnership)
+            if partnership.agency_id in self.by_agency:
+                known = self.by_agency[partnership.agency_id]
+                if all(other.pk != partnership.pk for other in known):
+                    known.append(partnership)
             self.cited[partnership.pk] = set()
+        self.absent |= atlas_ids - self.numbered.keys()
+        self.absent -= self.numbered.keys()
         for partnership_id, source_id in Partnership.sources.through.objects.filter(
             partnership_id__in=seen
         ).values_list("partnership_id", "source_id"):
@@ -269,13 +293,16 @@ class BulkWriter:
         if fresh.new_agency and fresh.agency_key is not None:
             self.agencies[fresh.agency_key] = fresh.agency
             self.agency_fips[fresh.agency_key] = set(fresh.counties)
-        for source in fresh.new_sources.values():
-            self.sources[source_key(source)] = [source]
+            self.absent.discard(fresh.agency_key)
+        for key, source in fresh.new_sources.items():
+            self.sources[key] = [source]
+            self.absent.discard(key)
         partnership = fresh.partnership
         if partnership is None:
             return
         if partnership.atlas_id:
             self.numbered[partnership.atlas_id] = partnership
+            self.absent.discard(partnership.atlas_id)
         self.by_agency.setdefault(partnership.agency_id, []).append(partnership)
         self.cited[partnership.pk] = {source.pk for source in fresh.sources}
 
@@ -311,9 +338,8 @@ class BulkWriter:
         """Give a new record its values and provenance, and check it as full_clean does."""
         for name, value in values.items():
             setattr(instance, name, value)
+        # The creator stands for every field and link it set (provenance.last_writer).
         provenance.set_creator(instance, provenance.entry(self.writer, self.when))
-        for name in values:
-            provenance.set_writer(instance, name, self.writer, self.when, None)
         try:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError:
@@ -378,8 +404,6 @@ class BulkWriter:
             agency = Agency(name=plan.agency.name, state_id=plan.agency.state)  # type: ignore[misc]
             if not self._new(agency, values, ["state"]) or agency.normalized_name != key[0]:
                 return None
-            for fips in counties:
-                provenance.set_writer(agency, f"counties:{fips}", self.writer, self.when, None)
             new_agency = True
 
         sources: list[Source] = []
@@ -481,10 +505,6 @@ class BulkWriter:
             partnership = fresh.partnership
             assert partnership is not None
             partnership.agency = fresh.agency
-            for source in fresh.sources:
-                provenance.set_writer(
-                    partnership, f"sources:{source.pk}", self.writer, self.when, None
-                )
             partnerships.append(partnership)
         Partnership.objects.bulk_create(partnerships)
         source_links = [

@@ -86,8 +86,13 @@ def writers(record: models.Model) -> dict[str, Entry]:
 
 
 def last_writer(record: models.Model, name: str) -> Entry | None:
+    """Who set the field last: its own entry, else whoever created the record (a record's
+    creator is not repeated for every field it set). A link without an entry was never
+    touched by anyone since the record was created."""
     data = record.provenance or {}  # type: ignore[attr-defined]
     index = data.get("f", {}).get(name)
+    if index is None and ":" not in name:
+        index = data.get("c")
     return data["e"][index] if index is not None else None
 
 
@@ -153,12 +158,10 @@ def decide(
         return "write"
     found = last_writer(record, name)
     if found is None:
-        # Nobody is recorded as setting it: a default of a record an import created, or a
-        # record older than provenance, which an import may update where it carries that
+        if ":" in name:
+            return "write"  # a link nobody unlinked
+        # A record older than provenance: an import may update it where it carries that
         # import's own credit (an earlier import of the same source wrote it).
-        created = created_by(record)
-        if created and is_import(created[0]):
-            return "write"
         if credit and getattr(record, "attribution", "") == credit:
             return "write"
         return _person_held(record, name, value, writer)

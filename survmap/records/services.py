@@ -275,9 +275,8 @@ def _write(
     if creating:
         for name, value in values.items():
             setattr(instance, name, value)
+        # The creator stands for every field and link it set (provenance.last_writer).
         provenance.set_creator(instance, provenance.entry(run.writer, run.when))
-        for name in values:
-            provenance.set_writer(instance, name, run.writer, run.when, None)
         _save(instance, run, reason=run.writer.history_reason)
         run.journal.append(
             {"model": instance._meta.label_lower, "pk": instance.pk, "created": True, "fields": {}}
@@ -337,6 +336,7 @@ def _link(
     """Link or unlink records (keyed by their key: a FIPS code, a source id) under the same
     policy as fields, each link being a field named '<link>:<key>'. Returns (added, removed)."""
     manager = getattr(instance, link)
+    creating = provenance.created_by(instance) == provenance.entry(run.writer, run.when)
     linked = {str(key) for key in manager.values_list("pk", flat=True)}
     to_add, to_remove = [], []
     fields: dict[str, list[Any]] = {}
@@ -345,9 +345,11 @@ def _link(
         name = f"{link}:{key}"
         decision = provenance.decide(instance, name, key in linked, True, run.writer, credit=credit)
         if decision == "write":
+            to_add.append(obj)
+            if creating:
+                continue  # part of the record's creation
             before, after = provenance.set_writer(instance, name, run.writer, run.when, False)
             fields[name] = [False, True, before, after]
-            to_add.append(obj)
             linked.add(key)
         elif decision == "conflict":
             _conflict(run, instance, name, False, True)
@@ -359,13 +361,15 @@ def _link(
         before, after = provenance.set_writer(instance, name, run.writer, run.when, True)
         fields[name] = [True, False, before, after]
         to_remove.append(obj)
-    if fields or noted:
-        # The provenance first (a plain save, no new history entry of its own when nothing
-        # else changed), then the links, whose change writes the history entry with them.
+    instance._change_reason = run.writer.history_reason  # type: ignore[attr-defined]
+    if to_add or to_remove:
+        # The provenance first, without a history entry of its own: the link change right
+        # after writes the entry, with the links and this provenance.
         type(instance)._default_manager.filter(pk=instance.pk).update(
             provenance=instance.provenance  # type: ignore[attr-defined]
         )
-    instance._change_reason = run.writer.history_reason  # type: ignore[attr-defined]
+    elif fields or noted:
+        instance.save(update_fields=["provenance", "updated_at"])
     if to_add:
         manager.add(*to_add)
     if to_remove:
@@ -828,8 +832,9 @@ def partnership_upsert(
     reason: str = "",
     writer: Writer | None = None,
 ) -> tuple[Partnership, Outcome]:
-    """Create a partnership, or update the one given (or the one with this Atlas id), setting
-    every field given. Sources are added, never removed."""
+    """Create a partnership, or update the one given (or the one plan_apply finds: by Atlas
+    id, else by agency, technology and vendor), setting every field given. Sources are added,
+    never removed."""
     plan = PartnershipPlan(
         agency=AgencyPlan(pk=agency.pk),
         technology=TechnologyRef(name=technology.name, slug=technology.slug),
@@ -845,9 +850,6 @@ def partnership_upsert(
         add_sources=tuple(SourcePlan(pk=source.pk) for source in sources),
         match=Match.ANY if atlas_id is None else Match.UNNUMBERED,
     )
-    if instance is None and not atlas_id:
-        # The old contract: without an instance or an Atlas id, always a new partnership.
-        plan = PartnershipPlan(**{**plan.__dict__, "pk": None})
     applied = plan_apply(plan=plan, writer=writer or _with_reason(reason))
     return applied.record, applied.outcome  # type: ignore[return-value]
 

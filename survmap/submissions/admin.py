@@ -69,6 +69,10 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         help_text="Shown to the contributor on their status page. Required to reject.",
     )
+    confirm = forms.BooleanField(
+        required=False,
+        label="Also undo the later changes to the same fields (later approvals go back to pending)",
+    )
 
 
 class SubmissionSourceInline(admin.TabularInline):
@@ -256,7 +260,12 @@ class SubmissionAdmin(SimpleHistoryAdmin):
                 elif action == DecisionAction.REJECT:
                     submission_reject(submission=submission, moderator=moderator, reason=reason)
                 else:
-                    submission_undo(submission=submission, moderator=moderator, reason=reason)
+                    submission_undo(
+                        submission=submission,
+                        moderator=moderator,
+                        reason=reason,
+                        confirm=form.cleaned_data["confirm"],
+                    )
             except SubmissionError as error:
                 messages.error(request, str(error))
             else:

@@ -282,3 +282,30 @@ def test_no_persons_last_edit_is_lost_and_history_replays_to_the_present(
         cited = set(latest.sources.values_list("source_id", flat=True))
         assert cited == set(partnership.sources.values_list("pk", flat=True))
         transaction.set_rollback(True)
+
+
+def test_the_decision_page_names_the_later_change_and_undoes_both_when_confirmed(
+    bob: User, bob_client
+) -> None:
+    from django.urls import reverse
+
+    from tests.factories import PartnershipFactory
+
+    partnership = PartnershipFactory(status=PartnershipStatus.ACTIVE)
+    first = correction(
+        partnership, "https://news.example.org/a", partnership_status=PartnershipStatus.ENDED
+    )
+    submission_approve(submission=first, moderator=bob)
+    second = correction(
+        partnership, "https://news.example.org/b", partnership_status=PartnershipStatus.PILOT
+    )
+    submission_approve(submission=second, moderator=bob)
+    url = reverse("admin:submissions_submission_decide", args=[first.pk])
+    refused = bob_client.post(url, {"action": "undo", "reason": ""}, follow=True)
+    assert f"approved submission {second.pk}" in refused.content.decode()
+    first.refresh_from_db()
+    assert first.status == SubmissionStatus.APPROVED
+    bob_client.post(url, {"action": "undo", "reason": "", "confirm": "on"})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == second.status == SubmissionStatus.PENDING
