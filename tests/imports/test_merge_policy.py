@@ -208,17 +208,19 @@ def test_the_version_is_bumped_after_the_commit_not_before(
     assert data_version.bump in callbacks
 
 
-# Property: over any sequence of imports, moderators' edits and re-imports, no person's last
-# edit is lost, and the record's history ends in its present state.
+# Property: over any sequence of imports, moderators' edits, approvals, undos and re-imports,
+# no person's last edit is lost unless a person undid it, and the record's history ends in its
+# present state.
 
 ACTIONS = st.lists(
     st.tuples(
-        st.sampled_from(["import", "edit_summary", "edit_status", "newer"]),
+        st.sampled_from(["import", "newer", "edit_summary", "edit_status", "approve", "undo"]),
         st.sampled_from(["A", "B", "C"]),
     ),
     min_size=1,
-    max_size=6,
+    max_size=7,
 )
+STATUSES = {"A": "ended", "B": "suspended", "C": "pilot"}
 
 
 @settings(
@@ -235,24 +237,48 @@ def test_no_persons_last_edit_is_lost_and_history_replays_to_the_present(
 
     (row,) = atlas_rows("AOS0001")
     with transaction.atomic():
+        run([row])
+        # What people set, as the model of the record: each approval remembers the state it
+        # found, which its undo brings back.
         persons: dict[str, object] = {}
-        for action, word in actions:
-            partnership = Partnership.objects.filter(atlas_id="AOS0001").first()
-            if action == "import" or partnership is None:
+        approvals: list[tuple[object, dict[str, object]]] = []
+        for number, (action, word) in enumerate(actions):
+            partnership = Partnership.objects.get(atlas_id="AOS0001")
+            if action == "import":
                 run([row])
             elif action == "newer":
                 run([changed(row, Summary=f"Atlas says {word}.")])
             elif action == "edit_summary":
                 moderator_edit(partnership, bob, summary=f"Moderator says {word}.")
                 persons["summary"] = f"Moderator says {word}."
-            else:
-                status = {"A": "ended", "B": "suspended", "C": "pilot"}[word]
-                moderator_edit(partnership, bob, status=status)
-                persons["status"] = status
+            elif action == "edit_status":
+                moderator_edit(partnership, bob, status=STATUSES[word])
+                persons["status"] = STATUSES[word]
+            elif action == "approve":
+                submission = correction(
+                    partnership,
+                    f"https://news.example.org/{number}",
+                    partnership_status=STATUSES[word],
+                )
+                submission_approve(submission=submission, moderator=bob)
+                approvals.append((submission, dict(persons)))
+                persons["status"] = STATUSES[word]
+            elif approvals:
+                submission, before = approvals[-1]
+                try:
+                    submission_undo(submission=submission, moderator=bob)
+                except SubmissionError:
+                    continue  # a later edit touched it: refused, nothing changed
+                approvals.pop()
+                persons = before
         partnership = Partnership.objects.get(atlas_id="AOS0001")
         for name, value in persons.items():
             assert getattr(partnership, name) == value
+        if "status" not in persons:
+            assert partnership.status == PartnershipStatus.ACTIVE  # the Atlas's, untouched
         latest = partnership.history.order_by("-history_date", "-history_id").first()
         for name in ("status", "summary", "start_date", "end_date", "provenance"):
             assert getattr(latest, name) == getattr(partnership, name)
+        cited = set(latest.sources.values_list("source_id", flat=True))
+        assert cited == set(partnership.sources.values_list("pk", flat=True))
         transaction.set_rollback(True)
