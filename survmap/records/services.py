@@ -5,6 +5,7 @@ the same validation (the model's `full_clean`), history, provenance and merge po
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -81,9 +82,22 @@ def _partial(prefix: str, value: PartialDate | None, *, end: bool = False) -> di
     }
 
 
-AGENCY_FIELDS = ("kind", "city", "latitude", "longitude", "ori", "attribution")
-SOURCE_FIELDS = ("title", "publisher", "archive_url", "accessed_date", "notes", "attribution")
-PARTNERSHIP_FIELDS = ("product", "status", "summary", "attribution")
+def _copied(plan: type, model: type[models.Model], *, special: set[str]) -> tuple[str, ...]:
+    """The plan's fields named like a field of the model: copied as they are. A new plain
+    field on the model and the plan needs nothing here."""
+    names = {field.name for field in model._meta.concrete_fields}
+    return tuple(
+        item.name
+        for item in dataclasses.fields(plan)
+        if item.name in names and item.name not in special
+    )
+
+
+AGENCY_FIELDS = _copied(AgencyPlan, Agency, special={"name", "state"})
+SOURCE_FIELDS = _copied(SourcePlan, Source, special={"url"})
+PARTNERSHIP_FIELDS = _copied(
+    PartnershipPlan, Partnership, special={"agency", "technology", "vendor", "atlas_id"}
+)
 
 
 def agency_values(plan: AgencyPlan) -> dict[str, Any]:
