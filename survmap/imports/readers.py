@@ -7,7 +7,9 @@ claims (wrong header, not UTF-8, empty, binary) is refused with one line and cha
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import lzma
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,19 @@ class Row:
 
     def get(self, column: str) -> str:
         return self.cells.get(column) or ""
+
+
+def read_file(path: Path) -> bytes:
+    """A file's bytes, decompressed when its name ends in .gz or .xz (the shipped Atlas copy)."""
+    data = path.read_bytes()
+    try:
+        if path.suffix == ".xz":
+            return lzma.decompress(data)
+        if path.suffix == ".gz":
+            return gzip.decompress(data)
+    except (lzma.LZMAError, gzip.BadGzipFile, EOFError) as error:
+        raise FileRefused(f"The file is not readable {path.suffix} data ({error}).") from None
+    return data
 
 
 def decode(data: bytes, *, what: str) -> str:
@@ -113,7 +128,7 @@ class AtlasFile:
 def read_atlas(source: bytes | str | Path) -> AtlasFile:
     """Read an Atlas export from bytes, text or a path."""
     if isinstance(source, Path):
-        source = source.read_bytes()
+        source = read_file(source)
     text = decode(source, what=ATLAS) if isinstance(source, bytes) else source.lstrip("\ufeff")
     header, rows = read_rows(text, required=ATLAS_REQUIRED, what=ATLAS)
     return AtlasFile(header=header, rows=rows)
@@ -125,7 +140,7 @@ SURVMAP = "a survmap CSV export"
 def read_survmap_csv(source: bytes | str | Path) -> list[Row]:
     """Read survmap's own CSV (csv_format.COLUMNS), undoing the formula neutralisation."""
     if isinstance(source, Path):
-        source = source.read_bytes()
+        source = read_file(source)
     text = decode(source, what=SURVMAP) if isinstance(source, bytes) else source.lstrip("\ufeff")
     _, rows = read_rows(text, required=csv_format.COLUMNS, what=SURVMAP)
     return [

@@ -116,7 +116,7 @@ def export_csv_from_the_api() -> str:
 def test_export_then_import_into_an_empty_database_gives_the_same_records(
     atlas_rows: AtlasRows, export: Any
 ) -> None:
-    call_command("load_starter_data", verbosity=0)
+    call_command("load_starter_data", "--no-atlas", verbosity=0)
     AtlasImporter(
         atlas_rows("AOS0001", "AOS0002", "AOS0004", "AOS0883", "AOS3711", "AOS4489", "AOS0408"),
         today=dt.date(2026, 11, 23),
@@ -162,7 +162,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_records(
 
 
 def test_import_csv_command_reads_a_file_and_refuses_an_atlas_export(tmp_path, capsys) -> None:
-    call_command("load_starter_data", verbosity=0)
+    call_command("load_starter_data", "--no-atlas", verbosity=0)
     path = tmp_path / "export.csv"
     path.write_text(export_csv(), encoding="utf-8")
     count = Partnership.objects.public().count()
@@ -178,7 +178,7 @@ def test_import_csv_command_reads_a_file_and_refuses_an_atlas_export(tmp_path, c
 
 
 def test_a_bad_row_in_our_csv_is_reported_by_line() -> None:
-    call_command("load_starter_data", verbosity=0)
+    call_command("load_starter_data", "--no-atlas", verbosity=0)
     lines = export_csv().splitlines(keepends=True)
     rows = list(csv.DictReader(io.StringIO("".join(lines))))
     rows[0]["state"] = "XX"
@@ -271,7 +271,7 @@ def rewritten(text: str, edit: Any) -> str:
 
 
 def load_some_records(atlas_rows: AtlasRows) -> None:
-    call_command("load_starter_data", verbosity=0)
+    call_command("load_starter_data", "--no-atlas", verbosity=0)
     AtlasImporter(
         atlas_rows(
             "AOS0001", "AOS0002", "AOS0003", "AOS0004", "AOS0883", "AOS3711", "AOS4489", "AOS0408"

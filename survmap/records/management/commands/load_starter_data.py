@@ -1,4 +1,5 @@
-"""Load the sourced starter records into an empty database; leave a used one alone."""
+"""Load the sourced starter records and the shipped Atlas export into an empty database; leave
+a used one alone."""
 
 from pathlib import Path
 from typing import Any
@@ -7,13 +8,19 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from survmap.imports.atlas import AtlasImporter
+from survmap.imports.readers import read_atlas
+from survmap.imports.shipped import SHIPPED_ATLAS
 from survmap.records.models import Technology
 
 STARTER_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "starter.json"
 
 
 class Command(BaseCommand):
-    help = "Load fixtures/starter.json unless the database already holds records."
+    help = (
+        "Load fixtures/starter.json, then the shipped 2020 Atlas export, unless the database "
+        "already holds records."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -21,8 +28,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Load even if records exist (overwrites the starter records by id).",
         )
+        parser.add_argument(
+            "--no-atlas",
+            action="store_true",
+            help="Only the starter records, without the shipped Atlas export.",
+        )
 
-    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
+    def handle(
+        self, *args: Any, force: bool = False, no_atlas: bool = False, **options: Any
+    ) -> None:
         # Loading over a database in use would silently undo moderators' edits to these records.
         if Technology.objects.exists() and not force:
             self.stdout.write("Records already present; starter data not loaded (use --force).")
@@ -30,3 +44,11 @@ class Command(BaseCommand):
         call_command("loaddata", str(STARTER_FIXTURE), verbosity=options.get("verbosity", 1))
         # loaddata writes raw rows; give each starter record its first history entry.
         call_command("populate_history", "--auto", verbosity=0)
+        if no_atlas or not SHIPPED_ATLAS.exists():
+            return
+        # A newcomer's map shows real data: the EFF's 2020 export, credited to the EFF.
+        report = AtlasImporter(read_atlas(SHIPPED_ATLAS).rows, progress=None).run()
+        if options.get("verbosity", 1):
+            self.stdout.write(f"Atlas of Surveillance 2020 export ({SHIPPED_ATLAS.name}):")
+            for line in report.summary_lines(details=0):
+                self.stdout.write(line)
