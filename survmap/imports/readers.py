@@ -142,7 +142,8 @@ def read_survmap_csv(source: bytes | str | Path) -> list[Row]:
     if isinstance(source, Path):
         source = read_file(source)
     text = decode(source, what=SURVMAP) if isinstance(source, bytes) else source.lstrip("\ufeff")
-    _, rows = read_rows(text, required=csv_format.COLUMNS, what=SURVMAP)
+    required = [name for name in csv_format.COLUMNS if name not in csv_format.LATER_COLUMNS]
+    _, rows = read_rows(text, required=required, what=SURVMAP)
     return [
         Row(
             line=row.line,

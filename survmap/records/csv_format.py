@@ -1,9 +1,9 @@
 """survmap's own CSV format: one row per partnership. The CSV export writes it and `import_csv`
 reads it, so an export read back into an empty database gives the same records.
 
-Cells that hold several values (a partnership's sources) keep one value per line, aligned across
-the `source_*` columns; county FIPS codes are separated by ';'. Dates are partial ISO dates:
-'2020', '2020-03' or '2020-03-05', their length saying their precision.
+Cells that hold several values (a partnership's sources, its other vendors) keep one value per
+line, aligned across the `source_*` columns; county FIPS codes are separated by ';'. Dates are
+partial ISO dates: '2020', '2020-03' or '2020-03-05', their length saying their precision.
 
 Cells a spreadsheet would run as a formula are neutralised (OWASP's advice on CSV injection):
 a cell that starts with = + - @ tab or carriage return gets a leading apostrophe, except a plain
@@ -36,8 +36,10 @@ COLUMNS: tuple[str, ...] = (
     "technology_category",
     "vendor",
     "vendor_slug",
+    "other_vendors",
     "product",
     "status",
+    "status_as_of",
     "start_date",
     "end_date",
     "summary",
@@ -68,8 +70,13 @@ COLUMN_HELP: Mapping[str, str] = {
     "technology_category": "Technology category.",
     "vendor": "Vendor name, if known.",
     "vendor_slug": "Vendor identifier, as used in filters.",
+    "other_vendors": "Further vendors the sources name for the partnership, one per line.",
     "product": "Product or programme name.",
-    "status": "proposed, pilot, active, suspended, ended or banned.",
+    "status": (
+        "proposed, pilot, active, suspended, ended, banned, rejected (voted down or withdrawn "
+        "before it began) or not_reported (the sources do not say)."
+    ),
+    "status_as_of": "When a source last confirmed the status, as a partial ISO date.",
     "start_date": "Start as a partial ISO date: 2020, 2020-03 or 2020-03-05.",
     "end_date": "End as a partial ISO date.",
     "summary": "What the sources say.",
@@ -82,6 +89,9 @@ COLUMN_HELP: Mapping[str, str] = {
     "attribution": "Credit owed for the record (e.g. EFF's CC BY 4.0).",
     "updated_at": "When survmap last changed the record (UTC, ISO 8601).",
 }
+
+# Columns added after the first exports: an older export, without them, still imports.
+LATER_COLUMNS: tuple[str, ...] = ("other_vendors", "status_as_of")
 
 LINE = "\n"
 COUNTY_SEPARATOR = ";"
@@ -143,8 +153,10 @@ def partnership_cells(partnership: Partnership | PartnershipRow) -> list[str]:
         technology.category,
         vendor.name if vendor else "",
         vendor.slug if vendor else "",
+        LINE.join([other.name for other in partnership.other_vendors.all()]),
         partnership.product,
         partnership.status,
+        stored_isoformat(partnership.status_as_of_date, partnership.status_as_of_precision),
         stored_isoformat(partnership.start_date, partnership.start_precision),
         stored_isoformat(partnership.end_date, partnership.end_precision),
         partnership.summary,
