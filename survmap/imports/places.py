@@ -113,7 +113,7 @@ def place_index() -> dict[str, list[list[Any]]]:
     """The index, read from the disk cache, or built and written there once."""
     path = _cache_path()
     try:
-        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+        return json.loads(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         pass
     index = build_index()
