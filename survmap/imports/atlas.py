@@ -21,6 +21,7 @@ from survmap.common.links import is_http_url
 from survmap.geo.models import State
 from survmap.imports.base import RowImporter
 from survmap.imports.counties import CountyMatch, CountyMatcher
+from survmap.imports.fields import DateReading, FieldWarning, read_date, read_link
 from survmap.imports.readers import Row
 from survmap.imports.report import RowError
 from survmap.records.models import (
@@ -77,7 +78,6 @@ _FEDERAL_LEA = {"dhs", "homeland security", "marshals", "fbi", "dea", "atf", "ic
 _STATE_POLICE_LEA = {"state police", "highway patrol", "state patrol"}
 _WAYBACK = re.compile(r"^https?://web\.archive\.org/web/[^/]*/(?P<original>.+)$", re.IGNORECASE)
 _VENDOR_PLACEHOLDERS = {"others", "other", "unknown", "na", "n a"}
-_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
 def _key(text: str) -> str:
@@ -108,29 +108,13 @@ def agency_kind(type_of_lea: str, type_of_juris: str) -> AgencyKind:
     return AgencyKind.OTHER
 
 
-def parse_date(text: str, *, today: dt.date | None = None) -> PartialDate | None:
-    """PartialDate.parse, plus the unambiguous spellings the Atlas also uses ('June 1, 2016',
-    '26 Mar 2014', '07-11-2019', '02/18/ 2020'). Ranges and spreadsheet serial numbers are
-    refused, not guessed."""
-    text = clean_text(text)
-    text = re.sub(r"\s*/\s*", "/", text)
-    if re.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}", text):
-        text = text.replace("-", "/")
-    words = re.fullmatch(r"([A-Za-z]+)\.? (\d{1,2}),? (\d{4})", text) or None
-    if words and words[1][:3].casefold() in _MONTHS:
-        return PartialDate(int(words[3]), _MONTHS.index(words[1][:3].casefold()) + 1, int(words[2]))
-    words = re.fullmatch(r"(\d{1,2}) ([A-Za-z]+)\.? (\d{4})", text)
-    if words and words[2][:3].casefold() in _MONTHS:
-        return PartialDate(int(words[3]), _MONTHS.index(words[2][:3].casefold()) + 1, int(words[1]))
-    return PartialDate.parse(text, today=today)
-
-
 @dataclass(frozen=True)
 class Link:
     url: str
     archive_url: str = ""
     publisher: str = ""
     published: PartialDate | None = None
+    notes: str = ""  # what the row said that the values above do not ('Date given as ...')
 
 
 @dataclass
@@ -252,22 +236,34 @@ class AtlasImporter(RowImporter):
         )
 
     def _date(self, row: Row, number: int, atlas_id: str) -> PartialDate | None:
-        text = row.get(f"Link {number} Date")
-        try:
-            return parse_date(text, today=self.today)
-        except ValueError:
-            raise RowError(
-                "unreadable date", f"{atlas_id}: Link {number} Date {text.strip()!r} is not a date"
-            ) from None
+        """The link's date, read leniently (fields.read_date); an unreadable one is dropped from
+        the row with a warning, and a range's text is kept in the source's notes."""
+        return self._date_reading(row, number).value
+
+    def _date_reading(self, row: Row, number: int) -> DateReading:
+        column = f"Link {number} Date"
+        reading = read_date(row.get(column), today=self.today)
+        if reading.problem:
+            self.report.warn(
+                FieldWarning(row.line, column, row.get(column).strip(), reading.problem)
+            )
+        return reading
 
     def _status(self, row: Row, atlas_id: str) -> str:
+        """The Status column where an export has one; the 2020 export has none, and a row of
+        the Atlas says the agency uses the technology: active (as of its newest source)."""
         text = _key(row.get("Status"))
         if not text:
             return PartnershipStatus.ACTIVE
         for value, label in PartnershipStatus.choices:
             if text in {_key(value), _key(str(label))}:
                 return value
-        raise RowError("unknown status", f"{atlas_id}: status {row.get('Status')!r} is unknown")
+        self.report.warn(
+            FieldWarning(
+                row.line, "Status", row.get("Status").strip(), "unknown status; not reported"
+            )
+        )
+        return PartnershipStatus.NOT_REPORTED
 
     def _vendors(self, text: str) -> list[str]:
         names = [" ".join(clean_text(part).split()) for part in text.split(",")]
@@ -346,19 +342,17 @@ class AtlasImporter(RowImporter):
             for extra in more:
                 if is_http_url(extra) and not _same_url(extra, url):
                     found.append(Link(url=extra))
-            snapshot = clean_text(row.get(f"Link {number} Snapshot"))
+            url = self._link(row, f"Link {number}", url, atlas_id)
+            snapshot = self._link(
+                row, f"Link {number} Snapshot", row.get(f"Link {number} Snapshot"), atlas_id
+            )
             if not url and not snapshot:
                 continue
-            published = self._date(row, number, atlas_id)
+            reading = self._date_reading(row, number)
+            published = reading.value
             publisher = clean_text(row.get(f"Link {number} Source"))
-            if snapshot and not is_http_url(snapshot):
-                self.report.dropped_links.append((row.line, f"{atlas_id}: {snapshot!r}"))
-                snapshot = ""
             if not url:
                 url, snapshot = snapshot, ""
-            if not is_http_url(url):
-                self.report.dropped_links.append((row.line, f"{atlas_id}: {url!r}"))
-                continue
             wayback = _WAYBACK.match(url)
             if wayback:
                 archives.append((wayback["original"], url, publisher, published))
@@ -369,14 +363,18 @@ class AtlasImporter(RowImporter):
                     archives.append((wayback_snapshot["original"], snapshot, "", None))
                     snapshot = ""
             found.append(
-                Link(url=url, archive_url=snapshot, publisher=publisher, published=published)
+                Link(
+                    url=url,
+                    archive_url=snapshot,
+                    publisher=publisher,
+                    published=published,
+                    notes=reading.note,
+                )
             )
         for text in clean_text(row.get("Other Links")).replace(",", " ").split():
-            if is_http_url(text):
-                if not any(_same_url(text, link.url) for link in found):
-                    found.append(Link(url=text))
-            else:
-                self.report.dropped_links.append((row.line, f"{atlas_id}: {text!r}"))
+            text = self._link(row, "Other Links", text, atlas_id)
+            if text and not any(_same_url(text, link.url) for link in found):
+                found.append(Link(url=text))
         for original, archive, publisher, published in archives:
             index = next((i for i, link in enumerate(found) if _same_url(original, link.url)), None)
             if index is not None:
@@ -391,6 +389,17 @@ class AtlasImporter(RowImporter):
                 Link(url=url, archive_url=archive, publisher=publisher, published=published)
             )
         return found
+
+    def _link(self, row: Row, column: str, text: str, atlas_id: str) -> str:
+        """An address read leniently (fields.read_link): kept, given a scheme, or dropped and
+        listed."""
+        reading = read_link(text)
+        if reading.problem:
+            self.report.dropped_links.append((row.line, f"{atlas_id}: {clean_text(text)!r}"))
+            self.report.warn(FieldWarning(row.line, column, clean_text(text), reading.problem))
+        elif reading.fixed:
+            self.report.notes.append((row.line, f"{column} {clean_text(text)!r}: {reading.fixed}"))
+        return reading.url
 
     def _merge_sources(self, plans: list[RowPlan | RowError]) -> None:
         """One set of values per address across the file: the first publisher, date and archive
@@ -415,10 +424,11 @@ class AtlasImporter(RowImporter):
                     archive_url=known.archive_url or link.archive_url,
                     publisher=known.publisher or link.publisher,
                     published=known.published or link.published,
+                    notes=known.notes or link.notes,
                 )
         for url in undated:
             link = merged[url]
-            merged[url] = Link(link.url, link.archive_url, link.publisher, None)
+            merged[url] = Link(link.url, link.archive_url, link.publisher, None, link.notes)
         self._source_values = merged
 
     # The plans: one per row, the agency's and each source's values decided once per file.
@@ -452,6 +462,7 @@ class AtlasImporter(RowImporter):
             publisher=values.publisher or UNSET,
             published=values.published if values.published is not None else UNSET,
             archive_url=values.archive_url or UNSET,
+            notes=values.notes or UNSET,
             attribution=ATLAS_ATTRIBUTION,
         )
 

@@ -45,6 +45,7 @@ def parse_date(text: str, *, today: dt.date | None = None) -> PartialDate | None
     '26 Mar 2014', '07-11-2019', '02/18/ 2020'). Raises ValueError for anything else."""
     text = clean_text(text)
     text = re.sub(r"\s*/\s*", "/", text)
+    text = re.sub(r"^(\d{1,2}/\d{1,2}),\s*(\d{4})$", r"\1/\2", text)  # '01/17,2019'
     if re.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}", text):
         text = text.replace("-", "/")
     words = re.fullmatch(r"([A-Za-z]+)\.? (\d{1,2}),? (\d{4})", text) or None

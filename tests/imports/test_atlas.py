@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core.management import call_command
 
+from survmap.common.dates import PartialDate
 from survmap.imports.atlas import AtlasImporter, canonical_atlas_id
 from survmap.imports.readers import AtlasFile, Row
 from survmap.records.models import (
@@ -160,15 +161,32 @@ def test_bad_rows_are_reported_by_line_and_the_others_import(
 ) -> None:
     rows = atlas_rows("AOS0001", "AOS0851", "AOS0171", "AOS5679", "AOS5572", "AOS0002")
     report = run(rows).report
-    assert report.created == 2
-    assert report.rejected == {"unknown state": 1, "unreadable date": 3}
+    # Only the row without a state is refused; unreadable dates are dropped from their rows.
+    assert report.created == 5
+    assert report.rejected == {"unknown state": 1}
     errors = dict(report.errors)
     by_id = {row.get("AOSNUMBER"): row.line for row in rows}
     assert "state 'NA' is not a US state" in errors[by_id["AOS0851"]]
-    assert "'2017-2019' is not a date" in errors[by_id["AOS0171"]]  # a range: no guess
-    assert "'9/21/0206' is not a date" in errors[by_id["AOS5679"]]  # an impossible year
-    assert "'43146' is not a date" in errors[by_id["AOS5572"]]  # a spreadsheet serial number
-    assert set(Partnership.objects.values_list("atlas_id", flat=True)) == {"AOS0001", "AOS0002"}
+    warnings = {warning.line: warning for warning in report.warnings}
+    assert set(warnings) == {by_id["AOS5679"]}
+    assert warnings[by_id["AOS5679"]].value == "9/21/0206"  # an impossible year: dropped
+    assert warnings[by_id["AOS5679"]].column == "Link 2 Date"
+    assert report.warned_lines == {by_id["AOS5679"]}
+    assert report.imported_whole == 4
+    summary = report.summary_lines()
+    assert (
+        "Rows imported whole: 4; imported with warnings: 1; conflicts with people's edits: 0; "
+        "refused: 1." in summary
+    )
+    assert any(f"Warning, line {by_id['AOS5679']}: Link 2 Date '9/21/0206'" in s for s in summary)
+    assert set(Partnership.objects.values_list("atlas_id", flat=True)) == {
+        "AOS0001", "AOS0002", "AOS0171", "AOS5679", "AOS5572"
+    }  # fmt: skip
+    # A range is its first year, the text kept in the source's notes; a serial date is a date.
+    ranged = Partnership.objects.get(atlas_id="AOS0171").sources.get(notes__contains="2017-2019")
+    assert ranged.published == PartialDate(2017)
+    serial = Partnership.objects.get(atlas_id="AOS5572")
+    assert PartialDate(2018, 2, 15) in {source.published for source in serial.sources.all()}
     assert not Agency.objects.filter(city="Springfield", name__icontains="Springfield").exists()
 
 

@@ -19,6 +19,7 @@ from survmap.imports.fields import FieldWarning, read_date, read_link
         ("3/22/18", PartialDate(2018, 3, 22)),
         ("June 1, 2016", PartialDate(2016, 6, 1)),
         ("2016-12", PartialDate(2016, 12)),
+        ("01/17,2019", PartialDate(2019, 1, 17)),
     ],
 )
 def test_it_reads_serial_and_ordinary_dates(text, expected):
