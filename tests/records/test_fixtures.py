@@ -92,6 +92,8 @@ def test_first_load_brings_the_shipped_atlas_export_credited_to_the_eff(db):
     # The starter records (two agencies) and the Atlas's agencies: what a newcomer's map shows.
     assert Agency.objects.count() >= 3900
     imported = Partnership.objects.filter(atlas_id__isnull=False)
-    assert imported.count() >= 5700
-    assert set(imported.values_list("attribution", flat=True)) == {ATLAS_ATTRIBUTION}
-    assert Partnership.objects.filter(atlas_id__isnull=True).exists()  # the starter records
+    assert imported.count() >= 5780
+    # An Atlas row that is a starter record (Warren's Ring partnership) adopts it: our record,
+    # our credit, with the Atlas's row id. Every other is the EFF's.
+    assert imported.exclude(attribution=ATLAS_ATTRIBUTION).count() <= 2
+    assert Partnership.objects.filter(attribution="").count() == 2  # the starter records

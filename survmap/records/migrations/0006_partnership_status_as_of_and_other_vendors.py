@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0004_source_links_as_browsers_open_them'),
+        ('records', '0005_source_links_as_browsers_open_them'),
     ]
 
     operations = [

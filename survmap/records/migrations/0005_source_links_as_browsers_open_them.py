@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0003_place_and_date_indexes'),
+        ('records', '0004_provenance_and_conflicts'),
     ]
 
     operations = [
