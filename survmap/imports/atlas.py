@@ -84,6 +84,17 @@ def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", clean_text(text).casefold())
 
 
+def export_date(name: str) -> PartialDate | None:
+    """The date in an export's file name ('Atlas_of_Surveillance-20201007.csv'), if any."""
+    match = re.search(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)", name)
+    if match is None:
+        return None
+    try:
+        return PartialDate(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
 def canonical_atlas_id(text: str) -> str:
     """'AOS0001' (2020 export) and 'AOS000001' (current export) name the same row."""
     text = clean_text(text).upper()
@@ -162,10 +173,14 @@ class AtlasImporter(RowImporter):
         matcher: CountyMatcher | None = None,
         today: dt.date | None = None,
         label: str = "",
+        list_date: PartialDate | None = None,
     ) -> None:
         super().__init__(
             rows, dry_run=dry_run, progress=progress, batch_size=batch_size, label=label
         )
+        # When the export was taken (its file name says, e.g. ...-20201007.csv): the date at
+        # which the Atlas last listed each of its rows.
+        self.list_date = list_date
         self.matcher = matcher or CountyMatcher()
         self.today = today
         self._agency_plans: dict[tuple[str, str], AgencyPlan] = {}
@@ -266,8 +281,14 @@ class AtlasImporter(RowImporter):
         return PartnershipStatus.NOT_REPORTED
 
     def _vendors(self, text: str) -> list[str]:
+        """Every vendor the row names, in its order, once each: the first is the vendor,
+        the others are linked as the partnership's other vendors."""
         names = [" ".join(clean_text(part).split()) for part in text.split(",")]
-        return [name for name in names if _key(name) and _key(name) not in _VENDOR_PLACEHOLDERS]
+        kept = [name for name in names if _key(name) and _key(name) not in _VENDOR_PLACEHOLDERS]
+        unique: dict[str, str] = {}
+        for name in kept:
+            unique.setdefault(_key(name), name)
+        return list(unique.values())
 
     def _counties(self, row: Row, state: str) -> CountyMatch:
         latitude, longitude = self._coordinates(row)
@@ -455,6 +476,18 @@ class AtlasImporter(RowImporter):
             self._agency_records[key] = found
         return found
 
+    def _status_as_of(self, plan: RowPlan) -> PartialDate | None:
+        """When a source last confirmed the row's status: its newest dated link, or the date
+        of the export (the list it came from). Ring/Neighbors rows come from Ring's list of
+        partner agencies, so the export's date is their confirmation; their link date is when
+        the agency joined."""
+        dates = [link.published for link in plan.links if link.published is not None]
+        if self.list_date is not None and (
+            not dates or _key(plan.technology) == "ringneighborspartnership"
+        ):
+            return self.list_date
+        return max(dates, key=lambda date: (date.first_day(), date.last_day())) if dates else None
+
     def _source_plan(self, link: Link) -> SourcePlan:
         values = self._source_values.get(link.url, link)
         return SourcePlan(
@@ -469,9 +502,6 @@ class AtlasImporter(RowImporter):
     def _planned(self, plan: RowPlan) -> PlannedRow:
         slug, category = TECHNOLOGIES.get(_key(plan.technology), ("", _category(plan.technology)))
         summary = plan.summary
-        if len(plan.vendors) > 1:
-            # One vendor per partnership in our model: the first named; the rest said in words.
-            summary = f"{summary}\n\nVendors named by the Atlas: {', '.join(plan.vendors)}.".strip()
         sources = {link.url: self._source_plan(link) for link in plan.links}
         return PlannedRow(
             line=plan.row.line,
@@ -484,6 +514,7 @@ class AtlasImporter(RowImporter):
                 other_vendors=tuple(VendorRef(name=name) for name in plan.vendors[1:]),
                 atlas_id=plan.atlas_id,
                 status=plan.status,
+                status_as_of=self._status_as_of(plan),
                 start=plan.start if plan.start is not None else UNSET,
                 summary=summary or UNSET,
                 attribution=ATLAS_ATTRIBUTION,

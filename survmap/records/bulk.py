@@ -348,11 +348,10 @@ class BulkWriter:
             or plan.agency.remove_counties
         ):
             return None
+        if plan.other_vendors:
+            return None  # few rows name several vendors: the services link them, with history
         technology = self._technology(row)
         vendor = self._vendor(row)
-        for other in plan.other_vendors:
-            if other not in self.vendors:
-                self.vendors[other] = services._vendor(services._Run(self.writer, self.when), other)
         if technology is None:
             return None
         key = agency_key(plan.agency)

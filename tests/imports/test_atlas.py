@@ -7,10 +7,12 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.http import QueryDict
 
 from survmap.common.dates import PartialDate
-from survmap.imports.atlas import AtlasImporter, canonical_atlas_id
+from survmap.imports.atlas import AtlasImporter, canonical_atlas_id, export_date
 from survmap.imports.readers import AtlasFile, Row
+from survmap.records.filters import PartnershipFilterSet
 from survmap.records.models import (
     ATLAS_ATTRIBUTION,
     Agency,
@@ -207,14 +209,22 @@ def test_messy_cells_are_cleaned(atlas_rows: AtlasRows) -> None:
     }  # '26 Mar 2014'
 
 
-def test_several_vendors_keep_the_first_as_vendor_and_name_all_in_the_summary(
+def test_several_vendors_keep_the_first_as_vendor_and_link_the_others(
     atlas_rows: AtlasRows,
 ) -> None:
     run(atlas_rows("AOS0883", "AOS0127", "AOS0129"))
     multi = Partnership.objects.get(atlas_id="AOS0883")
     assert multi.vendor is not None and multi.vendor.name == "Vigilant Solutions"
-    assert multi.summary.endswith("Vendors named by the Atlas: Vigilant Solutions, Neology/PIPS.")
-    assert Vendor.objects.filter(name="Neology/PIPS").exists()
+    assert [vendor.name for vendor in multi.other_vendors.all()] == ["Neology/PIPS"]
+    assert "Vendors named by the Atlas" not in multi.summary  # the summary is the Atlas's own
+    neology = Vendor.objects.get(name="Neology/PIPS")
+    assert multi.history.first().other_vendors.filter(vendor=neology).exists()
+    # Found under either vendor; a second run changes nothing.
+    filterset = PartnershipFilterSet(
+        QueryDict(f"vendor={neology.slug}"), queryset=Partnership.objects.all()
+    )
+    assert list(filterset.qs) == [multi]
+    assert run(atlas_rows("AOS0883")).report.unchanged == 1
     # ' Predpol ' is the PredPol of the fixtures, not a new vendor.
     predpol = Vendor.objects.get(slug="predpol")
     assert Partnership.objects.get(atlas_id="AOS0127").vendor == predpol
@@ -424,3 +434,28 @@ def test_a_row_with_the_wrong_number_of_fields_is_reported(atlas: AtlasFile) -> 
     assert report.created == 2
     assert report.rejected == {"malformed row": 1}
     assert report.errors[0][0] == 4
+
+
+def test_an_imported_status_is_as_of_its_newest_source_or_the_list_for_ring_rows(
+    atlas_rows: AtlasRows,
+) -> None:
+    # AOS0005's links are dated 10/23/2017 and 4/27/2020; AOS0006's 01/02/2019 and 11/20/2017.
+    # AOS3711 is a Ring/Neighbors row: Ring's list of partners confirmed it at the export.
+    run(atlas_rows("AOS0005", "AOS0006", "AOS3711"), list_date=PartialDate(2020, 10, 7))
+    as_of = {
+        partnership.atlas_id: (partnership.status, partnership.status_as_of)
+        for partnership in Partnership.objects.all()
+    }
+    assert as_of == {
+        "AOS0005": ("active", PartialDate(2020, 4, 27)),
+        "AOS0006": ("active", PartialDate(2019, 1, 2)),
+        "AOS3711": ("active", PartialDate(2020, 10, 7)),
+    }
+    ring = Partnership.objects.get(atlas_id="AOS3711")
+    assert ring.start == PartialDate(2018, 3, 22)  # when it joined
+
+
+def test_the_export_date_comes_from_the_file_name() -> None:
+    assert export_date("Atlas_of_Surveillance-20201007.csv.xz") == PartialDate(2020, 10, 7)
+    assert export_date("atlas-2024-05-31.csv") == PartialDate(2024, 5, 31)
+    assert export_date("atlas.csv") is None

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from survmap.imports.atlas import AtlasImporter
+from survmap.imports.atlas import AtlasImporter, export_date
 from survmap.imports.readers import read_atlas
 from survmap.imports.shipped import SHIPPED_ATLAS
 from survmap.records.models import Technology
@@ -47,7 +47,12 @@ class Command(BaseCommand):
         if no_atlas or not SHIPPED_ATLAS.exists():
             return
         # A newcomer's map shows real data: the EFF's 2020 export, credited to the EFF.
-        report = AtlasImporter(read_atlas(SHIPPED_ATLAS).rows, progress=None).run()
+        report = AtlasImporter(
+            read_atlas(SHIPPED_ATLAS).rows,
+            progress=None,
+            label=SHIPPED_ATLAS.name,
+            list_date=export_date(SHIPPED_ATLAS.name),
+        ).run()
         if options.get("verbosity", 1):
             self.stdout.write(f"Atlas of Surveillance 2020 export ({SHIPPED_ATLAS.name}):")
             for line in report.summary_lines(details=0):
