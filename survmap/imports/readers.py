@@ -10,7 +10,7 @@ import csv
 import gzip
 import io
 import lzma
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,15 +60,27 @@ def decode(data: bytes, *, what: str) -> str:
         ) from None
 
 
-def read_rows(text: str, *, required: Sequence[str], what: str) -> tuple[list[str], list[Row]]:
-    """Parse CSV text whose header must include `required` (in any order, LF or CRLF)."""
+def read_rows(
+    text: str,
+    *,
+    required: Sequence[str],
+    what: str,
+    rename: Callable[[str], str] | None = None,
+) -> tuple[list[str], list[Row]]:
+    """Parse CSV text whose header must include `required` (in any order, LF or CRLF);
+    `rename` maps each header to the column it means."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [name.strip() for name in next(reader)]
+        header = [(rename or str.strip)(name) for name in next(reader)]
     except StopIteration:
         raise FileRefused(f"The file is empty: it is not {what}.") from None
     except csv.Error as error:
         raise FileRefused(f"The file is not readable CSV ({error}): it is not {what}.") from None
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
+    if repeated:
+        raise FileRefused(
+            f"Not {what}: several columns mean {', '.join(repr(name) for name in repeated)}."
+        )
     missing = [name for name in required if name not in header]
     if missing:
         shown = ", ".join(repr(name) for name in missing[:5])
@@ -138,12 +150,15 @@ SURVMAP = "a survmap CSV export"
 
 
 def read_survmap_csv(source: bytes | str | Path) -> list[Row]:
-    """Read survmap's own CSV (csv_format.COLUMNS), undoing the formula neutralisation."""
+    """Read survmap's own CSV (csv_format.COLUMNS), or a person's spreadsheet with some of its
+    columns under the names people use (csv_format.ALIASES), undoing the formula
+    neutralisation. Only csv_format.REQUIRED_COLUMNS must be there."""
     if isinstance(source, Path):
         source = read_file(source)
     text = decode(source, what=SURVMAP) if isinstance(source, bytes) else source.lstrip("\ufeff")
-    required = [name for name in csv_format.COLUMNS if name not in csv_format.LATER_COLUMNS]
-    _, rows = read_rows(text, required=required, what=SURVMAP)
+    _, rows = read_rows(
+        text, required=csv_format.REQUIRED_COLUMNS, what=SURVMAP, rename=csv_format.column_for
+    )
     return [
         Row(
             line=row.line,

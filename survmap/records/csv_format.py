@@ -93,6 +93,65 @@ COLUMN_HELP: Mapping[str, str] = {
 # Columns added after the first exports: an older export, without them, still imports.
 LATER_COLUMNS: tuple[str, ...] = ("other_vendors", "status_as_of")
 
+# What `import_csv` needs to identify a record; every other column is optional, in any order.
+REQUIRED_COLUMNS: tuple[str, ...] = ("agency", "state", "technology", "status", "source_urls")
+
+# Headers a person's own spreadsheet uses for our columns (compared as `header_key` gives).
+ALIASES: Mapping[str, str] = {
+    **{name: name for name in COLUMNS},
+    "agency_name": "agency",
+    "kind": "agency_kind",
+    "agency_type": "agency_kind",
+    "type_of_agency": "agency_kind",
+    "town": "city",
+    "city_or_town": "city",
+    "place": "city",
+    "county": "counties",
+    "county_name": "counties",
+    "county_names": "counties",
+    "fips": "county_fips",
+    "lat": "latitude",
+    "lon": "longitude",
+    "lng": "longitude",
+    "long": "longitude",
+    "vendors": "vendor",
+    "company": "vendor",
+    "start": "start_date",
+    "end": "end_date",
+    "description": "summary",
+    "source": "source_urls",
+    "sources": "source_urls",
+    "source_url": "source_urls",
+    "source_address": "source_urls",
+    "source_addresses": "source_urls",
+    "source_link": "source_urls",
+    "link": "source_urls",
+    "url": "source_urls",
+    "source_title": "source_titles",
+    "title": "source_titles",
+    "publisher": "source_publishers",
+    "source_publisher": "source_publishers",
+    "source_date": "source_dates",
+    "date_published": "source_dates",
+    "archived_copy": "source_archive_urls",
+    "archive": "source_archive_urls",
+    "archive_url": "source_archive_urls",
+    "archived_url": "source_archive_urls",
+    "source_archive_url": "source_archive_urls",
+    "last_confirmed": "status_as_of",
+}
+
+
+def header_key(name: str) -> str:
+    """'Source address', 'source-address' and 'SOURCE_ADDRESS' alike: 'source_address'."""
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().casefold()).strip("_")
+
+
+def column_for(name: str) -> str:
+    """Our column that a header names ('County name' -> 'counties'), or the header as given."""
+    return ALIASES.get(header_key(name), name.strip())
+
+
 LINE = "\n"
 COUNTY_SEPARATOR = ";"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
