@@ -22,6 +22,7 @@ from survmap.geo.models import State
 from survmap.imports.base import RowImporter
 from survmap.imports.counties import CountyMatch, CountyMatcher
 from survmap.imports.fields import DateReading, FieldWarning, read_date, read_link
+from survmap.imports.places import Gazetteer
 from survmap.imports.readers import Row
 from survmap.imports.report import RowError
 from survmap.records.models import (
@@ -171,6 +172,7 @@ class AtlasImporter(RowImporter):
         progress: bool | None = False,
         batch_size: int = 500,
         matcher: CountyMatcher | None = None,
+        gazetteer: Gazetteer | None = None,
         today: dt.date | None = None,
         label: str = "",
         list_date: PartialDate | None = None,
@@ -182,10 +184,18 @@ class AtlasImporter(RowImporter):
         # which the Atlas last listed each of its rows.
         self.list_date = list_date
         self.matcher = matcher or CountyMatcher()
+        self._gazetteer = gazetteer
         self.today = today
         self._agency_plans: dict[tuple[str, str], AgencyPlan] = {}
         self._source_values: dict[str, Link] = {}
         self._agency_records: dict[tuple[str, str], AgencyRecordPlan] = {}
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """Built on first use (its index loads in a second or so): most files name counties."""
+        if self._gazetteer is None:
+            self._gazetteer = Gazetteer(matcher=self.matcher)
+        return self._gazetteer
 
     # Planning: read and check every row, decide per agency and per source, write nothing.
 
@@ -296,7 +306,29 @@ class AtlasImporter(RowImporter):
             fips = self.matcher.locate(latitude=latitude, longitude=longitude)
             if fips is not None:
                 return CountyMatch(fips=[fips], named=True, located=True)
-        return self.matcher.match(state=state, county=row.get("County"), city=row.get("City"))
+        match = self.matcher.match(state=state, county=row.get("County"), city=row.get("City"))
+        if match.complete or not clean_text(row.get("City")):
+            return match
+        # No county named, or one the census lacks: the gazetteer places the row's city.
+        placement = self.gazetteer.resolve(state=state, city=row.get("City"))
+        if placement.placed:
+            for fips in placement.fips:
+                match.add(fips)
+            self.report.notes.append(
+                (row.line, f"placed by its city {clean_text(row.get('City'))!r} ({placement.how})")
+            )
+            match.unmatched = []
+        elif match.unmatched:
+            self.report.warn(
+                FieldWarning(
+                    row.line,
+                    "County",
+                    clean_text(row.get("County")),
+                    f"not a census county of {state}, and {placement.problem}; "
+                    "left for a moderator to place",
+                )
+            )
+        return match
 
     def _coordinates(self, row: Row) -> tuple[float | None, float | None]:
         values = []

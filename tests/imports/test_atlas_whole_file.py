@@ -74,7 +74,9 @@ def test_every_row_is_imported_or_rejected_with_a_reason(imported: Imported) -> 
     dropped = {(warning.column, warning.value) for warning in first.warnings}
     assert ("Link 2 Date", "9/21/0206") in dropped
     assert ("Link 1 Date", "19, 2018") in dropped
-    assert len(first.warned_lines) < 10
+    # A county of another state ('Hennepin County', MT) is never placed across the border.
+    assert ("County", "Hennepin County") in dropped
+    assert len(first.warned_lines) < 20
     assert imported.counts_first[1] == first.created
 
 
@@ -123,6 +125,11 @@ def test_at_least_98_percent_of_agencies_naming_a_county_get_the_right_fips(
         ("AOS0408", {"02110"}),  # 'Juneau Borough'
         ("AOS0002", {"17141", "17201"}),  # 'Ogle County, Winnebago County'
         ("AOS0251", {"48201"}),  # U+200E around Harris County
+        # County text the census lacks: the gazetteer places the city instead.
+        ("AOS2805", {"30093"}),  # 'Butte County, Silver Bow County': Butte-Silver Bow
+        ("AOS2519", {"55109"}),  # 'Croix County': Hudson, in St. Croix County
+        ("AOS3882", {"34029"}),  # 'Nassau County', NJ: Bayville, in Ocean County
+        ("AOS4399", {"48027"}),  # '#N/A': Morgans Point Resort, in Bell County
     ],
 )
 def test_tricky_counties_get_their_known_fips(
