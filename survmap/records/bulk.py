@@ -59,6 +59,7 @@ class Fresh:
     new_agency: bool = False
     counties: list[str] = field(default_factory=list)
     new_sources: dict[Hashable, Source] = field(default_factory=dict)
+    other_vendors: list[Vendor] = field(default_factory=list)
 
 
 @dataclass
@@ -348,10 +349,15 @@ class BulkWriter:
             or plan.agency.remove_counties
         ):
             return None
-        if plan.other_vendors:
-            return None  # few rows name several vendors: the services link them, with history
         technology = self._technology(row)
         vendor = self._vendor(row)
+        others: list[Vendor] = []
+        for ref in plan.other_vendors:
+            if ref not in self.vendors:
+                self.vendors[ref] = services._vendor(services._Run(self.writer, self.when), ref)
+            found = self.vendors[ref]
+            if found != vendor and found not in others:
+                others.append(found)
         if technology is None:
             return None
         key = agency_key(plan.agency)
@@ -427,8 +433,8 @@ class BulkWriter:
                 break
         if instance is not None:
             credit = services._plan_credit(plan)
-            if new_agency or new_sources:
-                return None
+            if new_agency or new_sources or others:
+                return None  # the services compare (and add) other vendors' links
             cited = {str(pk) for pk in self.cited.get(instance.pk, set())}
             if not self._unchanged(instance, values, credit) or not self._links_unchanged(
                 instance, "sources", cited, [str(source.pk) for source in sources], credit
@@ -451,6 +457,7 @@ class BulkWriter:
             new_agency=new_agency,
             counties=counties,
             new_sources=new_sources,
+            other_vendors=others,
         )
         return fresh, index
 
@@ -480,6 +487,10 @@ class BulkWriter:
                 provenance.set_writer(
                     partnership, f"sources:{source.pk}", self.writer, self.when, None
                 )
+            for other in fresh.other_vendors:
+                provenance.set_writer(
+                    partnership, f"other_vendors:{other.pk}", self.writer, self.when, None
+                )
             partnerships.append(partnership)
         Partnership.objects.bulk_create(partnerships)
         source_links = [
@@ -488,8 +499,23 @@ class BulkWriter:
             for source in fresh.sources
         ]
         Partnership.sources.through.objects.bulk_create(source_links)
+        vendor_links = [
+            Partnership.other_vendors.through(partnership_id=partnership.pk, vendor_id=other.pk)
+            for partnership, fresh in zip(partnerships, written, strict=True)
+            for other in fresh.other_vendors
+        ]
+        Partnership.other_vendors.through.objects.bulk_create(vendor_links)
         _history(
             self.writer.history_reason, agencies, partnerships, sources, county_links, source_links
+        )
+        # As the services link other vendors after the sources: one more entry, with both.
+        _linked_history(
+            self.writer.history_reason,
+            Partnership,
+            partnerships,
+            "other_vendors",
+            vendor_links,
+            carried=("sources", source_links),
         )
 
 
@@ -512,27 +538,40 @@ def _history(
 
 
 def _linked_history(
-    reason: str, model: Any, records: list[Any], name: str, links: list[Any]
+    reason: str,
+    model: Any,
+    records: list[Any],
+    name: str,
+    links: list[Any],
+    carried: tuple[str, list[Any]] | None = None,
 ) -> None:
+    """A '~' entry for each record with `links`, holding them (and the `carried` links, made
+    earlier, that the record's entry also shows)."""
     owner = f"{model._meta.model_name}_id"
-    target = f"{getattr(model, name).field.related_model._meta.model_name}_id"
     by_owner: dict[int, list[Any]] = defaultdict(list)
     for link in links:
         by_owner[getattr(link, owner)].append(link)
     linked = [record for record in records if by_owner[record.pk]]
+    if not linked:
+        return
     entries = model.history.bulk_history_create(linked, update=True, default_change_reason=reason)
-    history_link = getattr(model.history.model, name).model
-    history_link.objects.bulk_create(
-        [
-            history_link(
-                history=entry,
-                id=link.pk,
-                **{owner: getattr(link, owner), target: getattr(link, target)},
-            )
-            for entry in entries or []
-            for link in by_owner[entry.id]
-        ]
-    )
+    for field_name, field_links in [(name, links), *([carried] if carried else [])]:
+        target = f"{getattr(model, field_name).field.related_model._meta.model_name}_id"
+        of_owner: dict[int, list[Any]] = defaultdict(list)
+        for link in field_links:
+            of_owner[getattr(link, owner)].append(link)
+        history_link = getattr(model.history.model, field_name).model
+        history_link.objects.bulk_create(
+            [
+                history_link(
+                    history=entry,
+                    id=link.pk,
+                    **{owner: getattr(link, owner), target: getattr(link, target)},
+                )
+                for entry in entries or []
+                for link in of_owner[entry.id]
+            ]
+        )
 
 
 def _message(error: Exception) -> str:
