@@ -121,6 +121,7 @@ class BulkWriter:
         self.numbered: dict[str, Partnership] = {}
         self.by_agency: dict[int, list[Partnership]] = {}
         self.cited: dict[int, set[int]] = {}
+        self.vendors_named: dict[int, set[int]] = {}  # partnership -> its other vendors
         self._reset()
 
     def _reset(self) -> None:
@@ -259,10 +260,16 @@ class BulkWriter:
                 self.numbered[partnership.atlas_id] = partnership
             self.by_agency.setdefault(partnership.agency_id, []).append(partnership)
             self.cited[partnership.pk] = set()
+            self.vendors_named[partnership.pk] = set()
         for partnership_id, source_id in Partnership.sources.through.objects.filter(
             partnership_id__in=seen
         ).values_list("partnership_id", "source_id"):
             self.cited[partnership_id].add(source_id)
+        if any(row.plan.other_vendors for row in rows):
+            for partnership_id, vendor_id in Partnership.other_vendors.through.objects.filter(
+                partnership_id__in=seen
+            ).values_list("partnership_id", "vendor_id"):
+                self.vendors_named[partnership_id].add(vendor_id)
 
     def _note_written(self, fresh: Fresh) -> None:
         if fresh.new_agency and fresh.agency_key is not None:
@@ -277,6 +284,7 @@ class BulkWriter:
             self.numbered[partnership.atlas_id] = partnership
         self.by_agency.setdefault(partnership.agency_id, []).append(partnership)
         self.cited[partnership.pk] = {source.pk for source in fresh.sources}
+        self.vendors_named[partnership.pk] = {other.pk for other in fresh.other_vendors}
 
     # Deciding whether a row can go in bulk: writes nothing but new technologies and vendors.
 
@@ -433,11 +441,16 @@ class BulkWriter:
                 break
         if instance is not None:
             credit = services._plan_credit(plan)
-            if new_agency or new_sources or others:
-                return None  # the services compare (and add) other vendors' links
+            if new_agency or new_sources:
+                return None
             cited = {str(pk) for pk in self.cited.get(instance.pk, set())}
             if not self._unchanged(instance, values, credit) or not self._links_unchanged(
                 instance, "sources", cited, [str(source.pk) for source in sources], credit
+            ):
+                return None
+            named = {str(pk) for pk in self.vendors_named.get(instance.pk, set())}
+            if others and not self._links_unchanged(
+                instance, "other_vendors", named, [str(other.pk) for other in others], credit
             ):
                 return None
             return Fresh(row=row, agency=agency, sources=sources, partnership=None), None
