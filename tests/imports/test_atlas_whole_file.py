@@ -145,3 +145,10 @@ def test_every_imported_record_carries_the_atlas_credit_and_history(imported: Im
         assert not Source.objects.exclude(attribution=ATLAS_ATTRIBUTION).exists()
         assert Partnership.history.filter(history_type="+").count() == imported.first.created
         assert not Source.objects.exclude(url__regex=r"^https?://").exists()
+        # Kept as a browser opens them: an underscore in the host, an address without scheme.
+        assert Source.objects.filter(
+            url__startswith="https://granicus_production_attachments.s3.amazonaws.com/"
+        ).exists()
+        assert Source.objects.filter(
+            url__startswith="http://www.thenewsgramonline.dyndns.org:81/"
+        ).exists()
