@@ -74,6 +74,12 @@ class PartnershipFilterSet(django_filters.FilterSet):
         queryset=_all(County),
         help_text="Five-digit county FIPS code, e.g. 26099; repeat for several.",
     )
+    agency = CodeMultipleChoiceFilter(
+        field_name="agency",
+        distinct=False,
+        queryset=_all(Agency),
+        help_text="survmap id of the agency, e.g. 123; repeat for several.",
+    )
     agency_kind = django_filters.MultipleChoiceFilter(
         field_name="agency__kind",
         choices=AgencyKind.choices,

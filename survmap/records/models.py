@@ -656,6 +656,9 @@ class PolicyEvent(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("web:policy_event", kwargs={"pk": self.pk})
+
     @property
     def when(self) -> PartialDate | None:
         return PartialDate.from_stored(self.date, self.date_precision)
