@@ -72,5 +72,5 @@ def test_the_agency_page_says_when_the_status_was_last_confirmed(client):
     )
     partnership.other_vendors.add(VendorFactory(name="Neology"))
     page = client.get(reverse("web:agency", kwargs={"pk": agency.pk})).content.decode()
-    assert "Active</span><br><small class=\"confirmed\">last confirmed: December 2012" in page
+    assert 'Active</span><br><small class="confirmed">last confirmed: December 2012' in page
     assert "Neology" in page
