@@ -165,7 +165,7 @@ def _prepare(env: dict[str, str], partnerships: int) -> dict[str, str]:
     for args in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run([*python, *args], cwd=REPO, env=env, check=True)  # noqa: S603
     subprocess.run(  # noqa: S603
-        [*python, "load_starter_data", "-v0"],
+        [*python, "load_starter_data", "--no-atlas", "-v0"],
         cwd=REPO,
         env=env,
         check=True,

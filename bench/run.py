@@ -27,7 +27,13 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_ATLAS = REPO.parent / "shared" / "data" / "atlas" / "Atlas_of_Surveillance-20201007.csv"
+# The copy shipped in fixtures/atlas/ (xz), or the shared plain one.
+SHIPPED_ATLAS = REPO / "fixtures" / "atlas" / "Atlas_of_Surveillance-20201007.csv.xz"
+DEFAULT_ATLAS = (
+    SHIPPED_ATLAS
+    if SHIPPED_ATLAS.exists()
+    else REPO.parent / "shared" / "data" / "atlas" / "Atlas_of_Surveillance-20201007.csv"
+)
 
 
 @dataclass

@@ -13,11 +13,17 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.test import Client
 
+from survmap.imports.shipped import SHIPPED_ATLAS
 from survmap.records.permissions import MODERATORS_GROUP
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
-ATLAS_CSV = SHARED / "data" / "atlas" / "Atlas_of_Surveillance-20201007.csv"
+# The copy shipped in the repository (xz); the shared plain copy where it is missing.
+ATLAS_CSV = (
+    SHIPPED_ATLAS
+    if SHIPPED_ATLAS.exists()
+    else SHARED / "data" / "atlas" / "Atlas_of_Surveillance-20201007.csv"
+)
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

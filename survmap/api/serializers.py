@@ -132,7 +132,13 @@ class PartnershipSerializer(PublicSerializer):
     agency = AgencySummarySerializer(read_only=True, help_text=help_of(Partnership, "agency"))
     technology = TechnologySerializer(read_only=True, help_text=help_of(Partnership, "technology"))
     vendor = VendorSerializer(read_only=True, help_text=help_of(Partnership, "vendor"))
+    other_vendors = VendorSerializer(
+        many=True, read_only=True, help_text=help_of(Partnership, "other_vendors")
+    )
     sources = SourceSerializer(many=True, read_only=True, help_text=help_of(Partnership, "sources"))
+    status_as_of = PartialDateField(
+        help_text="When a source last confirmed the status, to its known precision."
+    )
     start = PartialDateField(help_text="Start to its known precision: '2020', '2020-03' or a day.")
     end = PartialDateField(help_text="End to its known precision: '2021', '2021-06' or a day.")
 
@@ -143,8 +149,12 @@ class PartnershipSerializer(PublicSerializer):
             "agency",
             "technology",
             "vendor",
+            "other_vendors",
             "product",
             "status",
+            "status_as_of",
+            "status_as_of_date",
+            "status_as_of_precision",
             "start",
             "start_date",
             "start_precision",
@@ -213,8 +223,21 @@ class FastPartnershipSerializer(PartnershipSerializer):
                 "website": vendor.website,
                 "parent": vendor.parent_id,
             },
+            "other_vendors": [
+                {
+                    "id": other.pk,
+                    "name": other.name,
+                    "slug": other.slug,
+                    "website": other.website,
+                    "parent": other.parent_id,
+                }
+                for other in instance.other_vendors.all()
+            ],
             "product": instance.product,
             "status": instance.status,
+            "status_as_of": _partial(instance.status_as_of),
+            "status_as_of_date": _date(instance.status_as_of_date),
+            "status_as_of_precision": instance.status_as_of_precision,
             "start": _partial(instance.start),
             "start_date": _date(instance.start_date),
             "start_precision": instance.start_precision,

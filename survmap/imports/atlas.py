@@ -21,6 +21,8 @@ from survmap.common.links import is_http_url
 from survmap.geo.models import State
 from survmap.imports.base import RowImporter
 from survmap.imports.counties import CountyMatch, CountyMatcher
+from survmap.imports.fields import DateReading, FieldWarning, read_date, read_link
+from survmap.imports.places import Gazetteer
 from survmap.imports.readers import Row
 from survmap.imports.report import RowError
 from survmap.records.models import (
@@ -77,11 +79,21 @@ _FEDERAL_LEA = {"dhs", "homeland security", "marshals", "fbi", "dea", "atf", "ic
 _STATE_POLICE_LEA = {"state police", "highway patrol", "state patrol"}
 _WAYBACK = re.compile(r"^https?://web\.archive\.org/web/[^/]*/(?P<original>.+)$", re.IGNORECASE)
 _VENDOR_PLACEHOLDERS = {"others", "other", "unknown", "na", "n a"}
-_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
 def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", clean_text(text).casefold())
+
+
+def export_date(name: str) -> PartialDate | None:
+    """The date in an export's file name ('Atlas_of_Surveillance-20201007.csv'), if any."""
+    match = re.search(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)", name)
+    if match is None:
+        return None
+    try:
+        return PartialDate(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
 
 
 def canonical_atlas_id(text: str) -> str:
@@ -108,29 +120,13 @@ def agency_kind(type_of_lea: str, type_of_juris: str) -> AgencyKind:
     return AgencyKind.OTHER
 
 
-def parse_date(text: str, *, today: dt.date | None = None) -> PartialDate | None:
-    """PartialDate.parse, plus the unambiguous spellings the Atlas also uses ('June 1, 2016',
-    '26 Mar 2014', '07-11-2019', '02/18/ 2020'). Ranges and spreadsheet serial numbers are
-    refused, not guessed."""
-    text = clean_text(text)
-    text = re.sub(r"\s*/\s*", "/", text)
-    if re.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}", text):
-        text = text.replace("-", "/")
-    words = re.fullmatch(r"([A-Za-z]+)\.? (\d{1,2}),? (\d{4})", text) or None
-    if words and words[1][:3].casefold() in _MONTHS:
-        return PartialDate(int(words[3]), _MONTHS.index(words[1][:3].casefold()) + 1, int(words[2]))
-    words = re.fullmatch(r"(\d{1,2}) ([A-Za-z]+)\.? (\d{4})", text)
-    if words and words[2][:3].casefold() in _MONTHS:
-        return PartialDate(int(words[3]), _MONTHS.index(words[2][:3].casefold()) + 1, int(words[1]))
-    return PartialDate.parse(text, today=today)
-
-
 @dataclass(frozen=True)
 class Link:
     url: str
     archive_url: str = ""
     publisher: str = ""
     published: PartialDate | None = None
+    notes: str = ""  # what the row said that the values above do not ('Date given as ...')
 
 
 @dataclass
@@ -176,17 +172,30 @@ class AtlasImporter(RowImporter):
         progress: bool | None = False,
         batch_size: int = 500,
         matcher: CountyMatcher | None = None,
+        gazetteer: Gazetteer | None = None,
         today: dt.date | None = None,
         label: str = "",
+        list_date: PartialDate | None = None,
     ) -> None:
         super().__init__(
             rows, dry_run=dry_run, progress=progress, batch_size=batch_size, label=label
         )
+        # When the export was taken (its file name says, e.g. ...-20201007.csv): the date at
+        # which the Atlas last listed each of its rows.
+        self.list_date = list_date
         self.matcher = matcher or CountyMatcher()
+        self._gazetteer = gazetteer
         self.today = today
         self._agency_plans: dict[tuple[str, str], AgencyPlan] = {}
         self._source_values: dict[str, Link] = {}
         self._agency_records: dict[tuple[str, str], AgencyRecordPlan] = {}
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """Built on first use (its index loads in a second or so): most files name counties."""
+        if self._gazetteer is None:
+            self._gazetteer = Gazetteer(matcher=self.matcher)
+        return self._gazetteer
 
     # Planning: read and check every row, decide per agency and per source, write nothing.
 
@@ -252,26 +261,44 @@ class AtlasImporter(RowImporter):
         )
 
     def _date(self, row: Row, number: int, atlas_id: str) -> PartialDate | None:
-        text = row.get(f"Link {number} Date")
-        try:
-            return parse_date(text, today=self.today)
-        except ValueError:
-            raise RowError(
-                "unreadable date", f"{atlas_id}: Link {number} Date {text.strip()!r} is not a date"
-            ) from None
+        """The link's date, read leniently (fields.read_date); an unreadable one is dropped from
+        the row with a warning, and a range's text is kept in the source's notes."""
+        return self._date_reading(row, number).value
+
+    def _date_reading(self, row: Row, number: int) -> DateReading:
+        column = f"Link {number} Date"
+        reading = read_date(row.get(column), today=self.today)
+        if reading.problem:
+            self.report.warn(
+                FieldWarning(row.line, column, row.get(column).strip(), reading.problem)
+            )
+        return reading
 
     def _status(self, row: Row, atlas_id: str) -> str:
+        """The Status column where an export has one; the 2020 export has none, and a row of
+        the Atlas says the agency uses the technology: active (as of its newest source)."""
         text = _key(row.get("Status"))
         if not text:
             return PartnershipStatus.ACTIVE
         for value, label in PartnershipStatus.choices:
             if text in {_key(value), _key(str(label))}:
                 return value
-        raise RowError("unknown status", f"{atlas_id}: status {row.get('Status')!r} is unknown")
+        self.report.warn(
+            FieldWarning(
+                row.line, "Status", row.get("Status").strip(), "unknown status; not reported"
+            )
+        )
+        return PartnershipStatus.NOT_REPORTED
 
     def _vendors(self, text: str) -> list[str]:
+        """Every vendor the row names, in its order, once each: the first is the vendor,
+        the others are linked as the partnership's other vendors."""
         names = [" ".join(clean_text(part).split()) for part in text.split(",")]
-        return [name for name in names if _key(name) and _key(name) not in _VENDOR_PLACEHOLDERS]
+        kept = [name for name in names if _key(name) and _key(name) not in _VENDOR_PLACEHOLDERS]
+        unique: dict[str, str] = {}
+        for name in kept:
+            unique.setdefault(_key(name), name)
+        return list(unique.values())
 
     def _counties(self, row: Row, state: str) -> CountyMatch:
         latitude, longitude = self._coordinates(row)
@@ -279,7 +306,29 @@ class AtlasImporter(RowImporter):
             fips = self.matcher.locate(latitude=latitude, longitude=longitude)
             if fips is not None:
                 return CountyMatch(fips=[fips], named=True, located=True)
-        return self.matcher.match(state=state, county=row.get("County"), city=row.get("City"))
+        match = self.matcher.match(state=state, county=row.get("County"), city=row.get("City"))
+        if match.complete or not clean_text(row.get("City")):
+            return match
+        # No county named, or one the census lacks: the gazetteer places the row's city.
+        placement = self.gazetteer.resolve(state=state, city=row.get("City"))
+        if placement.placed:
+            for fips in placement.fips:
+                match.add(fips)
+            self.report.notes.append(
+                (row.line, f"placed by its city {clean_text(row.get('City'))!r} ({placement.how})")
+            )
+            match.unmatched = []
+        elif match.unmatched:
+            self.report.warn(
+                FieldWarning(
+                    row.line,
+                    "County",
+                    clean_text(row.get("County")),
+                    f"not a census county of {state}, and {placement.problem}; "
+                    "left for a moderator to place",
+                )
+            )
+        return match
 
     def _coordinates(self, row: Row) -> tuple[float | None, float | None]:
         values = []
@@ -346,19 +395,17 @@ class AtlasImporter(RowImporter):
             for extra in more:
                 if is_http_url(extra) and not _same_url(extra, url):
                     found.append(Link(url=extra))
-            snapshot = clean_text(row.get(f"Link {number} Snapshot"))
+            url = self._link(row, f"Link {number}", url, atlas_id)
+            snapshot = self._link(
+                row, f"Link {number} Snapshot", row.get(f"Link {number} Snapshot"), atlas_id
+            )
             if not url and not snapshot:
                 continue
-            published = self._date(row, number, atlas_id)
+            reading = self._date_reading(row, number)
+            published = reading.value
             publisher = clean_text(row.get(f"Link {number} Source"))
-            if snapshot and not is_http_url(snapshot):
-                self.report.dropped_links.append((row.line, f"{atlas_id}: {snapshot!r}"))
-                snapshot = ""
             if not url:
                 url, snapshot = snapshot, ""
-            if not is_http_url(url):
-                self.report.dropped_links.append((row.line, f"{atlas_id}: {url!r}"))
-                continue
             wayback = _WAYBACK.match(url)
             if wayback:
                 archives.append((wayback["original"], url, publisher, published))
@@ -369,14 +416,18 @@ class AtlasImporter(RowImporter):
                     archives.append((wayback_snapshot["original"], snapshot, "", None))
                     snapshot = ""
             found.append(
-                Link(url=url, archive_url=snapshot, publisher=publisher, published=published)
+                Link(
+                    url=url,
+                    archive_url=snapshot,
+                    publisher=publisher,
+                    published=published,
+                    notes=reading.note,
+                )
             )
         for text in clean_text(row.get("Other Links")).replace(",", " ").split():
-            if is_http_url(text):
-                if not any(_same_url(text, link.url) for link in found):
-                    found.append(Link(url=text))
-            else:
-                self.report.dropped_links.append((row.line, f"{atlas_id}: {text!r}"))
+            text = self._link(row, "Other Links", text, atlas_id)
+            if text and not any(_same_url(text, link.url) for link in found):
+                found.append(Link(url=text))
         for original, archive, publisher, published in archives:
             index = next((i for i, link in enumerate(found) if _same_url(original, link.url)), None)
             if index is not None:
@@ -391,6 +442,17 @@ class AtlasImporter(RowImporter):
                 Link(url=url, archive_url=archive, publisher=publisher, published=published)
             )
         return found
+
+    def _link(self, row: Row, column: str, text: str, atlas_id: str) -> str:
+        """An address read leniently (fields.read_link): kept, given a scheme, or dropped and
+        listed."""
+        reading = read_link(text)
+        if reading.problem:
+            self.report.dropped_links.append((row.line, f"{atlas_id}: {clean_text(text)!r}"))
+            self.report.warn(FieldWarning(row.line, column, clean_text(text), reading.problem))
+        elif reading.fixed:
+            self.report.notes.append((row.line, f"{column} {clean_text(text)!r}: {reading.fixed}"))
+        return reading.url
 
     def _merge_sources(self, plans: list[RowPlan | RowError]) -> None:
         """One set of values per address across the file: the first publisher, date and archive
@@ -415,10 +477,11 @@ class AtlasImporter(RowImporter):
                     archive_url=known.archive_url or link.archive_url,
                     publisher=known.publisher or link.publisher,
                     published=known.published or link.published,
+                    notes=known.notes or link.notes,
                 )
         for url in undated:
             link = merged[url]
-            merged[url] = Link(link.url, link.archive_url, link.publisher, None)
+            merged[url] = Link(link.url, link.archive_url, link.publisher, None, link.notes)
         self._source_values = merged
 
     # The plans: one per row, the agency's and each source's values decided once per file.
@@ -445,6 +508,18 @@ class AtlasImporter(RowImporter):
             self._agency_records[key] = found
         return found
 
+    def _status_as_of(self, plan: RowPlan) -> PartialDate | None:
+        """When a source last confirmed the row's status: its newest dated link, or the date
+        of the export (the list it came from). Ring/Neighbors rows come from Ring's list of
+        partner agencies, so the export's date is their confirmation; their link date is when
+        the agency joined."""
+        dates = [link.published for link in plan.links if link.published is not None]
+        if self.list_date is not None and (
+            not dates or _key(plan.technology) == "ringneighborspartnership"
+        ):
+            return self.list_date
+        return max(dates, key=lambda date: (date.first_day(), date.last_day())) if dates else None
+
     def _source_plan(self, link: Link) -> SourcePlan:
         values = self._source_values.get(link.url, link)
         return SourcePlan(
@@ -452,15 +527,13 @@ class AtlasImporter(RowImporter):
             publisher=values.publisher or UNSET,
             published=values.published if values.published is not None else UNSET,
             archive_url=values.archive_url or UNSET,
+            notes=values.notes or UNSET,
             attribution=ATLAS_ATTRIBUTION,
         )
 
     def _planned(self, plan: RowPlan) -> PlannedRow:
         slug, category = TECHNOLOGIES.get(_key(plan.technology), ("", _category(plan.technology)))
         summary = plan.summary
-        if len(plan.vendors) > 1:
-            # One vendor per partnership in our model: the first named; the rest said in words.
-            summary = f"{summary}\n\nVendors named by the Atlas: {', '.join(plan.vendors)}.".strip()
         sources = {link.url: self._source_plan(link) for link in plan.links}
         return PlannedRow(
             line=plan.row.line,
@@ -473,6 +546,7 @@ class AtlasImporter(RowImporter):
                 other_vendors=tuple(VendorRef(name=name) for name in plan.vendors[1:]),
                 atlas_id=plan.atlas_id,
                 status=plan.status,
+                status_as_of=self._status_as_of(plan),
                 start=plan.start if plan.start is not None else UNSET,
                 summary=summary or UNSET,
                 attribution=ATLAS_ATTRIBUTION,

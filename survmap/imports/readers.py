@@ -7,8 +7,10 @@ claims (wrong header, not UTF-8, empty, binary) is refused with one line and cha
 from __future__ import annotations
 
 import csv
+import gzip
 import io
-from collections.abc import Iterator, Mapping, Sequence
+import lzma
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +32,19 @@ class Row:
         return self.cells.get(column) or ""
 
 
+def read_file(path: Path) -> bytes:
+    """A file's bytes, decompressed when its name ends in .gz or .xz (the shipped Atlas copy)."""
+    data = path.read_bytes()
+    try:
+        if path.suffix == ".xz":
+            return lzma.decompress(data)
+        if path.suffix == ".gz":
+            return gzip.decompress(data)
+    except (lzma.LZMAError, gzip.BadGzipFile, EOFError) as error:
+        raise FileRefused(f"The file is not readable {path.suffix} data ({error}).") from None
+    return data
+
+
 def decode(data: bytes, *, what: str) -> str:
     """The file's text, without a byte-order mark; refuses empty, binary and non-UTF-8 files."""
     if not data.strip():
@@ -45,15 +60,27 @@ def decode(data: bytes, *, what: str) -> str:
         ) from None
 
 
-def read_rows(text: str, *, required: Sequence[str], what: str) -> tuple[list[str], list[Row]]:
-    """Parse CSV text whose header must include `required` (in any order, LF or CRLF)."""
+def read_rows(
+    text: str,
+    *,
+    required: Sequence[str],
+    what: str,
+    rename: Callable[[str], str] | None = None,
+) -> tuple[list[str], list[Row]]:
+    """Parse CSV text whose header must include `required` (in any order, LF or CRLF);
+    `rename` maps each header to the column it means."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [name.strip() for name in next(reader)]
+        header = [(rename or str.strip)(name) for name in next(reader)]
     except StopIteration:
         raise FileRefused(f"The file is empty: it is not {what}.") from None
     except csv.Error as error:
         raise FileRefused(f"The file is not readable CSV ({error}): it is not {what}.") from None
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
+    if repeated:
+        raise FileRefused(
+            f"Not {what}: several columns mean {', '.join(repr(name) for name in repeated)}."
+        )
     missing = [name for name in required if name not in header]
     if missing:
         shown = ", ".join(repr(name) for name in missing[:5])
@@ -113,7 +140,7 @@ class AtlasFile:
 def read_atlas(source: bytes | str | Path) -> AtlasFile:
     """Read an Atlas export from bytes, text or a path."""
     if isinstance(source, Path):
-        source = source.read_bytes()
+        source = read_file(source)
     text = decode(source, what=ATLAS) if isinstance(source, bytes) else source.lstrip("\ufeff")
     header, rows = read_rows(text, required=ATLAS_REQUIRED, what=ATLAS)
     return AtlasFile(header=header, rows=rows)
@@ -123,11 +150,15 @@ SURVMAP = "a survmap CSV export"
 
 
 def read_survmap_csv(source: bytes | str | Path) -> list[Row]:
-    """Read survmap's own CSV (csv_format.COLUMNS), undoing the formula neutralisation."""
+    """Read survmap's own CSV (csv_format.COLUMNS), or a person's spreadsheet with some of its
+    columns under the names people use (csv_format.ALIASES), undoing the formula
+    neutralisation. Only csv_format.REQUIRED_COLUMNS must be there."""
     if isinstance(source, Path):
-        source = source.read_bytes()
+        source = read_file(source)
     text = decode(source, what=SURVMAP) if isinstance(source, bytes) else source.lstrip("\ufeff")
-    _, rows = read_rows(text, required=csv_format.COLUMNS, what=SURVMAP)
+    _, rows = read_rows(
+        text, required=csv_format.REQUIRED_COLUMNS, what=SURVMAP, rename=csv_format.column_for
+    )
     return [
         Row(
             line=row.line,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from survmap.imports.fields import FieldWarning
 from survmap.records.plans import ApplyReport, Outcome
 
 
@@ -33,6 +34,8 @@ class ImportReport:
     counties_corrected: int = 0
     no_county: int = 0
     unmatched_counties: Counter[str] = field(default_factory=Counter)
+    # Values dropped from rows that were kept (line, column, value, why), for a moderator.
+    warnings: list[FieldWarning] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -64,6 +67,29 @@ class ImportReport:
         self.rejected[error.reason] += 1
         self.errors.append((line, error.detail))
 
+    def warn(self, warning: FieldWarning) -> None:
+        self.warnings.append(warning)
+
+    @property
+    def refused_lines(self) -> set[int]:
+        return {line for line, _ in self.errors}
+
+    @property
+    def warned_lines(self) -> set[int]:
+        """Lines of rows imported with a value dropped."""
+        return {warning.line for warning in self.warnings} - self.refused_lines
+
+    @property
+    def conflict_lines(self) -> set[int]:
+        """Lines of rows imported with a value not written because a person's edit stands."""
+        return {line for line, _ in self.conflicts} - self.refused_lines
+
+    @property
+    def imported_whole(self) -> int:
+        """Rows imported with every value they gave (created, updated or unchanged)."""
+        imported = self.created + self.updated + self.unchanged
+        return imported - len(self.warned_lines | self.conflict_lines)
+
     def summary_lines(self, *, details: int = 20) -> list[str]:
         """The summary: counts first, then the first `details` errors and changes by line."""
         head = "Dry run, nothing written. " if self.dry_run else ""
@@ -71,6 +97,11 @@ class ImportReport:
             f"{head}Rows read: {self.rows_read}; created: {self.created}; updated: "
             f"{self.updated}; unchanged: {self.unchanged}; rejected: {self.rejected_count}.",
         ]
+        lines.append(
+            f"Rows imported whole: {self.imported_whole}; imported with warnings: "
+            f"{len(self.warned_lines)}; conflicts with people's edits: "
+            f"{len(self.conflict_lines)}; refused: {self.rejected_count}."
+        )
         if self.rejected:
             reasons = ", ".join(f"{reason}: {n}" for reason, n in self.rejected.most_common())
             lines.append(f"Rejected rows by reason: {reasons}.")
@@ -93,8 +124,11 @@ class ImportReport:
             lines.append(
                 f"Links dropped (not a valid http or https address): {len(self.dropped_links)}."
             )
+        warnings = [(warning.line, f"{warning.column} {warning.value!r}: {warning.reason}")
+                    for warning in self.warnings]  # fmt: skip
         for title, items in (
             ("Rejected", self.errors),
+            ("Warning", warnings),
             ("Changed", self.changes),
             ("Conflict", self.conflicts),
             ("Dropped", self.dropped_links),

@@ -8,13 +8,18 @@ service applies them (bulk where it can), with the merge policy and history ever
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from itertools import zip_longest
+from typing import Any
 
 from survmap.common.dates import PartialDate
 from survmap.geo.models import State
 from survmap.imports.base import RowImporter
+from survmap.imports.fields import FieldWarning, read_date, read_link
+from survmap.imports.places import Gazetteer
 from survmap.imports.readers import Row
 from survmap.imports.report import RowError
 from survmap.records import csv_format
@@ -24,11 +29,13 @@ from survmap.records.plans import (
     UNSET,
     AgencyPlan,
     Match,
+    Maybe,
     PartnershipPlan,
     PlannedRow,
     SourcePlan,
     TechnologyRef,
     VendorRef,
+    given,
 )
 
 REASON = "survmap CSV import"
@@ -40,12 +47,23 @@ class CsvImporter(RowImporter):
     reason = REASON
     default_label = "survmap CSV"
 
+    def __init__(self, rows: Iterable[Row], *, gazetteer: Gazetteer | None = None, **options: Any):
+        super().__init__(rows, **options)
+        self._gazetteer = gazetteer
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            self._gazetteer = Gazetteer()
+        return self._gazetteer
+
     def plan(self) -> list[PlannedRow | RowError]:
-        states = set(State.objects.values_list("code", flat=True))
+        states = {state.code: state.code for state in State.objects.all()}
+        states.update({state.name.casefold(): state.code for state in State.objects.all()})
         plans: list[PlannedRow | RowError] = []
         for row in self.rows:
             try:
-                plans.append(plan_row(row, states))
+                plans.append(plan_row(row, states, gazetteer=self.gazetteer, warn=self.report.warn))
             except RowError as error:
                 plans.append(error)
                 self.report.reject(row.line, error)
@@ -73,25 +91,212 @@ def _triple(planned: PlannedRow) -> tuple[str, str, str, str]:
     )
 
 
-def plan_row(row: Row, states: set[str]) -> PlannedRow:
-    """One row's plan: every partnership column supplied; the agency's and sources' empty cells
-    leave what is stored alone."""
+# Statuses as people write them, beyond our values and labels.
+_STATUS_WORDS = {
+    "voted down": PartnershipStatus.REJECTED,
+    "withdrawn": PartnershipStatus.REJECTED,
+    "declined": PartnershipStatus.REJECTED,
+    "cancelled": PartnershipStatus.ENDED,
+    "canceled": PartnershipStatus.ENDED,
+    "discontinued": PartnershipStatus.ENDED,
+    "inactive": PartnershipStatus.ENDED,
+    "paused": PartnershipStatus.SUSPENDED,
+    "in use": PartnershipStatus.ACTIVE,
+    "current": PartnershipStatus.ACTIVE,
+    "unknown": PartnershipStatus.NOT_REPORTED,
+}
+_NO_STATE = "no resolvable state"
+
+
+def plan_row(
+    row: Row,
+    states: Mapping[str, str] | set[str],
+    *,
+    gazetteer: Gazetteer | None = None,
+    warn: Callable[[FieldWarning], None] | None = None,
+) -> PlannedRow:
+    """One row's plan. A column the file has is supplied (an empty partnership cell makes the
+    field empty, as the export round trip needs); a column it lacks leaves the stored value
+    alone. Refused: a row without agency, state or technology. Anything else that cannot be
+    read is dropped from the row with a warning (`warn`). A place given only as a city or a
+    county name is placed by the gazetteer, or left unplaced with a warning."""
+
+    def dropped(column: str, value: str, reason: str) -> None:
+        if warn is not None:
+            warn(FieldWarning(row.line, column, value, reason))
+
+    def cell(column: str) -> Maybe[str]:
+        return row.cells.get(column, UNSET)
+
     if "__fields__" in row.cells:
         raise RowError("malformed row", "has a different number of fields than the header")
     if not normalize_name(row.get("agency")):
         raise RowError("no agency", "names no agency")
-    if row.get("state") not in states:
+    state = _state(row.get("state"), states)
+    if state is None:
         raise RowError(
             "unknown state", f"state {row.get('state')!r} is not a US state or territory"
         )
-    if not row.get("technology_slug") and not row.get("technology"):
+    if not row.get("technology_slug") and not clean_text(row.get("technology")):
         raise RowError("no technology", "names no technology")
-    if row.get("agency_kind") not in AgencyKind.values:
-        raise RowError("unknown kind", f"agency kind {row.get('agency_kind')!r} is unknown")
-    if row.get("status") not in PartnershipStatus.values:
-        raise RowError("unknown status", f"status {row.get('status')!r} is unknown")
-    latitude, longitude = _number(row, "latitude"), _number(row, "longitude")
     inherited = _inherited(row) or UNSET
+    sources = _sources(row, inherited, dropped)
+    if not sources:
+        dropped(
+            "source_urls",
+            row.get("source_urls"),
+            "no source address: not public until one is added",
+        )
+    agency = AgencyPlan(
+        name=clean_text(row.get("agency")),
+        state=state,
+        kind=_kind(row, dropped),
+        city=clean_text(row.get("city")) or UNSET,
+        ori=row.get("ori") or UNSET,
+        attribution=inherited,
+        **_coordinates(row, dropped),
+        add_counties=_counties(row, state, gazetteer, dropped),
+    )
+    technology_name = clean_text(row.get("technology")) or row.get("technology_slug")
+    vendors = [clean_text(name) for name in row.get("vendor").split(csv_format.LINE)]
+    vendors = [name for name in vendors if name]
+    vendor = None
+    if vendors or row.get("vendor_slug"):
+        vendor = VendorRef(
+            name=vendors[0] if vendors else row.get("vendor_slug"), slug=row.get("vendor_slug")
+        )
+    others = [clean_text(name) for name in row.get("other_vendors").split(csv_format.LINE)]
+    other_vendors = tuple(VendorRef(name=name) for name in [*vendors[1:], *others] if name)
+    status = _status(row, dropped)
+    status_as_of = _date(row, "status_as_of", dropped) if "status_as_of" in row.cells else UNSET
+    if not given(status_as_of) or status_as_of is None:
+        # Confirmed by its newest dated source, when the file does not say.
+        dates = [source.published for source in sources.values() if given(source.published)]
+        if dates:
+            status_as_of = max(dates, key=lambda date: (date.first_day(), date.last_day()))  # type: ignore[union-attr]
+    atlas_id = row.get("atlas_id") or None
+    return PlannedRow(
+        line=row.line,
+        label=atlas_id or f"{clean_text(row.get('agency'))} ({state})",
+        row=row,
+        plan=PartnershipPlan(
+            agency=agency,
+            technology=TechnologyRef(
+                name=technology_name,
+                slug=row.get("technology_slug"),
+                category=row.get("technology_category"),
+            ),
+            vendor=vendor if "vendor" in row.cells or "vendor_slug" in row.cells else UNSET,
+            other_vendors=other_vendors,
+            atlas_id=atlas_id if "atlas_id" in row.cells else UNSET,
+            status=status,
+            status_as_of=status_as_of,
+            start=_date(row, "start_date", dropped) if "start_date" in row.cells else UNSET,
+            end=_date(row, "end_date", dropped) if "end_date" in row.cells else UNSET,
+            summary=cell("summary"),
+            product=cell("product"),
+            attribution=cell("attribution"),
+            add_sources=tuple(sources.values()),
+        ),
+    )
+
+
+def _state(text: str, states: Mapping[str, str] | set[str]) -> str | None:
+    """The USPS code of 'MI', 'mi ' or 'Michigan'."""
+    text = clean_text(text)
+    if isinstance(states, set):
+        return text if text in states else None
+    return states.get(text.upper()) or states.get(text.casefold())
+
+
+def _kind(row: Row, dropped: Callable[[str, str, str], None]) -> Maybe[str]:
+    text = clean_text(row.get("agency_kind"))
+    key = re.sub(r"[^a-z]+", " ", text.casefold()).strip()
+    for value, label in AgencyKind.choices:
+        if key in {value.replace("_", " "), str(label).casefold()}:
+            return value
+    if key in {"sheriff s office", "sheriffs office", "sheriff s department"}:
+        return AgencyKind.SHERIFF
+    if text:
+        dropped("agency_kind", text, "not a kind of agency survmap knows; left as it is")
+    name = normalize_name(row.get("agency"))
+    if "sheriff" in name:
+        return AgencyKind.SHERIFF
+    if "state police" in name or "highway patrol" in name:
+        return AgencyKind.STATE_POLICE
+    if "university" in name or "college" in name:
+        return AgencyKind.UNIVERSITY
+    return UNSET  # a new agency is police, the model's default; a known one keeps its kind
+
+
+def _status(row: Row, dropped: Callable[[str, str, str], None]) -> str:
+    """Our status for the cell; an empty cell is 'not reported' (the source says nothing), as
+    is one we cannot read (with a warning)."""
+    text = clean_text(row.get("status"))
+    key = re.sub(r"[^a-z]+", " ", text.casefold()).strip()
+    if not key:
+        return PartnershipStatus.NOT_REPORTED
+    for value, label in PartnershipStatus.choices:
+        if key in {value.replace("_", " "), str(label).casefold()}:
+            return value
+    if key in _STATUS_WORDS:
+        return _STATUS_WORDS[key]
+    dropped("status", text, "not a status survmap knows; recorded as not reported")
+    return PartnershipStatus.NOT_REPORTED
+
+
+def _date(row: Row, column: str, dropped: Callable[[str, str, str], None]) -> PartialDate | None:
+    reading = read_date(row.get(column))
+    if reading.problem:
+        dropped(column, clean_text(row.get(column)), reading.problem)
+    return reading.value
+
+
+def _coordinates(row: Row, dropped: Callable[[str, str, str], None]) -> dict[str, Any]:
+    numbers = {}
+    for column, limit in (("latitude", 90), ("longitude", 180)):
+        text = row.get(column).strip()
+        try:
+            number = float(text) if text else None
+        except ValueError:
+            number = None
+        if number is not None and not -limit <= number <= limit:
+            number = None
+        if text and number is None:
+            dropped(column, text, "not a coordinate; dropped")
+        numbers[column] = number
+    if numbers["latitude"] is None or numbers["longitude"] is None:
+        return {}
+    return numbers
+
+
+def _counties(
+    row: Row,
+    state: str,
+    gazetteer: Gazetteer | None,
+    dropped: Callable[[str, str, str], None],
+) -> tuple[str, ...]:
+    """The FIPS codes the row gives, or else the counties its city or county names place it
+    in; a place that cannot be placed is left to a moderator, with a warning."""
+    fips = tuple(code.strip() for code in row.get("county_fips").split(";") if code.strip())
+    if fips:
+        return fips
+    counties = "; ".join(
+        part.strip() for part in re.split(r";|\n", row.get("counties")) if part.strip()
+    )
+    city = clean_text(row.get("city"))
+    if not (counties or city) or gazetteer is None:
+        return ()
+    placement = gazetteer.resolve(state=state, city=city, county=counties.replace(";", ","))
+    if not placement.placed:
+        column = "counties" if counties else "city"
+        dropped(column, counties or city, f"{placement.problem}; left for a moderator to place")
+    return placement.fips
+
+
+def _sources(
+    row: Row, inherited: Maybe[str], dropped: Callable[[str, str, str], None]
+) -> dict[object, SourcePlan]:
     columns = [
         row.get(name).split(csv_format.LINE)
         for name in (
@@ -103,61 +308,31 @@ def plan_row(row: Row, states: set[str]) -> PlannedRow:
         )
     ]
     sources: dict[object, SourcePlan] = {}
-    for url, title, publisher, date, archive in zip_longest(*columns, fillvalue=""):
-        if not (url.strip() or title.strip()):
+    for url_text, title, publisher, date, archive_text in zip_longest(*columns, fillvalue=""):
+        if not (url_text.strip() or title.strip()):
             continue
-        published = _date(date, "source date")
+        url = read_link(url_text)
+        if url.problem:
+            dropped("source_urls", clean_text(url_text), url.problem)
+            if not title.strip():
+                continue
+        archive = read_link(archive_text)
+        if archive.problem:
+            dropped("source_archive_urls", clean_text(archive_text), archive.problem)
+        reading = read_date(date)
+        if reading.problem:
+            dropped("source_dates", clean_text(date), reading.problem)
         source = SourcePlan(
-            url=url.strip() or None,
+            url=url.url or None,
             title=title or UNSET,
             publisher=publisher or UNSET,
-            published=published if published is not None else UNSET,
-            archive_url=archive.strip() or UNSET,
+            published=reading.value if reading.value is not None else UNSET,
+            archive_url=archive.url or UNSET,
+            notes=reading.note or UNSET,
             attribution=inherited,
         )
         sources.setdefault(source.url or (title, publisher), source)
-    fips = tuple(code.strip() for code in row.get("county_fips").split(";") if code.strip())
-    coordinates = latitude is not None and longitude is not None
-    agency = AgencyPlan(
-        name=row.get("agency"),
-        state=row.get("state"),
-        kind=row.get("agency_kind"),
-        city=row.get("city") or UNSET,
-        ori=row.get("ori") or UNSET,
-        attribution=inherited,
-        latitude=latitude if coordinates else UNSET,
-        longitude=longitude if coordinates else UNSET,
-        add_counties=fips,
-    )
-    technology_name = row.get("technology") or row.get("technology_slug")
-    vendor = None
-    if clean_text(row.get("vendor")) or row.get("vendor_slug"):
-        vendor = VendorRef(
-            name=row.get("vendor") or row.get("vendor_slug"), slug=row.get("vendor_slug")
-        )
-    atlas_id = row.get("atlas_id") or None
-    return PlannedRow(
-        line=row.line,
-        label=atlas_id or f"{row.get('agency')} ({row.get('state')})",
-        row=row,
-        plan=PartnershipPlan(
-            agency=agency,
-            technology=TechnologyRef(
-                name=technology_name,
-                slug=row.get("technology_slug"),
-                category=row.get("technology_category"),
-            ),
-            vendor=vendor,
-            atlas_id=atlas_id,
-            status=row.get("status"),
-            start=_date(row.get("start_date"), "start_date"),
-            end=_date(row.get("end_date"), "end_date"),
-            summary=row.get("summary"),
-            product=row.get("product"),
-            attribution=row.get("attribution"),
-            add_sources=tuple(sources.values()),
-        ),
-    )
+    return sources
 
 
 def _inherited(row: Row) -> str:
@@ -165,20 +340,3 @@ def _inherited(row: Row) -> str:
     credit on to them, as the Atlas import gave it."""
     attribution = row.get("attribution")
     return attribution if row.get("atlas_id") and attribution == ATLAS_ATTRIBUTION else ""
-
-
-def _date(text: str, column: str) -> PartialDate | None:
-    try:
-        return PartialDate.parse(text)
-    except ValueError:
-        raise RowError("unreadable date", f"{column} {text!r} is not a date") from None
-
-
-def _number(row: Row, column: str) -> float | None:
-    text = row.get(column).strip()
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise RowError("unreadable number", f"{column} {text!r} is not a number") from None

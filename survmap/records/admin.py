@@ -212,7 +212,7 @@ class PartnershipAdmin(EditedThroughServices):
     ]
     list_select_related = ["agency", "agency__state", "technology", "vendor"]
     search_fields = ["agency__name", "agency__city", "summary", "product", "atlas_id"]
-    autocomplete_fields = ["agency", "technology", "vendor"]
+    autocomplete_fields = ["agency", "technology", "vendor", "other_vendors"]
     exclude = ["sources"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [PartnershipSourceInline]

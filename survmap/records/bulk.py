@@ -62,6 +62,7 @@ class Fresh:
     new_agency: bool = False
     counties: list[str] = field(default_factory=list)
     new_sources: dict[Hashable, Source] = field(default_factory=dict)
+    other_vendors: list[Vendor] = field(default_factory=list)
 
 
 @dataclass
@@ -125,6 +126,7 @@ class BulkWriter:
         self.cited: dict[int, set[int]] = {}
         # Keys of agencies, sources and Atlas ids looked up and not found (none exist yet).
         self.absent: set[Hashable] = set()
+        self.vendors_named: dict[int, set[int]] = {}  # partnership -> its other vendors
         self._reset()
 
     def _reset(self) -> None:
@@ -282,12 +284,18 @@ class BulkWriter:
                 if all(other.pk != partnership.pk for other in known):
                     known.append(partnership)
             self.cited[partnership.pk] = set()
+            self.vendors_named[partnership.pk] = set()
         self.absent |= atlas_ids - self.numbered.keys()
         self.absent -= self.numbered.keys()
         for partnership_id, source_id in Partnership.sources.through.objects.filter(
             partnership_id__in=seen
         ).values_list("partnership_id", "source_id"):
             self.cited[partnership_id].add(source_id)
+        if any(row.plan.other_vendors for row in rows):
+            for partnership_id, vendor_id in Partnership.other_vendors.through.objects.filter(
+                partnership_id__in=seen
+            ).values_list("partnership_id", "vendor_id"):
+                self.vendors_named[partnership_id].add(vendor_id)
 
     def _note_written(self, fresh: Fresh) -> None:
         if fresh.new_agency and fresh.agency_key is not None:
@@ -305,6 +313,7 @@ class BulkWriter:
             self.absent.discard(partnership.atlas_id)
         self.by_agency.setdefault(partnership.agency_id, []).append(partnership)
         self.cited[partnership.pk] = {source.pk for source in fresh.sources}
+        self.vendors_named[partnership.pk] = {other.pk for other in fresh.other_vendors}
 
     # Deciding whether a row can go in bulk: writes nothing but new technologies and vendors.
 
@@ -378,9 +387,13 @@ class BulkWriter:
             return None
         technology = self._technology(row)
         vendor = self._vendor(row)
-        for other in plan.other_vendors:
-            if other not in self.vendors:
-                self.vendors[other] = services._vendor(services._Run(self.writer, self.when), other)
+        others: list[Vendor] = []
+        for ref in plan.other_vendors:
+            if ref not in self.vendors:
+                self.vendors[ref] = services._vendor(services._Run(self.writer, self.when), ref)
+            found = self.vendors[ref]
+            if found != vendor and found not in others:
+                others.append(found)
         if technology is None:
             return None
         key = agency_key(plan.agency)
@@ -463,6 +476,11 @@ class BulkWriter:
                 instance, "sources", cited, [str(source.pk) for source in sources], credit
             ):
                 return None
+            named = {str(pk) for pk in self.vendors_named.get(instance.pk, set())}
+            if others and not self._links_unchanged(
+                instance, "other_vendors", named, [str(other.pk) for other in others], credit
+            ):
+                return None
             return Fresh(row=row, agency=agency, sources=sources, partnership=None), None
         partnership = Partnership()
         if not self._new(partnership, values, ["agency", "technology", "vendor"]):
@@ -480,6 +498,7 @@ class BulkWriter:
             new_agency=new_agency,
             counties=counties,
             new_sources=new_sources,
+            other_vendors=others,
         )
         return fresh, index
 
@@ -513,8 +532,23 @@ class BulkWriter:
             for source in fresh.sources
         ]
         Partnership.sources.through.objects.bulk_create(source_links)
+        vendor_links = [
+            Partnership.other_vendors.through(partnership_id=partnership.pk, vendor_id=other.pk)
+            for partnership, fresh in zip(partnerships, written, strict=True)
+            for other in fresh.other_vendors
+        ]
+        Partnership.other_vendors.through.objects.bulk_create(vendor_links)
         _history(
             self.writer.history_reason, agencies, partnerships, sources, county_links, source_links
+        )
+        # As the services link other vendors after the sources: one more entry, with both.
+        _linked_history(
+            self.writer.history_reason,
+            Partnership,
+            partnerships,
+            "other_vendors",
+            vendor_links,
+            carried=("sources", source_links),
         )
 
 
@@ -537,27 +571,40 @@ def _history(
 
 
 def _linked_history(
-    reason: str, model: Any, records: list[Any], name: str, links: list[Any]
+    reason: str,
+    model: Any,
+    records: list[Any],
+    name: str,
+    links: list[Any],
+    carried: tuple[str, list[Any]] | None = None,
 ) -> None:
+    """A '~' entry for each record with `links`, holding them (and the `carried` links, made
+    earlier, that the record's entry also shows)."""
     owner = f"{model._meta.model_name}_id"
-    target = f"{getattr(model, name).field.related_model._meta.model_name}_id"
     by_owner: dict[int, list[Any]] = defaultdict(list)
     for link in links:
         by_owner[getattr(link, owner)].append(link)
     linked = [record for record in records if by_owner[record.pk]]
+    if not linked:
+        return
     entries = model.history.bulk_history_create(linked, update=True, default_change_reason=reason)
-    history_link = getattr(model.history.model, name).model
-    history_link.objects.bulk_create(
-        [
-            history_link(
-                history=entry,
-                id=link.pk,
-                **{owner: getattr(link, owner), target: getattr(link, target)},
-            )
-            for entry in entries or []
-            for link in by_owner[entry.id]
-        ]
-    )
+    for field_name, field_links in [(name, links), *([carried] if carried else [])]:
+        target = f"{getattr(model, field_name).field.related_model._meta.model_name}_id"
+        of_owner: dict[int, list[Any]] = defaultdict(list)
+        for link in field_links:
+            of_owner[getattr(link, owner)].append(link)
+        history_link = getattr(model.history.model, field_name).model
+        history_link.objects.bulk_create(
+            [
+                history_link(
+                    history=entry,
+                    id=link.pk,
+                    **{owner: getattr(link, owner), target: getattr(link, target)},
+                )
+                for entry in entries or []
+                for link in of_owner[entry.id]
+            ]
+        )
 
 
 def _message(error: Exception) -> str:

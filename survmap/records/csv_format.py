@@ -1,9 +1,9 @@
 """survmap's own CSV format: one row per partnership. The CSV export writes it and `import_csv`
 reads it, so an export read back into an empty database gives the same records.
 
-Cells that hold several values (a partnership's sources) keep one value per line, aligned across
-the `source_*` columns; county FIPS codes are separated by ';'. Dates are partial ISO dates:
-'2020', '2020-03' or '2020-03-05', their length saying their precision.
+Cells that hold several values (a partnership's sources, its other vendors) keep one value per
+line, aligned across the `source_*` columns; county FIPS codes are separated by ';'. Dates are
+partial ISO dates: '2020', '2020-03' or '2020-03-05', their length saying their precision.
 
 Cells a spreadsheet would run as a formula are neutralised (OWASP's advice on CSV injection):
 a cell that starts with = + - @ tab or carriage return gets a leading apostrophe, except a plain
@@ -36,8 +36,10 @@ COLUMNS: tuple[str, ...] = (
     "technology_category",
     "vendor",
     "vendor_slug",
+    "other_vendors",
     "product",
     "status",
+    "status_as_of",
     "start_date",
     "end_date",
     "summary",
@@ -68,8 +70,13 @@ COLUMN_HELP: Mapping[str, str] = {
     "technology_category": "Technology category.",
     "vendor": "Vendor name, if known.",
     "vendor_slug": "Vendor identifier, as used in filters.",
+    "other_vendors": "Further vendors the sources name for the partnership, one per line.",
     "product": "Product or programme name.",
-    "status": "proposed, pilot, active, suspended, ended or banned.",
+    "status": (
+        "proposed, pilot, active, suspended, ended, banned, rejected (voted down or withdrawn "
+        "before it began) or not_reported (the sources do not say)."
+    ),
+    "status_as_of": "When a source last confirmed the status, as a partial ISO date.",
     "start_date": "Start as a partial ISO date: 2020, 2020-03 or 2020-03-05.",
     "end_date": "End as a partial ISO date.",
     "summary": "What the sources say.",
@@ -82,6 +89,68 @@ COLUMN_HELP: Mapping[str, str] = {
     "attribution": "Credit owed for the record (e.g. EFF's CC BY 4.0).",
     "updated_at": "When survmap last changed the record (UTC, ISO 8601).",
 }
+
+# Columns added after the first exports: an older export, without them, still imports.
+LATER_COLUMNS: tuple[str, ...] = ("other_vendors", "status_as_of")
+
+# What `import_csv` needs to identify a record; every other column is optional, in any order.
+REQUIRED_COLUMNS: tuple[str, ...] = ("agency", "state", "technology", "status", "source_urls")
+
+# Headers a person's own spreadsheet uses for our columns (compared as `header_key` gives).
+ALIASES: Mapping[str, str] = {
+    **{name: name for name in COLUMNS},
+    "agency_name": "agency",
+    "kind": "agency_kind",
+    "agency_type": "agency_kind",
+    "type_of_agency": "agency_kind",
+    "town": "city",
+    "city_or_town": "city",
+    "place": "city",
+    "county": "counties",
+    "county_name": "counties",
+    "county_names": "counties",
+    "fips": "county_fips",
+    "lat": "latitude",
+    "lon": "longitude",
+    "lng": "longitude",
+    "long": "longitude",
+    "vendors": "vendor",
+    "company": "vendor",
+    "start": "start_date",
+    "end": "end_date",
+    "description": "summary",
+    "source": "source_urls",
+    "sources": "source_urls",
+    "source_url": "source_urls",
+    "source_address": "source_urls",
+    "source_addresses": "source_urls",
+    "source_link": "source_urls",
+    "link": "source_urls",
+    "url": "source_urls",
+    "source_title": "source_titles",
+    "title": "source_titles",
+    "publisher": "source_publishers",
+    "source_publisher": "source_publishers",
+    "source_date": "source_dates",
+    "date_published": "source_dates",
+    "archived_copy": "source_archive_urls",
+    "archive": "source_archive_urls",
+    "archive_url": "source_archive_urls",
+    "archived_url": "source_archive_urls",
+    "source_archive_url": "source_archive_urls",
+    "last_confirmed": "status_as_of",
+}
+
+
+def header_key(name: str) -> str:
+    """'Source address', 'source-address' and 'SOURCE_ADDRESS' alike: 'source_address'."""
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().casefold()).strip("_")
+
+
+def column_for(name: str) -> str:
+    """Our column that a header names ('County name' -> 'counties'), or the header as given."""
+    return ALIASES.get(header_key(name), name.strip())
+
 
 LINE = "\n"
 COUNTY_SEPARATOR = ";"
@@ -143,8 +212,10 @@ def partnership_cells(partnership: Partnership | PartnershipRow) -> list[str]:
         technology.category,
         vendor.name if vendor else "",
         vendor.slug if vendor else "",
+        LINE.join([other.name for other in partnership.other_vendors.all()]),
         partnership.product,
         partnership.status,
+        stored_isoformat(partnership.status_as_of_date, partnership.status_as_of_precision),
         stored_isoformat(partnership.start_date, partnership.start_precision),
         stored_isoformat(partnership.end_date, partnership.end_precision),
         partnership.summary,

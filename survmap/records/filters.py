@@ -52,7 +52,11 @@ class PartnershipFilterSet(django_filters.FilterSet):
         to_field_name="slug",
         distinct=False,
         queryset=_all(Vendor),
-        help_text="Vendor slug; repeat for several.",
+        method="filter_vendor",
+        help_text=(
+            "Vendor slug; repeat for several. Matches a partnership's vendor and the other "
+            "vendors its sources name."
+        ),
     )
     status = django_filters.MultipleChoiceFilter(
         choices=PartnershipStatus.choices,
@@ -123,9 +127,18 @@ class PartnershipFilterSet(django_filters.FilterSet):
         model = Partnership
         fields: list[str] = []
 
+    def filter_vendor(self, queryset: QuerySet, name: str, value: list[Vendor]) -> QuerySet:
+        if not value:
+            return queryset
+        also = Partnership.other_vendors.through.objects.filter(vendor__in=value)
+        return queryset.filter(Q(vendor__in=value) | Q(pk__in=also.values("partnership_id")))
+
     def filter_as_of(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
-        return queryset.filter(start_date__lte=value).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=value)
+        # A rejected proposal was never in effect, whatever dates its sources give.
+        return (
+            queryset.filter(start_date__lte=value)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=value))
+            .exclude(status=PartnershipStatus.REJECTED)
         )
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

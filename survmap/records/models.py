@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from survmap.common.dates import DatePrecision, PartialDate, PartialPeriod
-from survmap.common.links import http_url_validator
+from survmap.common.links import HttpURLField, http_url_validator
 from survmap.common.models import TimeStampedModel
 from survmap.geo.models import County, State
 from survmap.records.normalize import clean_text, normalize_name
@@ -82,6 +82,11 @@ class PartnershipStatus(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
     ENDED = "ended", "Ended"
     BANNED = "banned", "Banned"
+    # A proposal voted down or withdrawn before it began: it never ran.
+    REJECTED = "rejected", "Rejected"
+    # The sources show the partnership but say nothing of where it stands (the Atlas's 2020
+    # export has no status column).
+    NOT_REPORTED = "not_reported", "Not reported"
 
 
 class PolicyEventKind(models.TextChoices):
@@ -331,7 +336,7 @@ class SourceQuerySet(models.QuerySet["Source"]):
 
 class Source(TimeStampedModel):
     # NULL, not "", for a source with no address (a printed article): addresses stay unique.
-    url = models.URLField(
+    url = HttpURLField(
         max_length=2000,
         unique=True,
         null=True,
@@ -358,7 +363,7 @@ class Source(TimeStampedModel):
         blank=True,
         help_text="Whether the publication date is known to the day, the month or the year.",
     )
-    archive_url = models.URLField(
+    archive_url = HttpURLField(
         max_length=2000,
         blank=True,
         validators=[http_url_validator],
@@ -443,7 +448,16 @@ class Partnership(PartialPeriod, TimeStampedModel):
         null=True,
         blank=True,
         related_name="partnerships",
-        help_text="The company that supplies it, where known.",
+        help_text="The company that supplies it, where known (the first a source names).",
+    )
+    other_vendors = models.ManyToManyField(
+        Vendor,
+        blank=True,
+        related_name="partnerships_also_supplied",
+        help_text=(
+            "Further companies the sources name for the same partnership (a second supplier, "
+            "a reseller); the vendor filter finds the partnership under each."
+        ),
     )
     product = models.CharField(
         max_length=150,
@@ -456,6 +470,20 @@ class Partnership(PartialPeriod, TimeStampedModel):
         default=PartnershipStatus.ACTIVE,
         db_index=True,
         help_text="Where the partnership stands, as of its latest source.",
+    )
+    status_as_of_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When a source last confirmed the status: the date of its newest source, or of the "
+            "list it came from (the first day of the year or month if only that is known)."
+        ),
+    )
+    status_as_of_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        help_text="Whether that date is known to the day, the month or the year.",
     )
     start_date = models.DateField(
         null=True,
@@ -499,7 +527,7 @@ class Partnership(PartialPeriod, TimeStampedModel):
     provenance = _provenance_field()
 
     objects: ClassVar[PartnershipQuerySet] = PartnershipQuerySet.as_manager()  # type: ignore[assignment]
-    history = HistoricalRecords(m2m_fields=[sources])
+    history = HistoricalRecords(m2m_fields=[sources, other_vendors])
 
     class Meta:
         ordering = ["agency__state_id", "agency__name", "technology__name"]
@@ -521,6 +549,11 @@ class Partnership(PartialPeriod, TimeStampedModel):
                 | (Q(end_date__isnull=False) & ~Q(end_precision="")),
                 name="partnership_end_precision_with_date",
             ),
+            models.CheckConstraint(
+                condition=Q(status_as_of_date__isnull=True, status_as_of_precision="")
+                | (Q(status_as_of_date__isnull=False) & ~Q(status_as_of_precision="")),
+                name="partnership_status_as_of_precision_with_date",
+            ),
         ]
         indexes = [
             models.Index(fields=["technology", "status"]),
@@ -537,6 +570,10 @@ class Partnership(PartialPeriod, TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("web:agency", kwargs={"pk": self.agency_id}) + f"#partnership-{self.pk}"
+
+    @property
+    def status_as_of(self) -> PartialDate | None:
+        return PartialDate.from_stored(self.status_as_of_date, self.status_as_of_precision)
 
 
 class PolicyEventQuerySet(models.QuerySet["PolicyEvent"]):

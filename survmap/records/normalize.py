@@ -19,7 +19,11 @@ _ABBREVIATIONS = {
 
 def clean_text(value: str) -> str:
     """Drop invisible format characters, fold unusual spaces, trim."""
-    value = unicodedata.normalize("NFC", value or "")
+    if not value:
+        return ""
+    if value.isascii():  # no format characters, nothing to compose: the common case, fast
+        return " ".join(value.split())
+    value = unicodedata.normalize("NFC", value)
     value = "".join(" " if ch.isspace() else ch for ch in value if unicodedata.category(ch) != "Cf")
     return re.sub(r"\s+", " ", value).strip()
 

@@ -225,6 +225,8 @@ class PartnershipPlan:
     atlas_id: Maybe[str | None] = UNSET
     product: Maybe[str] = UNSET
     status: Maybe[str] = UNSET
+    # When a source last confirmed the status.
+    status_as_of: Maybe[PartialDate | None] = UNSET
     start: Maybe[PartialDate | None] = UNSET
     end: Maybe[PartialDate | None] = UNSET
     summary: Maybe[str] = UNSET
@@ -232,8 +234,8 @@ class PartnershipPlan:
     add_sources: tuple[SourcePlan, ...] = ()
     remove_sources: tuple[SourcePlan, ...] = ()
     match: Match = Match.UNNUMBERED
-    # Further vendors the source names (found or created so that they are listed; the
-    # partnership has one vendor, `vendor`).
+    # Further vendors the source names besides `vendor`: links, added as sources are (the
+    # vendor filter finds the partnership under each).
     other_vendors: tuple[VendorRef, ...] = ()
 
 

@@ -94,16 +94,23 @@ class PartnershipRow(PartialPeriod):
     vendor: VendorRow | None
     product: str
     status: str
+    status_as_of_date: dt.date | None
+    status_as_of_precision: str
     start_date: dt.date | None
     start_precision: str
     end_date: dt.date | None
     end_precision: str
     summary: str
     sources: Related
+    other_vendors: Related
     atlas_id: str | None
     attribution: str
     created_at: dt.datetime | None
     updated_at: dt.datetime | None
+
+    @property
+    def status_as_of(self) -> PartialDate | None:
+        return PartialDate.from_stored(self.status_as_of_date, self.status_as_of_precision)
 
 
 _FIELDS = (
@@ -113,6 +120,8 @@ _FIELDS = (
     "vendor_id",
     "product",
     "status",
+    "status_as_of_date",
+    "status_as_of_precision",
     "start_date",
     "start_precision",
     "end_date",
@@ -163,12 +172,15 @@ class _Lookups:
         for agency_id, fips, full_name in links:
             self.agencies[agency_id].counties.append(CountyRow(fips, full_name))
 
-    def build(self, tuples: list[tuple], sources: dict[int, Related]) -> Iterator[PartnershipRow]:
+    def build(
+        self, tuples: list[tuple], sources: dict[int, Related], others: dict[int, list[int]]
+    ) -> Iterator[PartnershipRow]:
         self.fetch(tuples)
+        _fill(self.vendors, {pk for ids in others.values() for pk in ids}, Vendor, VendorRow)
         for row in tuples:
-            (pk, agency_id, technology_id, vendor_id, product, status, start_date,
-             start_precision, end_date, end_precision, summary, atlas_id, attribution,
-             updated_at, *created) = row  # fmt: skip
+            (pk, agency_id, technology_id, vendor_id, product, status, status_as_of_date,
+             status_as_of_precision, start_date, start_precision, end_date, end_precision,
+             summary, atlas_id, attribution, updated_at, *created) = row  # fmt: skip
             yield PartnershipRow(
                 pk=pk,
                 agency=self.agencies[agency_id],
@@ -176,12 +188,15 @@ class _Lookups:
                 vendor=self.vendors[vendor_id] if vendor_id is not None else None,
                 product=product,
                 status=status,
+                status_as_of_date=status_as_of_date,
+                status_as_of_precision=status_as_of_precision,
                 start_date=start_date,
                 start_precision=start_precision,
                 end_date=end_date,
                 end_precision=end_precision,
                 summary=summary,
                 sources=sources.get(pk, Related()),
+                other_vendors=Related(self.vendors[vendor] for vendor in others.get(pk, ())),
                 atlas_id=atlas_id,
                 attribution=attribution,
                 created_at=created[0] if created else None,
@@ -226,6 +241,20 @@ def _sources(partnerships: Q) -> dict[int, Related]:
     return found
 
 
+def _other_vendors(partnerships: Q) -> dict[int, list[int]]:
+    """The ids of the other vendors of the partnerships `partnerships` selects on the link
+    table, by name as the model instances list them (few partnerships have any)."""
+    found: dict[int, list[int]] = {}
+    links = (
+        Partnership.other_vendors.through.objects.filter(partnerships)
+        .order_by("vendor__name")
+        .values_list("partnership_id", "vendor_id")
+    )
+    for partnership_id, vendor_id in links:
+        found.setdefault(partnership_id, []).append(vendor_id)
+    return found
+
+
 def partnerships_by_id(ids: Iterable[int]) -> dict[int, PartnershipRow]:
     """The partnerships with these ids (a page of them), whatever their filters were: the
     caller has already chosen the ids."""
@@ -236,7 +265,8 @@ def partnerships_by_id(ids: Iterable[int]) -> dict[int, PartnershipRow]:
         Partnership.objects.filter(pk__in=ids).order_by().values_list(*_FIELDS, "created_at")
     )
     sources = _sources(Q(partnership_id__in=ids))
-    return {row.pk: row for row in _Lookups().build(tuples, sources)}
+    others = _other_vendors(Q(partnership_id__in=ids))
+    return {row.pk: row for row in _Lookups().build(tuples, sources, others)}
 
 
 def partnerships_in_order(partnerships: QuerySet[Partnership]) -> Iterator[PartnershipRow]:
@@ -253,5 +283,5 @@ def partnerships_in_order(partnerships: QuerySet[Partnership]) -> Iterator[Partn
         first, last = chunk[0][0], chunk[-1][0]
         # A range, not a list of ids: cheaper to send, and a row that the filters left out is
         # simply never asked for.
-        sources = _sources(Q(partnership_id__gte=first, partnership_id__lte=last))
-        yield from related.build(chunk, sources)
+        in_chunk = Q(partnership_id__gte=first, partnership_id__lte=last)
+        yield from related.build(chunk, _sources(in_chunk), _other_vendors(in_chunk))

@@ -14,6 +14,7 @@ def partnership_list_public() -> PartnershipQuerySet:
         .select_related("agency", "agency__state", "technology", "vendor")
         .prefetch_related(
             "agency__counties",
+            "other_vendors",
             Prefetch("sources", queryset=Source.objects.order_by("published_date", "pk")),
         )
     )

@@ -129,6 +129,8 @@ def partnership_values(
     values = _plain(plan, PARTNERSHIP_FIELDS)
     if given(plan.atlas_id):
         values["atlas_id"] = plan.atlas_id or None
+    if given(plan.status_as_of):
+        values.update(_partial("status_as_of", plan.status_as_of))  # type: ignore[arg-type]
     if given(plan.start):
         values.update(_partial("start", plan.start))  # type: ignore[arg-type]
     if given(plan.end):
@@ -462,8 +464,9 @@ def _apply_partnership(
     vendor: Any = UNSET
     if given(plan.vendor):
         vendor = _vendor(run, plan.vendor) if plan.vendor is not None else None  # type: ignore[arg-type]
-    for other in plan.other_vendors:
-        _vendor(run, other)
+    others = {str(found.pk): found for found in (_vendor(run, ref) for ref in plan.other_vendors)}
+    if vendor:
+        others.pop(str(vendor.pk), None)  # 'Axon, Axon': the vendor is not also another
     sources = {
         str(source.pk): source for source in (_apply_source(run, s) for s in plan.add_sources)
     }
@@ -479,6 +482,7 @@ def _apply_partnership(
         instance = Partnership()
         _write(run, instance, values)
         _link(run, instance, "sources", add=sources)
+        _link(run, instance, "other_vendors", add=others)
         checkpoint("partnership")
         return instance, Outcome.CREATED
     if adopted:
@@ -493,6 +497,7 @@ def _apply_partnership(
         if found is not None:
             remove[str(found.pk)] = found
     added, removed = _link(run, instance, "sources", add=sources, remove=remove, credit=credit)
+    vendors_added, _ = _link(run, instance, "other_vendors", add=others, credit=credit)
     checkpoint("partnership")
     if fields:
         run.changes.append(f"partnership {', '.join(fields)} changed")
@@ -500,6 +505,8 @@ def _apply_partnership(
         run.changes.append(f"partnership cites {added} more source(s)")
     if removed:
         run.changes.append(f"partnership cites {removed} fewer source(s)")
+    if vendors_added:
+        run.changes.append(f"partnership names {vendors_added} more vendor(s)")
     return instance, Outcome.UPDATED if run.changes else Outcome.UNCHANGED
 
 

@@ -7,9 +7,12 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.http import QueryDict
 
-from survmap.imports.atlas import AtlasImporter, canonical_atlas_id
+from survmap.common.dates import PartialDate
+from survmap.imports.atlas import AtlasImporter, canonical_atlas_id, export_date
 from survmap.imports.readers import AtlasFile, Row
+from survmap.records.filters import PartnershipFilterSet
 from survmap.records.models import (
     ATLAS_ATTRIBUTION,
     Agency,
@@ -160,15 +163,32 @@ def test_bad_rows_are_reported_by_line_and_the_others_import(
 ) -> None:
     rows = atlas_rows("AOS0001", "AOS0851", "AOS0171", "AOS5679", "AOS5572", "AOS0002")
     report = run(rows).report
-    assert report.created == 2
-    assert report.rejected == {"unknown state": 1, "unreadable date": 3}
+    # Only the row without a state is refused; unreadable dates are dropped from their rows.
+    assert report.created == 5
+    assert report.rejected == {"unknown state": 1}
     errors = dict(report.errors)
     by_id = {row.get("AOSNUMBER"): row.line for row in rows}
     assert "state 'NA' is not a US state" in errors[by_id["AOS0851"]]
-    assert "'2017-2019' is not a date" in errors[by_id["AOS0171"]]  # a range: no guess
-    assert "'9/21/0206' is not a date" in errors[by_id["AOS5679"]]  # an impossible year
-    assert "'43146' is not a date" in errors[by_id["AOS5572"]]  # a spreadsheet serial number
-    assert set(Partnership.objects.values_list("atlas_id", flat=True)) == {"AOS0001", "AOS0002"}
+    warnings = {warning.line: warning for warning in report.warnings}
+    assert set(warnings) == {by_id["AOS5679"]}
+    assert warnings[by_id["AOS5679"]].value == "9/21/0206"  # an impossible year: dropped
+    assert warnings[by_id["AOS5679"]].column == "Link 2 Date"
+    assert report.warned_lines == {by_id["AOS5679"]}
+    assert report.imported_whole == 4
+    summary = report.summary_lines()
+    assert (
+        "Rows imported whole: 4; imported with warnings: 1; conflicts with people's edits: 0; "
+        "refused: 1." in summary
+    )
+    assert any(f"Warning, line {by_id['AOS5679']}: Link 2 Date '9/21/0206'" in s for s in summary)
+    assert set(Partnership.objects.values_list("atlas_id", flat=True)) == {
+        "AOS0001", "AOS0002", "AOS0171", "AOS5679", "AOS5572"
+    }  # fmt: skip
+    # A range is its first year, the text kept in the source's notes; a serial date is a date.
+    ranged = Partnership.objects.get(atlas_id="AOS0171").sources.get(notes__contains="2017-2019")
+    assert ranged.published == PartialDate(2017)
+    serial = Partnership.objects.get(atlas_id="AOS5572")
+    assert PartialDate(2018, 2, 15) in {source.published for source in serial.sources.all()}
     assert not Agency.objects.filter(city="Springfield", name__icontains="Springfield").exists()
 
 
@@ -189,14 +209,22 @@ def test_messy_cells_are_cleaned(atlas_rows: AtlasRows) -> None:
     }  # '26 Mar 2014'
 
 
-def test_several_vendors_keep_the_first_as_vendor_and_name_all_in_the_summary(
+def test_several_vendors_keep_the_first_as_vendor_and_link_the_others(
     atlas_rows: AtlasRows,
 ) -> None:
     run(atlas_rows("AOS0883", "AOS0127", "AOS0129"))
     multi = Partnership.objects.get(atlas_id="AOS0883")
     assert multi.vendor is not None and multi.vendor.name == "Vigilant Solutions"
-    assert multi.summary.endswith("Vendors named by the Atlas: Vigilant Solutions, Neology/PIPS.")
-    assert Vendor.objects.filter(name="Neology/PIPS").exists()
+    assert [vendor.name for vendor in multi.other_vendors.all()] == ["Neology/PIPS"]
+    assert "Vendors named by the Atlas" not in multi.summary  # the summary is the Atlas's own
+    neology = Vendor.objects.get(name="Neology/PIPS")
+    assert multi.history.first().other_vendors.filter(vendor=neology).exists()
+    # Found under either vendor; a second run changes nothing.
+    filterset = PartnershipFilterSet(
+        QueryDict(f"vendor={neology.slug}"), queryset=Partnership.objects.all()
+    )
+    assert list(filterset.qs) == [multi]
+    assert run(atlas_rows("AOS0883")).report.unchanged == 1
     # ' Predpol ' is the PredPol of the fixtures, not a new vendor.
     predpol = Vendor.objects.get(slug="predpol")
     assert Partnership.objects.get(atlas_id="AOS0127").vendor == predpol
@@ -237,7 +265,7 @@ def test_agency_kinds_follow_type_of_lea_and_jurisdiction(atlas: AtlasFile) -> N
 def test_the_atlas_row_of_a_starter_partnership_is_attached_not_duplicated(
     atlas_rows: AtlasRows,
 ) -> None:
-    call_command("load_starter_data", verbosity=0)
+    call_command("load_starter_data", "--no-atlas", verbosity=0)
     warren = Partnership.objects.get(agency__name="Warren Police Department", atlas_id=None)
     before = counts()
     starter_sources = set(warren.sources.values_list("pk", flat=True))
@@ -406,3 +434,28 @@ def test_a_row_with_the_wrong_number_of_fields_is_reported(atlas: AtlasFile) -> 
     assert report.created == 2
     assert report.rejected == {"malformed row": 1}
     assert report.errors[0][0] == 4
+
+
+def test_an_imported_status_is_as_of_its_newest_source_or_the_list_for_ring_rows(
+    atlas_rows: AtlasRows,
+) -> None:
+    # AOS0005's links are dated 10/23/2017 and 4/27/2020; AOS0006's 01/02/2019 and 11/20/2017.
+    # AOS3711 is a Ring/Neighbors row: Ring's list of partners confirmed it at the export.
+    run(atlas_rows("AOS0005", "AOS0006", "AOS3711"), list_date=PartialDate(2020, 10, 7))
+    as_of = {
+        partnership.atlas_id: (partnership.status, partnership.status_as_of)
+        for partnership in Partnership.objects.all()
+    }
+    assert as_of == {
+        "AOS0005": ("active", PartialDate(2020, 4, 27)),
+        "AOS0006": ("active", PartialDate(2019, 1, 2)),
+        "AOS3711": ("active", PartialDate(2020, 10, 7)),
+    }
+    ring = Partnership.objects.get(atlas_id="AOS3711")
+    assert ring.start == PartialDate(2018, 3, 22)  # when it joined
+
+
+def test_the_export_date_comes_from_the_file_name() -> None:
+    assert export_date("Atlas_of_Surveillance-20201007.csv.xz") == PartialDate(2020, 10, 7)
+    assert export_date("atlas-2024-05-31.csv") == PartialDate(2024, 5, 31)
+    assert export_date("atlas.csv") is None

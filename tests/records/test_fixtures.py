@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def starter(db):
-    call_command("load_starter_data", verbosity=0)
+    call_command("load_starter_data", "--no-atlas", verbosity=0)
 
 
 def test_every_starter_partnership_and_event_cites_a_source(starter):
@@ -89,7 +89,7 @@ def test_starter_records_have_a_first_history_entry(starter):
 
 def test_loading_again_leaves_an_edited_database_alone(starter):
     Partnership.objects.filter(agency__name="Warren Police Department").update(summary="Edited.")
-    call_command("load_starter_data", verbosity=0)
+    call_command("load_starter_data", "--no-atlas", verbosity=0)
     assert Partnership.objects.filter(summary="Edited.").count() == 1
 
 
@@ -143,3 +143,22 @@ def test_the_map_shows_fewer_active_rekognition_partnerships_after_the_moratoriu
     moratorium = PolicyEvent.objects.get(kind=PolicyEventKind.MORATORIUM)
     ended = moratorium.partnerships.get()
     assert ended.end_date is not None and ended.end_date.isoformat() == "2020-06-10"
+
+
+def test_first_load_brings_the_shipped_atlas_export_credited_to_the_eff(db):
+    from survmap.imports.shipped import SHIPPED_ATLAS
+    from survmap.records.models import ATLAS_ATTRIBUTION, Agency
+
+    assert SHIPPED_ATLAS.exists(), "fixtures/atlas/ must ship the 2020 Atlas export"
+    call_command("load_starter_data", verbosity=0)
+    # The starter records (two agencies) and the Atlas's agencies: what a newcomer's map shows.
+    assert Agency.objects.count() >= 3900
+    imported = Partnership.objects.filter(atlas_id__isnull=False)
+    assert imported.count() >= 5780
+    # An Atlas row that is a starter record (Warren's Ring partnership) adopts it: our record,
+    # our credit, with the Atlas's row id. Every other is the EFF's.
+    assert imported.exclude(attribution=ATLAS_ATTRIBUTION).count() <= 2
+    # survmap's own records (the starter and researched ones) keep our credit, not the EFF's.
+    assert not Partnership.objects.filter(
+        atlas_id__isnull=True, attribution=ATLAS_ATTRIBUTION
+    ).exists()

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Any
 
-from survmap.imports.atlas import AtlasImporter
+from survmap.imports.atlas import AtlasImporter, export_date
 from survmap.imports.base import RowImporter
 from survmap.imports.command import ImportCommand
 from survmap.imports.readers import read_atlas
@@ -17,10 +17,17 @@ class Command(ImportCommand):
     file_help = "The Atlas CSV export."
 
     def read(self, path: Path) -> Any:
+        self.path = path
         return read_atlas(path)
 
     def describe(self, path: Path, rows: Any) -> str:
         return f"Reading {path} ({rows.layout} layout, {len(rows)} rows)."
 
     def importer(self, rows: Any, *, dry_run: bool, progress: bool | None) -> RowImporter:
-        return AtlasImporter(rows, dry_run=dry_run, progress=progress)
+        return AtlasImporter(
+            rows,
+            dry_run=dry_run,
+            progress=progress,
+            label=self.path.name,
+            list_date=export_date(self.path.name),
+        )

@@ -1,4 +1,5 @@
-"""Load the sourced starter records into an empty database; leave a used one alone."""
+"""Load the sourced starter records and the shipped Atlas export into an empty database; leave
+a used one alone."""
 
 from pathlib import Path
 from typing import Any
@@ -7,6 +8,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from survmap.imports.atlas import AtlasImporter, export_date
+from survmap.imports.readers import read_atlas
+from survmap.imports.shipped import SHIPPED_ATLAS
 from survmap.records.models import Technology
 
 STARTER_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "starter.json"
@@ -14,8 +18,8 @@ STARTER_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "starter.json"
 
 class Command(BaseCommand):
     help = (
-        "Load fixtures/starter.json and the researched records in fixtures/research/ unless "
-        "the database already holds records."
+        "Load fixtures/starter.json, the shipped 2020 Atlas export and the researched records "
+        "in fixtures/research/, unless the database already holds records."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -24,8 +28,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Load even if records exist (overwrites the starter records by id).",
         )
+        parser.add_argument(
+            "--no-atlas",
+            action="store_true",
+            help="Only the starter records, without the shipped Atlas export.",
+        )
 
-    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
+    def handle(
+        self, *args: Any, force: bool = False, no_atlas: bool = False, **options: Any
+    ) -> None:
         # Loading over a database in use would silently undo moderators' edits to these records.
         if Technology.objects.exists() and not force:
             self.stdout.write("Records already present; starter data not loaded (use --force).")
@@ -33,5 +44,18 @@ class Command(BaseCommand):
         call_command("loaddata", str(STARTER_FIXTURE), verbosity=options.get("verbosity", 1))
         # loaddata writes raw rows; give each starter record its first history entry.
         call_command("populate_history", "--auto", verbosity=0)
-        # survmap's own research goes through the record services, like any other data.
+        if not no_atlas and SHIPPED_ATLAS.exists():
+            # A newcomer's map shows real data: the EFF's 2020 export, credited to the EFF.
+            report = AtlasImporter(
+                read_atlas(SHIPPED_ATLAS).rows,
+                progress=None,
+                label=SHIPPED_ATLAS.name,
+                list_date=export_date(SHIPPED_ATLAS.name),
+            ).run()
+            if options.get("verbosity", 1):
+                self.stdout.write(f"Atlas of Surveillance 2020 export ({SHIPPED_ATLAS.name}):")
+                for line in report.summary_lines(details=0):
+                    self.stdout.write(line)
+        # survmap's own research goes through the record services, like any other data; after
+        # the Atlas, so that Ring's programme changes link the Atlas's Ring partnerships too.
         call_command("load_research", verbosity=options.get("verbosity", 1), stdout=self.stdout)

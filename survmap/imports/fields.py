@@ -1,0 +1,122 @@
+"""Lenient readings of the secondary fields real spreadsheets carry: dates and links.
+
+A row is not refused for one of these. What can be read is read (a spreadsheet's serial date,
+a range of years, an address without its scheme); what cannot is dropped from the row with a
+`FieldWarning` naming its line, column and value, for the summary and for a moderator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from survmap.common.dates import PartialDate
+from survmap.common.links import is_http_url
+from survmap.records.normalize import clean_text
+
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+# Spreadsheets count days from 1899-12-30 (Excel's 1900 system, after its phantom 29 February).
+_SERIAL_EPOCH = dt.date(1899, 12, 30)
+# Serial numbers read as dates: 1970-01-01 to 2099-12-31. Smaller or larger numbers are more
+# likely something else (a row number, a year typed twice) than a date.
+_SERIAL_RANGE = range(25569, 73051)
+_RANGE = re.compile(r"^(?P<first>\d{4})\s*(?:-|\u2013|\u2014|/|to)\s*(?P<last>\d{2}|\d{4})$")
+# 'mailto:', 'javascript:', 'file:', 'ftp:'; no dot, so that 'www.example.org:81/x' is a host.
+_SCHEME = re.compile(r"^(?P<scheme>[a-z][a-z0-9+-]*):", re.IGNORECASE)
+_HOST_START = re.compile(r"^[a-z0-9_-]+(?:\.[a-z0-9_-]+)+(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FieldWarning:
+    """A value dropped (or read loosely) from a row that was kept."""
+
+    line: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {self.column} {self.value!r}: {self.reason}"
+
+
+def parse_date(text: str, *, today: dt.date | None = None) -> PartialDate | None:
+    """PartialDate.parse, plus the unambiguous spellings the Atlas also uses ('June 1, 2016',
+    '26 Mar 2014', '07-11-2019', '02/18/ 2020'). Raises ValueError for anything else."""
+    text = clean_text(text)
+    text = re.sub(r"\s*/\s*", "/", text)
+    text = re.sub(r"^(\d{1,2}/\d{1,2}),\s*(\d{4})$", r"\1/\2", text)  # '01/17,2019'
+    if re.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}", text):
+        text = text.replace("-", "/")
+    words = re.fullmatch(r"([A-Za-z]+)\.? (\d{1,2}),? (\d{4})", text) or None
+    if words and words[1][:3].casefold() in _MONTHS:
+        return PartialDate(int(words[3]), _MONTHS.index(words[1][:3].casefold()) + 1, int(words[2]))
+    words = re.fullmatch(r"(\d{1,2}) ([A-Za-z]+)\.? (\d{4})", text)
+    if words and words[2][:3].casefold() in _MONTHS:
+        return PartialDate(int(words[3]), _MONTHS.index(words[2][:3].casefold()) + 1, int(words[1]))
+    return PartialDate.parse(text, today=today)
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """A date cell read leniently: its value (None when empty or unreadable), a note to keep
+    where the value is only part of what the cell said (a range), and why it was dropped."""
+
+    value: PartialDate | None
+    note: str = ""
+    problem: str = ""
+
+
+def read_date(text: str, *, today: dt.date | None = None) -> DateReading:
+    """Read a date cell: the spellings `parse_date` reads, spreadsheet serial dates (43146 is
+    2018-02-15), and ranges of years ('2017-2019', '2016-17', '2014/2015'), which become their
+    first year with year precision and a note giving the original text."""
+    text = clean_text(text)
+    if not text:
+        return DateReading(None)
+    try:
+        return DateReading(parse_date(text, today=today))
+    except ValueError:
+        pass
+    if text.isdigit() and int(text) in _SERIAL_RANGE:
+        day = _SERIAL_EPOCH + dt.timedelta(days=int(text))
+        return DateReading(PartialDate(day.year, day.month, day.day))
+    match = _RANGE.match(text)
+    if match:
+        first, last = int(match["first"]), match["last"]
+        end = int(last) if len(last) == 4 else first // 100 * 100 + int(last)
+        if first < end and 1000 <= first <= 9999:
+            return DateReading(PartialDate(first), note=f"Date given as {text!r}.")
+    return DateReading(None, problem="not a date survmap can read; dropped")
+
+
+@dataclass(frozen=True)
+class LinkReading:
+    """A link cell read leniently: the address to keep ('' when none), and why it was dropped
+    or what was added to it."""
+
+    url: str
+    problem: str = ""
+    fixed: str = ""
+
+
+def read_link(text: str) -> LinkReading:
+    """Keep any http(s) address a browser would open; give one without a scheme 'http://'
+    (browsers do the same); drop other schemes (ftp, file, mailto, javascript...) and text that
+    is no address, saying why."""
+    text = clean_text(text)
+    if not text:
+        return LinkReading("")
+    # 'http//example.org', 'https:/example.org': a scheme with its punctuation mistyped.
+    text = re.sub(r"^(https?)(?::/?|//)(?!/)", r"\1://", text, flags=re.IGNORECASE)
+    scheme = _SCHEME.match(text)
+    if scheme and scheme["scheme"].casefold() not in {"http", "https"} and "://" in text:
+        return LinkReading("", problem=f"a {scheme['scheme']}: address, not a web page; dropped")
+    if scheme and scheme["scheme"].casefold() in {"mailto", "javascript", "data", "tel"}:
+        return LinkReading("", problem=f"a {scheme['scheme']}: address, not a web page; dropped")
+    fixed = ""
+    if "://" not in text and _HOST_START.match(text):
+        text, fixed = "http://" + text, "no scheme; read as http://"
+    if is_http_url(text):
+        return LinkReading(text, fixed=fixed)
+    return LinkReading("", problem="not a web address; dropped")
