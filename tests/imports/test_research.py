@@ -58,7 +58,7 @@ def partnership_entry(records: dict[str, Any], key: str) -> dict[str, Any]:
 
 @pytest.fixture
 def starter(db: None) -> None:
-    call_command("load_starter_data", verbosity=0)
+    call_command("load_starter_data", "--no-atlas", verbosity=0)
 
 
 def counts() -> dict[str, int]:
