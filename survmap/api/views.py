@@ -37,6 +37,7 @@ from survmap.api.serializers import (
     TechnologySerializer,
     VendorSerializer,
 )
+from survmap.common.text import header_safe
 from survmap.geo.boundaries import Level, centroids, feature_collection
 from survmap.geo.models import County, State
 from survmap.geo.regions import region_counts
@@ -376,8 +377,10 @@ class ExportView(PublicAPIMixin):
         filename = f"survmap-partnerships-{stamp}.{self.export_format}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Link"] = licensing.link_header(credits)
-        # The same credit in a header, for a CSV reader that only sees the file's rows.
-        response["X-Attribution"] = "; ".join(credits)
+        # The same credit in a header, for a CSV reader that only sees the file's rows. A credit
+        # stored with a line break (before input was cleaned, or by raw SQL) must not take the
+        # export down: Django refuses a header holding CR or LF.
+        response["X-Attribution"] = "; ".join(header_safe(credit) for credit in credits)
         return response
 
 
