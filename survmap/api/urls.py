@@ -30,6 +30,11 @@ urlpatterns = [
         name="export-partnerships-geojson",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # GET only: OPTIONS would render DRF's metadata through the page's HTML template (a 500).
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api:schema", http_method_names=["get", "head"]),
+        name="docs",
+    ),
     path("", include(router.urls)),
 ]

@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 
 from survmap.api import exports, licensing, versioning
 from survmap.api.errors import BadParameter
-from survmap.api.pagination import ID, KeysetPagination, SortKey
+from survmap.api.pagination import CURSOR_PARAM, ID, KeysetPagination, SortKey
 from survmap.api.renderers import ContentNegotiation, CSVRenderer, GeoJSONRenderer
 from survmap.api.serializers import (
     AgencySerializer,
@@ -43,7 +43,13 @@ from survmap.geo.models import County, State
 from survmap.geo.regions import region_counts
 from survmap.records import rows
 from survmap.records.csv_format import partnership_row
-from survmap.records.filters import PartnershipFilterSet
+from survmap.records.filters import (
+    FILTER_NAMES,
+    InvalidQuery,
+    PartnershipFilterSet,
+    filter_partnerships,
+    unknown_parameters,
+)
 from survmap.records.models import Agency, Partnership, PolicyEvent, Source, Technology, Vendor
 from survmap.records.selectors import partnership_list_public
 
@@ -55,12 +61,23 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
-def _public_partnerships_filtered(request: Request | HttpRequest) -> QuerySet[Partnership]:
+def _filtered(
+    request: Request | HttpRequest, queryset: QuerySet[Partnership], view: APIView
+) -> QuerySet[Partnership]:
+    """`queryset` narrowed by the query's filters (the one FilterSet, through the one
+    validate-or-refuse step), or a 400 naming the bad parameters."""
+    also = view.query_parameters() if isinstance(view, PublicAPIMixin) else set()
+    try:
+        return filter_partnerships(request.GET, queryset, also=also).qs
+    except InvalidQuery as problem:
+        raise ValidationError(problem.errors) from None
+
+
+def _public_partnerships_filtered(
+    request: Request | HttpRequest, view: APIView
+) -> QuerySet[Partnership]:
     """Public partnerships matching the query's filters, or a 400 naming the bad parameters."""
-    filterset = PartnershipFilterSet(request.GET, queryset=Partnership.objects.public())
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    return filterset.qs
+    return _filtered(request, Partnership.objects.public(), view)
 
 
 class PublicAPIMixin(APIView):
@@ -72,6 +89,27 @@ class PublicAPIMixin(APIView):
         renderers.JSONRenderer,
         CSVRenderer,
     ]
+
+    # Query parameters the view takes besides `format` and, where they apply, the pagination's
+    # and the partnership filters'; any other is a 400 naming it.
+    extra_parameters: tuple[str, ...] = ()
+    takes_filters = False
+
+    def query_parameters(self) -> set[str]:
+        allowed = {"format", *self.extra_parameters}
+        if getattr(self, "action", None) == "retrieve":
+            return allowed
+        if self.pagination_class is not None:
+            allowed |= {CURSOR_PARAM, KeysetPagination.page_size_query_param, "ordering"}
+        if self.takes_filters:
+            allowed |= FILTER_NAMES
+        return allowed
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        unknown = unknown_parameters(request.query_params, self.query_parameters())
+        if unknown:
+            raise ValidationError(unknown)
 
     @method_decorator(versioning.conditional)
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -107,6 +145,9 @@ class PublicViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
 class PartnershipFilterBackend(DjangoFilterBackend):
     """The one FilterSet, with its errors as a 400 that names each bad parameter."""
 
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
+        return _filtered(request, queryset, view)
+
 
 @extend_schema(parameters=[FORMAT_PARAMETER])
 class PartnershipViewSet(PublicViewSet):
@@ -114,6 +155,7 @@ class PartnershipViewSet(PublicViewSet):
     the sources that show it."""
 
     serializer_class = FastPartnershipSerializer
+    takes_filters = True
     filter_backends = [PartnershipFilterBackend]
     filterset_class = PartnershipFilterSet
     sort_keys = {
@@ -157,7 +199,7 @@ class AgencyFilterBackend(DjangoFilterBackend):
     ("which agencies use Ring in Michigan?") with the map's parameters."""
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
-        partnerships = _public_partnerships_filtered(request)
+        partnerships = _public_partnerships_filtered(request, view)
         return queryset.filter(pk__in=partnerships.values("agency_id"))
 
     def get_filterset_class(self, view: APIView, queryset: QuerySet | None = None) -> Any:
@@ -183,6 +225,7 @@ class AgencyViewSet(PublicViewSet):
     that have a matching partnership; `ordering` takes id, agency (name) or state."""
 
     serializer_class = AgencySerializer
+    takes_filters = True
     filter_backends = [AgencyFilterBackend]
     renderer_classes = [renderers.JSONRenderer, CSVRenderer, GeoJSONRenderer]
     sort_keys = {
@@ -297,6 +340,8 @@ class RegionCountsView(PublicAPIMixin):
 
     pagination_class = None
     renderer_classes = [renderers.JSONRenderer, CSVRenderer, GeoJSONRenderer]
+    takes_filters = True
+    extra_parameters = ("level",)
     filter_backends = [PartnershipFilterBackend]
     filterset_class = PartnershipFilterSet
     queryset = Partnership.objects.none()
@@ -318,7 +363,7 @@ class RegionCountsView(PublicAPIMixin):
         if raw_level not in {Level.STATE.value, Level.COUNTY.value}:
             raise BadParameter("level", "Choose 'state' or 'county'.")
         level = Level(raw_level)
-        partnerships = _public_partnerships_filtered(request)
+        partnerships = _public_partnerships_filtered(request, self)
         counts = region_counts(partnerships, level)
         credits = licensing.attributions(partnerships)
         head = {
@@ -349,16 +394,14 @@ class ExportView(PublicAPIMixin):
     """The whole filtered set of public partnerships, streamed (constant memory)."""
 
     pagination_class = None
+    takes_filters = True
     filter_backends = [PartnershipFilterBackend]
     filterset_class = PartnershipFilterSet
     queryset = Partnership.objects.none()
     export_format = "csv"
 
     def _partnerships(self, request: Request) -> QuerySet[Partnership]:
-        filterset = PartnershipFilterSet(request.GET, queryset=partnership_list_public())
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
-        return filterset.qs.order_by("pk")
+        return _filtered(request, partnership_list_public(), self).order_by("pk")
 
     def get(self, request: Request) -> HttpResponseBase:
         partnerships = self._partnerships(request)

@@ -20,7 +20,9 @@ class WellFormedAtomFeed(Atom1Feed):
     written by raw SQL) may hold characters XML cannot carry, and Django refuses to write those
     (a 500 until fifty newer changes push the entry out). They are dropped here instead."""
 
-    def add_item(self, title: str, link: str, description: str, **kwargs: Any) -> None:
+    def add_item(  # type: ignore[override]
+        self, title: str, link: str, description: str, **kwargs: Any
+    ) -> None:
         kwargs = {
             name: xml_safe(value) if isinstance(value, str) else value
             for name, value in kwargs.items()

@@ -3,6 +3,7 @@ status page, and the agency look-up behind the form's pick-as-you-type."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -18,6 +19,8 @@ from survmap.submissions.forms import CorrectionForm, PartnershipSubmissionForm
 from survmap.submissions.models import Submission, new_token
 from survmap.submissions.selectors import agencies_public, agency_matches
 from survmap.submissions.services import ip_hash, submission_create
+
+RECORD_ID = re.compile(r"[0-9]{1,18}")
 
 
 def _sender(request: HttpRequest) -> str:
@@ -66,13 +69,20 @@ def submit(request: HttpRequest) -> HttpResponse:
     return render(request, "submissions/submit.html", {"form": form})
 
 
+def _record_id(request: HttpRequest, name: str) -> int | None:
+    """The id in ?name=, if it is one: ASCII digits only ('²'.isdigit() is true, yet int()
+    refuses it), and short enough for the database's integers."""
+    value = request.GET.get(name, "")
+    return int(value) if RECORD_ID.fullmatch(value) else None
+
+
 def submit_correction(request: HttpRequest) -> HttpResponse:
     """Suggest a correction to a published agency or partnership."""
     target: Agency | Partnership
-    if request.GET.get("partnership", "").isdigit():
-        target = get_object_or_404(partnership_list_public(), pk=request.GET["partnership"])
-    elif request.GET.get("agency", "").isdigit():
-        target = get_object_or_404(agencies_public(), pk=request.GET["agency"])
+    if (partnership_id := _record_id(request, "partnership")) is not None:
+        target = get_object_or_404(partnership_list_public(), pk=partnership_id)
+    elif (agency_id := _record_id(request, "agency")) is not None:
+        target = get_object_or_404(agencies_public(), pk=agency_id)
     else:
         raise Http404("Say which record the correction is about.")
     form = CorrectionForm(request.POST or None)

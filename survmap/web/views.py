@@ -23,7 +23,13 @@ from survmap.geo.models import County, State
 from survmap.geo.regions import region_counts
 from survmap.geo.svgmap import state_sketch
 from survmap.geo.topology import geometry_asset
-from survmap.records.filters import PartnershipFilterSet
+from survmap.records.filters import (
+    FILTER_NAMES,
+    InvalidQuery,
+    PartnershipFilterSet,
+    filter_partnerships,
+    unknown_parameters,
+)
 from survmap.records.models import (
     Agency,
     AgencyKind,
@@ -44,23 +50,23 @@ NOSCRIPT_ROWS = 100
 # Long enough that a warm map never recomputes; the data version, not the timeout, keeps it fresh.
 COUNTS_CACHE_SECONDS = 24 * 60 * 60
 SORTABLE_COLUMNS = ("agency", "state", "technology", "vendor", "status", "start", "end")
+# What each page takes besides the filters; anything else is a 400 naming it (a misspelt
+# filter would otherwise show the whole map as if it were the answer).
+MAP_PARAMS = ("level", "focus")
+PAGED_PARAMS = ("page",)
+
+# A query parameter the site cannot use; the reader gets a 400 naming it.
+BadQuery = InvalidQuery
 
 
-class BadQuery(Exception):
-    """A query parameter the site cannot use; the reader gets a 400 naming it."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__(errors)
-        self.errors = errors
-
-
-def _filterset(request: HttpRequest, queryset: QuerySet | None = None) -> PartnershipFilterSet:
-    filterset = PartnershipFilterSet(
-        request.GET, queryset=partnership_list_public() if queryset is None else queryset
+def _filterset(
+    request: HttpRequest, queryset: QuerySet | None = None, *, also: tuple[str, ...] = ()
+) -> PartnershipFilterSet:
+    return filter_partnerships(
+        request.GET,
+        partnership_list_public() if queryset is None else queryset,
+        also=also,
     )
-    if not filterset.is_valid():
-        raise BadQuery({field: list(errors) for field, errors in filterset.errors.items()})
-    return filterset
 
 
 def _level(request: HttpRequest) -> Level:
@@ -90,10 +96,14 @@ def _bad_request(request: HttpRequest, problem: BadQuery) -> HttpResponse:
 
 def map_counts_payload(request: HttpRequest, level: Level) -> dict[str, Any]:
     """Agencies per region for the request's filters, cached per data version."""
+    # Unknown names are refused before the cache: the key holds only the filters.
+    unknown = unknown_parameters(request.GET, FILTER_NAMES | set(MAP_PARAMS))
+    if unknown:
+        raise BadQuery(unknown)
     key = f"survmap:counts:{data_version.current().token}:{level}:{_filter_query(request.GET)}"
     payload: dict[str, Any] | None = cache.get(key)
     if payload is None:
-        partnerships = _filterset(request).qs
+        partnerships = _filterset(request, also=MAP_PARAMS).qs
         counts = region_counts(partnerships, level)
         agencies = Agency.objects.filter(pk__in=partnerships.values("agency_id")).distinct().count()
         payload = {
@@ -213,7 +223,7 @@ def map_geometry(request: HttpRequest, level: str, digest: str) -> HttpResponse:
 def table(request: HttpRequest) -> HttpResponse:
     """Exactly what the map counts, as a sortable, paginated table: the map without JavaScript."""
     try:
-        filterset = _filterset(request)
+        filterset = _filterset(request, also=PAGED_PARAMS)
     except BadQuery as problem:
         return _bad_request(request, problem)
     partnerships = filterset.qs
@@ -282,7 +292,7 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
         base = partnership_list_public().filter(agency__counties=county)
         place = Q(county=county) | Q(state=state, county__isnull=True)
     try:
-        filterset = _filterset(request, base)
+        filterset = _filterset(request, base, also=PAGED_PARAMS)
     except BadQuery as problem:
         return _bad_request(request, problem)
     partnerships = filterset.qs.order_by("agency__name", "technology__name", "pk")
