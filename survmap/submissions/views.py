@@ -12,11 +12,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from survmap.common.client_ip import client_ip
-from survmap.records.models import Agency, Partnership
+from survmap.common.text import clean_text_value
+from survmap.records.models import Agency, Partnership, Technology
 from survmap.records.selectors import partnership_list_public
 from survmap.submissions import ratelimit
+from survmap.submissions.decoys import DecoySubmission, decoy_submission, decoy_token
 from survmap.submissions.forms import CorrectionForm, PartnershipSubmissionForm
-from survmap.submissions.models import Submission, new_token
+from survmap.submissions.models import Submission, SubmissionKind
 from survmap.submissions.selectors import agencies_public, agency_matches
 from survmap.submissions.services import ip_hash, submission_create
 
@@ -35,6 +37,31 @@ def _confirmation(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "submissions/confirmation.html", {"token": token})
 
 
+def _decoy_headline(
+    form: PartnershipSubmissionForm | CorrectionForm, target: Agency | Partnership | None
+) -> tuple[str, str]:
+    """The kind and headline a real submission of what the robot posted would show."""
+    if target is not None:
+        return SubmissionKind.CORRECTION, f"correction to {target}"
+    data = form.data
+
+    def typed(name: str, size: int) -> str:
+        return clean_text_value(str(data.get(name, ""))[:size], multiline=False).strip()
+
+    technology = typed("technology", 20)
+    known = (
+        Technology.objects.filter(pk=int(technology)).first()
+        if RECORD_ID.fullmatch(technology)
+        else None
+    )
+    technology_name = known.name if known else typed("technology_other", 100)
+    agency = typed("agency_name", 200)
+    return (
+        SubmissionKind.NEW_PARTNERSHIP,
+        f"{agency or 'unnamed agency'}: {technology_name or 'unnamed technology'}",
+    )
+
+
 def _receive(
     request: HttpRequest,
     form: PartnershipSubmissionForm | CorrectionForm,
@@ -43,18 +70,24 @@ def _receive(
     """The posting path both forms share: the rate limit, the honeypot, then the submission
     saved before anything else. None means the form has errors to show next to its fields."""
     sender = _sender(request)
-    if ratelimit.is_limited(sender):
+    # A place is taken before anything else, atomically: posts sent at once cannot all pass a
+    # check made before any of them is counted.
+    if not ratelimit.reserve(sender):
         return _rate_limited(request)
     if form.is_spam:
-        # Looks the same to the robot; nothing is stored.
-        ratelimit.count(sender)
-        return _confirmation(request, new_token())
-    if not form.is_valid():
-        return None
-    submission = submission_create(
-        submission=form.build(ip_hash=sender, **build), sources=form.sources
-    )
-    ratelimit.count(sender)
+        # Looks the same to the robot, down to a status link that answers; nothing is stored.
+        kind, headline = _decoy_headline(form, build.get("target"))
+        return _confirmation(request, decoy_token(kind=kind, headline=headline))
+    try:
+        if not form.is_valid():
+            ratelimit.release(sender)
+            return None
+        submission = submission_create(
+            submission=form.build(ip_hash=sender, **build), sources=form.sources
+        )
+    except BaseException:
+        ratelimit.release(sender)
+        raise
     return _confirmation(request, submission.token)
 
 
@@ -98,9 +131,15 @@ def submit_correction(request: HttpRequest) -> HttpResponse:
 @never_cache
 def status(request: HttpRequest, token: str) -> HttpResponse:
     """The contributor's private page: status and the moderator's reason, nothing else."""
-    submission = get_object_or_404(
-        Submission.objects.select_related("agency", "technology", "target_agency"), token=token
+    submission: Submission | DecoySubmission | None = (
+        Submission.objects.select_related("agency", "technology", "target_agency")
+        .filter(token=token)
+        .first()
     )
+    if submission is None:
+        submission = decoy_submission(token)
+    if submission is None:
+        raise Http404("No submission has this address.")
     response = render(request, "submissions/status.html", {"submission": submission})
     response["X-Robots-Tag"] = "noindex"
     return response
