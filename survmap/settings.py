@@ -238,6 +238,9 @@ LOGGING = {
 
 # The public data API (survmap.api): read-only, anonymous, throttled, JSON errors.
 SURVMAP_API_ANON_RATE = os.environ.get("SURVMAP_API_ANON_RATE", "120/min")
+# The whole-set exports' own allowance per client (each costs seconds at 100,000 rows);
+# unfiltered exports answered from the latest release file are not counted.
+SURVMAP_API_EXPORT_RATE = os.environ.get("SURVMAP_API_EXPORT_RATE", "20/hour")
 SURVMAP_API_MAX_AGE = int(os.environ.get("SURVMAP_API_MAX_AGE", "300"))
 SURVMAP_API_PAGE_SIZE = int(os.environ.get("SURVMAP_API_PAGE_SIZE", "50"))
 SURVMAP_RELEASES_DIR = Path(os.environ.get("SURVMAP_RELEASES_DIR", str(BASE_DIR / "releases")))

@@ -59,3 +59,10 @@ def bob_client(bob: User) -> Client:
     client = Client()
     client.force_login(bob)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _no_releases_but_the_tests_own(settings, tmp_path_factory) -> None:
+    """Unfiltered exports are answered from the latest release: a developer's own `releases/`
+    folder must not stand in for what a test's records export."""
+    settings.SURVMAP_RELEASES_DIR = tmp_path_factory.mktemp("releases")

@@ -6,11 +6,12 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.decorators import method_decorator
 from django_filters.rest_framework import DjangoFilterBackend
@@ -24,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from survmap.api import exports, licensing, versioning
+from survmap.api import exports, licensing, releases, versioning
 from survmap.api.errors import BadParameter
 from survmap.api.pagination import CURSOR_PARAM, ID, KeysetPagination, SortKey
 from survmap.api.renderers import ContentNegotiation, CSVRenderer, GeoJSONRenderer
@@ -37,6 +38,7 @@ from survmap.api.serializers import (
     TechnologySerializer,
     VendorSerializer,
 )
+from survmap.api.throttling import ExportThrottle
 from survmap.common.text import header_safe
 from survmap.geo.boundaries import Level, centroids, feature_collection
 from survmap.geo.models import County, State
@@ -395,6 +397,7 @@ class ExportView(PublicAPIMixin):
 
     pagination_class = None
     takes_filters = True
+    throttle_classes = [ExportThrottle]
     filter_backends = [PartnershipFilterBackend]
     filterset_class = PartnershipFilterSet
     queryset = Partnership.objects.none()
@@ -403,7 +406,22 @@ class ExportView(PublicAPIMixin):
     def _partnerships(self, request: Request) -> QuerySet[Partnership]:
         return _filtered(request, partnership_list_public(), self).order_by("pk")
 
+    def release_file(self, request: Request | HttpRequest) -> tuple[str, Path] | None:
+        """For an unfiltered export, the latest release's file of this format (its name and
+        path), when there is a release: the same rows, written once instead of per request."""
+        if set(request.GET) - {"format"}:
+            return None
+        name = releases.CSV_NAME if self.export_format == "csv" else releases.GEOJSON_NAME
+        for release in releases.list_releases():
+            path = releases.release_file(release.name, name)
+            if path is not None:
+                return release.name, path
+        return None
+
     def get(self, request: Request) -> HttpResponseBase:
+        released = self.release_file(request)
+        if released is not None:
+            return self._from_release(*released)
         partnerships = self._partnerships(request)
         credits = licensing.attributions(partnerships)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
@@ -419,12 +437,31 @@ class ExportView(PublicAPIMixin):
             )
         filename = f"survmap-partnerships-{stamp}.{self.export_format}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        self._credit(response, credits)
+        return response
+
+    def _from_release(self, name: str, path: Path) -> HttpResponseBase:
+        content_type = (
+            "text/csv; charset=utf-8" if self.export_format == "csv" else "application/geo+json"
+        )
+        response = FileResponse(
+            path.open("rb"),
+            content_type=content_type,
+            as_attachment=True,
+            filename=f"survmap-partnerships-{name}.{self.export_format}",
+        )
+        # Which snapshot this is; filter (or use the list API) for rows changed since.
+        response["X-Survmap-Release"] = name
+        self._credit(response, licensing.attributions(Partnership.objects.public()))
+        return response
+
+    @staticmethod
+    def _credit(response: HttpResponseBase, credits: list[str]) -> None:
         response["Link"] = licensing.link_header(credits)
         # The same credit in a header, for a CSV reader that only sees the file's rows. A credit
         # stored with a line break (before input was cleaned, or by raw SQL) must not take the
         # export down: Django refuses a header holding CR or LF.
         response["X-Attribution"] = "; ".join(header_safe(credit) for credit in credits)
-        return response
 
 
 @extend_schema(
