@@ -34,6 +34,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A form posted with an expired token gets a page in the site's style that keeps what was typed.
+CSRF_FAILURE_VIEW = "survmap.common.csrf.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
