@@ -27,7 +27,7 @@ def _from_this_site(request: HttpRequest) -> bool:
 
 
 def _typed(request: HttpRequest) -> list[tuple[str, str]]:
-    fields = []
+    fields: list[tuple[str, str]] = []
     for name, values in request.POST.lists():
         if name in NOT_REPEATED or "password" in name.lower():
             continue
