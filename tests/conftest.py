@@ -66,3 +66,22 @@ def _no_releases_but_the_tests_own(settings, tmp_path_factory) -> None:
     """Unfiltered exports are answered from the latest release: a developer's own `releases/`
     folder must not stand in for what a test's records export."""
     settings.SURVMAP_RELEASES_DIR = tmp_path_factory.mktemp("releases")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def chromium():
+    """Headless Debian Chromium through Playwright (never a downloaded browser)."""
+    require_or_skip(CHROMIUM.exists(), f"no Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield browser
+        browser.close()
