@@ -111,3 +111,12 @@ def test_the_honeypots_status_link_answers_like_a_real_one(client, tip):
         ).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["agency=%C2%B2", "partnership=%C2%B2", "agency=%D9%A3", "partnership=" + "9" * 40],
+)
+def test_a_malformed_record_id_on_the_correction_form_is_not_found_not_a_500(client, query):
+    response = client.get(reverse("submissions:correction") + "?" + query)
+    assert response.status_code == 404
