@@ -4,10 +4,13 @@ real data that some tests read from beside the repository."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.test import Client
 
 from survmap.records.permissions import MODERATORS_GROUP
@@ -25,6 +28,15 @@ def require_or_skip(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI must not skip: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    """Every test starts with empty caches (the data version, counts, pages, throttles): the
+    default cache is this process's local memory, never a shared Redis database."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -68,20 +80,42 @@ def _no_releases_but_the_tests_own(settings, tmp_path_factory) -> None:
     settings.SURVMAP_RELEASES_DIR = tmp_path_factory.mktemp("releases")
 
 
+# Browser tests: Debian's Chromium driven by Playwright, never a downloaded browser.
 CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture
-def chromium():
-    """Headless Debian Chromium through Playwright (never a downloaded browser)."""
+def chromium(live_server: object) -> Iterator[Any]:
+    """A headless Chromium, started after the live server (and any data a test's earlier
+    fixtures made) and stopped before them: Playwright's sync API runs an event loop, inside
+    which Django refuses database calls."""
     require_or_skip(CHROMIUM.exists(), f"no Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update"],
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()
+
+
+def axe_violations(page: Any, *, rules: list[str] | None = None) -> list[str]:
+    """Run axe-core (the npm package in package.json, never served) on the page as loaded and
+    return one line per violation: rule, impact, and the first offending elements.
+
+    The script goes in through the DevTools protocol (page.evaluate), which the page's own
+    Content-Security-Policy does not govern, so the page is checked as a reader gets it."""
+    require_or_skip(AXE_JS.exists(), f"axe-core is not installed at {AXE_JS} (run `npm ci`)")
+    page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
+    options: dict[str, Any] = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": rules}
+    result = page.evaluate("(options) => axe.run(document, options)", options)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:3])
+        for v in result["violations"]
+    ]

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import models
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -88,6 +89,10 @@ class AgencySerializer(PublicSerializer):
         help_text="The agency's page on survmap, with its partnerships and sources.",
     )
 
+    partnerships_url = serializers.SerializerMethodField(
+        help_text="The API's list of this agency's public partnerships."
+    )
+
     class Meta:
         model = Agency
         fields = [
@@ -102,8 +107,15 @@ class AgencySerializer(PublicSerializer):
             "ori",
             "attribution",
             "page_url",
+            "partnerships_url",
             "updated_at",
         ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_partnerships_url(self, agency: Agency) -> str:
+        path = reverse("api:partnership-list") + f"?agency={agency.pk}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class AgencySummarySerializer(PublicSerializer):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.decorators import method_decorator
@@ -191,9 +191,7 @@ class PartnershipViewSet(PublicViewSet):
 
 
 def _public_agencies() -> QuerySet[Agency]:
-    return Agency.objects.filter(
-        Exists(Partnership.objects.public().filter(agency=OuterRef("pk")))
-    ).select_related("state")
+    return Agency.objects.public().select_related("state")
 
 
 class AgencyFilterBackend(DjangoFilterBackend):
@@ -276,10 +274,7 @@ class TechnologyViewSet(PublicViewSet):
     sort_keys = {"id": ID, "name": SortKey(("name",), (str,))}
 
     def get_queryset(self) -> QuerySet[Technology]:
-        return Technology.objects.filter(
-            Exists(Partnership.objects.public().filter(technology=OuterRef("pk")))
-            | Exists(PolicyEvent.objects.public().filter(technology=OuterRef("pk")))
-        )
+        return Technology.objects.public()
 
 
 @extend_schema(parameters=[FORMAT_PARAMETER])
@@ -290,10 +285,7 @@ class VendorViewSet(PublicViewSet):
     sort_keys = {"id": ID, "name": SortKey(("name",), (str,))}
 
     def get_queryset(self) -> QuerySet[Vendor]:
-        return Vendor.objects.filter(
-            Exists(Partnership.objects.public().filter(vendor=OuterRef("pk")))
-            | Exists(PolicyEvent.objects.public().filter(vendor=OuterRef("pk")))
-        )
+        return Vendor.objects.public()
 
 
 @extend_schema(parameters=[FORMAT_PARAMETER])

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.urls import reverse
 
 from survmap.records.models import Agency, Partnership, PolicyEvent, Source, Technology
+from survmap.web.display import source_label
 
 ACTIONS = {"+": "added", "~": "changed", "-": "removed"}
 # Bookkeeping fields a reader has no use for.
@@ -122,6 +123,11 @@ class _Lookups:
             .filter(agency_id__in=ids("agency", "id"))
             .values_list("agency_id", flat=True)
         )
+        self.public_events = set(
+            PolicyEvent.objects.public()
+            .filter(pk__in=ids("policyevent", "id"))
+            .values_list("pk", flat=True)
+        )
         self.cited: dict[tuple[str, int], list[int]] = {}
         for kind, m2m in (
             ("partnership", "HistoricalPartnership_sources"),
@@ -139,8 +145,10 @@ class _Lookups:
                 self.cited.setdefault((kind, history_id), []).append(source_id)
         source_ids = {pk for cited in self.cited.values() for pk in cited}
         self.sources = {
-            source.pk: (source.url or "", source.title or source.url or "")
-            for source in Source.objects.filter(pk__in=source_ids).only("pk", "url", "title")
+            source.pk: (source.url or "", source_label(source))
+            for source in Source.objects.filter(pk__in=source_ids).only(
+                "pk", "url", "title", "publisher"
+            )
         }
 
     def label(self, kind: str, record: Any) -> tuple[str, str]:
@@ -158,12 +166,14 @@ class _Lookups:
             )
             return f"{record.name} ({record.state_id})", url
         if kind == "source":
-            return record.title or record.url or "a source", ""
-        return record.title, ""
+            return source_label(record), ""
+        public = record.id in self.public_events
+        url = reverse("web:policy_event", args=[record.id]) if public else ""
+        return record.title, url
 
     def cited_sources(self, kind: str, record: Any) -> list[tuple[str, str]]:
         if kind == "source":
-            return [(record.url or "", record.title or record.url or "")]
+            return [(record.url or "", source_label(record))]
         cited = self.cited.get((kind, record.history_id), [])
         return [self.sources[pk] for pk in cited if pk in self.sources]
 

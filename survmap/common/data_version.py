@@ -6,7 +6,7 @@ read from the database at most once per SURVMAP_DATA_VERSION_SECONDS and kept in
 deletions and many-to-many changes forget it at once (through signals), so with a shared cache
 (REDIS_URL) every process sees a change immediately; with per-process memory, other processes
 see it within those seconds. Code that writes in bulk (bulk_create, update), which sends no
-signals, should call `bump()` afterwards.
+signals, should call `bump()` afterwards, after the commit (`transaction.on_commit(bump)`).
 """
 
 from __future__ import annotations
@@ -18,13 +18,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 VERSION_KEY = "survmap:data-version"
 CHANGED_KEY = "survmap:data-changed"
-# Apps whose rows appear on public pages, in the map or in the API.
-PUBLIC_DATA_APPS = frozenset({"records", "geo", "submissions"})
+# Apps whose rows appear on public pages, in the map or in the API. Submissions do not: a tip
+# is public only once approved, and the approval writes records. Conflicts are moderators' work.
+PUBLIC_DATA_APPS = frozenset({"records", "geo"})
+PRIVATE_MODELS = frozenset({"records.conflict"})
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
@@ -83,9 +86,19 @@ def bump() -> None:
     cache.delete(VERSION_KEY)
 
 
+def changed() -> None:
+    """A public record was written: forget the cached version now (the next read takes the
+    fingerprint again, which only this transaction sees changed until it commits) and bump it
+    once the transaction commits, so that nothing cached meanwhile outlives the write. A
+    rolled-back write bumps nothing."""
+    cache.delete(VERSION_KEY)
+    transaction.on_commit(bump)
+
+
 def _on_change(sender: Any, **kwargs: Any) -> None:
-    if sender._meta.app_label in PUBLIC_DATA_APPS:
-        bump()
+    meta = sender._meta
+    if meta.app_label in PUBLIC_DATA_APPS and meta.label_lower not in PRIVATE_MODELS:
+        changed()
 
 
 def connect_signals() -> None:

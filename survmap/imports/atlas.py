@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -21,34 +19,27 @@ from django.core.exceptions import ValidationError
 from survmap.common.dates import PartialDate
 from survmap.common.links import is_http_url
 from survmap.geo.models import State
-from survmap.imports.bulk import Batch, BulkImporter, Fresh, new_agency, new_partnership, new_source
+from survmap.imports.base import RowImporter
 from survmap.imports.counties import CountyMatch, CountyMatcher
 from survmap.imports.readers import Row
 from survmap.imports.report import RowError
 from survmap.records.models import (
     ATLAS_ATTRIBUTION,
-    Agency,
     AgencyKind,
-    Partnership,
     PartnershipStatus,
-    Source,
-    Technology,
     TechnologyCategory,
-    Vendor,
     ori_validator,
 )
 from survmap.records.normalize import clean_text, normalize_name
-from survmap.records.services import (
-    Outcome,
-    agency_upsert,
-    agency_values,
-    partnership_upsert,
-    partnership_values,
-    source_upsert,
-    source_values,
-    technology_get_or_create,
-    vendor_get_or_create,
+from survmap.records.plans import (
+    UNSET,
+    PartnershipPlan,
+    PlannedRow,
+    SourcePlan,
+    TechnologyRef,
+    VendorRef,
 )
+from survmap.records.plans import AgencyPlan as AgencyRecordPlan
 
 REASON = "Atlas of Surveillance import"
 
@@ -170,10 +161,12 @@ class RowPlan:
     links: list[Link]
 
 
-class AtlasImporter(BulkImporter):
+class AtlasImporter(RowImporter):
     """Import Atlas rows (from `readers.read_atlas`, or any Rows in tests) into the record."""
 
     reason = REASON
+    source = "atlas"
+    default_label = "Atlas of Surveillance export"
 
     def __init__(
         self,
@@ -184,16 +177,22 @@ class AtlasImporter(BulkImporter):
         batch_size: int = 500,
         matcher: CountyMatcher | None = None,
         today: dt.date | None = None,
+        label: str = "",
     ) -> None:
-        super().__init__(rows, dry_run=dry_run, progress=progress, batch_size=batch_size)
+        super().__init__(
+            rows, dry_run=dry_run, progress=progress, batch_size=batch_size, label=label
+        )
         self.matcher = matcher or CountyMatcher()
         self.today = today
         self._agency_plans: dict[tuple[str, str], AgencyPlan] = {}
         self._source_values: dict[str, Link] = {}
+        self._agency_records: dict[tuple[str, str], AgencyRecordPlan] = {}
 
     # Planning: read and check every row, decide per agency and per source, write nothing.
 
-    def plan(self) -> list[RowPlan | RowError]:
+    def plan(self) -> list[PlannedRow | RowError]:
+        """Every row read and checked, the agencies' and sources' values decided once for
+        the file; then one plan per row. Reads no record (only the list of states)."""
         states = set(State.objects.values_list("code", flat=True))
         plans: list[RowPlan | RowError] = []
         seen: dict[str, int] = {}
@@ -211,7 +210,7 @@ class AtlasImporter(BulkImporter):
                 plans.append(error)
                 self.report.reject(row.line, error)
         self._merge_sources(plans)
-        return plans
+        return [plan if isinstance(plan, RowError) else self._planned(plan) for plan in plans]
 
     def _plan_row(self, row: Row, states: set[str]) -> RowPlan:
         if "__fields__" in row.cells:
@@ -422,379 +421,64 @@ class AtlasImporter(BulkImporter):
             merged[url] = Link(link.url, link.archive_url, link.publisher, None)
         self._source_values = merged
 
-    # Writing.
-
-    def _reset_caches(self) -> None:
-        self._agencies: dict[tuple[str, str], Agency] = {}
-        self._technologies: dict[str, Technology] = {}
-        self._vendors_by_key: dict[str, Vendor] = {}
-        self._sources: dict[str, Source] = {}
+    # The plans: one per row, the agency's and each source's values decided once per file.
 
     def _label(self, plan: RowPlan) -> str:
         return plan.atlas_id
 
-    def prepare(self) -> None:
-        """The records as they stand, so that a row that would change nothing is recognised
-        without a query: a re-import of the same file then costs almost nothing."""
-        self.known_agencies = {
-            (agency.normalized_name, agency.state_id): agency
-            for agency in Agency.objects.prefetch_related("counties")
-        }
-        self.known_sources = {
-            source.url: source for source in Source.objects.filter(url__isnull=False)
-        }
-        self.known_partnerships = {
-            partnership.atlas_id: partnership
-            for partnership in Partnership.objects.filter(atlas_id__isnull=False)
-        }
-        # The sources each cites, from the link table alone: a prefetch would name every
-        # partnership in one IN list, which SQLite, once it has statistics, answers by probing
-        # that list for every source (2 s for the Atlas file).
-        self.known_citations: dict[int, set[int]] = defaultdict(set)
-        for partnership_id, source_id in Partnership.sources.through.objects.filter(
-            partnership__atlas_id__isnull=False
-        ).values_list("partnership_id", "source_id"):
-            self.known_citations[partnership_id].add(source_id)
-        # Our own partnerships without an Atlas id, which a row may turn out to be.
-        self.unnumbered = set(
-            Partnership.objects.filter(atlas_id__isnull=True).values_list(
-                "agency_id", "technology_id", "vendor_id"
-            )
-        )
-        self.batch_ids: set[str] = set()
-
-    # The bulk path (bulk.py).
-
-    def fresh(self, plan: RowPlan, batch: Batch) -> Fresh | None:
-        """The row's records if all that is not new is unchanged; partnerships already known go
-        the per-row way, which recognises an unchanged one without a write."""
-        if plan.atlas_id in self.known_partnerships or plan.atlas_id in self.batch_ids:
-            return None
-        fresh_agency = False
-        agency = self.cached_agency(plan.agency_key) or batch.agencies.get(plan.agency_key)
-        if agency is None:
-            if plan.agency_key in self.known_agencies:
-                return None  # exists but differs: an update, for the services
-            agency_plan = self._agency_plans[plan.agency_key]
-            agency = new_agency(
-                name=agency_plan.name,
-                state=agency_plan.state,
-                values=agency_values(
-                    kind=agency_plan.kind,
-                    city=agency_plan.city,
-                    ori=agency_plan.ori,
-                    attribution=ATLAS_ATTRIBUTION,
-                    latitude=agency_plan.latitude,
-                    longitude=agency_plan.longitude,
-                ),
-            )
-            if agency is None:
-                return None
-            fresh_agency = True
-        sources: list[Source] = []
-        new_sources: dict[Any, Source] = {}
-        for link in plan.links:
-            source = (
-                self.cached_source(link.url)
-                or batch.sources.get(link.url)
-                or new_sources.get(link.url)
-            )
-            if source is None:
-                if link.url in self.known_sources:
-                    return None
-                values = self._source_values.get(link.url, link)
-                source = new_source(
-                    url=values.url,
-                    values=source_values(
-                        publisher=values.publisher,
-                        published=values.published,
-                        archive_url=values.archive_url,
-                        attribution=ATLAS_ATTRIBUTION,
-                    ),
-                )
-                if source is None:
-                    return None
-                new_sources[link.url] = source
-            if all(source is not other for other in sources):
-                sources.append(source)
-        technology = self._technology(plan.technology, [])
-        vendors = [self._vendor(name, []) for name in plan.vendors]
-        vendor: Vendor | None = vendors[0] if vendors else None
-        if agency.pk is not None and (agency.pk, technology.pk, vendor.pk if vendor else None) in (
-            self.unnumbered
-        ):
-            return None  # an existing partnership may be this one: the per-row path adopts it
-        partnership = new_partnership(
-            partnership_values(
-                agency=agency,
-                technology=technology,
-                vendor=vendor,
-                status=plan.status,
-                start=plan.start,
-                summary=self.summary_for(plan, vendors),
-                atlas_id=plan.atlas_id,
+    def _agency_plan(self, key: tuple[str, str]) -> AgencyRecordPlan:
+        found = self._agency_records.get(key)
+        if found is None:
+            plan = self._agency_plans[key]
+            coordinates = plan.latitude is not None and plan.longitude is not None
+            found = AgencyRecordPlan(
+                name=plan.name,
+                state=plan.state,
+                kind=plan.kind,
+                city=plan.city or UNSET,
+                latitude=plan.latitude if coordinates else UNSET,
+                longitude=plan.longitude if coordinates else UNSET,
+                ori=plan.ori or UNSET,
                 attribution=ATLAS_ATTRIBUTION,
+                add_counties=tuple(plan.counties),
             )
-        )
-        if partnership is None:
-            return None
-        self.batch_ids.add(plan.atlas_id)
-        return Fresh(
-            plan=plan,
-            agency=agency,
-            sources=sources,
-            partnership=partnership,
-            agency_key=plan.agency_key,
-            new_agency=fresh_agency,
-            counties=self._agency_plans[plan.agency_key].counties,
-            new_sources=new_sources,
-        )
+            self._agency_records[key] = found
+        return found
 
-    def note_written(self, fresh: Fresh) -> None:
-        self._agencies[fresh.plan.agency_key] = fresh.agency
-        for source in fresh.sources:
-            if source.url:
-                self._sources[source.url] = source
-
-    def cached_agency(self, key: tuple[str, str]) -> Agency | None:
-        agency = self._agencies.get(key)
-        if agency is not None:
-            return agency
-        known = self.known_agencies.get(key)
-        if known is not None and _agency_same(known, self._agency_plans[key]):
-            self._agencies[key] = known
-            return known
-        return None
-
-    def cached_source(self, url: str) -> Source | None:
-        source = self._sources.get(url)
-        if source is not None:
-            return source
-        known = self.known_sources.get(url)
-        if known is not None and _source_same(known, self._source_values.get(url) or Link(url)):
-            self._sources[url] = known
-            return known
-        return None
-
-    def summary_for(self, plan: RowPlan, vendors: list[Vendor]) -> str:
-        if len(vendors) > 1:
-            # One vendor per partnership in our model: the first named; the rest said in words.
-            names = ", ".join(vendor.name for vendor in vendors)
-            return f"{plan.summary}\n\nVendors named by the Atlas: {names}.".strip()
-        return plan.summary
-
-    def _import(self, plan: RowPlan) -> tuple[Outcome, list[str]]:
-        row = plan.row
-        changes: list[str] = []
-        agency = self._agency(plan.agency_key, changes)
-        self.checkpoint("agency", row)
-        technology = self._technology(plan.technology, changes)
-        vendors = [self._vendor(name, changes) for name in plan.vendors]
-        sources = [self._source(link, changes) for link in plan.links]
-        self.checkpoint("sources", row)
-        summary = self.summary_for(plan, vendors)
-        vendor = vendors[0] if vendors else None
-        known = self.known_partnerships.get(plan.atlas_id)
-        if known is not None and _partnership_same(
-            known,
-            self.known_citations[known.pk],
-            agency,
-            technology,
-            vendor,
-            sources,
-            plan,
-            summary,
-        ):
-            return (Outcome.UPDATED if changes else Outcome.UNCHANGED), changes
-        instance = Partnership.objects.filter(atlas_id=plan.atlas_id).first()
-        if instance is None:
-            # Our own record of the same partnership, before it had an Atlas id: adopt it.
-            instance = (
-                Partnership.objects.filter(
-                    agency=agency, technology=technology, vendor=vendor, atlas_id__isnull=True
-                )
-                .order_by("pk")
-                .first()
-            )
-            if instance is not None:
-                changes.append(f"adopted partnership {instance.pk}")
-        before = _snapshot(instance) if instance is not None else None
-        cited = (
-            set(instance.sources.values_list("pk", flat=True)) if instance is not None else set()
-        )
-        partnership, outcome = partnership_upsert(
-            agency=agency,
-            technology=technology,
-            vendor=vendor,
-            sources=sources,
-            status=plan.status,
-            start=plan.start,
-            summary=summary,
-            atlas_id=plan.atlas_id,
-            attribution=ATLAS_ATTRIBUTION,
-            instance=instance,
-            reason=REASON,
-            check_constraints=False,
-        )
-        self.checkpoint("partnership", row)
-        if before is not None and outcome == Outcome.UPDATED:
-            after = _snapshot(partnership)
-            fields = [name for name in after if after[name] != before[name]]
-            if fields:
-                changes.append(f"partnership {', '.join(fields)} changed")
-            added = {source.pk for source in sources} - cited
-            if added:
-                changes.append(f"partnership cites {len(added)} more source(s)")
-        if outcome == Outcome.CREATED:
-            return Outcome.CREATED, []
-        return (Outcome.UPDATED if changes else Outcome.UNCHANGED), changes
-
-    def _agency(self, key: tuple[str, str], changes: list[str]) -> Agency:
-        agency = self._agencies.get(key)
-        if agency is not None:
-            return agency
-        plan = self._agency_plans[key]
-        known = self.known_agencies.get(key)
-        if known is not None and _agency_same(known, plan):
-            self._agencies[key] = known
-            return known
-        agency, outcome = agency_upsert(
-            name=plan.name,
-            state=plan.state,
-            kind=plan.kind,
-            city=plan.city,
-            county_fips=plan.counties,
-            latitude=plan.latitude,
-            longitude=plan.longitude,
-            ori=plan.ori,
-            attribution=ATLAS_ATTRIBUTION,
-            reason=REASON,
-            check_constraints=False,
-        )
-        if outcome != Outcome.UNCHANGED:
-            changes.append(f"agency {agency.name} {outcome}")
-        self._agencies[key] = agency
-        return agency
-
-    def _technology(self, name: str, changes: list[str]) -> Technology:
-        key = _key(name)
-        technology = self._technologies.get(key)
-        if technology is None:
-            slug, category = TECHNOLOGIES.get(key, ("", _category(name)))
-            technology, outcome = technology_get_or_create(
-                name=name, slug=slug, category=category, reason=REASON
-            )
-            if outcome == Outcome.CREATED:
-                changes.append(f"technology {name} created")
-            self._technologies[key] = technology
-        return technology
-
-    def _vendor(self, name: str, changes: list[str]) -> Vendor:
-        key = _key(name)
-        vendor = self._vendors_by_key.get(key)
-        if vendor is None:
-            vendor, outcome = vendor_get_or_create(name=name, reason=REASON)
-            if outcome == Outcome.CREATED:
-                changes.append(f"vendor {name} created")
-            self._vendors_by_key[key] = vendor
-        return vendor
-
-    def _source(self, link: Link, changes: list[str]) -> Source:
-        source = self._sources.get(link.url)
-        if source is not None:
-            return source
+    def _source_plan(self, link: Link) -> SourcePlan:
         values = self._source_values.get(link.url, link)
-        known = self.known_sources.get(values.url)
-        if known is not None and _source_same(known, values):
-            self._sources[link.url] = known
-            return known
-        source, outcome = source_upsert(
+        return SourcePlan(
             url=values.url,
-            publisher=values.publisher,
-            published=values.published,
-            archive_url=values.archive_url,
+            publisher=values.publisher or UNSET,
+            published=values.published if values.published is not None else UNSET,
+            archive_url=values.archive_url or UNSET,
             attribution=ATLAS_ATTRIBUTION,
-            reason=REASON,
-            check_constraints=False,
         )
-        if outcome != Outcome.UNCHANGED:
-            changes.append(f"source {source.url} {outcome}")
-        self._sources[link.url] = source
-        return source
 
-
-def _agency_same(agency: Agency, plan: AgencyPlan) -> bool:
-    """Whether agency_upsert with this plan would change nothing."""
-    if agency.kind != plan.kind or agency.attribution != ATLAS_ATTRIBUTION:
-        return False
-    if (plan.city and agency.city != plan.city) or (plan.ori and agency.ori != plan.ori):
-        return False
-    if plan.latitude is not None and (agency.latitude, agency.longitude) != (
-        plan.latitude,
-        plan.longitude,
-    ):
-        return False
-    known = {county.fips for county in agency.counties.all()}
-    return set(plan.counties) <= known
-
-
-def _source_same(source: Source, link: Link) -> bool:
-    """Whether source_upsert with these values would change nothing."""
-    if source.attribution != ATLAS_ATTRIBUTION:
-        return False
-    if (link.publisher and source.publisher != link.publisher) or (
-        link.archive_url and source.archive_url != link.archive_url
-    ):
-        return False
-    published = link.published
-    return published is None or (source.published_date, source.published_precision) == (
-        published.first_day(),
-        published.precision,
-    )
-
-
-def _partnership_same(
-    partnership: Partnership,
-    cited: set[int],
-    agency: Agency,
-    technology: Technology,
-    vendor: Vendor | None,
-    sources: list[Source],
-    plan: RowPlan,
-    summary: str,
-) -> bool:
-    """Whether partnership_upsert with these values would change nothing (`cited`: the ids of
-    the sources the partnership cites)."""
-    start = plan.start
-    values = (
-        agency.pk,
-        technology.pk,
-        vendor.pk if vendor else None,
-        plan.status,
-        start.first_day() if start else None,
-        start.precision if start else "",
-        None,
-        "",
-        summary,
-        "",
-        ATLAS_ATTRIBUTION,
-    )
-    stored = (
-        partnership.agency_id,
-        partnership.technology_id,
-        partnership.vendor_id,
-        partnership.status,
-        partnership.start_date,
-        partnership.start_precision,
-        partnership.end_date,
-        partnership.end_precision,
-        partnership.summary,
-        partnership.product,
-        partnership.attribution,
-    )
-    if values != stored:
-        return False
-    return all(source.pk in cited for source in sources)
+    def _planned(self, plan: RowPlan) -> PlannedRow:
+        slug, category = TECHNOLOGIES.get(_key(plan.technology), ("", _category(plan.technology)))
+        summary = plan.summary
+        if len(plan.vendors) > 1:
+            # One vendor per partnership in our model: the first named; the rest said in words.
+            summary = f"{summary}\n\nVendors named by the Atlas: {', '.join(plan.vendors)}.".strip()
+        sources = {link.url: self._source_plan(link) for link in plan.links}
+        return PlannedRow(
+            line=plan.row.line,
+            label=plan.atlas_id,
+            row=plan.row,
+            plan=PartnershipPlan(
+                agency=self._agency_plan(plan.agency_key),
+                technology=TechnologyRef(name=plan.technology, slug=slug, category=category),
+                vendor=VendorRef(name=plan.vendors[0]) if plan.vendors else None,
+                other_vendors=tuple(VendorRef(name=name) for name in plan.vendors[1:]),
+                atlas_id=plan.atlas_id,
+                status=plan.status,
+                start=plan.start if plan.start is not None else UNSET,
+                summary=summary or UNSET,
+                attribution=ATLAS_ATTRIBUTION,
+                add_sources=tuple(sources.values()),
+            ),
+        )
 
 
 def _category(name: str) -> TechnologyCategory:
@@ -813,10 +497,3 @@ def _same_url(first: str, second: str) -> bool:
         )
 
     return strip(first) == strip(second)
-
-
-def _snapshot(partnership: Partnership) -> dict[str, Any]:
-    fields = ("technology_id", "vendor_id", "status", "start_date", "start_precision", "summary")
-    values = {name: getattr(partnership, name) for name in fields}
-    values["agency_id"] = partnership.agency_id
-    return values

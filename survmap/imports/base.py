@@ -1,24 +1,32 @@
-"""The write loop both importers share: a savepoint per row, a commit per batch, a progress bar,
-and a dry run that rolls everything back but reports the same."""
+"""What both importers share: a parser's plans (a row in, a plan out, no writes) handed to the
+records service that applies them (`records.services.plans_apply`: bulk where it can, a
+savepoint per row, a commit per batch), and a dry run that rolls everything back but reports
+the same."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from contextlib import nullcontext
-from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
-from tqdm import tqdm
+from django.db import transaction
 
-from survmap.common import data_version, statistics
+from survmap.common import statistics
 from survmap.imports.readers import Row
 from survmap.imports.report import ImportReport, RowError
-from survmap.records.services import Outcome
+from survmap.records.plans import PlannedRow, Writer
+from survmap.records.services import plans_apply
 
 
 class RowImporter:
-    """Subclasses plan every row first (reading, checking, no writes), then write each plan."""
+    """Subclasses parse every row into a plan (`plan`), reading no records."""
+
+    # The import source whose values provenance compares across files ("atlas"); empty: the
+    # file's name, each file a source of its own.
+    source = ""
+    reason = ""
+    default_label = "import"
+    # False: every row through services.plan_apply (tests compare the bulk path with it).
+    bulk = True
 
     def __init__(
         self,
@@ -27,93 +35,41 @@ class RowImporter:
         dry_run: bool = False,
         progress: bool | None = False,
         batch_size: int = 500,
+        label: str = "",
     ) -> None:
         self.rows = list(rows)
         self.dry_run = dry_run
         # None: a bar when stderr is a terminal (tqdm decides); False: never.
         self.progress = progress
         self.batch_size = batch_size
+        self.label = label or self.default_label
         self.report = ImportReport(dry_run=dry_run)
-        self._reset_caches()
 
     def checkpoint(self, stage: str, row: Row) -> None:
         """Called at each stage of a row's writes; tests override it to stop a run there."""
 
-    def plan(self) -> list[Any]:
+    def plan(self) -> list[PlannedRow | RowError]:
         raise NotImplementedError
 
-    def _import(self, plan: Any) -> tuple[Outcome, list[str]]:
-        raise NotImplementedError
-
-    def _label(self, plan: Any) -> str:
-        raise NotImplementedError
-
-    def prepare(self) -> None:
-        """Load what the writes will compare against, once, before the first row."""
-
-    def _reset_caches(self) -> None:
-        """Forget looked-up records: after a rolled-back row they may not exist any more."""
+    def writer(self) -> Writer:
+        return Writer.import_file(self.label, source=self.source, reason=self.reason)
 
     def run(self) -> ImportReport:
         self.report.rows_read = len(self.rows)
-        plans = self.plan()
+        planned = [plan for plan in self.plan() if isinstance(plan, PlannedRow)]
         with transaction.atomic() if self.dry_run else nullcontext():
-            self.prepare()
-            self._write(plans)
+            applied = plans_apply(
+                rows=planned,
+                writer=self.writer(),
+                batch_size=self.batch_size,
+                bulk=self.bulk,
+                progress=self.progress,
+                checkpoint=lambda stage, row: self.checkpoint(stage, row.row),
+            )
             if self.dry_run:
                 transaction.set_rollback(True)
+        self.report.take(applied)
         if not self.dry_run:
-            # New records are written in bulk, which sends no signals: tell the caches, and
-            # give the query planner the new numbers of rows.
-            data_version.bump()
+            # Give the query planner the new numbers of rows.
             statistics.refresh()
         return self.report
-
-    def _write(self, plans: list[Any]) -> None:
-        bar = tqdm(
-            total=len(plans),
-            disable=True if self.progress is False else None,
-            unit="row",
-            desc="Importing",
-            leave=False,
-        )
-        with bar:
-            # A batch commits together (speed); a row is a savepoint in it (all or nothing).
-            for batch in _chunks(plans, self.batch_size):
-                with transaction.atomic():
-                    self._write_batch([plan for plan in batch if not isinstance(plan, RowError)])
-                bar.update(len(batch))
-
-    def _write_batch(self, plans: list[Any]) -> None:
-        for plan in plans:
-            self._write_row(plan)
-
-    def _write_row(self, plan: Any) -> None:
-        line = plan.row.line
-        try:
-            with transaction.atomic():
-                outcome, changes = self._import(plan)
-        except RowError as error:
-            self._reset_caches()
-            self.report.reject(line, error)
-            return
-        except (ValidationError, ValueError, DatabaseError) as error:
-            self._reset_caches()
-            detail = f"{self._label(plan)}: {_message(error)}"
-            self.report.reject(line, RowError("invalid record", detail))
-            return
-        self.report.outcomes[outcome] += 1
-        if changes:
-            self.report.changes.append((line, f"{self._label(plan)}: {'; '.join(changes)}"))
-
-
-def _message(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "; ".join(error.messages)
-    return str(error).splitlines()[0] if str(error) else type(error).__name__
-
-
-def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    size = max(size, 1)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

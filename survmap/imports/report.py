@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from survmap.records.services import Outcome
+from survmap.records.plans import ApplyReport, Outcome
 
 
 class RowError(Exception):
@@ -24,6 +24,8 @@ class ImportReport:
     rejected: Counter[str] = field(default_factory=Counter)
     errors: list[tuple[int, str]] = field(default_factory=list)
     changes: list[tuple[int, str]] = field(default_factory=list)
+    conflicts: list[tuple[int, str]] = field(default_factory=list)
+    bulk_rows: int = 0
     notes: list[tuple[int, str]] = field(default_factory=list)
     dropped_links: list[tuple[int, str]] = field(default_factory=list)
     counties_matched: int = 0
@@ -49,6 +51,15 @@ class ImportReport:
     def rejected_count(self) -> int:
         return sum(self.rejected.values())
 
+    def take(self, applied: ApplyReport) -> None:
+        """Add what the records service did with the planned rows."""
+        self.outcomes.update(applied.outcomes)
+        self.rejected.update(applied.rejected)
+        self.errors = sorted(self.errors + applied.errors, key=lambda item: item[0])
+        self.changes.extend(applied.changes)
+        self.conflicts.extend(applied.conflicts)
+        self.bulk_rows += applied.bulk_rows
+
     def reject(self, line: int, error: RowError) -> None:
         self.rejected[error.reason] += 1
         self.errors.append((line, error.detail))
@@ -73,6 +84,11 @@ class ImportReport:
         if self.unmatched_counties:
             shown = "; ".join(f"{text} ({n})" for text, n in self.unmatched_counties.most_common())
             lines.append(f"Unmatched county text: {shown}.")
+        if self.conflicts:
+            lines.append(
+                f"Conflicts (a person's edit kept; a moderator settles each in the admin): "
+                f"{len(self.conflicts)}."
+            )
         if self.dropped_links:
             lines.append(
                 f"Links dropped (not a valid http or https address): {len(self.dropped_links)}."
@@ -80,6 +96,7 @@ class ImportReport:
         for title, items in (
             ("Rejected", self.errors),
             ("Changed", self.changes),
+            ("Conflict", self.conflicts),
             ("Dropped", self.dropped_links),
         ):
             for line, text in items[:details]:

@@ -1,20 +1,110 @@
-"""The moderators' workbench: search, filters, sources inline, and every record's history."""
+"""The moderators' workbench: search, filters, sources inline, and every record's history.
+Edits of agencies, partnerships and sources go through the record services (records.services.
+record_edit) as the moderator, with the reason they give, so provenance and the merge policy
+know a person set those fields; import conflicts are settled here too."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from survmap.records.models import (
     Agency,
+    Conflict,
+    ConflictStatus,
     Partnership,
     PolicyEvent,
     Source,
     Technology,
     Vendor,
 )
+from survmap.records.plans import Writer
+from survmap.records.services import conflict_settle, record_edit
+
+
+class ReasonForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Why",
+        help_text="Why you made this change (kept in the record's history).",
+    )
+
+
+class EditedThroughServices(SimpleHistoryAdmin):
+    """A record's fields and links written by records.services.record_edit, as the moderator."""
+
+    form = ReasonForm
+    # Links edited through an inline of their through model, written through the services.
+    through_links: dict[type[models.Model], tuple[str, str]] = {}
+
+    def _writer(self, request: HttpRequest, form: forms.ModelForm) -> Writer:
+        reason = form.cleaned_data.get("change_reason") or "Edited in the admin"
+        return Writer.moderator(request.user, reason)
+
+    def save_model(
+        self, request: HttpRequest, obj: models.Model, form: forms.ModelForm, change: bool
+    ) -> None:
+        concrete = {
+            field.name
+            for field in obj._meta.concrete_fields
+            if field.editable and not field.primary_key
+        }
+        names = form.changed_data if change else list(form.cleaned_data)
+        values = {name: form.cleaned_data[name] for name in names if name in concrete}
+        many = [
+            field.name
+            for field in obj._meta.many_to_many
+            if field.name in form.cleaned_data and field.name in form.changed_data
+        ]
+        writer = self._writer(request, form)
+        if change:
+            stored = type(obj)._default_manager.get(pk=obj.pk)
+            record_edit(instance=stored, values=values, writer=writer)
+            obj.provenance = stored.provenance  # type: ignore[attr-defined]
+        else:
+            record_edit(instance=obj, values=values, writer=writer)
+            stored = obj
+        for name in many:
+            wanted = {str(item.pk): item for item in form.cleaned_data[name]}
+            linked = {str(pk) for pk in getattr(stored, name).values_list("pk", flat=True)}
+            record_edit(
+                instance=stored,
+                values={},
+                writer=writer,
+                add_links={name: [item for key, item in wanted.items() if key not in linked]},
+                remove_links={name: [key for key in linked if key not in wanted]},
+            )
+        obj.provenance = stored.provenance  # type: ignore[attr-defined]
+
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
+    ) -> None:
+        link = self.through_links.get(formset.model)
+        if link is None:
+            super().save_formset(request, form, formset, change)
+            return
+        name, target = link
+        formset.save(commit=False)  # sorts the rows into new, changed and deleted ones
+        add = [getattr(item, target) for item in formset.new_objects]
+        remove = [getattr(item, target) for item in formset.deleted_objects]
+        for item, _fields in formset.changed_objects:
+            add.append(getattr(item, target))
+            remove.append(getattr(type(item)._default_manager.get(pk=item.pk), target))
+        kept = {item.pk for item in add}
+        record_edit(
+            instance=form.instance,
+            values={},
+            writer=self._writer(request, form),
+            add_links={name: add},
+            remove_links={name: [item for item in remove if item.pk not in kept]},
+        )
 
 
 class PartnershipSourceInline(admin.TabularInline):
@@ -78,7 +168,7 @@ class VendorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(EditedThroughServices):
     list_display = ["name", "kind", "city", "state", "partnership_count"]
     ordering = ["name", "state"]
     list_filter = ["state", "kind"]
@@ -101,7 +191,7 @@ class AgencyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(EditedThroughServices):
     list_display = ["__str__", "publisher", "published_date", "url"]
     search_fields = ["title", "url", "publisher", "notes"]
     list_filter = ["published_precision", "attribution"]
@@ -110,7 +200,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(SimpleHistoryAdmin):
+class PartnershipAdmin(EditedThroughServices):
     list_display = ["agency", "state", "technology", "vendor", "status", "start_date", "end_date"]
     list_filter = [
         HasSourceFilter,
@@ -126,6 +216,7 @@ class PartnershipAdmin(SimpleHistoryAdmin):
     exclude = ["sources"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [PartnershipSourceInline]
+    through_links = {Partnership.sources.through: ("sources", "source")}
 
     @admin.display(description="state", ordering="agency__state")
     def state(self, obj: Partnership) -> str:
@@ -140,3 +231,36 @@ class PolicyEventAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["vendor", "technology", "state", "county", "partnerships"]
     exclude = ["sources"]
     inlines = [PolicyEventSourceInline]
+
+
+@admin.register(Conflict)
+class ConflictAdmin(admin.ModelAdmin):
+    """Values an import did not write because a person had changed the field: a moderator keeps
+    the person's value or takes the source's."""
+
+    list_display = ["record_model", "record_id", "field", "ours", "theirs", "source", "line"]
+    list_filter = ["status", "record_model", "source"]
+    search_fields = ["field", "ours", "theirs", "label"]
+    readonly_fields = [field.name for field in Conflict._meta.fields]
+    actions = ["keep_ours", "take_theirs"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def _settle(self, request: HttpRequest, queryset: QuerySet, *, take: bool) -> None:
+        writer = Writer.moderator(
+            request.user, "Took the import's value" if take else "Kept the person's value"
+        )
+        settled = 0
+        for conflict in queryset.filter(status=ConflictStatus.OPEN):
+            conflict_settle(conflict=conflict, take_source=take, writer=writer)
+            settled += 1
+        self.message_user(request, f"{settled} conflict(s) settled.", messages.SUCCESS)
+
+    @admin.action(description="Keep the person's value")
+    def keep_ours(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._settle(request, queryset, take=False)
+
+    @admin.action(description="Take the source's value")
+    def take_theirs(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._settle(request, queryset, take=True)

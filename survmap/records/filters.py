@@ -69,14 +69,6 @@ class AgencyIdFilter(django_filters.ModelMultipleChoiceFilter):
 
 
 class PartnershipFilterSet(django_filters.FilterSet):
-    agency = AgencyIdFilter(
-        field_name="agency",
-        distinct=False,
-        # Carried along by the table's filter form, never offered as a list of every agency.
-        widget=forms.MultipleHiddenInput,
-        queryset=_all(Agency),
-        help_text="survmap agency id (as in /agencies/<id>/); repeat for several.",
-    )
     technology = CodeMultipleChoiceFilter(
         field_name="technology__slug",
         to_field_name="slug",
@@ -106,6 +98,12 @@ class PartnershipFilterSet(django_filters.FilterSet):
         field_name="agency__counties",
         queryset=_all(County),
         help_text="Five-digit county FIPS code, e.g. 26099; repeat for several.",
+    )
+    agency = AgencyIdFilter(
+        field_name="agency",
+        distinct=False,
+        queryset=_all(Agency),
+        help_text="survmap id of the agency, e.g. 123; repeat for several.",
     )
     agency_kind = django_filters.MultipleChoiceFilter(
         field_name="agency__kind",

@@ -3,8 +3,10 @@ the policy decisions that changed many partnerships at once. Every model keeps i
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -20,6 +22,19 @@ from survmap.geo.models import County, State
 from survmap.records.normalize import clean_text, normalize_name
 
 ATLAS_ATTRIBUTION = "Electronic Frontier Foundation, Atlas of Surveillance (CC BY 4.0)"
+
+
+def _provenance_field() -> models.JSONField:
+    return models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=(
+            "Who set each field and link last, and when (an import of a named source file, a "
+            "moderator, an approved submission), and what each import source last wrote where "
+            "a person changed it since: what the merge policy in records/services.py reads."
+        ),
+    )
 
 
 def _attribution_field() -> models.CharField:
@@ -80,6 +95,15 @@ class PolicyEventKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class TechnologyQuerySet(models.QuerySet["Technology"]):
+    def public(self) -> TechnologyQuerySet:
+        """Technologies of a public partnership or a public policy event."""
+        return self.filter(
+            Exists(Partnership.objects.public().filter(technology=OuterRef("pk")))
+            | Exists(PolicyEvent.objects.public().filter(technology=OuterRef("pk")))
+        )
+
+
 class Technology(TimeStampedModel):
     name = models.CharField(
         max_length=100, unique=True, help_text="Name of the technology, e.g. 'Face recognition'."
@@ -96,6 +120,7 @@ class Technology(TimeStampedModel):
         blank=True, help_text="What the technology does, in plain words, for a reader."
     )
 
+    objects: ClassVar[TechnologyQuerySet] = TechnologyQuerySet.as_manager()  # type: ignore[assignment]
     history = HistoricalRecords()
 
     class Meta:
@@ -112,6 +137,16 @@ class Technology(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("web:technology", kwargs={"slug": self.slug})
+
+
+class VendorQuerySet(models.QuerySet["Vendor"]):
+    def public(self) -> VendorQuerySet:
+        """Vendors of a public partnership or a public policy event (a vendor known only from
+        its moratorium is public too)."""
+        return self.filter(
+            Exists(Partnership.objects.public().filter(vendor=OuterRef("pk")))
+            | Exists(PolicyEvent.objects.public().filter(vendor=OuterRef("pk")))
+        )
 
 
 class Vendor(TimeStampedModel):
@@ -134,6 +169,7 @@ class Vendor(TimeStampedModel):
         help_text="The company that owns this one, e.g. Amazon for Ring.",
     )
 
+    objects: ClassVar[VendorQuerySet] = VendorQuerySet.as_manager()  # type: ignore[assignment]
     history = HistoricalRecords()
 
     class Meta:
@@ -152,6 +188,12 @@ ori_validator = RegexValidator(
     r"^[A-Z]{2}[A-Z0-9]{5}([A-Z0-9]{2})?$",
     "An ORI is two letters (the state) and five or seven letters or digits, e.g. 'MI5086000'.",
 )
+
+
+class AgencyQuerySet(models.QuerySet["Agency"]):
+    def public(self) -> AgencyQuerySet:
+        """Agencies with a public partnership."""
+        return self.filter(Exists(Partnership.objects.public().filter(agency=OuterRef("pk"))))
 
 
 class Agency(TimeStampedModel):
@@ -206,7 +248,9 @@ class Agency(TimeStampedModel):
         help_text="FBI Originating Agency Identifier (7 or 9 characters), if known.",
     )
     attribution = _attribution_field()
+    provenance = _provenance_field()
 
+    objects: ClassVar[AgencyQuerySet] = AgencyQuerySet.as_manager()  # type: ignore[assignment]
     history = HistoricalRecords(m2m_fields=[counties])
 
     class Meta:
@@ -254,7 +298,12 @@ class Agency(TimeStampedModel):
             raise ValidationError({"name": "An agency needs a name with letters or digits."})
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError("Give both latitude and longitude, or neither.")
+
+    def validate_unique(self, exclude: Collection[str] | None = None) -> None:
         # The database refuses duplicates too; this says so in words, in the admin and the form.
+        # Here rather than in clean(): a bulk writer that knows the name is new validates
+        # everything else (full_clean(validate_unique=False)) without this query.
+        super().validate_unique(exclude=exclude)
         if self.state_id:
             duplicate = (
                 Agency.objects.filter(normalized_name=self.normalized_name, state_id=self.state_id)
@@ -320,6 +369,7 @@ class Source(TimeStampedModel):
     )
     notes = models.TextField(blank=True, help_text="What the source shows, or caveats about it.")
     attribution = _attribution_field()
+    provenance = _provenance_field()
 
     objects: ClassVar[SourceQuerySet] = SourceQuerySet.as_manager()  # type: ignore[assignment]
     history = HistoricalRecords()
@@ -446,6 +496,7 @@ class Partnership(PartialPeriod, TimeStampedModel):
         help_text="Row id in the EFF Atlas of Surveillance (AOSNUMBER), for imported records.",
     )
     attribution = _attribution_field()
+    provenance = _provenance_field()
 
     objects: ClassVar[PartnershipQuerySet] = PartnershipQuerySet.as_manager()  # type: ignore[assignment]
     history = HistoricalRecords(m2m_fields=[sources])
@@ -568,6 +619,61 @@ class PolicyEvent(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("web:policy_event", kwargs={"pk": self.pk})
+
     @property
     def when(self) -> PartialDate | None:
         return PartialDate.from_stored(self.date, self.date_precision)
+
+
+class ConflictStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    KEPT = "kept", "Kept the person's value"
+    TAKEN = "taken", "Took the source's value"
+
+
+class Conflict(TimeStampedModel):
+    """An import's value that was not written because a person had changed the field since that
+    source last wrote it. Nothing is chosen silently: a moderator settles each one."""
+
+    record_model = models.CharField(
+        max_length=40, help_text="The kind of record: 'records.partnership', 'records.agency'..."
+    )
+    record_id = models.PositiveIntegerField(help_text="The record's id.")
+    field = models.CharField(max_length=60, help_text="The field (or link) in conflict.")
+    ours = models.TextField(blank=True, help_text="The value a person set, which was kept.")
+    theirs = models.TextField(blank=True, help_text="The value the import's source gives.")
+    set_by = models.CharField(
+        max_length=200, help_text="Who set the kept value, and when (from the provenance)."
+    )
+    source = models.CharField(
+        max_length=200, help_text="The import source ('atlas', a file name) that disagrees."
+    )
+    label = models.CharField(max_length=200, blank=True, help_text="The file imported.")
+    line = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The line of the file that gave the value."
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=ConflictStatus.choices,
+        default=ConflictStatus.OPEN,
+        db_index=True,
+        help_text="Open until a moderator keeps the person's value or takes the source's.",
+    )
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The moderator who settled it.",
+    )
+    settled_at = models.DateTimeField(null=True, blank=True, help_text="When it was settled.")
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        indexes = [models.Index(fields=["record_model", "record_id"], name="conflict_record_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.record_model} {self.record_id} {self.field}: {self.ours!r} / {self.theirs!r}"

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from survmap.submissions.models import (
@@ -25,6 +25,7 @@ from survmap.submissions.models import (
     SubmissionSource,
     SubmissionStatus,
 )
+from survmap.submissions.preview import approval_preview
 from survmap.submissions.selectors import duplicate_counts, likely_duplicates
 from survmap.submissions.services import (
     SubmissionError,
@@ -32,6 +33,32 @@ from survmap.submissions.services import (
     submission_reject,
     submission_undo,
 )
+
+# The admin's front page says how many submissions wait (see the template).
+admin.site.index_template = "admin/submissions/index.html"
+
+
+def decision_message(submission: Submission, action: DecisionAction) -> str:
+    """What the moderator just did, with links to the record it touched and to take it back."""
+    decide_url = reverse("admin:submissions_submission_decide", args=[submission.pk])
+    parts = [format_html("{}: {}.", action.label, submission.headline)]
+    partnership = submission.result_partnership
+    agency = submission.result_agency
+    if partnership is not None:
+        parts.append(
+            format_html(
+                '<a href="{}">See it on the public page</a> · <a href="{}">edit the record</a>',
+                partnership.get_absolute_url(),
+                reverse("admin:records_partnership_change", args=[partnership.pk]),
+            )
+        )
+    elif agency is not None:
+        parts.append(format_html('<a href="{}">See the agency</a>', agency.get_absolute_url()))
+    if submission.status != SubmissionStatus.PENDING:
+        parts.append(format_html('<a href="{}">Undo this decision</a>', decide_url))
+    else:
+        parts.append(format_html('<a href="{}">Decide again</a>', decide_url))
+    return format_html_join(" · ", "{}", ((part,) for part in parts))
 
 
 class DecisionForm(forms.Form):
@@ -88,7 +115,10 @@ class PendingFirst(admin.SimpleListFilter):
 
 @admin.register(Submission)
 class SubmissionAdmin(SimpleHistoryAdmin):
-    list_display = ["created_at", "kind", "headline", "state", "status", "duplicates", "decide"]
+    # The decision link first: it is what a moderator comes for, and never scrolls out of view.
+    # Few, narrow columns, so that the queue fits beside the admin's sidebar at 1280 px.
+    list_display = ["decide", "sent", "headline", "state", "status", "duplicates"]
+    list_display_links = ["sent"]
     list_filter = [PendingFirst, "kind"]
     # Each row looks for similar agency names in its state; a page of 50 stays quick.
     list_per_page = 50
@@ -156,6 +186,13 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         # Submissions come from the public form; moderators add records in Records.
         return False
 
+    class Media:
+        css = {"all": ["submissions/admin.css"]}
+
+    @admin.display(description="sent", ordering="created_at")
+    def sent(self, obj: Submission) -> str:
+        return f"{obj.created_at:%Y-%m-%d %H:%M}"
+
     @admin.display(description="state")
     def state(self, obj: Submission) -> str:
         if obj.agency_id and obj.agency:
@@ -170,7 +207,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
             submission.duplicate_count = counts[submission.pk]
         return changelist
 
-    @admin.display(description="likely duplicates")
+    @admin.display(description="duplicates?")
     def duplicates(self, obj: Submission) -> int:
         return getattr(obj, "duplicate_count", 0)
 
@@ -178,6 +215,16 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     def decide(self, obj: Submission) -> str:
         url = reverse("admin:submissions_submission_decide", args=[obj.pk])
         return format_html('<a href="{}">Review and decide</a>', url)
+
+    def response_change(self, request: HttpRequest, obj: Submission) -> HttpResponse:
+        """Edit, then approve: saving a pending submission goes back to its decision page,
+        whose preview now shows what the edited submission would change."""
+        if obj.status == SubmissionStatus.PENDING and "_save" in request.POST:
+            messages.success(request, "Saved. Check what approval will change, then decide.")
+            return HttpResponseRedirect(
+                reverse("admin:submissions_submission_decide", args=[obj.pk]) + "#preview"
+            )
+        return super().response_change(request, obj)
 
     def get_urls(self) -> list[URLPattern]:
         custom = [
@@ -213,10 +260,15 @@ class SubmissionAdmin(SimpleHistoryAdmin):
             except SubmissionError as error:
                 messages.error(request, str(error))
             else:
-                messages.success(request, f"{DecisionAction(action).label}: {submission.headline}.")
+                submission.refresh_from_db()
+                messages.success(request, decision_message(submission, DecisionAction(action)))
                 return HttpResponseRedirect(reverse("admin:submissions_submission_changelist"))
+        preview = None
+        if submission.status == SubmissionStatus.PENDING:
+            preview = approval_preview(submission=submission, moderator=cast(User, request.user))
         context = {
             **self.admin_site.each_context(request),
+            "preview": preview,
             "opts": self.model._meta,
             "title": f"Decide: {submission}",
             "submission": submission,

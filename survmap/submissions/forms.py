@@ -12,6 +12,7 @@ from survmap.common.dates import PartialDate
 from survmap.common.links import http_url_validator
 from survmap.geo.models import State
 from survmap.records.models import Agency, AgencyKind, PartnershipStatus, Technology, Vendor
+from survmap.submissions.dates import ACCEPTED_FORMS, AmbiguousDate, parse_contributor_date
 from survmap.submissions.models import MAX_SOURCES, Submission, SubmissionKind
 from survmap.submissions.selectors import agencies_public, agency_matches
 from survmap.submissions.services import SourceInput
@@ -20,12 +21,18 @@ OTHER = "other"
 HONEYPOT = "website"
 
 
+DATE_HELP = f"A year, a month or a day: {ACCEPTED_FORMS}."
+
+
 def _parse_date(value: str) -> PartialDate | None:
     try:
-        return PartialDate.parse(value)
+        return parse_contributor_date(value)
+    except AmbiguousDate as error:
+        raise ValidationError(str(error)) from error
     except ValueError as error:
         raise ValidationError(
-            "Write a year (2019), a month (2019-03 or March 2019) or a day (2019-03-05)."
+            f"survmap cannot read '{value}' as a date. Write a year, a month or a day: "
+            f"{ACCEPTED_FORMS}."
         ) from error
 
 
@@ -62,7 +69,10 @@ class SourcesAndContactMixin(forms.Form):
                 label=f"Source {number}: title (optional)", max_length=500, required=False
             )
             self.fields[f"source_{number}_date"] = forms.CharField(
-                label=f"Source {number}: published (optional)", max_length=30, required=False
+                label=f"Source {number}: published (optional)",
+                max_length=30,
+                required=False,
+                help_text=DATE_HELP,
             )
 
     def source_rows(self) -> list[list[forms.BoundField]]:
@@ -178,9 +188,11 @@ class PartnershipSubmissionForm(SourcesAndContactMixin):
     )
     partnership_status = _status_field()
     start_text = forms.CharField(
-        label="Started (year, month or day)", max_length=30, required=False
+        label="Started (year, month or day)", max_length=30, required=False, help_text=DATE_HELP
     )
-    end_text = forms.CharField(label="Ended (year, month or day)", max_length=30, required=False)
+    end_text = forms.CharField(
+        label="Ended (year, month or day)", max_length=30, required=False, help_text=DATE_HELP
+    )
     description = forms.CharField(
         label="What do the sources show? (optional)",
         max_length=2000,
@@ -273,8 +285,12 @@ class CorrectionForm(SourcesAndContactMixin):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     partnership_status = _status_field()
-    start_text = forms.CharField(label="Correct start (optional)", max_length=30, required=False)
-    end_text = forms.CharField(label="Correct end (optional)", max_length=30, required=False)
+    start_text = forms.CharField(
+        label="Correct start (optional)", max_length=30, required=False, help_text=DATE_HELP
+    )
+    end_text = forms.CharField(
+        label="Correct end (optional)", max_length=30, required=False, help_text=DATE_HELP
+    )
 
     field_order = ["what_is_wrong", "partnership_status", "start_text", "end_text"]
 

@@ -21,6 +21,7 @@ from survmap.records.models import (
     Technology,
     Vendor,
 )
+from survmap.submissions.dates import parse_contributor_date
 
 MAX_SOURCES = 3
 TOKEN_BYTES = 32
@@ -285,7 +286,8 @@ class SubmissionSource(CleanedTextModel):
     @property
     def published(self) -> PartialDate | None:
         try:
-            return PartialDate.parse(self.published_text)
+            # As the form read it ("Sept 8, 2020" included); the form refused anything else.
+            return parse_contributor_date(self.published_text)
         except ValueError:
             return None
 

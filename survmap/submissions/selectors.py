@@ -165,7 +165,7 @@ def duplicate_counts(submissions: list[Submission]) -> dict[int, int]:
 
 def agencies_public() -> QuerySet[Agency]:
     """Agencies a visitor may see: those with a public partnership."""
-    return Agency.objects.filter(partnerships__in=Partnership.objects.public()).distinct()
+    return Agency.objects.public()
 
 
 def agency_matches(query: str, state_code: str = "") -> list[Agency]:
@@ -185,3 +185,29 @@ def agency_matches(query: str, state_code: str = "") -> list[Agency]:
                 by_text.append(agency)
                 seen.add(agency.pk)
     return by_text[:AGENCY_MATCH_LIMIT]
+
+
+def public_duplicates(
+    *, agency_id: int | None, agency_name: str, state_code: str, technology_id: int | None
+) -> list[Partnership]:
+    """Published partnerships a tip being typed may repeat, for the form to show before it is
+    sent: those of the picked agency (or of a public agency with the same name in the state),
+    with the chosen technology first. Only public records: the form shows nothing else."""
+    agencies = agencies_public()
+    if agency_id is not None:
+        agencies = agencies.filter(pk=agency_id)
+    elif agency_name and state_code:
+        key = normalize_name(agency_name)
+        if not key:
+            return []
+        agencies = agencies.filter(state_id=state_code, normalized_name=key)
+    else:
+        return []
+    partnerships = list(
+        Partnership.objects.public()
+        .filter(agency__in=agencies.values("pk"))
+        .select_related("agency", "technology", "vendor")
+        .order_by("technology__name", "pk")[: AGENCY_MATCH_LIMIT * 2]
+    )
+    partnerships.sort(key=lambda p: p.technology_id != technology_id)
+    return partnerships

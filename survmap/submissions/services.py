@@ -19,14 +19,24 @@ from django.utils import timezone
 
 from survmap.records.models import Agency, Partnership, PartnershipStatus, Source, Vendor
 from survmap.records.normalize import normalize_name
+from survmap.records.plans import (
+    UNSET,
+    AgencyPlan,
+    Applied,
+    LaterChange,
+    Match,
+    PartnershipPlan,
+    SourcePlan,
+    TechnologyRef,
+    VendorRef,
+    Writer,
+)
 from survmap.records.services import (
     Outcome,
-    agency_upsert,
     history_restore,
-    partnership_upsert,
+    journal_revert,
+    plan_apply,
     record_delete,
-    source_upsert,
-    vendor_get_or_create,
 )
 from survmap.submissions.models import (
     DecisionAction,
@@ -78,84 +88,47 @@ def submission_create(*, submission: Submission, sources: Sequence[SourceInput])
     return submission
 
 
-class _Changes:
-    """What an approval wrote, with the history entry each updated record had before, so an
-    undo can delete what was created and restore what was changed."""
-
-    def __init__(self) -> None:
-        self.entries: list[dict[str, Any]] = []
-
-    @staticmethod
-    def before(instance: models.Model | None) -> int | None:
-        if instance is None:
-            return None
-        latest = instance.history.order_by("-history_date", "-history_id").first()  # type: ignore[attr-defined]
-        return latest.history_id if latest is not None else None
-
-    def add(self, instance: models.Model, outcome: Outcome, before: int | None) -> None:
-        if outcome == Outcome.UNCHANGED:
-            return
-        self.entries.append(
-            {
-                "model": instance._meta.label_lower,
-                "pk": instance.pk,
-                "outcome": str(outcome),
-                "history_id": before,
-            }
-        )
-
-
-def _sources(submission: Submission, changes: _Changes, reason: str) -> list[Source]:
-    """The cited sources, reusing those survmap already has (their stored titles are kept)."""
-    sources = []
+def _source_plans(submission: Submission) -> tuple[SourcePlan, ...]:
+    """The cited sources: those survmap already has are cited as they stand (their stored
+    titles are kept); new ones get the contributor's title and date."""
+    plans = []
     for cited in submission.sources.all():
-        existing = Source.objects.filter(url=cited.url).first()
-        if existing is not None:
-            sources.append(existing)
+        if Source.objects.filter(url=cited.url).exists():
+            plans.append(SourcePlan(url=cited.url))
             continue
-        source, outcome = source_upsert(
-            url=cited.url, title=cited.title, published=cited.published, reason=reason
+        published = cited.published
+        plans.append(
+            SourcePlan(
+                url=cited.url,
+                title=cited.title or UNSET,
+                published=published if published is not None else UNSET,
+            )
         )
-        changes.add(source, outcome, None)
-        sources.append(source)
-    if not sources:
+    if not plans:
         raise SubmissionError(
             "The submission cites no source; a record without one is never public."
         )
-    return sources
+    return tuple(plans)
 
 
-def _merge_into(
-    partnership: Partnership,
-    *,
-    sources: list[Source],
-    submission: Submission,
-    changes: _Changes,
-    reason: str,
-) -> Partnership:
-    """Add the sources and the contributor's status and dates to an existing partnership,
-    keeping everything the contributor did not give (Atlas id, attribution, summary...)."""
-    before = changes.before(partnership)
-    merged, outcome = partnership_upsert(
-        instance=partnership,
-        agency=partnership.agency,
-        technology=partnership.technology,
-        vendor=partnership.vendor,
-        sources=sources,
-        status=submission.partnership_status or partnership.status,
-        start=submission.start or partnership.start,
-        end=submission.end or partnership.end,
-        summary=partnership.summary or submission.description,
-        product=partnership.product,
-        atlas_id=partnership.atlas_id,
-        attribution=partnership.attribution,
-        reason=reason,
-    )
-    changes.add(merged, outcome, before)
-    return merged
+def _given(submission: Submission, existing: Partnership | None) -> dict[str, Any]:
+    """What the contributor supplies: the status and dates given, and the description as the
+    summary of a partnership that has none."""
+    values: dict[str, Any] = {}
+    if submission.partnership_status:
+        values["status"] = submission.partnership_status
+    elif existing is None:
+        values["status"] = PartnershipStatus.ACTIVE
+    if submission.start is not None:
+        values["start"] = submission.start
+    if submission.end is not None:
+        values["end"] = submission.end
+    if submission.description and (existing is None or not existing.summary):
+        values["summary"] = submission.description
+    return values
 
 
-def _approve_new_partnership(submission: Submission, changes: _Changes, reason: str) -> None:
+def _approve_new_partnership(submission: Submission, writer: Writer) -> Applied:
     if submission.technology is None:
         raise SubmissionError(
             "Choose one of survmap's technologies first (edit the submission): "
@@ -170,61 +143,64 @@ def _approve_new_partnership(submission: Submission, changes: _Changes, reason: 
             normalized_name=normalize_name(submission.agency_name),
             state_id=submission.agency_state_id,
         ).first()
-        if agency is None:
-            agency, outcome = agency_upsert(
-                name=submission.agency_name,
-                state=submission.agency_state_id,
-                city=submission.agency_city,
-                kind=submission.agency_kind,
-                reason=reason,
-            )
-            changes.add(agency, outcome, None)
-    vendor: Vendor | None = submission.vendor
-    if vendor is None and submission.vendor_name:
-        vendor, outcome = vendor_get_or_create(name=submission.vendor_name, reason=reason)
-        changes.add(vendor, outcome, None)
-    sources = _sources(submission, changes, reason)
-    existing = Partnership.objects.filter(
-        agency=agency, technology=submission.technology, vendor=vendor
-    ).first()
-    if existing is not None:
-        partnership = _merge_into(
-            existing, sources=sources, submission=submission, changes=changes, reason=reason
-        )
+    if agency is not None:
+        agency_plan = AgencyPlan(pk=agency.pk)
     else:
-        partnership, outcome = partnership_upsert(
-            agency=agency,
-            technology=submission.technology,
-            vendor=vendor,
-            sources=sources,
-            status=submission.partnership_status or PartnershipStatus.ACTIVE,
-            start=submission.start,
-            end=submission.end,
-            summary=submission.description,
-            reason=reason,
+        agency_plan = AgencyPlan(
+            name=submission.agency_name,
+            state=str(submission.agency_state_id),
+            city=submission.agency_city or UNSET,
+            kind=submission.agency_kind,
         )
-        changes.add(partnership, outcome, None)
-    submission.result_agency = agency
-    submission.result_partnership = partnership
+    vendor: VendorRef | None = None
+    if submission.vendor is not None:
+        vendor = VendorRef(name=submission.vendor.name, slug=submission.vendor.slug)
+    elif submission.vendor_name:
+        vendor = VendorRef(name=submission.vendor_name)
+    existing = None
+    if agency is not None:
+        existing = (
+            Partnership.objects.filter(
+                agency=agency,
+                technology=submission.technology,
+                vendor__slug=vendor.slug if vendor and vendor.slug else None,
+            )
+            .order_by("pk")
+            .first()
+            if vendor is None or vendor.slug
+            else None
+        )
+    technology = submission.technology
+    return plan_apply(
+        plan=PartnershipPlan(
+            agency=agency_plan,
+            technology=TechnologyRef(name=technology.name, slug=technology.slug),
+            vendor=vendor,
+            add_sources=_source_plans(submission),
+            match=Match.ANY,
+            **_given(submission, existing),
+        ),
+        writer=writer,
+    )
 
 
-def _approve_correction(submission: Submission, changes: _Changes, reason: str) -> None:
+def _approve_correction(submission: Submission, writer: Writer) -> Applied | None:
     """A correction to a partnership adds its sources and the status and dates it gives. A
     correction to an agency's details is made by the moderator in the agency's admin page;
     approving it records the decision and shows the contributor the reason."""
-    if submission.target_partnership is not None:
-        sources = _sources(submission, changes, reason)
-        partnership = _merge_into(
-            submission.target_partnership,
-            sources=sources,
-            submission=submission,
-            changes=changes,
-            reason=reason,
-        )
-        submission.result_partnership = partnership
-        submission.result_agency = partnership.agency
-    elif submission.target_agency is not None:
+    target = submission.target_partnership
+    if target is None:
         submission.result_agency = submission.target_agency
+        return None
+    return plan_apply(
+        plan=PartnershipPlan(
+            agency=AgencyPlan(pk=target.agency_id),
+            pk=target.pk,
+            add_sources=_source_plans(submission),
+            **_given(submission, target),
+        ),
+        writer=writer,
+    )
 
 
 def _decide(
@@ -263,25 +239,32 @@ def _locked(submission: Submission, expected: Sequence[SubmissionStatus]) -> Sub
 
 @transaction.atomic
 def submission_approve(*, submission: Submission, moderator: User, reason: str = "") -> Submission:
-    """Write the submission into the public record (all of it or, on any error, none of it)."""
+    """Write the submission into the public record (all of it or, on any error, none of it),
+    through the records service as an approved submission, keeping the journal of exactly what
+    it changed for an undo."""
     submission = _locked(submission, [SubmissionStatus.PENDING])
-    changes = _Changes()
-    history_reason = f"Approved contributor submission {submission.pk}"
+    writer = Writer.submission(submission.pk, moderator)
     try:
         if submission.kind == SubmissionKind.CORRECTION:
-            _approve_correction(submission, changes, history_reason)
+            applied = _approve_correction(submission, writer)
         else:
-            _approve_new_partnership(submission, changes, history_reason)
+            applied = _approve_new_partnership(submission, writer)
     except ValidationError as error:
         raise SubmissionError("; ".join(error.messages)) from error
+    journal = applied.journal if applied is not None else []
+    if applied is not None:
+        partnership = applied.record
+        assert isinstance(partnership, Partnership)
+        submission.result_partnership = partnership
+        submission.result_agency = partnership.agency
     submission.status = SubmissionStatus.APPROVED
-    submission.approval_changes = changes.entries
+    submission.approval_changes = journal
     return _decide(
         submission,
         action=DecisionAction.APPROVE,
         moderator=moderator,
         reason=reason,
-        changes=changes.entries,
+        changes=journal,
     )
 
 
@@ -334,15 +317,41 @@ def _take_back(entries: list[dict[str, Any]], reason: str) -> list[dict[str, Any
     return undone
 
 
+def _revert(submission: Submission, moderator: User, *, confirm: bool) -> list[dict[str, Any]]:
+    entries = submission.approval_changes
+    reason = f"Undid approval of contributor submission {submission.pk}"
+    if entries and "outcome" in entries[0]:
+        return _take_back(entries, reason)  # written before journals existed
+    writer = Writer.moderator(moderator, reason)
+    try:
+        return journal_revert(journal=entries, writer=writer)
+    except LaterChange as later:
+        if not confirm:
+            raise SubmissionError(str(later)) from None
+        # Undo both: later approvals first (their contributors see them pending again), then
+        # this one over whatever else changed since.
+        for other in later.submission_ids:
+            if other != submission.pk:
+                submission_undo(
+                    submission=Submission(pk=other),
+                    moderator=moderator,
+                    reason=f"Undone together with submission {submission.pk}",
+                    confirm=True,
+                )
+        return journal_revert(journal=entries, writer=writer, confirm=True)
+
+
 @transaction.atomic
-def submission_undo(*, submission: Submission, moderator: User, reason: str = "") -> Submission:
-    """Take back the latest approval or rejection and return the submission to the queue."""
+def submission_undo(
+    *, submission: Submission, moderator: User, reason: str = "", confirm: bool = False
+) -> Submission:
+    """Take back the latest approval or rejection and return the submission to the queue. An
+    approval's undo takes back exactly what it changed; where a later change touched the same
+    fields or links it refuses, naming it, unless `confirm` (then it undoes both)."""
     submission = _locked(submission, [SubmissionStatus.APPROVED, SubmissionStatus.REJECTED])
     undone: list[dict[str, Any]] = []
     if submission.status == SubmissionStatus.APPROVED:
-        undone = _take_back(
-            submission.approval_changes, f"Undid approval of contributor submission {submission.pk}"
-        )
+        undone = _revert(submission, moderator, confirm=confirm)
     submission.status = SubmissionStatus.PENDING
     submission.approval_changes = []
     submission.result_agency = None

@@ -8,5 +8,6 @@ urlpatterns = [
     path("submit/", views.submit, name="submit"),
     path("submit/correction/", views.submit_correction, name="correction"),
     path("submit/agencies.json", views.agency_lookup, name="agency_lookup"),
+    path("submit/duplicates.json", views.duplicate_lookup, name="duplicate_lookup"),
     path("submissions/<str:token>/", views.status, name="status"),
 ]

@@ -8,18 +8,20 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from survmap.common.client_ip import client_ip
 from survmap.common.text import clean_text_value
+from survmap.geo.models import State
 from survmap.records.models import Agency, Partnership, Technology
 from survmap.records.selectors import partnership_list_public
 from survmap.submissions import ratelimit
 from survmap.submissions.decoys import DecoySubmission, decoy_submission, decoy_token
 from survmap.submissions.forms import CorrectionForm, PartnershipSubmissionForm
 from survmap.submissions.models import Submission, SubmissionKind
-from survmap.submissions.selectors import agencies_public, agency_matches
+from survmap.submissions.selectors import agencies_public, agency_matches, public_duplicates
 from survmap.submissions.services import ip_hash, submission_create
 
 RECORD_ID = re.compile(r"[0-9]{1,18}")
@@ -98,8 +100,35 @@ def submit(request: HttpRequest) -> HttpResponse:
         if (response := _receive(request, form)) is not None:
             return response
     else:
-        form = PartnershipSubmissionForm()
-    return render(request, "submissions/submit.html", {"form": form})
+        form = PartnershipSubmissionForm(initial=_initial(request))
+    return render(
+        request,
+        "submissions/submit.html",
+        {"form": form, "place": request.GET.get("place", "")[:200]},
+    )
+
+
+def _initial(request: HttpRequest) -> dict[str, Any]:
+    """A tip link from a page fills in what the page knows: the state, the agency, the
+    technology, and the place the reader was looking at."""
+    initial: dict[str, Any] = {}
+    state = request.GET.get("agency_state", "")[:2].upper()
+    if state and State.objects.filter(code=state).exists():
+        initial["agency_state"] = state
+    agency_id = _record_id(request, "agency")
+    if agency_id is not None:
+        agency = agencies_public().filter(pk=agency_id).first()
+        if agency is not None:
+            initial.update(agency=agency.pk, agency_name=agency.name, agency_state=agency.state_id)
+    technology = request.GET.get("technology", "")[:100]
+    if technology:
+        found = Technology.objects.filter(slug=technology).first()
+        if found is not None:
+            initial["technology"] = str(found.pk)
+    place = request.GET.get("place", "")[:200]
+    if place:
+        initial["description"] = f"About {place}: "
+    return initial
 
 
 def _record_id(request: HttpRequest, name: str) -> int | None:
@@ -160,6 +189,41 @@ def agency_lookup(request: HttpRequest) -> JsonResponse:
                     "state_name": agency.state.name,
                 }
                 for agency in agencies
+            ]
+        }
+    )
+
+
+def _int_or_none(value: str) -> int | None:
+    return int(value) if RECORD_ID.fullmatch(value) else None
+
+
+@require_GET
+def duplicate_lookup(request: HttpRequest) -> JsonResponse:
+    """Published partnerships the tip being typed may repeat, so the contributor can see them
+    (and suggest a correction instead) before sending."""
+    technology_id = _int_or_none(request.GET.get("technology", ""))
+    partnerships = public_duplicates(
+        agency_id=_int_or_none(request.GET.get("agency", "")),
+        agency_name=request.GET.get("agency_name", "")[:200],
+        state_code=request.GET.get("state", "")[:2].upper(),
+        technology_id=technology_id,
+    )
+    return JsonResponse(
+        {
+            "partnerships": [
+                {
+                    "id": p.pk,
+                    "agency": p.agency.name,
+                    "technology": p.technology.name,
+                    "vendor": p.vendor.name if p.vendor else "",
+                    "status": p.get_status_display(),
+                    "start": p.start.display() if p.start else "",
+                    "same_technology": p.technology_id == technology_id,
+                    "url": p.get_absolute_url(),
+                    "correction_url": reverse("submissions:correction") + f"?partnership={p.pk}",
+                }
+                for p in partnerships
             ]
         }
     )

@@ -9,12 +9,11 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from survmap.common import data_version
 from survmap.geo import census
-from survmap.records.models import Agency, Partnership, Technology, Vendor
+from survmap.records.models import Agency, Technology, Vendor
 
 MAX_RESULTS = 12
 # Ties are broken by what a reader most likely means: places before things.
@@ -62,12 +61,7 @@ def build_index() -> list[Entry]:
     for county in census.counties():
         label = f"{county.full_name}, {codes[county.state_fips]}"
         entries.append(Entry("county", label, "", _region_url(county.fips), county.fips, ""))
-    public = Partnership.objects.public()
-    agencies = (
-        Agency.objects.filter(Exists(public.filter(agency=OuterRef("pk"))))
-        .select_related("state")
-        .prefetch_related("counties")
-    )
+    agencies = Agency.objects.public().select_related("state").prefetch_related("counties")
     cities: dict[tuple[str, str], str] = {}
     for agency in agencies:
         county_fips = min((county.fips for county in agency.counties.all()), default="")
@@ -80,11 +74,11 @@ def build_index() -> list[Entry]:
             cities[key] = cities.get(key) or county_fips or agency.state.fips
     for (city, state_code), fips in cities.items():
         entries.append(Entry("city", f"{city}, {state_code}", "", _region_url(fips), fips, ""))
-    for technology in Technology.objects.filter(Exists(public.filter(technology=OuterRef("pk")))):
+    for technology in Technology.objects.public():
         entries.append(
             Entry("technology", technology.name, "", technology.get_absolute_url(), "", "")
         )
-    for vendor in Vendor.objects.filter(Exists(public.filter(vendor=OuterRef("pk")))):
+    for vendor in Vendor.objects.public():
         url = reverse("web:home") + "?" + urlencode({"vendor": vendor.slug})
         entries.append(Entry("vendor", vendor.name, "on the map", url, "", ""))
     return [

@@ -13,4 +13,5 @@ urlpatterns = [
     path("regions/<str:fips>/", views.region, name="region"),
     path("agencies/<int:pk>/", views.agency_detail, name="agency"),
     path("technologies/<slug:slug>/", views.technology_detail, name="technology"),
+    path("policy-events/<int:pk>/", views.policy_event_detail, name="policy_event"),
 ]

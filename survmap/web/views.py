@@ -10,13 +10,14 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from survmap.common import data_version
+from survmap.geo.adjacency import state_neighbours
 from survmap.geo.boundaries import Level
 from survmap.geo.choropleth import class_breaks, level_for_fips, region_names
 from survmap.geo.models import County, State
@@ -85,6 +86,20 @@ def _filter_query(query: QueryDict) -> str:
     return urlencode(pairs)
 
 
+def _download_query(query: QueryDict, **fixed: str) -> str:
+    """The filters of the view on a page as the exports' query string: the reader's filters,
+    with the page's own place, agency or technology in place of any the reader gave for it."""
+    pairs = [
+        (name, value)
+        for name in FILTER_PARAMS
+        if name not in fixed
+        for value in query.getlist(name)
+        if value
+    ]
+    pairs += list(fixed.items())
+    return urlencode(sorted(pairs))
+
+
 def _bad_request(request: HttpRequest, problem: BadQuery) -> HttpResponse:
     return render(
         request,
@@ -126,15 +141,9 @@ def _map_options() -> dict[str, Any]:
         earliest = public.aggregate(first=Min("start_date"))["first"]
         options = {
             "technologies": list(
-                Technology.objects.filter(Exists(public.filter(technology=OuterRef("pk"))))
-                .order_by("name")
-                .values_list("slug", "name")
+                Technology.objects.public().order_by("name").values_list("slug", "name")
             ),
-            "vendors": list(
-                Vendor.objects.filter(Exists(public.filter(vendor=OuterRef("pk"))))
-                .order_by("name")
-                .values_list("slug", "name")
-            ),
+            "vendors": list(Vendor.objects.public().order_by("name").values_list("slug", "name")),
             "earliest": (earliest or dt.date(2010, 1, 1)).isoformat(),
         }
         cache.set(key, options, COUNTS_CACHE_SECONDS)
@@ -226,7 +235,7 @@ def table(request: HttpRequest) -> HttpResponse:
         filterset = _filterset(request, also=PAGED_PARAMS)
     except BadQuery as problem:
         return _bad_request(request, problem)
-    partnerships = filterset.qs
+    partnerships = _shown(filterset.qs)
     ordering = request.GET.get("ordering", "")
     if not ordering:
         partnerships = partnerships.order_by("agency__state_id", "agency__name", "pk")
@@ -243,7 +252,8 @@ def table(request: HttpRequest) -> HttpResponse:
         state = (
             "ascending" if ordering == column else "descending" if ordering == f"-{column}" else ""
         )
-        columns.append({"name": column, "query": sort.urlencode(), "sort": state})
+        label = {"start": "start date", "end": "end date"}.get(column, column)
+        columns.append({"name": label, "query": sort.urlencode(), "sort": state})
     map_query = request.GET.copy()
     for name in ("page", "ordering"):
         map_query.pop(name, None)
@@ -256,13 +266,73 @@ def table(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "columns": columns,
             "map_query": map_query.urlencode(),
+            "download_query": _download_query(request.GET),
+            "form": _table_form(request.GET),
         },
     )
+
+
+# The filters the table's form shows; the others in the address (county, dates, agency...)
+# ride along as hidden fields so that filtering again keeps them.
+TABLE_FORM_FILTERS = ("q", "technology", "vendor", "status", "state", "agency_kind", "as_of")
+
+
+def _states_with_records() -> list[tuple[str, str]]:
+    key = f"survmap:table-states:{data_version.current().token}"
+    states: list[tuple[str, str]] | None = cache.get(key)
+    if states is None:
+        states = list(
+            State.objects.filter(code__in=Agency.objects.public().values("state_id"))
+            .order_by("name")
+            .values_list("code", "name")
+        )
+        cache.set(key, states, COUNTS_CACHE_SECONDS)
+    return states
+
+
+def _table_form(query: QueryDict) -> dict[str, Any]:
+    """The table's filter form: checkboxes for what can be several, each labelled."""
+    options = _map_options()
+
+    def boxes(name: str, choices: Any) -> list[tuple[str, str, bool]]:
+        chosen = set(query.getlist(name))
+        return [(str(value), str(label), str(value) in chosen) for value, label in choices]
+
+    vendors = query.getlist("vendor")
+    return {
+        "q": query.get("q", ""),
+        "as_of": query.get("as_of", ""),
+        "technologies": boxes("technology", options["technologies"]),
+        "statuses": boxes("status", PartnershipStatus.choices),
+        "states": boxes("state", _states_with_records()),
+        "kinds": boxes("agency_kind", AgencyKind.choices),
+        "vendors": options["vendors"],
+        "vendor": vendors[0] if vendors else "",
+        "states_chosen": len(query.getlist("state")),
+        "hidden": [
+            (name, value)
+            for name in FILTER_PARAMS
+            if name not in TABLE_FORM_FILTERS
+            for value in query.getlist(name)
+        ]
+        + [("vendor", value) for value in vendors[1:]],
+    }
 
 
 def search_json(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
     return JsonResponse({"q": query, "results": [entry.as_json() for entry in search(query)]})
+
+
+def _shown(partnerships: QuerySet) -> QuerySet:
+    """Public partnerships with what a page shows beside their fields: the public policy
+    decisions that changed them."""
+    return partnerships.prefetch_related(
+        Prefetch(
+            "policy_events",
+            queryset=PolicyEvent.objects.public().order_by("date", "pk"),
+        )
+    )
 
 
 def _policy_events(query: Q) -> QuerySet:
@@ -295,7 +365,7 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
         filterset = _filterset(request, base, also=PAGED_PARAMS)
     except BadQuery as problem:
         return _bad_request(request, problem)
-    partnerships = filterset.qs.order_by("agency__name", "technology__name", "pk")
+    partnerships = _shown(filterset.qs).order_by("agency__name", "technology__name", "pk")
     page_obj = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
     events = _policy_events(Q(partnerships__in=base.values("pk")) | place)
     county_counts = region_counts(base, Level.COUNTY)
@@ -342,13 +412,74 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
             "map_url": reverse("web:home")
             + "?"
             + urlencode({"level": "county" if county else "state", "focus": fips}),
+            "download_query": _download_query(
+                request.GET, **({"county": county.fips} if county else {"state": state.code})
+            ),
+            "sparse": page_obj.paginator.count < SPARSE_BELOW,
+            "statewide": _statewide_agencies(state, county) if county else [],
+            "neighbours": [] if county else _neighbour_counts(request, state),
+            "filters": _filter_query(request.GET),
+            "tip_url": reverse("submissions:submit")
+            + "?"
+            + urlencode({"agency_state": state.code, "place": name}),
         },
     )
 
 
+# Fewer partnerships than this on a region page and it says what an absent record means.
+SPARSE_BELOW = 5
+
+
+def _statewide_agencies(state: State, county: County) -> list[dict[str, Any]]:
+    """Agencies whose reach covers the county without being placed in it: the state police
+    and agencies of the state that serve no particular county."""
+    partnerships = (
+        Partnership.objects.public()
+        .filter(agency__state=state)
+        .filter(Q(agency__kind=AgencyKind.STATE_POLICE) | Q(agency__counties__isnull=True))
+        .exclude(agency__counties=county)
+        .values("agency_id", "agency__name", "technology__name")
+        .order_by("agency__name", "technology__name")
+        .distinct()
+    )
+    agencies: dict[int, dict[str, Any]] = {}
+    for row in partnerships:
+        entry = agencies.setdefault(
+            row["agency_id"],
+            {
+                "name": row["agency__name"],
+                "url": reverse("web:agency", args=[row["agency_id"]]),
+                "technologies": [],
+            },
+        )
+        if row["technology__name"] not in entry["technologies"]:
+            entry["technologies"].append(row["technology__name"])
+    return list(agencies.values())
+
+
+def _neighbour_counts(request: HttpRequest, state: State) -> list[dict[str, Any]]:
+    """The states sharing a border with this one, each with its agencies matching the
+    reader's filters."""
+    neighbours = state_neighbours().get(state.fips, [])
+    if not neighbours:
+        return []
+    counts = dict(
+        _filterset(request)
+        .qs.filter(agency__state__fips__in=neighbours)
+        .order_by()
+        .values("agency__state__fips")
+        .annotate(n=Count("agency", distinct=True))
+        .values_list("agency__state__fips", "n")
+    )
+    return [
+        {"fips": s.fips, "name": s.name, "count": counts.get(s.fips, 0)}
+        for s in State.objects.filter(fips__in=neighbours).order_by("name")
+    ]
+
+
 def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.select_related("state"), pk=pk)
-    partnerships = list(partnership_list_public().filter(agency=agency))
+    partnerships = list(_shown(partnership_list_public().filter(agency=agency)))
     if not partnerships:
         # An agency is public only through a sourced partnership.
         return render(request, "web/not_found.html", status=404)
@@ -377,6 +508,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "policy_events": events,
             "sketch": sketch,
             "shapes": shapes,
+            "download_query": urlencode({"agency": agency.pk}),
         },
     )
 
@@ -385,7 +517,7 @@ def technology_detail(request: HttpRequest, slug: str) -> HttpResponse:
     technology = get_object_or_404(Technology, slug=slug)
     partnerships = partnership_list_public().filter(technology=technology)
     page_obj = Paginator(
-        partnerships.order_by("agency__state_id", "agency__name", "pk"), PAGE_SIZE
+        _shown(partnerships).order_by("agency__state_id", "agency__name", "pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     events = _policy_events(
         Q(technology=technology) | Q(partnerships__in=partnerships.values("pk"))
@@ -411,5 +543,25 @@ def technology_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "states": states,
             "vendors": vendors,
             "map_query": urlencode({"technology": technology.slug}),
+            "download_query": urlencode({"technology": technology.slug}),
         },
+    )
+
+
+def policy_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One decision: what was decided, by whom, when, on what sources, and the partnerships it
+    changed."""
+    event = get_object_or_404(
+        PolicyEvent.objects.public().select_related("state", "county", "technology", "vendor"),
+        pk=pk,
+    )
+    partnerships = _shown(partnership_list_public().filter(policy_events=event)).order_by(
+        "agency__state_id", "agency__name", "pk"
+    )
+    page_obj = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
+    sources = event.sources.order_by("published_date", "pk")
+    return render(
+        request,
+        "web/policy_event.html",
+        {"event": event, "sources": sources, "page_obj": page_obj, "query": ""},
     )

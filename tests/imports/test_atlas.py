@@ -14,6 +14,7 @@ from survmap.records.models import (
     ATLAS_ATTRIBUTION,
     Agency,
     AgencyKind,
+    Conflict,
     Partnership,
     Source,
     Technology,
@@ -244,7 +245,10 @@ def test_the_atlas_row_of_a_starter_partnership_is_attached_not_duplicated(
     assert report.created == 0 and report.updated == 1
     warren.refresh_from_db()
     assert warren.atlas_id == "AOS4489"
-    assert warren.attribution == ATLAS_ATTRIBUTION
+    # Our record keeps our fields and our credit; where the Atlas says otherwise, a moderator
+    # sees a conflict to settle.
+    assert warren.attribution == ""
+    assert Conflict.objects.filter(record_id=warren.pk, field="attribution").exists()
     assert Partnership.objects.count() == before["partnerships"]
     assert Agency.objects.count() == before["agencies"]
     assert starter_sources <= set(warren.sources.values_list("pk", flat=True))
@@ -360,12 +364,11 @@ def test_a_failed_bulk_write_is_redone_row_by_row(atlas_rows: AtlasRows) -> None
     class FailingOnce(AtlasImporter):
         failed = False
 
-        def cached_agency(self, key: tuple[str, str]) -> Agency | None:
-            # The bulk path's first question fails as a database error would.
-            if not self.failed:
+        def checkpoint(self, stage: str, row: Row) -> None:
+            # The first bulk write fails half-way (sources written) as a database error would.
+            if stage == "sources" and not self.failed:
                 self.failed = True
                 raise IntegrityError("simulated failure of the bulk write")
-            return super().cached_agency(key)
 
     importer = FailingOnce(rows, today=dt.date(2026, 11, 23))
     report = importer.run()

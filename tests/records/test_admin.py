@@ -108,3 +108,69 @@ def test_the_admin_explains_a_duplicate_agency_instead_of_failing(bob_client):
     )
     assert response.status_code == 200
     assert b"already recorded in MI" in response.content
+
+
+def test_a_moderators_edit_is_written_as_theirs_with_their_reason(bob, bob_client):
+    from survmap.records import provenance
+
+    partnership = PartnershipFactory(status="active")
+    source = partnership.sources.get()
+    other = SourceFactory()
+    response = bob_client.post(
+        reverse("admin:records_partnership_change", args=[partnership.pk]),
+        {
+            "agency": partnership.agency_id,
+            "technology": partnership.technology_id,
+            "vendor": partnership.vendor_id or "",
+            "status": "ended",
+            "start_date": "",
+            "start_precision": "",
+            "end_date": "",
+            "end_precision": "",
+            "summary": partnership.summary,
+            "product": partnership.product,
+            "atlas_id": "",
+            "attribution": partnership.attribution,
+            "change_reason": "Council minutes of 2021-03-02",
+            "Partnership_sources-TOTAL_FORMS": "2",
+            "Partnership_sources-INITIAL_FORMS": "1",
+            "Partnership_sources-0-id": partnership.sources.through.objects.get().pk,
+            "Partnership_sources-0-partnership": partnership.pk,
+            "Partnership_sources-0-source": source.pk,
+            "Partnership_sources-0-DELETE": "on",
+            "Partnership_sources-1-source": other.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    partnership.refresh_from_db()
+    assert partnership.status == "ended"
+    assert list(partnership.sources.all()) == [other]
+    assert provenance.last_writer(partnership, "status")[0] == f"moderator:{bob.pk}"
+    assert provenance.last_writer(partnership, f"sources:{source.pk}")[0] == f"moderator:{bob.pk}"
+    reasons = set(partnership.history.values_list("history_change_reason", flat=True))
+    assert "Council minutes of 2021-03-02" in reasons
+
+
+def test_a_moderator_settles_a_conflict_by_taking_the_sources_value(bob, bob_client):
+    from survmap.records.models import Conflict, ConflictStatus
+
+    partnership = PartnershipFactory(summary="Ours.")
+    conflict = Conflict.objects.create(
+        record_model="records.partnership",
+        record_id=partnership.pk,
+        field="summary",
+        ours='"Ours."',
+        theirs='"The Atlas says so."',
+        set_by="moderator bob",
+        source="atlas",
+        line=7,
+    )
+    response = bob_client.post(
+        reverse("admin:records_conflict_changelist"),
+        {"action": "take_theirs", "_selected_action": [conflict.pk]},
+    )
+    assert response.status_code == 302
+    partnership.refresh_from_db()
+    assert partnership.summary == "The Atlas says so."
+    conflict.refresh_from_db()
+    assert conflict.status == ConflictStatus.TAKEN and conflict.settled_by == bob

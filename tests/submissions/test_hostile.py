@@ -28,7 +28,7 @@ def hostile(client, tip, bob) -> Partnership:
         source_2_url="javascript:alert(1)",
     )
     html = client.post(reverse("submissions:submit"), tip).content.decode()
-    assert 'id="source_2_url-errors"' in html
+    assert 'id="id_source_2_url_error"' in html
     assert not Submission.objects.exists()
     # The form kept the payload, escaped.
     assert SCRIPT not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

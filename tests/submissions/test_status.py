@@ -30,8 +30,8 @@ def test_a_correction_is_tied_to_its_partnership_and_needs_what_is_wrong_and_a_s
     partnership = PartnershipFactory()
     url = reverse("submissions:correction") + f"?partnership={partnership.pk}"
     html = client.post(url, {"what_is_wrong": "", "source_1_url": ""}).content.decode()
-    assert 'id="what_is_wrong-errors"' in html
-    assert 'id="source_1_url-errors"' in html
+    assert 'id="id_what_is_wrong_error"' in html
+    assert 'id="id_source_1_url_error"' in html
     assert not Submission.objects.exists()
 
     response = client.post(

@@ -1,0 +1,547 @@
+"""The fast path of `services.plans_apply`: rows whose records are all new (or all found and
+left unchanged by the merge policy) are written a batch at a time with bulk inserts, history and
+provenance included, instead of a few dozen queries a row.
+
+Every other row (an update, a conflict, an adopted partnership, a record that fails validation)
+goes through `services.plan_apply`, in a savepoint. Rows keep their file order: the new rows
+gathered so far are written before a row goes the per-row way, so that row sees what the rows
+before it wrote. If a bulk write fails, it is rolled back to its savepoint and its rows are
+redone one by one, so the result, and every row's error message, are the same.
+
+The bulk path decides with the same code as the per-row path: the plan's values come from
+`services.*_values`, the policy from `provenance.decide`, and each new record is checked by the
+model's own `full_clean` (less the uniqueness and constraint queries: the batch knows its
+records are new, and the database enforces the constraints anyway).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, models, transaction
+from tqdm import tqdm
+
+from survmap.common import data_version
+from survmap.geo.models import County
+from survmap.records import provenance, services
+from survmap.records.models import Agency, Partnership, Source, Technology, Vendor
+from survmap.records.normalize import normalize_name
+from survmap.records.plans import (
+    AgencyPlan,
+    ApplyReport,
+    Match,
+    Outcome,
+    PlannedRow,
+    SourcePlan,
+    Writer,
+    given,
+)
+
+_FAILURES = (ValidationError, ValueError, DatabaseError)
+AgencyKey = tuple[str, str]
+
+
+@dataclass
+class Fresh:
+    """One row the bulk path takes: its records, and the new ones among them. A row whose
+    records all exist unchanged has no partnership to write (`partnership` is None)."""
+
+    row: PlannedRow
+    agency: Agency
+    sources: list[Source]
+    partnership: Partnership | None
+    agency_key: AgencyKey | None = None
+    new_agency: bool = False
+    counties: list[str] = field(default_factory=list)
+    new_sources: dict[Hashable, Source] = field(default_factory=dict)
+
+
+@dataclass
+class Batch:
+    """The rows taken since the last write, and the new records they share."""
+
+    rows: list[Fresh] = field(default_factory=list)
+    agencies: dict[AgencyKey, Agency] = field(default_factory=dict)
+    counties: dict[AgencyKey, list[str]] = field(default_factory=dict)
+    sources: dict[Hashable, Source] = field(default_factory=dict)
+    index: set[Hashable] = field(default_factory=set)
+
+    def take(self, fresh: Fresh, index: Hashable) -> None:
+        self.rows.append(fresh)
+        if fresh.new_agency and fresh.agency_key is not None:
+            self.agencies[fresh.agency_key] = fresh.agency
+            self.counties[fresh.agency_key] = fresh.counties
+        self.sources.update(fresh.new_sources)
+        if index is not None:
+            self.index.add(index)
+
+
+def agency_key(plan: AgencyPlan) -> AgencyKey | None:
+    if plan.pk is not None or not given(plan.name) or not given(plan.state):
+        return None
+    return normalize_name(plan.name), plan.state  # type: ignore[arg-type, return-value]
+
+
+def source_key(plan: SourcePlan | Source) -> Hashable:
+    url = (plan.url or "").strip()
+    if url:
+        return ("url", url)
+    title = plan.title if given(plan.title) else ""
+    publisher = plan.publisher if given(plan.publisher) else ""
+    return ("print", title, publisher)
+
+
+class BulkWriter:
+    def __init__(
+        self,
+        *,
+        writer: Writer,
+        batch_size: int = 500,
+        bulk: bool = True,
+        progress: bool | None = False,
+        checkpoint: Callable[[str, PlannedRow], None] | None = None,
+    ) -> None:
+        self.writer = writer
+        self.batch_size = max(batch_size, 1)
+        self.bulk = bulk
+        self.progress = progress
+        self.checkpoint = checkpoint or (lambda stage, row: None)
+        self.report = ApplyReport()
+        self.when = provenance.now(writer)
+        self.fips: set[str] = set()
+        self.agencies: dict[AgencyKey, Agency] = {}
+        self.agency_fips: dict[AgencyKey, set[str]] = {}
+        self.sources: dict[Hashable, list[Source]] = {}
+        self.numbered: dict[str, Partnership] = {}
+        self.by_agency: dict[int, list[Partnership]] = {}
+        self.cited: dict[int, set[int]] = {}
+        self._reset()
+
+    def _reset(self) -> None:
+        self.technologies: dict[Any, Technology] = {}
+        self.vendors: dict[Any, Vendor] = {}
+
+    # The loop: a batch commits together (speed); a row is a savepoint in it (all or nothing).
+
+    def run(self, rows: Sequence[PlannedRow]) -> ApplyReport:
+        self.fips = set(County.objects.values_list("fips", flat=True))
+        bar = tqdm(
+            total=len(rows),
+            disable=True if self.progress is False else None,
+            unit="row",
+            desc="Importing",
+            leave=False,
+        )
+        with bar:
+            for batch in _chunks(rows, self.batch_size):
+                with transaction.atomic():
+                    self._write_batch(batch)
+                bar.update(len(batch))
+        # Bulk inserts send no signals: tell the caches, once the rows are committed.
+        data_version.changed()
+        return self.report
+
+    def _write_batch(self, rows: list[PlannedRow]) -> None:
+        self._load(rows)
+        batch = Batch()
+        for row in rows:
+            try:
+                taken = self._fresh(row, batch)
+            except _FAILURES:
+                self._reset()
+                taken = None
+            if taken is not None:
+                batch.take(*taken)
+                continue
+            self._flush(batch)
+            batch = Batch()
+            self._write_row(row)
+            self._reset()
+            self._load([row])
+        self._flush(batch)
+
+    def _write_row(self, row: PlannedRow) -> None:
+        try:
+            applied = services.plan_apply(
+                plan=row.plan,
+                writer=self.writer,
+                line=row.line,
+                checkpoint=lambda stage: self.checkpoint(stage, row),
+            )
+        except (ValidationError, ValueError, DatabaseError) as error:
+            self._reset()
+            self.report.rejected["invalid record"] += 1
+            self.report.errors.append((row.line, f"{row.label}: {_message(error)}"))
+            return
+        outcome = applied.outcome
+        self.report.outcomes[outcome] += 1
+        if applied.changes and outcome != Outcome.CREATED:
+            self.report.changes.append((row.line, f"{row.label}: {'; '.join(applied.changes)}"))
+        for note in applied.conflicts:
+            self.report.conflicts.append((row.line, f"{row.label}: {note}"))
+
+    def _flush(self, batch: Batch) -> None:
+        if not batch.rows:
+            return
+        try:
+            with transaction.atomic():
+                self._insert(batch)
+        except _FAILURES:
+            self._reset()
+            for fresh in batch.rows:
+                self._write_row(fresh.row)
+                self._reset()
+                self._load([fresh.row])
+            return
+        for fresh in batch.rows:
+            created = fresh.partnership is not None
+            self.report.outcomes[Outcome.CREATED if created else Outcome.UNCHANGED] += 1
+            self.report.bulk_rows += 1
+            self._note_written(fresh)
+
+    # What the batch's rows name, as it stands: a handful of queries a batch.
+
+    def _load(self, rows: list[PlannedRow]) -> None:
+        keys = {key for row in rows if (key := agency_key(row.plan.agency)) is not None}
+        for key in keys:
+            self.agencies.pop(key, None)
+            self.agency_fips.pop(key, None)
+        agencies = [
+            agency
+            for agency in Agency.objects.filter(normalized_name__in={key[0] for key in keys})
+            if (agency.normalized_name, agency.state_id) in keys
+        ]
+        fips: dict[int, set[str]] = defaultdict(set)
+        for agency_id, county_id in Agency.counties.through.objects.filter(
+            agency_id__in=[agency.pk for agency in agencies]
+        ).values_list("agency_id", "county_id"):
+            fips[agency_id].add(county_id)
+        for agency in agencies:
+            key = (agency.normalized_name, agency.state_id)
+            self.agencies[key] = agency
+            self.agency_fips[key] = fips[agency.pk]
+
+        plans = [item for row in rows for item in row.plan.add_sources]
+        keys_s = {source_key(item) for item in plans}
+        for skey in keys_s:
+            self.sources.pop(skey, None)
+        urls = {key[1] for key in keys_s if key[0] == "url"}  # type: ignore[index]
+        titles = {key[1] for key in keys_s if key[0] == "print"}  # type: ignore[index]
+        found = list(Source.objects.filter(url__in=urls))
+        found += Source.objects.filter(url__isnull=True, title__in=titles).order_by("pk")
+        for source in found:
+            skey = source_key(source)
+            if skey in keys_s:
+                self.sources.setdefault(skey, []).append(source)
+
+        atlas_ids = {
+            row.plan.atlas_id for row in rows if given(row.plan.atlas_id) and row.plan.atlas_id
+        }
+        for atlas_id in atlas_ids:
+            self.numbered.pop(atlas_id, None)  # type: ignore[arg-type]
+        agency_pks = [agency.pk for agency in agencies]
+        partnerships = list(Partnership.objects.filter(atlas_id__in=atlas_ids).order_by("pk"))
+        partnerships += Partnership.objects.filter(agency_id__in=agency_pks).order_by("pk")
+        for pk in agency_pks:
+            self.by_agency[pk] = []
+        seen = set()
+        for partnership in partnerships:
+            if partnership.pk in seen:
+                continue
+            seen.add(partnership.pk)
+            if partnership.atlas_id:
+                self.numbered[partnership.atlas_id] = partnership
+            self.by_agency.setdefault(partnership.agency_id, []).append(partnership)
+            self.cited[partnership.pk] = set()
+        for partnership_id, source_id in Partnership.sources.through.objects.filter(
+            partnership_id__in=seen
+        ).values_list("partnership_id", "source_id"):
+            self.cited[partnership_id].add(source_id)
+
+    def _note_written(self, fresh: Fresh) -> None:
+        if fresh.new_agency and fresh.agency_key is not None:
+            self.agencies[fresh.agency_key] = fresh.agency
+            self.agency_fips[fresh.agency_key] = set(fresh.counties)
+        for source in fresh.new_sources.values():
+            self.sources[source_key(source)] = [source]
+        partnership = fresh.partnership
+        if partnership is None:
+            return
+        if partnership.atlas_id:
+            self.numbered[partnership.atlas_id] = partnership
+        self.by_agency.setdefault(partnership.agency_id, []).append(partnership)
+        self.cited[partnership.pk] = {source.pk for source in fresh.sources}
+
+    # Deciding whether a row can go in bulk: writes nothing but new technologies and vendors.
+
+    def _unchanged(self, instance: models.Model, values: dict[str, Any], credit: str = "") -> bool:
+        """Whether the merge policy would leave this stored record as it is (no write, no
+        conflict to record)."""
+        for name, value in values.items():
+            current, _ = services._current(instance, name)
+            wanted = services._comparable(instance, name, value)
+            decision = provenance.decide(
+                instance, name, current, wanted, self.writer, credit=credit
+            )
+            if decision not in ("same", "skip"):
+                return False
+        return True
+
+    def _links_unchanged(
+        self, instance: models.Model, link: str, linked: set[Any], wanted: list[Any], credit: str
+    ) -> bool:
+        for key in wanted:
+            if key in linked:
+                continue
+            decision = provenance.decide(
+                instance, f"{link}:{key}", False, True, self.writer, credit=credit
+            )
+            if decision not in ("same", "skip"):
+                return False
+        return True
+
+    def _new(self, instance: models.Model, values: dict[str, Any], exclude: list[str]) -> bool:
+        """Give a new record its values and provenance, and check it as full_clean does."""
+        for name, value in values.items():
+            setattr(instance, name, value)
+        provenance.set_creator(instance, provenance.entry(self.writer, self.when))
+        for name in values:
+            provenance.set_writer(instance, name, self.writer, self.when, None)
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError:
+            return False
+        return True
+
+    def _technology(self, row: PlannedRow) -> Technology | None:
+        ref = row.plan.technology
+        if not given(ref):
+            return None
+        if ref not in self.technologies:
+            self.technologies[ref] = services._technology(
+                services._Run(self.writer, self.when),
+                ref,  # type: ignore[arg-type]
+            )
+        return self.technologies[ref]
+
+    def _vendor(self, row: PlannedRow) -> Vendor | None:
+        ref = row.plan.vendor
+        if not given(ref) or ref is None:
+            return None
+        if ref not in self.vendors:
+            self.vendors[ref] = services._vendor(services._Run(self.writer, self.when), ref)  # type: ignore[arg-type]
+        return self.vendors[ref]
+
+    def _fresh(self, row: PlannedRow, batch: Batch) -> tuple[Fresh, Hashable] | None:
+        """The row's records if each is new, or found and left unchanged, as `plan_apply`
+        would find and compare them; None for any other row."""
+        plan = row.plan
+        if (
+            not self.bulk
+            or plan.pk is not None
+            or plan.remove_sources
+            or plan.agency.remove_counties
+        ):
+            return None
+        technology = self._technology(row)
+        vendor = self._vendor(row)
+        for other in plan.other_vendors:
+            if other not in self.vendors:
+                self.vendors[other] = services._vendor(services._Run(self.writer, self.when), other)
+        if technology is None:
+            return None
+        key = agency_key(plan.agency)
+        if key is None or not set(plan.agency.add_counties) <= self.fips:
+            return None  # the services say which code is unknown
+        values = services.agency_values(plan.agency)
+        credit = services._plan_credit(plan.agency)
+        counties = list(dict.fromkeys(plan.agency.add_counties))
+        agency = batch.agencies.get(key)
+        new_agency = False
+        if agency is not None:
+            if not self._unchanged(agency, values) or not set(counties) <= set(batch.counties[key]):
+                return None
+        elif key in self.agencies:
+            agency = self.agencies[key]
+            if not self._unchanged(agency, values, credit) or not self._links_unchanged(
+                agency, "counties", self.agency_fips[key], counties, credit
+            ):
+                return None
+        else:
+            agency = Agency(name=plan.agency.name, state_id=plan.agency.state)  # type: ignore[misc]
+            if not self._new(agency, values, ["state"]) or agency.normalized_name != key[0]:
+                return None
+            for fips in counties:
+                provenance.set_writer(agency, f"counties:{fips}", self.writer, self.when, None)
+            new_agency = True
+
+        sources: list[Source] = []
+        new_sources: dict[Hashable, Source] = {}
+        for item in plan.add_sources:
+            if item.pk is not None:
+                return None
+            skey = source_key(item)
+            values = services.source_values(item)
+            pending = new_sources.get(skey) or batch.sources.get(skey)
+            known = self.sources.get(skey, [])
+            if pending is not None:
+                if not self._unchanged(pending, values):
+                    return None
+                source = pending
+            elif known:
+                if len(known) > 1 or not self._unchanged(
+                    known[0], values, services._plan_credit(item)
+                ):
+                    return None  # of several print sources alike, the database's to say
+                source = known[0]
+            else:
+                source = Source(url=(item.url or "").strip() or None)
+                if not self._new(source, values, []):
+                    return None
+                new_sources[skey] = source
+            if all(source is not other for other in sources):
+                sources.append(source)
+
+        atlas_id: str | None = plan.atlas_id or None  # type: ignore[assignment]
+        triple = (key, technology.pk, vendor.pk if vendor else None)
+        index: Hashable = ("atlas", atlas_id) if atlas_id else ("triple", triple)
+        if index in batch.index or ("triple", triple) in batch.index:
+            return None  # the batch creates it: the per-row way finds it once written
+        values = services.partnership_values(
+            plan, agency=agency, technology=technology, vendor=vendor
+        )
+        instance = self.numbered.get(atlas_id) if atlas_id else None
+        if instance is None and agency.pk is not None:
+            for known_one in self.by_agency.get(agency.pk, []):
+                if (known_one.technology_id, known_one.vendor_id) != triple[1:]:
+                    continue
+                if known_one.atlas_id and (atlas_id or plan.match == Match.UNNUMBERED):
+                    continue
+                if atlas_id:
+                    return None  # our partnership to adopt: the per-row path does it
+                instance = known_one  # as services.partnership_find finds it
+                break
+        if instance is not None:
+            credit = services._plan_credit(plan)
+            if new_agency or new_sources:
+                return None
+            cited = {str(pk) for pk in self.cited.get(instance.pk, set())}
+            if not self._unchanged(instance, values, credit) or not self._links_unchanged(
+                instance, "sources", cited, [str(source.pk) for source in sources], credit
+            ):
+                return None
+            return Fresh(row=row, agency=agency, sources=sources, partnership=None), None
+        partnership = Partnership()
+        if not self._new(partnership, values, ["agency", "technology", "vendor"]):
+            return None
+        start: dt.date | None = partnership.start_date
+        end: dt.date | None = partnership.end_date
+        if start is not None and end is not None and end < start:
+            return None  # the database constraint; the per-row path says so in words
+        fresh = Fresh(
+            row=row,
+            agency=agency,
+            sources=sources,
+            partnership=partnership,
+            agency_key=key,
+            new_agency=new_agency,
+            counties=counties,
+            new_sources=new_sources,
+        )
+        return fresh, index
+
+    # Writing a batch.
+
+    def _insert(self, batch: Batch) -> None:
+        agencies = list(batch.agencies.values())
+        Agency.objects.bulk_create(agencies)
+        sources = list(batch.sources.values())
+        Source.objects.bulk_create(sources)
+        for fresh in batch.rows:
+            # Stops a run here in tests: agencies and sources written, partnerships not yet.
+            self.checkpoint("sources", fresh.row)
+        county_links = [
+            Agency.counties.through(agency_id=batch.agencies[key].pk, county_id=fips)
+            for key, codes in batch.counties.items()
+            for fips in dict.fromkeys(codes)
+        ]
+        Agency.counties.through.objects.bulk_create(county_links)
+        written = [fresh for fresh in batch.rows if fresh.partnership is not None]
+        partnerships = []
+        for fresh in written:
+            partnership = fresh.partnership
+            assert partnership is not None
+            partnership.agency = fresh.agency
+            for source in fresh.sources:
+                provenance.set_writer(
+                    partnership, f"sources:{source.pk}", self.writer, self.when, None
+                )
+            partnerships.append(partnership)
+        Partnership.objects.bulk_create(partnerships)
+        source_links = [
+            Partnership.sources.through(partnership_id=partnership.pk, source_id=source.pk)
+            for partnership, fresh in zip(partnerships, written, strict=True)
+            for source in fresh.sources
+        ]
+        Partnership.sources.through.objects.bulk_create(source_links)
+        _history(
+            self.writer.history_reason, agencies, partnerships, sources, county_links, source_links
+        )
+
+
+def _history(
+    reason: str,
+    agencies: list[Agency],
+    partnerships: list[Partnership],
+    sources: list[Source],
+    county_links: list[Any],
+    source_links: list[Any],
+) -> None:
+    """The history the services write: a '+' entry for every record created, as save() writes
+    it (before any link), then a '~' entry with its links for each one that has some, as the
+    link change after the save writes it."""
+    Agency.history.bulk_history_create(agencies, default_change_reason=reason)
+    Source.history.bulk_history_create(sources, default_change_reason=reason)
+    Partnership.history.bulk_history_create(partnerships, default_change_reason=reason)
+    _linked_history(reason, Agency, agencies, "counties", county_links)
+    _linked_history(reason, Partnership, partnerships, "sources", source_links)
+
+
+def _linked_history(
+    reason: str, model: Any, records: list[Any], name: str, links: list[Any]
+) -> None:
+    owner = f"{model._meta.model_name}_id"
+    target = f"{getattr(model, name).field.related_model._meta.model_name}_id"
+    by_owner: dict[int, list[Any]] = defaultdict(list)
+    for link in links:
+        by_owner[getattr(link, owner)].append(link)
+    linked = [record for record in records if by_owner[record.pk]]
+    entries = model.history.bulk_history_create(linked, update=True, default_change_reason=reason)
+    history_link = getattr(model.history.model, name).model
+    history_link.objects.bulk_create(
+        [
+            history_link(
+                history=entry,
+                id=link.pk,
+                **{owner: getattr(link, owner), target: getattr(link, target)},
+            )
+            for entry in entries or []
+            for link in by_owner[entry.id]
+        ]
+    )
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "; ".join(error.messages)
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def _chunks(items: Sequence[PlannedRow], size: int) -> Iterator[list[PlannedRow]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])

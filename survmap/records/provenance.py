@@ -1,0 +1,201 @@
+"""Per-field provenance and the one merge policy: who set each field and link of a record last,
+and whether a writer may write it now.
+
+Stored on the record itself (`provenance`, a JSON field, so it rides along with every save and
+bulk insert and is kept in the record's history), compactly, since an import writes it for
+thousands of records at once:
+
+    {"e": [["import:atlas", "2026-12-01T20:00:00+00:00", "Atlas_2020.csv"], ...],
+     "c": 0,                                  # who created the record
+     "f": {"status": 0, "sources:12": 0},     # links are fields named "<link>:<key>"
+     "w": {"import:atlas": {"status": "3fa2c1"}}}
+
+"e" lists the writers (key, when, label) once; "f" names the last writer of each field by its
+place in "e". "w" holds, for an import source that set a field a person has since changed, a
+digest of the value that source last wrote: a later import from that source that still says
+the same is skipped quietly; one that now says something else is a conflict for a moderator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any, Literal
+
+from django.db import models
+from django.utils import timezone
+
+from survmap.records.plans import Writer
+
+Decision = Literal["same", "write", "skip", "conflict"]
+Entry = list[Any]  # [writer key, ISO time, label]
+
+
+def digest(value: Any) -> str:
+    return hashlib.blake2b(encode(value).encode(), digest_size=6).hexdigest()
+
+
+def encode(value: Any) -> str:
+    """A value as JSON text, for digests, journals and conflicts (dates as ISO strings)."""
+    return json.dumps(jsonable(value), sort_keys=True)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def entry(writer: Writer, when: dt.datetime) -> Entry:
+    return [writer.key, when.isoformat(), writer.label]
+
+
+def now(writer: Writer) -> dt.datetime:
+    return writer.at or timezone.now()
+
+
+def _index(record: models.Model, found: Entry) -> int:
+    data = record.provenance  # type: ignore[attr-defined]
+    entries: list[Entry] = data.setdefault("e", [])
+    for index, known in enumerate(entries):
+        if known == found:
+            return index
+    entries.append(list(found))
+    return len(entries) - 1
+
+
+def created_by(record: models.Model) -> Entry | None:
+    data = record.provenance or {}  # type: ignore[attr-defined]
+    index = data.get("c")
+    return data["e"][index] if index is not None else None
+
+
+def set_creator(record: models.Model, found: Entry) -> None:
+    record.provenance = {}  # type: ignore[attr-defined]
+    record.provenance["c"] = _index(record, found)  # type: ignore[attr-defined]
+
+
+def writers(record: models.Model) -> dict[str, Entry]:
+    """Every field's and link's last writer."""
+    data = record.provenance or {}  # type: ignore[attr-defined]
+    entries = data.get("e", [])
+    return {name: entries[index] for name, index in data.get("f", {}).items()}
+
+
+def last_writer(record: models.Model, name: str) -> Entry | None:
+    data = record.provenance or {}  # type: ignore[attr-defined]
+    index = data.get("f", {}).get(name)
+    return data["e"][index] if index is not None else None
+
+
+def _set(record: models.Model, name: str, found: Entry | None) -> None:
+    data = record.provenance  # type: ignore[attr-defined]
+    fields = data.setdefault("f", {})
+    if found is None:
+        fields.pop(name, None)
+    else:
+        fields[name] = _index(record, found)
+    if len(data["e"]) > 16:
+        _compact(data)
+
+
+def _compact(data: dict[str, Any]) -> None:
+    """Drop writers no field names any more (long-lived records gather them)."""
+    entries = data["e"]
+    used = sorted({*data.get("f", {}).values(), *([data["c"]] if "c" in data else [])})
+    where = {old: new for new, old in enumerate(used)}
+    data["e"] = [entries[old] for old in used]
+    data["f"] = {name: where[index] for name, index in data.get("f", {}).items()}
+    if "c" in data:
+        data["c"] = where[data["c"]]
+
+
+def is_import(key: str) -> bool:
+    return key.startswith("import:")
+
+
+def describe(found: Entry | None) -> str:
+    """Who set it, in words: 'an import of Atlas_2020.csv on 2026-12-01 20:00'."""
+    if not found:
+        return "an earlier edit (before provenance was recorded)"
+    key, when, label = found[0], found[1], found[2] if len(found) > 2 else ""
+    at = when[:16].replace("T", " ")
+    if is_import(key):
+        return f"an import of {label} on {at}"
+    if key.startswith("submission:"):
+        return f"approved {label or 'submission'} on {at}"
+    if key.startswith("moderator:"):
+        return f"moderator {label} on {at}"
+    return f"{label} on {at}"
+
+
+def decide(
+    record: models.Model,
+    name: str,
+    current: Any,
+    value: Any,
+    writer: Writer,
+    *,
+    credit: str = "",
+) -> Decision:
+    """The merge policy for one field (or link) of a stored record.
+
+    A person writes. An import writes a field that an import set (its own source or another),
+    or one nobody is known to have set on a record carrying the import's own credit; a field a
+    person set stays: quietly if the source still says what it last wrote there, as a conflict
+    if it now says something else (or never said anything there before)."""
+    if current == value:
+        return "same"
+    if writer.is_person:
+        return "write"
+    found = last_writer(record, name)
+    if found is None:
+        # Nobody is recorded as setting it: a default of a record an import created, or a
+        # record older than provenance, which an import may update where it carries that
+        # import's own credit (an earlier import of the same source wrote it).
+        created = created_by(record)
+        if created and is_import(created[0]):
+            return "write"
+        if credit and getattr(record, "attribution", "") == credit:
+            return "write"
+        return _person_held(record, name, value, writer)
+    if is_import(found[0]):
+        return "write"
+    return _person_held(record, name, value, writer)
+
+
+def _person_held(record: models.Model, name: str, value: Any, writer: Writer) -> Decision:
+    wrote = (record.provenance or {}).get("w", {}).get(writer.key, {})  # type: ignore[attr-defined]
+    return "skip" if wrote.get(name) == digest(value) else "conflict"
+
+
+def note_source_value(record: models.Model, name: str, value: Any, writer: Writer) -> None:
+    """Remember what an import source says for a field a person holds (the conflict is noted
+    once, not on every re-import)."""
+    record.provenance.setdefault("w", {}).setdefault(writer.key, {})[name] = digest(value)  # type: ignore[attr-defined]
+
+
+def set_writer(
+    record: models.Model, name: str, writer: Writer, when: dt.datetime, previous_value: Any
+) -> tuple[Entry | None, Entry]:
+    """Record that `writer` set `name`; return the entries before and after (for a journal).
+    When a person takes over a field an import set, what that import wrote is kept as a
+    digest, so that the import can tell later whether its source changed its mind."""
+    before = last_writer(record, name)
+    data = record.provenance  # type: ignore[attr-defined]
+    if before is not None and is_import(before[0]) and before[0] != writer.key:
+        data.setdefault("w", {}).setdefault(before[0], {})[name] = digest(previous_value)
+    after = entry(writer, when)
+    _set(record, name, after)
+    if is_import(writer.key):
+        wrote = data.get("w", {}).get(writer.key)
+        if wrote:
+            wrote.pop(name, None)
+    return before, after
+
+
+def restore_writer(record: models.Model, name: str, before: Entry | None) -> None:
+    _set(record, name, before)
