@@ -335,6 +335,10 @@ def _public_urls(client: Client) -> list[str]:
         reverse("downloads:list"),
         reverse("submissions:submit"),
         reverse("submissions:agency_lookup") + "?q=Police",
+        reverse("api:root"),
+        reverse("api:root") + "?format=json",
+        reverse("api:schema"),
+        reverse("api:docs"),
         reverse("api:regions") + "?level=state",
         reverse("api:regions") + "?level=county",
         reverse("api:regions") + "?level=state&format=csv",
@@ -376,6 +380,26 @@ def _public_urls(client: Client) -> list[str]:
         urls.append(reverse("web:region", args=[agency.state.fips]))
         urls += [reverse("web:region", args=[county.fips]) for county in agency.counties.all()]
         urls.append(reverse("submissions:correction") + f"?agency={agency.pk}")
+    for event in PolicyEvent.objects.public():
+        urls.append(reverse("web:policy_event", args=[event.pk]))
+    for partnership in public.select_related("agency", "technology"):
+        urls.append(
+            reverse("submissions:submit")
+            + "?"
+            + urlencode(
+                {
+                    "agency": partnership.agency_id,
+                    "agency_state": partnership.agency.state_id,
+                    "technology": partnership.technology.slug,
+                    "place": partnership.agency.name[:200],
+                }
+            )
+        )
+        urls.append(
+            reverse("submissions:duplicate_lookup")
+            + "?"
+            + urlencode({"agency": partnership.agency_id, "technology": partnership.technology_id})
+        )
     for technology in Technology.objects.filter(pk__in=public.values("technology_id")):
         urls.append(reverse("web:technology", args=[technology.slug]))
     urls += [
