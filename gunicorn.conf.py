@@ -7,11 +7,13 @@ GUNICORN_BIND (default 127.0.0.1:8000: put a TLS proxy in front), GUNICORN_WORKE
 proxy whose X-Forwarded-Proto gunicorn trusts to mark a request as https).
 """
 
-import multiprocessing
 import os
 
+from survmap.common.serving import gunicorn_workers
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
-workers = int(os.environ.get("GUNICORN_WORKERS", str(multiprocessing.cpu_count() * 2 + 1)))
+# The system check `check --deploy` reads the same number (survmap.common.serving).
+workers = gunicorn_workers()
 # Threads let a worker keep serving cached pages while another request waits on the database.
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 worker_class = "gthread" if threads > 1 else "sync"
@@ -24,6 +26,8 @@ max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 # No client addresses in the access log: the people reading the map are watched enough.
 access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms'
+# Nor the contributors' private status tokens (their status page's only key).
+logger_class = "survmap.common.accesslog.RedactingLogger"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Load the app before forking: workers share its memory and a broken deploy fails at once.

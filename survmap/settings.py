@@ -34,6 +34,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A form posted with an expired token gets a page in the site's style that keeps what was typed.
+CSRF_FAILURE_VIEW = "survmap.common.csrf.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -245,6 +247,9 @@ LOGGING = {
 
 # The public data API (survmap.api): read-only, anonymous, throttled, JSON errors.
 SURVMAP_API_ANON_RATE = os.environ.get("SURVMAP_API_ANON_RATE", "120/min")
+# The whole-set exports' own allowance per client (each costs seconds at 100,000 rows);
+# unfiltered exports answered from the latest release file are not counted.
+SURVMAP_API_EXPORT_RATE = os.environ.get("SURVMAP_API_EXPORT_RATE", "20/hour")
 SURVMAP_API_MAX_AGE = int(os.environ.get("SURVMAP_API_MAX_AGE", "300"))
 SURVMAP_API_PAGE_SIZE = int(os.environ.get("SURVMAP_API_PAGE_SIZE", "50"))
 SURVMAP_RELEASES_DIR = Path(os.environ.get("SURVMAP_RELEASES_DIR", str(BASE_DIR / "releases")))

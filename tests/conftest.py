@@ -79,6 +79,13 @@ def bob_client(bob: User) -> Client:
     return client
 
 
+@pytest.fixture(autouse=True)
+def _no_releases_but_the_tests_own(settings, tmp_path_factory) -> None:
+    """Unfiltered exports are answered from the latest release: a developer's own `releases/`
+    folder must not stand in for what a test's records export."""
+    settings.SURVMAP_RELEASES_DIR = tmp_path_factory.mktemp("releases")
+
+
 # Browser tests: Debian's Chromium driven by Playwright, never a downloaded browser.
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]

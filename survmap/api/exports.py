@@ -29,7 +29,7 @@ class _Echo:
 
 # Only a cell that starts with one of these can need neutralising (or carry an apostrophe that
 # neutralize_cell accounts for); the rest are returned unchanged without the call.
-_NEEDS_CHECK = frozenset("=+-@\t\r'")
+_NEEDS_CHECK = csv_format.NEEDS_CHECK
 
 
 def csv_lines(partnerships: QuerySet[Partnership]) -> Iterator[str]:

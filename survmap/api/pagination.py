@@ -8,6 +8,7 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,9 @@ CURSOR_PARAM = "cursor"
 # Query parameters that do not change which rows match.
 NOT_FILTERS = {CURSOR_PARAM, "format", "ordering", "page_size"}
 MAX_PAGE_SIZE = 500
+# Sort values are names of at most 200 characters (6 bytes each as JSON escapes): a cursor
+# is never longer.
+MAX_CURSOR_LENGTH = 4096
 
 
 @dataclass(frozen=True)
@@ -172,12 +176,17 @@ class KeysetPagination(BasePagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return int(settings.SURVMAP_API_PAGE_SIZE)
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        # ASCII digits: '²'.isdigit() is true, and int('²') fails.
+        if not re.fullmatch(r"[0-9]{1,4}", raw) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
             raise BadParameter("page_size", f"A whole number from 1 to {MAX_PAGE_SIZE}.")
         return int(raw)
 
     def _read_cursor(self, raw: str) -> list[Any]:
         try:
+            if len(raw) > MAX_CURSOR_LENGTH:
+                # A real cursor is a sort value or two and an id; a long one is no cursor, and
+                # deeply nested JSON would exhaust the parser's recursion.
+                raise ValueError("cursor too long")
             padded = raw + "=" * (-len(raw) % 4)
             data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
             ordering, values = data
@@ -187,7 +196,7 @@ class KeysetPagination(BasePagination):
             if not isinstance(values, list) or len(values) != len(kinds):
                 raise ValueError(values)
             return [_decode(value, kind) for value, kind in zip(values, kinds, strict=True)]
-        except (ValueError, TypeError, binascii.Error, UnicodeError) as error:
+        except (ValueError, TypeError, binascii.Error, UnicodeError, RecursionError) as error:
             raise BadParameter(
                 CURSOR_PARAM,
                 "Invalid cursor: use the 'next' link of a previous page with the same ordering.",

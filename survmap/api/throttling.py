@@ -1,5 +1,7 @@
 """Anonymous throttling whose rate is read from settings at request time."""
 
+from typing import Any
+
 from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle
@@ -19,3 +21,20 @@ class AnonymousThrottle(AnonRateThrottle):
     def get_ident(self, request: Request) -> str:
         # The client behind our trusted proxies (common.client_ip), as the other limits see it.
         return client_ip(request)
+
+
+class ExportThrottle(AnonymousThrottle):
+    """The whole-set exports' own, lower allowance (SURVMAP_API_EXPORT_RATE), counted apart
+    from the list pages': one export of every row costs seconds of a worker, a list page
+    milliseconds. An export answered from a release file costs nothing and is not counted."""
+
+    scope = "export"
+
+    def get_rate(self) -> str | None:
+        return str(settings.SURVMAP_API_EXPORT_RATE) or None
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        release_file = getattr(view, "release_file", None)
+        if release_file is not None and release_file(request) is not None:
+            return True
+        return super().allow_request(request, view)

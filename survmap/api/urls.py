@@ -35,7 +35,10 @@ urlpatterns = [
     path(
         "docs/",
         SpectacularSwaggerSplitView.as_view(
-            url_name="api:schema", template_name="api/swagger_ui.html"
+            url_name="api:schema",
+            template_name="api/swagger_ui.html",
+            # GET only: OPTIONS would render DRF's metadata through the HTML template (a 500).
+            http_method_names=["get", "head"],
         ),
         name="docs",
     ),

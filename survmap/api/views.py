@@ -6,11 +6,12 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.decorators import method_decorator
 from django_filters.rest_framework import DjangoFilterBackend
@@ -24,9 +25,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from survmap.api import exports, licensing, versioning
+from survmap.api import exports, licensing, releases, versioning
 from survmap.api.errors import BadParameter
-from survmap.api.pagination import ID, KeysetPagination, SortKey
+from survmap.api.pagination import CURSOR_PARAM, ID, KeysetPagination, SortKey
 from survmap.api.renderers import ContentNegotiation, CSVRenderer, GeoJSONRenderer
 from survmap.api.serializers import (
     AgencySerializer,
@@ -37,12 +38,20 @@ from survmap.api.serializers import (
     TechnologySerializer,
     VendorSerializer,
 )
+from survmap.api.throttling import ExportThrottle
+from survmap.common.text import header_safe
 from survmap.geo.boundaries import Level, centroids, feature_collection
 from survmap.geo.models import County, State
 from survmap.geo.regions import region_counts
 from survmap.records import rows
 from survmap.records.csv_format import partnership_row
-from survmap.records.filters import PartnershipFilterSet
+from survmap.records.filters import (
+    FILTER_NAMES,
+    InvalidQuery,
+    PartnershipFilterSet,
+    filter_partnerships,
+    unknown_parameters,
+)
 from survmap.records.models import Agency, Partnership, PolicyEvent, Source, Technology, Vendor
 from survmap.records.selectors import partnership_list_public
 
@@ -54,12 +63,23 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
-def _public_partnerships_filtered(request: Request | HttpRequest) -> QuerySet[Partnership]:
+def _filtered(
+    request: Request | HttpRequest, queryset: QuerySet[Partnership], view: APIView
+) -> QuerySet[Partnership]:
+    """`queryset` narrowed by the query's filters (the one FilterSet, through the one
+    validate-or-refuse step), or a 400 naming the bad parameters."""
+    also = view.query_parameters() if isinstance(view, PublicAPIMixin) else set()
+    try:
+        return filter_partnerships(request.GET, queryset, also=also).qs
+    except InvalidQuery as problem:
+        raise ValidationError(problem.errors) from None
+
+
+def _public_partnerships_filtered(
+    request: Request | HttpRequest, view: APIView
+) -> QuerySet[Partnership]:
     """Public partnerships matching the query's filters, or a 400 naming the bad parameters."""
-    filterset = PartnershipFilterSet(request.GET, queryset=Partnership.objects.public())
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    return filterset.qs
+    return _filtered(request, Partnership.objects.public(), view)
 
 
 class PublicAPIMixin(APIView):
@@ -71,6 +91,27 @@ class PublicAPIMixin(APIView):
         renderers.JSONRenderer,
         CSVRenderer,
     ]
+
+    # Query parameters the view takes besides `format` and, where they apply, the pagination's
+    # and the partnership filters'; any other is a 400 naming it.
+    extra_parameters: tuple[str, ...] = ()
+    takes_filters = False
+
+    def query_parameters(self) -> set[str]:
+        allowed = {"format", *self.extra_parameters}
+        if getattr(self, "action", None) == "retrieve":
+            return allowed
+        if self.pagination_class is not None:
+            allowed |= {CURSOR_PARAM, KeysetPagination.page_size_query_param, "ordering"}
+        if self.takes_filters:
+            allowed |= FILTER_NAMES
+        return allowed
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        unknown = unknown_parameters(request.query_params, self.query_parameters())
+        if unknown:
+            raise ValidationError(unknown)
 
     @method_decorator(versioning.conditional)
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -106,6 +147,9 @@ class PublicViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
 class PartnershipFilterBackend(DjangoFilterBackend):
     """The one FilterSet, with its errors as a 400 that names each bad parameter."""
 
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
+        return _filtered(request, queryset, view)
+
 
 @extend_schema(parameters=[FORMAT_PARAMETER])
 class PartnershipViewSet(PublicViewSet):
@@ -113,6 +157,7 @@ class PartnershipViewSet(PublicViewSet):
     the sources that show it."""
 
     serializer_class = FastPartnershipSerializer
+    takes_filters = True
     filter_backends = [PartnershipFilterBackend]
     filterset_class = PartnershipFilterSet
     sort_keys = {
@@ -154,7 +199,7 @@ class AgencyFilterBackend(DjangoFilterBackend):
     ("which agencies use Ring in Michigan?") with the map's parameters."""
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
-        partnerships = _public_partnerships_filtered(request)
+        partnerships = _public_partnerships_filtered(request, view)
         return queryset.filter(pk__in=partnerships.values("agency_id"))
 
     def get_filterset_class(self, view: APIView, queryset: QuerySet | None = None) -> Any:
@@ -180,6 +225,7 @@ class AgencyViewSet(PublicViewSet):
     that have a matching partnership; `ordering` takes id, agency (name) or state."""
 
     serializer_class = AgencySerializer
+    takes_filters = True
     filter_backends = [AgencyFilterBackend]
     renderer_classes = [renderers.JSONRenderer, CSVRenderer, GeoJSONRenderer]
     sort_keys = {
@@ -288,6 +334,8 @@ class RegionCountsView(PublicAPIMixin):
 
     pagination_class = None
     renderer_classes = [renderers.JSONRenderer, CSVRenderer, GeoJSONRenderer]
+    takes_filters = True
+    extra_parameters = ("level",)
     filter_backends = [PartnershipFilterBackend]
     filterset_class = PartnershipFilterSet
     queryset = Partnership.objects.none()
@@ -309,7 +357,7 @@ class RegionCountsView(PublicAPIMixin):
         if raw_level not in {Level.STATE.value, Level.COUNTY.value}:
             raise BadParameter("level", "Choose 'state' or 'county'.")
         level = Level(raw_level)
-        partnerships = _public_partnerships_filtered(request)
+        partnerships = _public_partnerships_filtered(request, self)
         counts = region_counts(partnerships, level)
         credits = licensing.attributions(partnerships)
         head = {
@@ -340,18 +388,32 @@ class ExportView(PublicAPIMixin):
     """The whole filtered set of public partnerships, streamed (constant memory)."""
 
     pagination_class = None
+    takes_filters = True
+    throttle_classes = [ExportThrottle]
     filter_backends = [PartnershipFilterBackend]
     filterset_class = PartnershipFilterSet
     queryset = Partnership.objects.none()
     export_format = "csv"
 
     def _partnerships(self, request: Request) -> QuerySet[Partnership]:
-        filterset = PartnershipFilterSet(request.GET, queryset=partnership_list_public())
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
-        return filterset.qs.order_by("pk")
+        return _filtered(request, partnership_list_public(), self).order_by("pk")
+
+    def release_file(self, request: Request | HttpRequest) -> tuple[str, Path] | None:
+        """For an unfiltered export, the latest release's file of this format (its name and
+        path), when there is a release: the same rows, written once instead of per request."""
+        if set(request.GET) - {"format"}:
+            return None
+        name = releases.CSV_NAME if self.export_format == "csv" else releases.GEOJSON_NAME
+        for release in releases.list_releases():
+            path = releases.release_file(release.name, name)
+            if path is not None:
+                return release.name, path
+        return None
 
     def get(self, request: Request) -> HttpResponseBase:
+        released = self.release_file(request)
+        if released is not None:
+            return self._from_release(*released)
         partnerships = self._partnerships(request)
         credits = licensing.attributions(partnerships)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
@@ -367,10 +429,31 @@ class ExportView(PublicAPIMixin):
             )
         filename = f"survmap-partnerships-{stamp}.{self.export_format}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Link"] = licensing.link_header(credits)
-        # The same credit in a header, for a CSV reader that only sees the file's rows.
-        response["X-Attribution"] = "; ".join(credits)
+        self._credit(response, credits)
         return response
+
+    def _from_release(self, name: str, path: Path) -> HttpResponseBase:
+        content_type = (
+            "text/csv; charset=utf-8" if self.export_format == "csv" else "application/geo+json"
+        )
+        response = FileResponse(
+            path.open("rb"),
+            content_type=content_type,
+            as_attachment=True,
+            filename=f"survmap-partnerships-{name}.{self.export_format}",
+        )
+        # Which snapshot this is; filter (or use the list API) for rows changed since.
+        response["X-Survmap-Release"] = name
+        self._credit(response, licensing.attributions(Partnership.objects.public()))
+        return response
+
+    @staticmethod
+    def _credit(response: HttpResponseBase, credits: list[str]) -> None:
+        response["Link"] = licensing.link_header(credits)
+        # The same credit in a header, for a CSV reader that only sees the file's rows. A credit
+        # stored with a line break (before input was cleaned, or by raw SQL) must not take the
+        # export down: Django refuses a header holding CR or LF.
+        response["X-Attribution"] = "; ".join(header_safe(credit) for credit in credits)
 
 
 @extend_schema(

@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from survmap.changelog.selectors import Entry, change_rows, entries
+from survmap.common.text import xml_safe
 
 FEED_SIZE = 50
 
 
+class WellFormedAtomFeed(Atom1Feed):
+    """Atom whatever the history holds: text stored before survmap cleaned its input (or
+    written by raw SQL) may hold characters XML cannot carry, and Django refuses to write those
+    (a 500 until fifty newer changes push the entry out). They are dropped here instead."""
+
+    def add_item(  # type: ignore[override]
+        self, title: str, link: str, description: str, **kwargs: Any
+    ) -> None:
+        kwargs = {
+            name: xml_safe(value) if isinstance(value, str) else value
+            for name, value in kwargs.items()
+        }
+        super().add_item(xml_safe(title), xml_safe(link), xml_safe(description), **kwargs)
+
+
 class ChangesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = WellFormedAtomFeed
     title = "survmap: changes to the public record"
     subtitle = "Partnerships, agencies, sources and policy decisions added, changed or removed."
 

@@ -3,7 +3,11 @@ moderation (submissions and the admin's log), as one compressed JSON file."""
 
 from __future__ import annotations
 
+import gzip
 import io
+import json
+import zlib
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -92,6 +96,62 @@ def _loaded_rows_are_history_already() -> Iterator[None]:
         pre_save.disconnect(dispatch_uid="survmap-restore")
 
 
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text[:300] + ("…" if len(text) > 300 else "")
+
+
+def backup_check(path: Path) -> Counter[str]:
+    """Read the whole backup and check it before anything is replaced: a gzip file that is
+    complete, JSON, a list of objects of the tables a backup holds with only their fields, and
+    something worth restoring. The count of objects per table, or BackupError in one line."""
+    try:
+        with gzip.open(path, "rb") as handle:
+            data = handle.read()
+    except (OSError, EOFError, zlib.error) as error:
+        raise BackupError(
+            f"{path} is not a complete gzip file ({_one_line(error)}): it may be truncated; "
+            "nothing was changed."
+        ) from None
+    try:
+        objects = json.loads(data)
+    except (ValueError, RecursionError) as error:
+        raise BackupError(
+            f"{path} does not hold JSON ({_one_line(error)}); nothing was changed."
+        ) from None
+    del data
+    if not isinstance(objects, list):
+        raise BackupError(f"{path} is not a survmap backup (no list of objects).")
+    tables = {model._meta.label_lower: model for model in backed_up_models()}
+    counts: Counter[str] = Counter()
+    for number, item in enumerate(objects, start=1):
+        label = item.get("model") if isinstance(item, dict) else None
+        fields = item.get("fields") if isinstance(item, dict) else None
+        if not isinstance(label, str) or not isinstance(fields, dict):
+            raise BackupError(f"Object {number} of {path} is not a model object; nothing changed.")
+        model = tables.get(label.lower())
+        if model is None:
+            raise BackupError(
+                f"Object {number} of {path} is of the unknown model '{label[:80]}': "
+                "the backup is from another application or version; nothing was changed."
+            )
+        meta = model._meta
+        names = {field.name for field in [*meta.fields, *meta.many_to_many]}
+        unknown = sorted(str(name)[:40] for name in fields if name not in names)
+        if unknown:
+            raise BackupError(
+                f"Object {number} of {path} ({label}) has unknown field(s) "
+                f"{', '.join(unknown[:5])}; nothing was changed."
+            )
+        counts[model._meta.label] += 1
+    if not counts - Counter({Group._meta.label: counts[Group._meta.label]}):
+        raise BackupError(
+            f"{path} holds no users and no records: restoring it would only erase. "
+            "Nothing was changed."
+        )
+    return counts
+
+
 def backup_restore(
     path: Path,
     *,
@@ -108,6 +168,7 @@ def backup_restore(
         raise BackupError(f"No backup file at {path}.")
     if not str(path).endswith(SUFFIX):
         raise BackupError(f"A backup file name ends in {SUFFIX} (got {path}).")
+    counts = backup_check(path)
     holding = _holding(using)
     if holding and not force:
         raise BackupError(
@@ -118,14 +179,22 @@ def backup_restore(
     connection = connections[using]
     tables = [model._meta.db_table for model in backed_up_models()]
     out = io.StringIO()
-    with transaction.atomic(using=using), _loaded_rows_are_history_already():
-        connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables))
-        call_command(
-            "loaddata",
-            str(path),
-            database=using,
-            verbosity=3 if progress else 1,
-            stdout=progress or out,
-        )
+    try:
+        with transaction.atomic(using=using), _loaded_rows_are_history_already():
+            connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables))
+            call_command(
+                "loaddata",
+                str(path),
+                database=using,
+                verbosity=3 if progress else 1,
+                stdout=progress or out,
+            )
+    except Exception as error:
+        # The transaction is rolled back: the database holds what it held before.
+        raise BackupError(
+            f"The backup could not be loaded ({type(error).__name__}: {_one_line(error)}); "
+            "nothing was changed."
+        ) from error
     statistics.refresh(using)
-    return out.getvalue().strip()
+    loaded = ", ".join(f"{label} {n:,}" for label, n in sorted(counts.items()))
+    return (out.getvalue().strip() + f"\nRestored: {loaded}.").strip()

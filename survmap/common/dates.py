@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import models
 
@@ -24,6 +24,9 @@ class DatePrecision(models.TextChoices):
 _ISO = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?$")
 _US_DAY = re.compile(r"^(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{2}|\d{4})$")
 _US_MONTH = re.compile(r"^(?P<month>\d{1,2})/(?P<year>\d{4})$")
+# The first year survmap accepts: an earlier one is a typing slip (0202 for 2020), and Python,
+# spreadsheets and ISO 8601 software disagree about years below 1000.
+MIN_YEAR = 1000
 _MONTH_NAMES = (
     "january february march april may june july august september october november december"
 )
@@ -34,9 +37,12 @@ class PartialDate:
     year: int
     month: int | None = None
     day: int | None = None
+    # Built from what the database holds (`from_stored`): any year a date can hold is shown, so
+    # that a restore or raw SQL that stored year 202 cannot make a page fail.
+    stored: bool = field(default=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not 1000 <= self.year <= 9999:
+        if not (1 if self.stored else MIN_YEAR) <= self.year <= 9999:
             raise ValueError(f"year {self.year} is out of range")
         if self.day is not None and self.month is None:
             raise ValueError("a day needs a month")
@@ -89,10 +95,10 @@ class PartialDate:
         if value is None or not precision:
             return None
         if precision == DatePrecision.YEAR:
-            return cls(value.year)
+            return cls(value.year, stored=True)
         if precision == DatePrecision.MONTH:
-            return cls(value.year, value.month)
-        return cls(value.year, value.month, value.day)
+            return cls(value.year, value.month, stored=True)
+        return cls(value.year, value.month, value.day, stored=True)
 
     @classmethod
     def parse(cls, text: str, *, today: dt.date | None = None) -> PartialDate | None:

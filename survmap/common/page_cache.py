@@ -6,17 +6,21 @@ local memory otherwise). Every cache key carries a data version that any save or
 record bumps, so an edit shows at once where the cache is shared; `SURVMAP_PAGE_CACHE_SECONDS`
 bounds how stale a page can be where it is not (local memory, one per worker), or after a bulk
 write that sends no signals (see survmap.common.data_version).
+
+Keys come from Django's own cache utilities (`learn_cache_key` / `get_cache_key`): the method,
+the absolute URL and the value of every request header the response names in `Vary`. An API
+answer negotiated on `Accept` (JSON, CSV, GeoJSON) or outlines negotiated on `Accept-Encoding`
+are stored apart, so one client's format is never served to another.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import cc_delim_re, has_vary_header
+from django.utils.cache import cc_delim_re, get_cache_key, has_vary_header, learn_cache_key
 
 from survmap.common import data_version
 
@@ -33,8 +37,9 @@ class PublicPageCacheMiddleware:
         timeout = int(getattr(settings, "SURVMAP_PAGE_CACHE_SECONDS", 0))
         if timeout <= 0 or not self._cacheable_request(request):
             return self.get_response(request)
-        key = self._key(request)
-        cached = cache.get(key)
+        prefix = self._prefix()
+        key = get_cache_key(request, prefix, request.method or "GET", cache)
+        cached = cache.get(key) if key is not None else None
         if cached is not None:
             status, headers, content = cached
             response = HttpResponse(content, status=status)
@@ -43,6 +48,8 @@ class PublicPageCacheMiddleware:
             return response
         response = self.get_response(request)
         if self._cacheable_response(response):
+            # The response says what it varies on; the key learnt from it includes those headers.
+            key = learn_cache_key(request, response, timeout, prefix, cache)
             headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
             cache.set(key, (response.status_code, headers, response.content), timeout)
         return response
@@ -60,7 +67,7 @@ class PublicPageCacheMiddleware:
     def _cacheable_response(response: HttpResponse) -> bool:
         if response.status_code != 200 or response.streaming or response.cookies:
             return False
-        if has_vary_header(response, "Cookie"):
+        if has_vary_header(response, "Cookie") or has_vary_header(response, "*"):
             return False
         directives = {
             part.strip().split("=")[0].lower()
@@ -69,9 +76,7 @@ class PublicPageCacheMiddleware:
         return not directives & {"private", "no-store", "no-cache"}
 
     @staticmethod
-    def _key(request: HttpRequest) -> str:
-        # Host and scheme are part of what a page links to; the method keeps HEAD from being
-        # stored as a GET's empty body.
-        raw = f"{request.method}|{request.scheme}|{request.get_host()}|{request.get_full_path()}"
-        digest = hashlib.sha256(raw.encode()).hexdigest()
-        return f"survmap:page:{data_version.current().token}:{digest}"
+    def _prefix() -> str:
+        # The data version in the prefix: a write makes every stored page (and every learnt
+        # header list) unreachable at once.
+        return f"survmap:page:{data_version.current().token}"

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from survmap.common.text import clean_text_value
 from survmap.records import csv_format
 
 
@@ -49,8 +50,14 @@ def decode(data: bytes, *, what: str) -> str:
     """The file's text, without a byte-order mark; refuses empty, binary and non-UTF-8 files."""
     if not data.strip():
         raise FileRefused(f"The file is empty: it is not {what}.")
-    if b"\x00" in data[:65536]:
-        raise FileRefused(f"The file is binary, not a CSV text file: it is not {what}.")
+    # Anywhere in the file, not only near its start: a NUL past the first block would reach
+    # names, pages and exports.
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        raise FileRefused(
+            f"The file is binary (a NUL byte at offset {offset}), not a CSV text file: "
+            f"it is not {what}."
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -68,7 +75,10 @@ def read_rows(
     rename: Callable[[str], str] | None = None,
 ) -> tuple[list[str], list[Row]]:
     """Parse CSV text whose header must include `required` (in any order, LF or CRLF);
-    `rename` maps each header to the column it means."""
+    `rename` maps each header to the column it means. Every cell goes through survmap's one
+    text cleaning (survmap.common.text) on the way in."""
+    if "\x00" in text:
+        raise FileRefused(f"The file holds a NUL character: it is not {what}.")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [(rename or str.strip)(name) for name in next(reader)]
@@ -91,7 +101,8 @@ def read_rows(
     try:
         for values in reader:
             if any(value.strip() for value in values):
-                cells = dict(zip(header, values, strict=False))
+                cleaned = [clean_text_value(value, multiline=True) for value in values]
+                cells = dict(zip(header, cleaned, strict=False))
                 if len(values) != len(header):
                     # Kept, so that the importer reports the row by its line instead of a guess.
                     cells["__fields__"] = str(len(values))

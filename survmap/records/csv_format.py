@@ -6,8 +6,10 @@ line, aligned across the `source_*` columns; county FIPS codes are separated by 
 partial ISO dates: '2020', '2020-03' or '2020-03-05', their length saying their precision.
 
 Cells a spreadsheet would run as a formula are neutralised (OWASP's advice on CSV injection):
-a cell that starts with = + - @ tab or carriage return gets a leading apostrophe, except a plain
-number such as a negative longitude. `restore_cell` undoes exactly that.
+a cell that starts with = + - @ tab or carriage return, or with any of = + - @ after leading
+whitespace (spaces, a no-break space, a newline, zero-width characters: spreadsheets skip them),
+gets a leading apostrophe, except a plain number such as a negative longitude. `restore_cell`
+undoes exactly that.
 """
 
 from __future__ import annotations
@@ -154,22 +156,30 @@ def column_for(name: str) -> str:
 
 LINE = "\n"
 COUNTY_SEPARATOR = ";"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters a spreadsheet passes over before it decides a cell is a formula.
+_INVISIBLE = "\u180e\u200b-\u200f\u2060\ufeff"
+# Apostrophes first, so that a neutralised cell is recognised as one (restore_cell).
+_FORMULA = re.compile(rf"'*(?:[\t\r]|[\s{_INVISIBLE}]*[=+\-@])")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# The first characters of every cell that can need a look (the exports skip the rest unread).
+NEEDS_CHECK = frozenset(
+    "=+-@\t\r'\u180e\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+    + "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
+)
+
+
+def _formula_like(value: str) -> bool:
+    return _FORMULA.match(value) is not None and not _PLAIN_NUMBER.match(value)
 
 
 def neutralize_cell(value: str) -> str:
     """Make a cell safe to open in a spreadsheet without changing plain numbers."""
-    if _PLAIN_NUMBER.match(value):
-        return value
-    if value.lstrip("'").startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return "'" + value if _formula_like(value) else value
 
 
 def restore_cell(value: str) -> str:
     """Undo `neutralize_cell`."""
-    if value.startswith("'") and value.lstrip("'").startswith(_FORMULA_START):
+    if value.startswith("'") and _formula_like(value[1:]):
         return value[1:]
     return value
 

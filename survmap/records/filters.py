@@ -3,10 +3,12 @@ take these query parameters."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from drf_spectacular.utils import extend_schema_field
@@ -37,6 +39,33 @@ def _all(model: type[Model]) -> Callable[[HttpRequest | None], QuerySet]:
     filters that follow only foreign keys spares the database a DISTINCT over every column;
     only `county` crosses a many-to-many relation."""
     return lambda request: model._default_manager.all()
+
+
+RECORD_ID = re.compile(r"[0-9]{1,18}")
+
+
+class RecordIdsField(django_filters.fields.ModelMultipleChoiceField):
+    """Ids checked to be ids before the database sees them: a value past its integer range
+    ('-8883024525585666801664') would otherwise fail in the driver instead of the form."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else [value]:
+            if not RECORD_ID.fullmatch(str(pk)):
+                raise forms.ValidationError(
+                    f"'{str(pk)[:40]}' is not a survmap id (a whole number).",
+                    code="invalid_pk_value",
+                )
+        return super()._check_values(value)
+
+
+class AgencyIdFilter(django_filters.ModelMultipleChoiceFilter):
+    """Agencies named by survmap's id (the number in /agencies/<id>/)."""
+
+    field_class = RecordIdsField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        extend_schema_field({"type": "integer", "description": kwargs.get("help_text", "")})(self)
 
 
 class PartnershipFilterSet(django_filters.FilterSet):
@@ -74,7 +103,7 @@ class PartnershipFilterSet(django_filters.FilterSet):
         queryset=_all(County),
         help_text="Five-digit county FIPS code, e.g. 26099; repeat for several.",
     )
-    agency = CodeMultipleChoiceFilter(
+    agency = AgencyIdFilter(
         field_name="agency",
         distinct=False,
         queryset=_all(Agency),
@@ -165,3 +194,46 @@ class PartnershipFilterSet(django_filters.FilterSet):
                 | Q(summary__icontains=word)
             )
         return queryset.filter(query)
+
+
+# Parameters a link may carry that say nothing about the data: campaign tags added by
+# newsletters and social networks. Refusing them would break a newspaper's link to the map.
+_TRACKING = re.compile(r"utm_[a-z_]{1,30}|fbclid|gclid|mc_cid|mc_eid")
+FILTER_NAMES = frozenset(PartnershipFilterSet.base_filters)
+
+
+class InvalidQuery(Exception):
+    """Query parameters that cannot be used: unknown names, or values a filter refuses. Pages
+    answer it with a 400 page and the API with a JSON 400, each naming the parameters."""
+
+    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+        super().__init__(dict(errors))
+        self.errors = dict(errors)
+
+
+def unknown_parameters(params: Mapping[str, Any], allowed: Collection[str]) -> dict[str, list[str]]:
+    """An error per parameter the page or route does not take: a misspelt filter
+    (`technolgy=drones`) or one it has not (`page` on a cursor-paged API) would otherwise be
+    ignored, and the answer would look like the whole set."""
+    known = sorted(allowed)
+    return {
+        name: [f"Unknown parameter. This address takes: {', '.join(known) or 'no parameters'}."]
+        for name in sorted(params)
+        if name not in allowed and not _TRACKING.fullmatch(name)
+    }
+
+
+def filter_partnerships(
+    params: Any, queryset: QuerySet[Partnership], *, also: Collection[str] = ()
+) -> PartnershipFilterSet:
+    """The one "validate or refuse" step for every reader of the FilterSet (pages, map counts,
+    API lists, exports): the FilterSet bound to `params`, or InvalidQuery naming each unknown
+    parameter (anything but the filters and `also`) and each value a filter refuses."""
+    errors = unknown_parameters(params, FILTER_NAMES | set(also))
+    filterset = PartnershipFilterSet(params, queryset=queryset)
+    if not filterset.is_valid():
+        for name, messages in filterset.errors.items():
+            errors.setdefault(name, []).extend(str(message) for message in messages)
+    if errors:
+        raise InvalidQuery(errors)
+    return filterset

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from survmap.common.dates import DatePrecision, PartialDate, PartialPeriod
 from survmap.common.links import http_url_validator
-from survmap.common.models import TimeStampedModel
+from survmap.common.models import CleanedTextModel, TimeStampedModel
 from survmap.geo.models import State
 from survmap.records.models import (
     Agency,
@@ -253,7 +253,7 @@ class Submission(PartialPeriod, TimeStampedModel):
         return f"{agency or 'unnamed agency'}: {technology or 'unnamed technology'}"
 
 
-class SubmissionSource(models.Model):
+class SubmissionSource(CleanedTextModel):
     submission = models.ForeignKey(
         Submission,
         on_delete=models.CASCADE,
@@ -292,7 +292,7 @@ class SubmissionSource(models.Model):
             return None
 
 
-class SubmissionDecision(models.Model):
+class SubmissionDecision(CleanedTextModel):
     submission = models.ForeignKey(
         Submission,
         on_delete=models.CASCADE,

@@ -1,7 +1,14 @@
-"""A per-address limit on submissions, counted in Django's cache (Redis in production)."""
+"""A per-address limit on submissions, counted atomically in Django's cache (Redis in
+production).
+
+A place is taken (`reserve`) before the submission is checked and saved, with one atomic
+increment, and given back (`release`) when nothing was stored: twelve tips posted at once against
+'3/hour' store three, where a check before saving and a count after it let most of them through.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from django.conf import settings
@@ -31,19 +38,40 @@ def _key(ip_hash: str) -> str:
     return f"survmap:submit-rate:{ip_hash}"
 
 
+def _increment(key: str, delta: int, period: int) -> int:
+    """The counter after adding `delta`, atomically; the window starts with the first one."""
+    for _attempt in range(3):
+        # add() only creates a missing key, so concurrent first requests do not reset it.
+        cache.add(key, 0, timeout=period)
+        try:
+            return int(cache.incr(key, delta))
+        except ValueError:
+            # Expired (or evicted) between add and incr: open a new window and try again.
+            continue
+    # The cache keeps losing the key (unavailable): refuse nothing rather than everything.
+    return 0
+
+
+def reserve(ip_hash: str) -> bool:
+    """Take one of the address's places for this window; False when none is left."""
+    limit, period = parse_rate(settings.SURVMAP_SUBMIT_RATE)
+    if limit <= 0:
+        return False
+    key = _key(ip_hash)
+    if _increment(key, 1, period) <= limit:
+        return True
+    release(ip_hash)
+    return False
+
+
+def release(ip_hash: str) -> None:
+    """Give back a place taken by `reserve` when nothing was submitted (a form with errors)."""
+    # Expired meanwhile: nothing to give back.
+    with contextlib.suppress(ValueError):
+        cache.decr(_key(ip_hash))
+
+
 def is_limited(ip_hash: str) -> bool:
+    """Whether the address has used its places (without taking one)."""
     limit, _period = parse_rate(settings.SURVMAP_SUBMIT_RATE)
     return int(cache.get(_key(ip_hash), 0)) >= limit
-
-
-def count(ip_hash: str) -> None:
-    """Count one submission; the window starts with the first one."""
-    _limit, period = parse_rate(settings.SURVMAP_SUBMIT_RATE)
-    key = _key(ip_hash)
-    if cache.add(key, 1, timeout=period):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:
-        # Expired between add and incr: start a new window.
-        cache.set(key, 1, timeout=period)

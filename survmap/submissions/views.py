@@ -3,6 +3,7 @@ status page, and the agency look-up behind the form's pick-as-you-type."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -12,14 +13,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from survmap.common.client_ip import client_ip
+from survmap.common.text import clean_text_value
 from survmap.geo.models import State
 from survmap.records.models import Agency, Partnership, Technology
 from survmap.records.selectors import partnership_list_public
 from survmap.submissions import ratelimit
+from survmap.submissions.decoys import DecoySubmission, decoy_submission, decoy_token
 from survmap.submissions.forms import CorrectionForm, PartnershipSubmissionForm
-from survmap.submissions.models import Submission, new_token
+from survmap.submissions.models import Submission, SubmissionKind
 from survmap.submissions.selectors import agencies_public, agency_matches, public_duplicates
 from survmap.submissions.services import ip_hash, submission_create
+
+RECORD_ID = re.compile(r"[0-9]{1,18}")
 
 
 def _sender(request: HttpRequest) -> str:
@@ -34,6 +39,31 @@ def _confirmation(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "submissions/confirmation.html", {"token": token})
 
 
+def _decoy_headline(
+    form: PartnershipSubmissionForm | CorrectionForm, target: Agency | Partnership | None
+) -> tuple[str, str]:
+    """The kind and headline a real submission of what the robot posted would show."""
+    if target is not None:
+        return SubmissionKind.CORRECTION, f"correction to {target}"
+    data = form.data
+
+    def typed(name: str, size: int) -> str:
+        return clean_text_value(str(data.get(name, ""))[:size], multiline=False).strip()
+
+    technology = typed("technology", 20)
+    known = (
+        Technology.objects.filter(pk=int(technology)).first()
+        if RECORD_ID.fullmatch(technology)
+        else None
+    )
+    technology_name = known.name if known else typed("technology_other", 100)
+    agency = typed("agency_name", 200)
+    return (
+        SubmissionKind.NEW_PARTNERSHIP,
+        f"{agency or 'unnamed agency'}: {technology_name or 'unnamed technology'}",
+    )
+
+
 def _receive(
     request: HttpRequest,
     form: PartnershipSubmissionForm | CorrectionForm,
@@ -42,18 +72,24 @@ def _receive(
     """The posting path both forms share: the rate limit, the honeypot, then the submission
     saved before anything else. None means the form has errors to show next to its fields."""
     sender = _sender(request)
-    if ratelimit.is_limited(sender):
+    # A place is taken before anything else, atomically: posts sent at once cannot all pass a
+    # check made before any of them is counted.
+    if not ratelimit.reserve(sender):
         return _rate_limited(request)
     if form.is_spam:
-        # Looks the same to the robot; nothing is stored.
-        ratelimit.count(sender)
-        return _confirmation(request, new_token())
-    if not form.is_valid():
-        return None
-    submission = submission_create(
-        submission=form.build(ip_hash=sender, **build), sources=form.sources
-    )
-    ratelimit.count(sender)
+        # Looks the same to the robot, down to a status link that answers; nothing is stored.
+        kind, headline = _decoy_headline(form, build.get("target"))
+        return _confirmation(request, decoy_token(kind=kind, headline=headline))
+    try:
+        if not form.is_valid():
+            ratelimit.release(sender)
+            return None
+        submission = submission_create(
+            submission=form.build(ip_hash=sender, **build), sources=form.sources
+        )
+    except BaseException:
+        ratelimit.release(sender)
+        raise
     return _confirmation(request, submission.token)
 
 
@@ -79,8 +115,8 @@ def _initial(request: HttpRequest) -> dict[str, Any]:
     state = request.GET.get("agency_state", "")[:2].upper()
     if state and State.objects.filter(code=state).exists():
         initial["agency_state"] = state
-    agency_id = request.GET.get("agency", "")
-    if agency_id.isdigit():
+    agency_id = _record_id(request, "agency")
+    if agency_id is not None:
         agency = agencies_public().filter(pk=agency_id).first()
         if agency is not None:
             initial.update(agency=agency.pk, agency_name=agency.name, agency_state=agency.state_id)
@@ -95,13 +131,20 @@ def _initial(request: HttpRequest) -> dict[str, Any]:
     return initial
 
 
+def _record_id(request: HttpRequest, name: str) -> int | None:
+    """The id in ?name=, if it is one: ASCII digits only ('²'.isdigit() is true, yet int()
+    refuses it), and short enough for the database's integers."""
+    value = request.GET.get(name, "")
+    return int(value) if RECORD_ID.fullmatch(value) else None
+
+
 def submit_correction(request: HttpRequest) -> HttpResponse:
     """Suggest a correction to a published agency or partnership."""
     target: Agency | Partnership
-    if request.GET.get("partnership", "").isdigit():
-        target = get_object_or_404(partnership_list_public(), pk=request.GET["partnership"])
-    elif request.GET.get("agency", "").isdigit():
-        target = get_object_or_404(agencies_public(), pk=request.GET["agency"])
+    if (partnership_id := _record_id(request, "partnership")) is not None:
+        target = get_object_or_404(partnership_list_public(), pk=partnership_id)
+    elif (agency_id := _record_id(request, "agency")) is not None:
+        target = get_object_or_404(agencies_public(), pk=agency_id)
     else:
         raise Http404("Say which record the correction is about.")
     form = CorrectionForm(request.POST or None)
@@ -117,9 +160,15 @@ def submit_correction(request: HttpRequest) -> HttpResponse:
 @never_cache
 def status(request: HttpRequest, token: str) -> HttpResponse:
     """The contributor's private page: status and the moderator's reason, nothing else."""
-    submission = get_object_or_404(
-        Submission.objects.select_related("agency", "technology", "target_agency"), token=token
+    submission: Submission | DecoySubmission | None = (
+        Submission.objects.select_related("agency", "technology", "target_agency")
+        .filter(token=token)
+        .first()
     )
+    if submission is None:
+        submission = decoy_submission(token)
+    if submission is None:
+        raise Http404("No submission has this address.")
     response = render(request, "submissions/status.html", {"submission": submission})
     response["X-Robots-Tag"] = "noindex"
     return response
@@ -146,7 +195,7 @@ def agency_lookup(request: HttpRequest) -> JsonResponse:
 
 
 def _int_or_none(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return int(value) if RECORD_ID.fullmatch(value) else None
 
 
 @require_GET

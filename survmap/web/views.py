@@ -33,7 +33,13 @@ from survmap.geo.models import County, State
 from survmap.geo.regions import region_counts
 from survmap.geo.svgmap import state_sketch
 from survmap.geo.topology import geometry_asset
-from survmap.records.filters import PartnershipFilterSet
+from survmap.records.filters import (
+    FILTER_NAMES,
+    InvalidQuery,
+    PartnershipFilterSet,
+    filter_partnerships,
+    unknown_parameters,
+)
 from survmap.records.models import (
     Agency,
     AgencyKind,
@@ -54,18 +60,19 @@ NOSCRIPT_ROWS = 100
 # Long enough that a warm map never recomputes; the data version, not the timeout, keeps it fresh.
 COUNTS_CACHE_SECONDS = 24 * 60 * 60
 SORTABLE_COLUMNS = ("agency", "state", "technology", "vendor", "status", "start", "end")
+# What each page takes besides the filters; anything else is a 400 naming it (a misspelt
+# filter would otherwise show the whole map as if it were the answer).
+MAP_PARAMS = ("level", "focus")
+PAGED_PARAMS = ("page",)
+
+# A query parameter the site cannot use; the reader gets a 400 naming it.
+BadQuery = InvalidQuery
 
 
-class BadQuery(Exception):
-    """A query parameter the site cannot use; the reader gets a 400 naming it."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__(errors)
-        self.errors = errors
-
-
-def _filterset(request: HttpRequest, queryset: QuerySet | None = None) -> PartnershipFilterSet:
-    return _filterset_for(request.GET, queryset)
+def _filterset(
+    request: HttpRequest, queryset: QuerySet | None = None, *, also: tuple[str, ...] = ()
+) -> PartnershipFilterSet:
+    return _filterset_for(request.GET, queryset, also=also)
 
 
 def _without_blanks(query: QueryDict) -> QueryDict:
@@ -79,13 +86,16 @@ def _without_blanks(query: QueryDict) -> QueryDict:
     return cleaned
 
 
-def _filterset_for(query: QueryDict, queryset: QuerySet | None = None) -> PartnershipFilterSet:
-    filterset = PartnershipFilterSet(
-        _without_blanks(query), queryset=partnership_list_public() if queryset is None else queryset
+def _filterset_for(
+    query: QueryDict, queryset: QuerySet | None = None, *, also: tuple[str, ...] = ()
+) -> PartnershipFilterSet:
+    """The one validate-or-refuse step (records.filters.filter_partnerships) on the query
+    without its blank choices."""
+    return filter_partnerships(
+        _without_blanks(query),
+        partnership_list_public() if queryset is None else queryset,
+        also=also,
     )
-    if not filterset.is_valid():
-        raise BadQuery({field: list(errors) for field, errors in filterset.errors.items()})
-    return filterset
 
 
 def _level(request: HttpRequest) -> Level:
@@ -129,6 +139,10 @@ def _bad_request(request: HttpRequest, problem: BadQuery) -> HttpResponse:
 
 def map_counts_payload(request: HttpRequest, level: Level) -> dict[str, Any]:
     """Agencies per region for the request's filters, cached per data version."""
+    # Unknown names are refused before the cache: the key holds only the filters.
+    unknown = unknown_parameters(request.GET, FILTER_NAMES | set(MAP_PARAMS))
+    if unknown:
+        raise BadQuery(unknown)
     return _counts_payload(request.GET, level)
 
 
@@ -137,7 +151,7 @@ def _counts_payload(query: QueryDict, level: Level) -> dict[str, Any]:
     payload: dict[str, Any] | None = cache.get(key)
     if payload is not None:
         return payload
-    filterset = _filterset_for(query)
+    filterset = _filterset_for(query, also=MAP_PARAMS)
     partnerships = filterset.qs
     counts = region_counts(partnerships, level)
     as_of = filterset.form.cleaned_data.get("as_of")
@@ -368,7 +382,7 @@ def map_geometry(request: HttpRequest, level: str, digest: str) -> HttpResponse:
 def table(request: HttpRequest) -> HttpResponse:
     """Exactly what the map counts, as a sortable, paginated table: the map without JavaScript."""
     try:
-        filterset = _filterset(request)
+        filterset = _filterset(request, also=PAGED_PARAMS)
     except BadQuery as problem:
         return _bad_request(request, problem)
     partnerships = _shown(filterset.qs)
@@ -498,7 +512,7 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
         base = partnership_list_public().filter(agency__counties=county)
         place = Q(county=county) | Q(state=state, county__isnull=True)
     try:
-        filterset = _filterset(request, base)
+        filterset = _filterset(request, base, also=PAGED_PARAMS)
     except BadQuery as problem:
         return _bad_request(request, problem)
     partnerships = _shown(filterset.qs).order_by("agency__name", "technology__name", "pk")

@@ -230,3 +230,84 @@ def test_a_restore_killed_half_way_leaves_nothing_half_written(empty_database, t
 
     manage(empty_database, "restore", str(path))  # and the database is usable afterwards
     assert len(snapshot_of(empty_database)["records_partnership"]) == Partnership.objects.count()
+
+
+def _write_gzip(path: Path, payload: bytes) -> Path:
+    with gzip.open(path, "wb") as handle:
+        handle.write(payload)
+    return path
+
+
+def _restore_error(path: Path, *args: str) -> str:
+    with pytest.raises(CommandError) as raised:
+        call_command("restore", str(path), *args, verbosity=0)
+    message = str(raised.value)
+    assert "\n" not in message and "Traceback" not in message
+    return message
+
+
+def _bad_backups(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    good = tmp_path / "good.json.gz"
+    call_command("backup", str(good), verbosity=0)
+    complete = good.read_bytes()
+    objects = json.loads(gzip.decompress(complete))
+    unknown_field = [dict(objects[0], fields={**objects[0]["fields"], "shoe_size": 44})]
+    (tmp_path / "truncated.json.gz").write_bytes(complete[: len(complete) // 2])
+    (tmp_path / "plain.json.gz").write_bytes(b"[]")
+    return {
+        "empty list": (_write_gzip(tmp_path / "empty.json.gz", b"[]"), "no users and no records"),
+        "truncated gzip": (tmp_path / "truncated.json.gz", "not a complete gzip file"),
+        "not gzip": (tmp_path / "plain.json.gz", "not a complete gzip file"),
+        "invalid JSON": (
+            _write_gzip(tmp_path / "bad.json.gz", b'[{"model": '),
+            "does not hold JSON",
+        ),
+        "not a list": (
+            _write_gzip(tmp_path / "dict.json.gz", b'{"model": 1}'),
+            "no list of objects",
+        ),
+        "unknown model": (
+            _write_gzip(
+                tmp_path / "model.json.gz",
+                json.dumps([{"model": "shop.order", "pk": 1, "fields": {}}]).encode(),
+            ),
+            "unknown model 'shop.order'",
+        ),
+        "unknown field": (
+            _write_gzip(tmp_path / "field.json.gz", json.dumps(unknown_field).encode()),
+            "unknown field(s) shoe_size",
+        ),
+        "bad value": (
+            _write_gzip(
+                tmp_path / "value.json.gz",
+                json.dumps(
+                    [{"model": "records.partnership", "pk": 1, "fields": {"agency": "nope"}}]
+                ).encode(),
+            ),
+            "could not be loaded",
+        ),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "empty list",
+        "truncated gzip",
+        "not gzip",
+        "invalid JSON",
+        "not a list",
+        "unknown model",
+        "unknown field",
+        "bad value",
+    ],
+)
+def test_a_bad_backup_file_is_refused_in_one_line_and_replaces_nothing(alice, tmp_path, kind):
+    PartnershipFactory(summary="Still here.")
+    files = _bad_backups(tmp_path)
+    before = snapshot("default")
+    path, expected = files[kind]
+    assert expected in _restore_error(path, "--force")
+    assert snapshot("default") == before
+    assert User.objects.filter(username="alice").exists()

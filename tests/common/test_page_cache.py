@@ -78,3 +78,66 @@ def test_pages_that_set_a_cookie_are_not_stored():
     response["Vary"] = "Cookie"
     assert not PublicPageCacheMiddleware._cacheable_response(response)
     assert PublicPageCacheMiddleware._cacheable_response(HttpResponse("public"))
+
+
+def test_an_api_answer_negotiated_on_accept_is_stored_per_accept_value():
+    PartnershipFactory()
+    url = reverse("api:partnership-list")
+    for _ in range(3):
+        as_csv = Client().get(url, HTTP_ACCEPT="text/csv")
+        assert as_csv["Content-Type"].startswith("text/csv")
+    as_json = Client().get(url, HTTP_ACCEPT="application/json")
+    assert as_json["Content-Type"] == "application/json"
+    assert as_json.json()["count"] == 1
+    # Nor does a client that says nothing get the CSV another one asked for.
+    plain = Client().get(url)
+    assert plain["Content-Type"] == "application/json"
+
+
+def test_geojson_regions_are_never_served_to_a_json_client():
+    PartnershipFactory(agency__counties=["26099"])
+    url = reverse("api:regions") + "?level=state"
+    for _ in range(2):
+        geojson = Client().get(url, HTTP_ACCEPT="application/geo+json")
+        assert geojson.json()["type"] == "FeatureCollection"
+    as_json = Client().get(url, HTTP_ACCEPT="application/json")
+    assert "results" in as_json.json() and "features" not in as_json.json()
+
+
+def test_gzipped_outlines_are_never_served_to_a_client_that_did_not_ask_for_gzip():
+    from survmap.geo.boundaries import Level
+    from survmap.geo.topology import geometry_asset
+
+    asset = geometry_asset(Level.STATE)
+    url = reverse("web:map_geometry", kwargs={"level": "state", "digest": asset.digest})
+    for _ in range(2):
+        gzipped = Client().get(url, HTTP_ACCEPT_ENCODING="gzip, deflate")
+        assert gzipped["Content-Encoding"] == "gzip"
+    plain = Client().get(url)
+    assert not plain.has_header("Content-Encoding")
+    assert plain.content == asset.body
+    # And the cache does serve each variant once learnt.
+    with CaptureQueriesContext(connection) as queries:
+        again = Client().get(url, HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert again["Content-Encoding"] == "gzip" and len(queries) == 0
+
+
+def test_a_cached_variant_is_answered_without_the_database(django_assert_num_queries):
+    PartnershipFactory()
+    url = reverse("api:partnership-list")
+    Client().get(url, HTTP_ACCEPT="text/csv")
+    Client().get(url, HTTP_ACCEPT="application/json")
+    with django_assert_num_queries(0):
+        assert Client().get(url, HTTP_ACCEPT="text/csv")["Content-Type"].startswith("text/csv")
+        assert Client().get(url, HTTP_ACCEPT="application/json").json()["count"] == 1
+
+
+def test_the_host_is_part_of_the_key(settings):
+    settings.ALLOWED_HOSTS = ["a.example", "b.example"]
+    PartnershipFactory()
+    PartnershipFactory()
+    url = reverse("api:partnership-list") + "?page_size=1"
+    first = Client().get(url, HTTP_HOST="a.example").json()
+    second = Client().get(url, HTTP_HOST="b.example").json()
+    assert first["next"].startswith("http://a.example/")
+    assert second["next"].startswith("http://b.example/")

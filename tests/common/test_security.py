@@ -32,21 +32,38 @@ ENV_KNOBS = {
     "SURVMAP_TILE_URL",
     "SECRET_KEY",
     "DEBUG",
+    "REDIS_URL",
+    "GUNICORN_WORKERS",
 }
 
 
-def test_check_deploy_has_no_warning_with_debug_off():
+def _check_deploy(**env: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k not in ENV_KNOBS}
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=REPO,
-        env={**base, **PRODUCTION_ENV},
+        env={**base, **PRODUCTION_ENV, **env},
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_check_deploy_has_no_warning_with_debug_off():
+    # Several workers share one Redis (checks connect to nothing, so no server is needed).
+    result = _check_deploy(REDIS_URL="redis://127.0.0.1:6379/0", GUNICORN_WORKERS="5")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_several_workers_would_count_limits_apart():
+    result = _check_deploy(GUNICORN_WORKERS="5")
+    assert result.returncode != 0
+    assert "submissions.W001" in result.stdout + result.stderr
+    assert "5 workers" in result.stdout + result.stderr
+    # One process counts every request: nothing to warn about.
+    single = _check_deploy(GUNICORN_WORKERS="1")
+    assert single.returncode == 0, single.stdout + single.stderr
 
 
 def directives(header: str) -> dict[str, list[str]]:

@@ -27,3 +27,27 @@ def test_export_neutralises_formula_cells_and_import_restores_them(value, safe):
 
 def test_every_column_is_documented():
     assert set(COLUMN_HELP) == set(COLUMNS)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "  =1+1",
+        '\u00a0=HYPERLINK("http://x")',
+        "\n=1+1",
+        "\r\n@SUM(A1)",
+        " \t +cmd|' /C calc'!A0",
+        "\u200b=1+1",
+        "\u3000-2+3",
+    ],
+)
+def test_a_formula_behind_leading_whitespace_is_neutralised_too(value):
+    assert neutralize_cell(value) == "'" + value
+    assert restore_cell(neutralize_cell(value)) == value
+
+
+@pytest.mark.parametrize("value", [" plain words", "\u00a0Warren", " -87.5 ", "a = b"])
+def test_leading_whitespace_before_ordinary_text_is_left_alone(value):
+    expected = "'" + value if value.lstrip().startswith("-") else value
+    assert neutralize_cell(value) == expected
+    assert restore_cell(neutralize_cell(value)) == value

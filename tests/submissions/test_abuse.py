@@ -87,3 +87,36 @@ def test_behind_a_proxy_the_submission_limit_is_per_client(client, tip, settings
     assert client.post(submit, tip, HTTP_X_FORWARDED_FOR="203.0.113.1").status_code == 429
     assert client.post(submit, tip, HTTP_X_FORWARDED_FOR="203.0.113.2").status_code == 200
     assert Submission.objects.count() == 2
+
+
+def test_the_honeypots_status_link_answers_like_a_real_one(client, tip):
+    real = client.post(reverse("submissions:submit"), tip)
+    real_status = client.get(reverse("submissions:status", args=[real.context["token"]]))
+    robot = client.post(reverse("submissions:submit"), {**tip, "website": "http://spam.example"})
+    token = robot.context["token"]
+    assert len(token) == len(real.context["token"])
+    assert Submission.objects.count() == 1
+    decoy = client.get(reverse("submissions:status", args=[token]))
+    assert decoy.status_code == real_status.status_code == 200
+    assert decoy.templates[0].name == real_status.templates[0].name
+    text = decoy.content.decode()
+    assert "Pending review" in text
+    assert "Gotham Police Department: Face recognition" in text
+    assert decoy["X-Robots-Tag"] == real_status["X-Robots-Tag"]
+    # A made-up token is still unknown.
+    assert client.get(reverse("submissions:status", args=["x" * 43])).status_code == 404
+    assert (
+        client.get(
+            reverse("submissions:status", args=[("B" if token[0] == "A" else "A") + token[1:]])
+        ).status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["agency=%C2%B2", "partnership=%C2%B2", "agency=%D9%A3", "partnership=" + "9" * 40],
+)
+def test_a_malformed_record_id_on_the_correction_form_is_not_found_not_a_500(client, query):
+    response = client.get(reverse("submissions:correction") + "?" + query)
+    assert response.status_code == 404
