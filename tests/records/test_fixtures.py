@@ -162,3 +162,13 @@ def test_first_load_brings_the_shipped_atlas_export_credited_to_the_eff(db):
     assert not Partnership.objects.filter(
         atlas_id__isnull=True, attribution=ATLAS_ATTRIBUTION
     ).exists()
+    # The research refines a starter record the Atlas then adopts (Warren's Ring partnership:
+    # its start from the research, its row id from the Atlas), and Ring's 2024 end of in-app
+    # requests links the Atlas's Ring partnerships in effect then.
+    warren = Partnership.objects.get(pk=2)
+    assert warren.atlas_id and warren.start_date is not None
+    assert warren.start_date.isoformat() == "2020-01-07"
+    ended = PolicyEvent.objects.get(
+        vendor__slug="ring", kind=PolicyEventKind.PROGRAM_ENDED, date__year=2024
+    )
+    assert ended.partnerships.filter(atlas_id__isnull=False).count() > 1000

@@ -44,18 +44,24 @@ class Command(BaseCommand):
         call_command("loaddata", str(STARTER_FIXTURE), verbosity=options.get("verbosity", 1))
         # loaddata writes raw rows; give each starter record its first history entry.
         call_command("populate_history", "--auto", verbosity=0)
-        if not no_atlas and SHIPPED_ATLAS.exists():
-            # A newcomer's map shows real data: the EFF's 2020 export, credited to the EFF.
-            report = AtlasImporter(
-                read_atlas(SHIPPED_ATLAS).rows,
-                progress=None,
-                label=SHIPPED_ATLAS.name,
-                list_date=export_date(SHIPPED_ATLAS.name),
-            ).run()
-            if options.get("verbosity", 1):
-                self.stdout.write(f"Atlas of Surveillance 2020 export ({SHIPPED_ATLAS.name}):")
-                for line in report.summary_lines(details=0):
-                    self.stdout.write(line)
-        # survmap's own research goes through the record services, like any other data; after
-        # the Atlas, so that Ring's programme changes link the Atlas's Ring partnerships too.
-        call_command("load_research", verbosity=options.get("verbosity", 1), stdout=self.stdout)
+        verbosity = options.get("verbosity", 1)
+        # survmap's own research goes through the record services, like any other data, before
+        # the Atlas: it refines starter records (Warren's Ring partnership) that an import then
+        # only adopts, and once an import has written a record the loader leaves its fields be.
+        call_command("load_research", verbosity=verbosity, stdout=self.stdout)
+        if no_atlas or not SHIPPED_ATLAS.exists():
+            return
+        # A newcomer's map shows real data: the EFF's 2020 export, credited to the EFF.
+        report = AtlasImporter(
+            read_atlas(SHIPPED_ATLAS).rows,
+            progress=None,
+            label=SHIPPED_ATLAS.name,
+            list_date=export_date(SHIPPED_ATLAS.name),
+        ).run()
+        if verbosity:
+            self.stdout.write(f"Atlas of Surveillance 2020 export ({SHIPPED_ATLAS.name}):")
+            for line in report.summary_lines(details=0):
+                self.stdout.write(line)
+        # Again, to link Ring's programme changes to the Atlas's Ring partnerships in effect
+        # then (it creates nothing twice).
+        call_command("load_research", verbosity=verbosity, stdout=self.stdout)
