@@ -44,6 +44,7 @@ from survmap.records.models import (
     Vendor,
 )
 from survmap.records.selectors import partnership_list_public
+from survmap.research.models import ResearchCheck
 from survmap.web.search import search
 
 PAGE_SIZE = 100
@@ -616,8 +617,8 @@ def _neighbour_counts(request: HttpRequest, state: State) -> list[dict[str, Any]
 def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.select_related("state"), pk=pk)
     partnerships = list(_shown(partnership_list_public().filter(agency=agency)))
-    if not partnerships:
-        # An agency is public only through a sourced partnership.
+    if not partnerships and not ResearchCheck.objects.public().filter(agency=agency).exists():
+        # An agency is public only through a sourced partnership or a published research check.
         return render(request, "web/not_found.html", status=404)
     events = _policy_events(
         Q(partnerships__in=partnerships)

@@ -1,0 +1,49 @@
+"""The data version moves when public research data changes, and only then: a check that is
+approved, edited while approved, or stops being approved (rejected, undone, deleted), and the
+sources and records requests of an approved check. Pending and rejected checks change nothing
+readers can see, so they leave every cache alone. The bump runs after commit, so a rolled-back
+decision leaves the version as it was."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from survmap.common import data_version
+
+
+def _was_or_is_public(research_check: Any) -> bool:
+    from survmap.research.models import CheckStatus
+
+    return CheckStatus.APPROVED in {
+        research_check.status,
+        getattr(research_check, "_loaded_status", None),
+    }
+
+
+def _on_check(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if _was_or_is_public(instance):
+        transaction.on_commit(data_version.bump)
+    # The saved status is the one a later save compares against.
+    instance._loaded_status = instance.status
+
+
+def _on_part(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from survmap.research.models import ResearchCheck
+
+    parent = ResearchCheck.objects.filter(pk=instance.research_check_id).first()
+    if parent is not None and _was_or_is_public(parent):
+        transaction.on_commit(data_version.bump)
+
+
+def connect() -> None:
+    from survmap.research.models import CheckSource, RecordsRequest, ResearchCheck
+
+    for signal in (post_save, post_delete):
+        signal.connect(_on_check, sender=ResearchCheck, dispatch_uid=f"research-check-{signal!r}")
+        for model in (CheckSource, RecordsRequest):
+            signal.connect(
+                _on_part, sender=model, dispatch_uid=f"research-{model.__name__}-{signal!r}"
+            )
