@@ -390,6 +390,11 @@ class CheckSource(CleanTextModel):
     def __str__(self) -> str:
         return self.title or self.url
 
+    @property
+    def attribution(self) -> str:
+        """Addresses consulted owe no credit of their own (the API's credit lists ask)."""
+        return ""
+
 
 class RecordsRequest(CleanTextModel):
     research_check = models.ForeignKey(
