@@ -5,6 +5,7 @@ optional account's own tasks; and the map's coverage data ("looked, none found" 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -181,7 +182,8 @@ def coverage_payload(request: HttpRequest, level: Level) -> dict[str, Any]:
     the request that apply to checks. Cached per data version, which moves only when public
     research changes."""
     shared = shared_query(request.GET)
-    key = f"survmap:coverage:{data_version.current().token}:{level}:{sorted(shared.items())}"
+    digest = hashlib.sha256(repr(sorted(shared.items())).encode()).hexdigest()[:32]
+    key = f"survmap:coverage:{data_version.current().token}:{level}:{digest}"
     payload: dict[str, Any] | None = cache.get(key)
     if payload is None:
         query = QueryDict(mutable=True)

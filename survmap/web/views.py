@@ -272,6 +272,8 @@ def map_config(level: Level, options: dict[str, Any]) -> dict[str, Any]:
         "worker": static("js/map-worker.js"),
         "topojson": static("vendor/topojson-client-3.1.0/topojson-client.min.js"),
         "counts_url": reverse("web:map_counts"),
+        # Regions where someone looked and found nothing (survmap.research), for the legend.
+        "coverage_url": reverse("research:map_coverage"),
         "search_url": reverse("web:search"),
         "region_url": reverse("web:region", kwargs={"fips": "00"}).replace("00", "{fips}"),
         "table_url": reverse("web:table"),
