@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import unicodedata
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -55,39 +56,59 @@ def stale_cutoff(today: dt.date | None = None) -> dt.date:
 def clean_multiline(value: str) -> str:
     """Free text keeps its line breaks (as \\n) and tabs; every other control or invisible
     format character is dropped, so nothing typed can forge a line in a log or a CSV reader."""
-    import unicodedata
-
     value = unicodedata.normalize("NFC", (value or "").replace("\r\n", "\n").replace("\r", "\n"))
-    kept = (
-        ch
-        for ch in value
-        if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co"}
+    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in _DROPPED)
+
+
+def clean_line(value: str) -> str:
+    """One-line text: control characters dropped (line breaks and tabs become spaces), then
+    the records' clean_text (invisible format characters dropped, spaces folded, trimmed)."""
+    return clean_text(
+        "".join(
+            " " if ch.isspace() else ch
+            for ch in value or ""
+            if unicodedata.category(ch) != "Cc" or ch.isspace()
+        )
     )
-    return "".join(kept).strip()
+
+
+_DROPPED = frozenset({"Cc", "Cf", "Cs", "Co"})
 
 
 class CleanTextModel(TimeStampedModel):
-    """Every text field is cleaned before validation: one-line fields (CharField) fold
-    whitespace and lose control characters; TextFields keep their line breaks only."""
+    """Every text field is cleaned before validation: one-line fields (CharField) lose control
+    characters and fold whitespace; TextFields keep their line breaks only; an address (URL)
+    with a control character in it is refused, not repaired."""
 
     class Meta:
         abstract = True
 
     def clean_fields(self, exclude: Any = None) -> None:
+        errors: dict[str, list[str]] = {}
         for field in self._meta.concrete_fields:
-            if exclude and field.name in exclude:
-                continue
             value = getattr(self, field.attname)
-            if not isinstance(value, str) or isinstance(field, models.URLField):
-                if isinstance(field, models.URLField) and isinstance(value, str):
-                    # A pasted address can carry a trailing newline; nothing else is changed.
-                    setattr(self, field.attname, value.strip())
+            if (exclude and field.name in exclude) or not isinstance(value, str):
                 continue
-            if isinstance(field, models.TextField):
-                setattr(self, field.attname, clean_multiline(value))
+            if isinstance(field, models.URLField):
+                value = value.strip()
+                setattr(self, field.attname, value)
+                if any(unicodedata.category(ch) in _DROPPED for ch in value):
+                    errors[field.name] = ["An address cannot contain control characters."]
+            elif isinstance(field, models.TextField):
+                value = clean_multiline(value).strip()
+                setattr(self, field.attname, value)
+                # Django enforces a TextField's max_length in forms only.
+                if field.max_length is not None and len(value) > field.max_length:
+                    errors[field.name] = [f"At most {field.max_length} characters."]
             elif isinstance(field, models.CharField) and field.editable and not field.choices:
-                setattr(self, field.attname, clean_text(value))
-        super().clean_fields(exclude=exclude)
+                setattr(self, field.attname, clean_line(value))
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
 
 
 class CheckOutcome(models.TextChoices):
