@@ -9,12 +9,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 
 from survmap.geo.boundaries import Level
 from survmap.geo.models import County, State
 from survmap.records.models import Agency, Partnership, Technology
+from survmap.research.filters import ResearchCheckFilterSet, shared_query
 from survmap.research.models import (
     CheckOutcome,
     CheckSource,
@@ -179,6 +182,19 @@ def none_found_by_region(checks: QuerySet[ResearchCheck], level: Level) -> dict[
         ):
             found[fips].add(agency_id)
     return {fips: len(ids) for fips, ids in sorted(found.items())}
+
+
+def none_found_for_query(query: QueryDict, level: Level) -> dict[str, int]:
+    """`none_found_by_region` for the checks that a map query selects: its filters that
+    describe a search (technology, place, kind of agency, q, as_of); vendor and status do not.
+    Raises ValidationError for a bad value."""
+    shared = QueryDict(mutable=True)
+    for name, values in shared_query(query).items():
+        shared.setlist(name, values)
+    filterset = ResearchCheckFilterSet(shared, queryset=ResearchCheck.objects.public())
+    if not filterset.is_valid():
+        raise ValidationError({field: list(errors) for field, errors in filterset.errors.items()})
+    return none_found_by_region(filterset.qs, level)
 
 
 def tasks_available(now: dt.datetime | None = None) -> QuerySet[ResearchTask]:

@@ -12,13 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import (
-    HttpRequest,
-    HttpResponse,
-    HttpResponseRedirect,
-    JsonResponse,
-    QueryDict,
-)
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,16 +23,18 @@ from django.views.decorators.http import require_POST
 from survmap.common import data_version
 from survmap.common.client_ip import client_ip
 from survmap.geo.boundaries import Level
-from survmap.research.filters import ResearchCheckFilterSet, shared_query
+from survmap.research.filters import shared_query
 from survmap.research.forms import ReportForm
 from survmap.research.models import ResearchCheck, ResearchTask, TaskStatus
-from survmap.research.selectors import check_list_public, none_found_by_region, tasks_available
+from survmap.research.selectors import none_found_for_query, tasks_available
 from survmap.research.services import ResearchError, task_claim, task_release, task_report
 from survmap.submissions import ratelimit
 from survmap.submissions.services import ip_hash
 
 TASKS_PER_PAGE = 50
 COVERAGE_CACHE_SECONDS = 24 * 60 * 60
+LOOKED_NONE_FOUND = "Looked, none found"
+NOT_RESEARCHED = "Not researched"
 
 
 def _sender(request: HttpRequest) -> str:
@@ -186,24 +182,10 @@ def coverage_payload(request: HttpRequest, level: Level) -> dict[str, Any]:
     key = f"survmap:coverage:{data_version.current().token}:{level}:{digest}"
     payload: dict[str, Any] | None = cache.get(key)
     if payload is None:
-        query = QueryDict(mutable=True)
-        for name, values in shared.items():
-            query.setlist(name, values)
-        filterset = ResearchCheckFilterSet(query, queryset=check_list_public())
-        if not filterset.is_valid():
-            raise ValidationError(
-                {field: list(errors) for field, errors in filterset.errors.items()}
-            )
-        checks = filterset.qs
-        none_found = none_found_by_region(checks, level)
         payload = {
             "level": str(level),
-            "none_found": none_found,
-            "checks": checks.order_by().count(),
-            "legend": {
-                "none_found": "Looked, none found",
-                "not_researched": "Not researched",
-            },
+            "none_found": none_found_for_query(request.GET, level),
+            "legend": {"none_found": LOOKED_NONE_FOUND, "not_researched": NOT_RESEARCHED},
         }
         cache.set(key, payload, COVERAGE_CACHE_SECONDS)
     return payload

@@ -45,6 +45,7 @@ from survmap.records.models import (
 )
 from survmap.records.selectors import partnership_list_public
 from survmap.research.models import ResearchCheck
+from survmap.research.selectors import none_found_for_query
 from survmap.web.search import search
 
 PAGE_SIZE = 100
@@ -166,6 +167,9 @@ def _counts_payload(query: QueryDict, level: Level) -> dict[str, Any]:
         # Partnerships with no known start: an as-of view cannot place them, and says so.
         "undated": undated,
         "timeline": timeline,
+        # Regions where a public research check found nothing (survmap.research): the
+        # legend's "looked, none found", apart from "not researched".
+        "none_found": none_found_for_query(query, level),
     }
     cache.set(key, payload, COUNTS_CACHE_SECONDS)
     return payload

@@ -211,6 +211,9 @@ def test_the_map_coverage_counts_public_none_found_checks_per_region(client, bob
     url = reverse("research:map_coverage")
     payload = client.get(url, {"level": "county"}).json()
     assert payload["none_found"] == {"26099": 1}
+    # The map's own counts carry the same, for its first paint and every filter change.
+    counts = client.get(reverse("web:map_counts"), {"level": "county"}).json()
+    assert counts["none_found"] == {"26099": 1}
     assert client.get(url, {"level": "state"}).json()["none_found"] == {"26": 1}
     # For the current filters: another technology, another answer.
     assert client.get(url, {"level": "county", "technology": "plates"}).json()["none_found"] == {}
