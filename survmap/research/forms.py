@@ -8,6 +8,8 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import UserCreationForm, UsernameField
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -229,3 +231,23 @@ class ReportForm(forms.Form):
                     "You found it: give the address of what shows it, so a moderator can check.",
                 )
         return cleaned
+
+
+class SignupForm(UserCreationForm):
+    """An account to follow one's research: a username and a password, nothing else."""
+
+    website = forms.CharField(
+        label="Leave this empty",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    class Meta:
+        model = User
+        fields = ("username",)
+        field_classes = {"username": UsernameField}
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(str(self.data.get(HONEYPOT, "")).strip())

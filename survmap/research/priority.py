@@ -36,6 +36,14 @@ KIND_POINTS = {
     AgencyKind.FEDERAL: 15,
 }
 OTHER_KIND_POINTS = 5
+KIND_WORDS = {
+    AgencyKind.POLICE: "police agency",
+    AgencyKind.SHERIFF: "sheriff's office",
+    AgencyKind.STATE_POLICE: "state police",
+    AgencyKind.FEDERAL: "federal agency",
+    AgencyKind.UNIVERSITY: "university police",
+    AgencyKind.SCHOOL: "school police",
+}
 POINTS_PER_COUNTY, MAX_COUNTY_POINTS = 5, 15
 POINTS_PER_PARTNERSHIP, MAX_PARTNERSHIP_POINTS = 6, 30
 POINTS_PER_NEIGHBOUR, MAX_NEIGHBOUR_POINTS = 8, 40
@@ -127,7 +135,7 @@ def _pairs(technologies: Sequence[Technology] | None, today: dt.date) -> Iterato
         county_points = min(MAX_COUNTY_POINTS, POINTS_PER_COUNTY * max(0, len(served) - 1))
         recorded = partnership_count.get(agency_id, 0)
         recorded_points = min(MAX_PARTNERSHIP_POINTS, POINTS_PER_PARTNERSHIP * recorded)
-        base_reasons = [AgencyKind(kind).label.lower() + " agency"]
+        base_reasons = [KIND_WORDS.get(kind, "agency")]  # type: ignore[call-overload]
         if len(served) > 1:
             base_reasons.append(f"serves {len(served)} counties")
         if recorded:

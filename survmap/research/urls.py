@@ -19,5 +19,6 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path("research/signup/", views.signup, name="signup"),
     path("research/coverage.json", views.map_coverage, name="map_coverage"),
 ]

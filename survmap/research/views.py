@@ -7,7 +7,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -23,8 +25,10 @@ from django.views.decorators.http import require_POST
 from survmap.common import data_version
 from survmap.common.client_ip import client_ip
 from survmap.geo.boundaries import Level
+from survmap.geo.models import State
+from survmap.records.models import Technology
 from survmap.research.filters import shared_query
-from survmap.research.forms import ReportForm
+from survmap.research.forms import ReportForm, SignupForm
 from survmap.research.models import ResearchCheck, ResearchTask, TaskStatus
 from survmap.research.selectors import none_found_for_query, tasks_available
 from survmap.research.services import ResearchError, task_claim, task_release, task_report
@@ -53,9 +57,55 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def tasks(request: HttpRequest) -> HttpResponse:
-    """Open research tasks, most useful first; anyone may claim one."""
-    page_obj = Paginator(tasks_available(), TASKS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "research/tasks.html", {"page_obj": page_obj, "query": ""})
+    """Open research tasks, most useful first; anyone may claim one. `state` and `technology`
+    narrow the list to a volunteer's own place or interest."""
+    available = tasks_available()
+    states = State.objects.filter(
+        code__in=available.values("agency__state_id").order_by().distinct()
+    ).order_by("name")
+    technologies = Technology.objects.filter(
+        pk__in=available.values("technology_id").order_by().distinct()
+    ).order_by("name")
+    chosen_state = request.GET.get("state", "")[:2]
+    chosen_technology = request.GET.get("technology", "")[:100]
+    if chosen_state:
+        available = available.filter(agency__state_id=chosen_state)
+    if chosen_technology:
+        available = available.filter(technology__slug=chosen_technology)
+    query = urlencode(
+        {k: v for k, v in (("state", chosen_state), ("technology", chosen_technology)) if v}
+    )
+    page_obj = Paginator(available, TASKS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "research/tasks.html",
+        {
+            "page_obj": page_obj,
+            "query": query,
+            "states": states,
+            "technologies": technologies,
+            "chosen_state": chosen_state,
+            "chosen_technology": chosen_technology,
+        },
+    )
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    """An optional account, only to follow one's tasks and checks; rate-limited like reports."""
+    form = SignupForm(request.POST or None)
+    if request.method == "POST":
+        sender = f"signup:{_sender(request)}"
+        if ratelimit.is_limited(sender):
+            return render(request, "submissions/rate_limited.html", status=429)
+        if form.is_valid() and not form.is_spam:
+            user = form.save()
+            ratelimit.count(sender)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return HttpResponseRedirect(reverse("research:mine"))
+        if form.is_spam:
+            ratelimit.count(sender)
+            return HttpResponseRedirect(reverse("research:tasks"))
+    return render(request, "research/signup.html", {"form": form})
 
 
 @require_POST

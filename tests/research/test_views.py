@@ -236,3 +236,50 @@ def test_the_status_page_shows_the_rejection_reason(client, bob):
     html = client.get(reverse("research:status", args=[research_check.token])).content.decode()
     assert "Rejected" in html and "The link is dead" in html
     assert dt.date.today().year > 2000
+
+
+def test_the_task_list_narrows_to_a_state_and_a_technology(client):
+    from survmap.geo.models import State
+
+    drones = TechnologyFactory(name="Drones", slug="drones")
+    here = make_task(technology=drones)
+    elsewhere = make_task(agency=AgencyFactory(state=State.objects.get(code="NY")))
+    html = client.get(reverse("research:tasks"), {"state": "MI"}).content.decode()
+    assert f'id="task-{here.pk}"' in html and f'id="task-{elsewhere.pk}"' not in html
+    html = client.get(reverse("research:tasks"), {"technology": "drones"}).content.decode()
+    assert f'id="task-{here.pk}"' in html and f'id="task-{elsewhere.pk}"' not in html
+    # A value that matches nothing is an empty list, not an error.
+    assert client.get(reverse("research:tasks"), {"state": "<x>"}).status_code == 200
+
+
+def test_a_volunteer_can_open_an_account_to_follow_their_tasks(client, settings):
+    from django.contrib.auth.models import User
+
+    response = client.post(
+        reverse("research:signup"),
+        {
+            "username": "dana",
+            "password1": "a-long-pass-phrase-7",
+            "password2": "a-long-pass-phrase-7",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("research:mine")
+    user = User.objects.get(username="dana")
+    assert not user.is_staff
+    assert client.get(reverse("research:mine")).status_code == 200
+
+
+def test_signups_are_rate_limited_and_robots_get_nothing(client, settings):
+    from django.contrib.auth.models import User
+
+    settings.SURVMAP_SUBMIT_RATE = "1/hour"
+    robot = {
+        "username": "bot",
+        "password1": "a-long-pass-phrase-7",
+        "password2": "a-long-pass-phrase-7",
+        "website": "http://spam.example",
+    }
+    client.post(reverse("research:signup"), robot)
+    assert not User.objects.exists()
+    response = client.post(reverse("research:signup"), {**robot, "website": ""})
+    assert response.status_code == 429
