@@ -64,7 +64,7 @@ class Pair:
 def public_agencies() -> QuerySet[Agency]:
     """Agencies a reader can see: with a public partnership or a public check."""
     return Agency.objects.filter(
-        Exists(Partnership.objects.public().filter(agency=OuterRef("pk")))
+        Q(pk__in=Agency.objects.public().values("pk"))
         | Exists(ResearchCheck.objects.public().filter(agency=OuterRef("pk")))
     )
 
@@ -82,6 +82,7 @@ def _spread_points(technology_ids: list[int], starts: dict[int, int]) -> dict[in
 
 def _pairs(technologies: Sequence[Technology] | None, today: dt.date) -> Iterator[Pair]:
     if technologies is None:
+        # Technologies on the public record through a partnership (not only a policy event).
         technology_qs = Technology.objects.filter(
             Exists(Partnership.objects.public().filter(technology=OuterRef("pk")))
         )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from survmap.common import data_version
@@ -25,7 +24,7 @@ def _was_or_is_public(research_check: Any) -> bool:
 
 def _on_check(sender: Any, instance: Any, **kwargs: Any) -> None:
     if _was_or_is_public(instance):
-        transaction.on_commit(data_version.bump)
+        data_version.changed()
     # The saved status is the one a later save compares against.
     instance._loaded_status = instance.status
 
@@ -35,7 +34,7 @@ def _on_part(sender: Any, instance: Any, **kwargs: Any) -> None:
 
     parent = ResearchCheck.objects.filter(pk=instance.research_check_id).first()
     if parent is not None and _was_or_is_public(parent):
-        transaction.on_commit(data_version.bump)
+        data_version.changed()
 
 
 def connect() -> None:

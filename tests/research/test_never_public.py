@@ -13,10 +13,11 @@ from django.urls import reverse
 
 from survmap.api import releases
 from survmap.common import data_version
+from survmap.common.dates import PartialDate
 from survmap.research.models import CheckOutcome
-from survmap.research.services import check_reject
+from survmap.research.services import ConsultedSource, check_reject, task_claim, task_report
 from tests.factories import AgencyFactory, PartnershipFactory, TechnologyFactory
-from tests.research.conftest import make_check
+from tests.research.conftest import make_check, make_task
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +28,17 @@ def test_pending_and_rejected_checks_are_never_public(
     technology = TechnologyFactory(slug="drones")
     lonely = AgencyFactory(name="Checked Only Police", counties=["26099"])
     PartnershipFactory(agency=AgencyFactory(counties=["26099"]), technology=technology)
+    task = task_claim(task=make_task(agency=lonely, technology=TechnologyFactory()))
     before = data_version.current().token
     with django_capture_on_commit_callbacks(execute=True):
+        # A report that found something: a pending check and a pending tip.
+        task_report(
+            token=task.claim_token or "",
+            outcome=CheckOutcome.FOUND,
+            checked_on=PartialDate(2026, 6),
+            summary="FOUND-SECRET",
+            sources=[ConsultedSource(url="https://city.example.gov/minutes.pdf")],
+        )
         pending = make_check(agency=lonely, technology=technology, summary="PENDING-SECRET")
         rejected = check_reject(
             research_check=make_check(
