@@ -1,4 +1,5 @@
-"""Shared helpers for the research tests: a clean cache, checks made through the services."""
+"""Shared helpers for the research tests: checks and tasks made through the services (the root
+conftest clears the caches for every test)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,11 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
 
 from survmap.common.dates import PartialDate
 from survmap.research.models import CheckOutcome, ResearchCheck, ResearchTask
 from survmap.research.services import ConsultedSource, check_approve, check_submit
 from tests.factories import AgencyFactory, TechnologyFactory
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    # Rate limits and the data version live in the cache; one test must not leak into the next.
-    cache.clear()
 
 
 def make_check(**overrides: Any) -> ResearchCheck:
