@@ -5,10 +5,12 @@ exports, and /api/v1/coverage/ (the share of agencies checked per technology). O
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpResponseBase, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -23,6 +25,7 @@ from survmap.api.pagination import ID, SortKey
 from survmap.api.renderers import CSVRenderer, GeoJSONRenderer
 from survmap.api.serializers import PartialDateField, help_of
 from survmap.api.views import PartnershipFilterBackend, PublicAPIMixin, PublicViewSet
+from survmap.common import data_version
 from survmap.geo.boundaries import Level, centroids
 from survmap.geo.models import County
 from survmap.records.models import Agency, AgencyKind, Technology
@@ -261,6 +264,9 @@ class CheckGeoJSONExportView(CheckExportView):
     export_format = "geojson"
 
 
+COVERAGE_CACHE_SECONDS = 24 * 60 * 60
+
+
 class CoverageSerializer(serializers.Serializer):
     technology = serializers.CharField(help_text="Technology slug.")
     name = serializers.CharField(help_text="Technology name.")
@@ -347,7 +353,14 @@ class CoverageView(PublicAPIMixin):
                 errors["state"] = [f"Unknown state: {', '.join(unknown)}."]
         if errors:
             raise ValidationError(errors)
-        rows = [row.as_json() for row in coverage(agencies, technologies=technologies)]
+        # Counted once per data version and query: the national figures read every agency.
+        params = sorted((name, sorted(values)) for name, values in request.query_params.lists())
+        digest = hashlib.sha256(repr(params).encode()).hexdigest()[:32]
+        key = f"survmap:api:coverage:{data_version.current().token}:{digest}"
+        rows = cache.get(key)
+        if rows is None:
+            rows = [row.as_json() for row in coverage(agencies, technologies=technologies)]
+            cache.set(key, rows, COVERAGE_CACHE_SECONDS)
         return Response(
             {
                 "license": licensing.license_info([licensing.SURVMAP_CREDIT]),
