@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 
 from survmap.common import data_version
 
@@ -37,8 +37,27 @@ def _on_part(sender: Any, instance: Any, **kwargs: Any) -> None:
         data_version.changed()
 
 
+def _on_partnership_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A partnership taken off the record (an undone tip, a moderator's deletion) takes its
+    'found' checks back to the queue: an approved 'found' check must name what it found."""
+    from survmap.research.models import CheckStatus, ResearchCheck
+
+    for research_check in ResearchCheck.objects.filter(partnership=instance):
+        research_check.partnership = None
+        if research_check.status == CheckStatus.APPROVED:
+            research_check.status = CheckStatus.PENDING
+            research_check.decision_reason = "The partnership it found was taken off the record."
+        research_check._change_reason = "Its partnership was deleted"  # type: ignore[attr-defined]
+        research_check.save()
+
+
 def connect() -> None:
+    from survmap.records.models import Partnership
     from survmap.research.models import CheckSource, RecordsRequest, ResearchCheck
+
+    pre_delete.connect(
+        _on_partnership_delete, sender=Partnership, dispatch_uid="research-partnership-delete"
+    )
 
     for signal in (post_save, post_delete):
         signal.connect(_on_check, sender=ResearchCheck, dispatch_uid=f"research-check-{signal!r}")

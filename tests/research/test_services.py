@@ -296,3 +296,23 @@ def test_the_command_prints_what_it_opened(bob):
     call_command("generate_research_tasks", "--limit", "5", stdout=out)
     assert "Opened 2 research tasks." in out.getvalue()
     assert ResearchTask.objects.count() == 2
+
+
+def test_undoing_the_tip_takes_its_found_check_back_to_the_queue(bob):
+    from survmap.submissions.services import submission_undo
+
+    task = task_claim(task=make_task())
+    report = task_report(
+        token=task.claim_token or "",
+        outcome=CheckOutcome.FOUND,
+        checked_on=PartialDate(2026, 6, 2),
+        sources=[ConsultedSource(url="https://council.example.gov/minutes/2026-05.pdf")],
+    )
+    assert report.tip is not None
+    submission_approve(submission=report.tip, moderator=bob)
+    check_approve(research_check=report.research_check, moderator=bob)
+    submission_undo(submission=report.tip, moderator=bob, reason="Wrong agency")
+    research_check = ResearchCheck.objects.get()
+    assert research_check.status == CheckStatus.PENDING
+    assert research_check.partnership is None
+    assert not ResearchCheck.objects.public().exists()
