@@ -13,6 +13,7 @@ from django.urls import reverse
 from survmap.geo.models import State
 from survmap.research.models import CheckStatus, ResearchCheck
 from survmap.research.services import check_approve
+from tests.conftest import axe_violations
 from tests.factories import AgencyFactory, PartnershipFactory, TechnologyFactory
 from tests.research.conftest import make_task
 
@@ -47,10 +48,12 @@ def test_a_volunteer_takes_a_task_and_reports_none_found(live_server, task, bob,
     page.goto(live_server.url + reverse("research:tasks"))
     assert page.get_by_text("Warren Police Department").is_visible()
     page.screenshot(path=str(ARTIFACTS / f"research-tasks-{size}.png"), full_page=True)
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Take this task").click()
     page.wait_for_selector("ol.checklist")
     assert page.get_by_text("Council agendas and minutes").is_visible()
     page.screenshot(path=str(ARTIFACTS / f"research-claim-{size}.png"), full_page=True)
+    assert axe_violations(page) == []
     page.fill("#id_council_agenda_url", "https://warren.example.gov/agendas?q=drone")
     page.fill("#id_council_agenda_notes", "Searched 2022-2026 agendas for drone and UAS")
     page.get_by_label("Looked, none found").check()
