@@ -146,6 +146,7 @@ class ResearchCheckAdmin(SimpleHistoryAdmin):
         "updated_at",
     ]
     inlines = [CheckSourceInline, RecordsRequestInline]
+    change_form_template = "admin/research/researchcheck/change_form.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Checks come from volunteers' reports; moderators decide on them here.

@@ -65,3 +65,11 @@ def test_a_moderator_generates_tasks_from_the_admin(bob_client):
 def test_a_contributor_without_staff_rights_cannot_reach_the_queue(alice_client):
     response = alice_client.get(reverse("admin:research_researchcheck_changelist"))
     assert response.status_code == 302
+
+
+def test_the_change_form_links_to_the_decision_page(bob_client):
+    research_check = make_check()
+    html = bob_client.get(
+        reverse("admin:research_researchcheck_change", args=[research_check.pk])
+    ).content.decode()
+    assert reverse("admin:research_researchcheck_decide", args=[research_check.pk]) in html
