@@ -85,7 +85,7 @@ def test_no_address_but_http_is_ever_stored(client, claim_url, field, address):
     data[field] = address
     response = client.post(claim_url, data)
     assert response.status_code == 200
-    assert f'id="{field}-errors"' in response.content.decode()
+    assert f'id="id_{field}_error"' in response.content.decode()
     assert not ResearchCheck.objects.exists()
 
 
