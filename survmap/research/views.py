@@ -29,6 +29,7 @@ from survmap.geo.models import State
 from survmap.records.models import Technology
 from survmap.research.filters import shared_query
 from survmap.research.forms import ReportForm, SignupForm
+from survmap.research.legend import LOOKED_NONE_FOUND, NOT_RESEARCHED
 from survmap.research.models import ResearchCheck, ResearchTask, TaskStatus
 from survmap.research.selectors import none_found_for_query, tasks_available
 from survmap.research.services import ResearchError, task_claim, task_release, task_report
@@ -37,8 +38,6 @@ from survmap.submissions.services import ip_hash
 
 TASKS_PER_PAGE = 50
 COVERAGE_CACHE_SECONDS = 24 * 60 * 60
-LOOKED_NONE_FOUND = "Looked, none found"
-NOT_RESEARCHED = "Not researched"
 
 
 def _sender(request: HttpRequest) -> str:

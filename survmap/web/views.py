@@ -44,6 +44,7 @@ from survmap.records.models import (
     Vendor,
 )
 from survmap.records.selectors import partnership_list_public
+from survmap.research.legend import LOOKED_COLOUR, with_research
 from survmap.research.models import ResearchCheck
 from survmap.research.selectors import none_found_for_query
 from survmap.web.search import search
@@ -288,6 +289,7 @@ def map_config(level: Level, options: dict[str, Any]) -> dict[str, Any]:
         "steps": options["steps"],
         "events": options["events"],
         "none_colour": NONE_COLOUR,
+        "looked_colour": LOOKED_COLOUR,
         "list_rows": NOSCRIPT_ROWS,
     }
 
@@ -314,7 +316,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "level": str(level),
             "counts": counts,
             "config": config,
-            "legend": legend_bands(counts["breaks"]),
+            "legend": with_research(legend_bands(counts["breaks"])),
             "top_regions": [(fips, names.get(fips, fips), n) for fips, n in top[:NOSCRIPT_ROWS]],
             "more_regions": max(0, len(top) - NOSCRIPT_ROWS),
             "filters": filters,
