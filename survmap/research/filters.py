@@ -105,5 +105,7 @@ class ResearchCheckFilterSet(django_filters.FilterSet):
 
 
 def shared_query(query: Any) -> dict[str, list[str]]:
-    """The part of a partnership query string that also selects checks."""
-    return {name: query.getlist(name) for name in SHARED_PARAMS if query.getlist(name)}
+    """The part of a partnership query string that also selects checks; blank values (a
+    form's "any" choice) select nothing, as in the map's own form."""
+    shared = {name: [value for value in query.getlist(name) if value] for name in SHARED_PARAMS}
+    return {name: values for name, values in shared.items() if values}
