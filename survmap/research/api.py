@@ -13,18 +13,21 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpResponseBase, StreamingHttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from survmap.api import exports, licensing
 from survmap.api.pagination import ID, SortKey
 from survmap.api.renderers import CSVRenderer, GeoJSONRenderer
 from survmap.api.serializers import PartialDateField, help_of
-from survmap.api.views import PartnershipFilterBackend, PublicAPIMixin, PublicViewSet
+from survmap.api.throttling import ExportThrottle
+from survmap.api.views import PublicAPIMixin, PublicViewSet
 from survmap.common import data_version
 from survmap.geo.boundaries import Level, centroids
 from survmap.geo.models import County
@@ -113,11 +116,24 @@ class ResearchCheckSerializer(serializers.ModelSerializer):
         ]
 
 
-def _filtered(request: Request) -> QuerySet[ResearchCheck]:
-    filterset = ResearchCheckFilterSet(request.GET, queryset=check_list_public())
+# The query parameters the check routes take besides `format` and the pagination's: the
+# research FilterSet's (unknown ones are a 400, as on every route).
+CHECK_FILTER_NAMES = tuple(ResearchCheckFilterSet.base_filters)
+
+
+def _filtered(request: Request, queryset: QuerySet[ResearchCheck]) -> QuerySet[ResearchCheck]:
+    filterset = ResearchCheckFilterSet(request.GET, queryset=queryset)
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
-    return filterset.qs.order_by("pk")
+    return filterset.qs
+
+
+class ResearchCheckFilterBackend(DjangoFilterBackend):
+    """The research FilterSet, with its errors as a 400 that names each bad parameter (the
+    unknown ones are refused before, by PublicAPIMixin.initial)."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
+        return _filtered(request, queryset)
 
 
 def _credits(checks: QuerySet[ResearchCheck]) -> list[str]:
@@ -174,7 +190,8 @@ class ResearchCheckViewSet(PublicViewSet):
     checked_after, checked_before and stale."""
 
     serializer_class = ResearchCheckSerializer
-    filter_backends = [PartnershipFilterBackend]
+    extra_parameters = CHECK_FILTER_NAMES
+    filter_backends = [ResearchCheckFilterBackend]
     filterset_class = ResearchCheckFilterSet
     renderer_classes = [renderers.JSONRenderer, CSVRenderer, GeoJSONRenderer]
     sort_keys = {
@@ -212,14 +229,17 @@ class CheckExportView(PublicAPIMixin):
     """Every public check matching the filters, streamed."""
 
     pagination_class = None
+    extra_parameters = CHECK_FILTER_NAMES
+    # The whole-set exports' allowance, as the partnership exports have.
+    throttle_classes = [ExportThrottle]
     # For the schema: the filters the export takes.
-    filter_backends = [PartnershipFilterBackend]
+    filter_backends = [ResearchCheckFilterBackend]
     filterset_class = ResearchCheckFilterSet
     queryset = ResearchCheck.objects.none()
     export_format = "csv"
 
     def get(self, request: Request) -> HttpResponseBase:
-        checks = _filtered(request)
+        checks = _filtered(request, check_list_public()).order_by("pk")
         credits = _credits(checks)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
         if self.export_format == "csv":
@@ -289,6 +309,7 @@ class CoverageView(PublicAPIMixin):
 
     pagination_class = None
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]
+    extra_parameters = ("state", "county", "agency_kind", "technology")
 
     @extend_schema(
         parameters=[

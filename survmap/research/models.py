@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import unicodedata
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -18,7 +17,8 @@ from simple_history.models import HistoricalRecords
 
 from survmap.common.dates import DatePrecision, PartialDate
 from survmap.common.links import http_url_validator
-from survmap.common.models import TimeStampedModel
+from survmap.common.models import TimeStampedModel, clean_model_text
+from survmap.common.text import clean_text_value
 from survmap.records.models import Agency, Partnership, Technology
 from survmap.records.normalize import clean_text
 from survmap.submissions.models import Submission
@@ -53,55 +53,43 @@ def stale_cutoff(today: dt.date | None = None) -> dt.date:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def clean_multiline(value: str) -> str:
-    """Free text keeps its line breaks (as \\n) and tabs; every other control or invisible
-    format character is dropped, so nothing typed can forge a line in a log or a CSV reader."""
-    value = unicodedata.normalize("NFC", (value or "").replace("\r\n", "\n").replace("\r", "\n"))
-    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in _DROPPED)
-
-
-def clean_line(value: str) -> str:
-    """One-line text: control characters dropped (line breaks and tabs become spaces), then
-    the records' clean_text (invisible format characters dropped, spaces folded, trimmed)."""
-    return clean_text(
-        "".join(
-            " " if ch.isspace() else ch
-            for ch in value or ""
-            if unicodedata.category(ch) != "Cc" or ch.isspace()
-        )
-    )
-
-
-_DROPPED = frozenset({"Cc", "Cf", "Cs", "Co"})
-
-
-class CleanTextModel(TimeStampedModel):
-    """Every text field is cleaned before validation: one-line fields (CharField) lose control
-    characters and fold whitespace; TextFields keep their line breaks only; an address (URL)
-    with a control character in it is refused, not repaired."""
+class ResearchRecord(TimeStampedModel):
+    """The one cleaning every survmap record gets (`CleanedTextModel`, the base of
+    `TimeStampedModel`: control characters out, years before 1000 refused), and what research
+    asks besides: an address (URL) holding a character that cleaning would remove is refused,
+    not repaired; one-line text has its spaces folded and is trimmed (the records'
+    `clean_text`); free text is trimmed and held to its max_length (Django enforces a
+    TextField's max_length in forms only)."""
 
     class Meta:
         abstract = True
 
     def clean_fields(self, exclude: Any = None) -> None:
         errors: dict[str, list[str]] = {}
-        for field in self._meta.concrete_fields:
-            value = getattr(self, field.attname)
-            if (exclude and field.name in exclude) or not isinstance(value, str):
-                continue
+        fields = [
+            field
+            for field in self._meta.concrete_fields
+            if not (exclude and field.name in exclude)
+            and isinstance(getattr(self, field.attname), str)
+        ]
+        for field in fields:
             if isinstance(field, models.URLField):
+                value = getattr(self, field.attname).strip()
+                setattr(self, field.attname, value)
+                if clean_text_value(value, multiline=False) != value:
+                    errors[field.name] = ["An address cannot contain control characters."]
+        clean_model_text(self)
+        for field in fields:
+            value = getattr(self, field.attname)
+            if isinstance(field, models.URLField):
+                continue
+            if isinstance(field, models.TextField):
                 value = value.strip()
                 setattr(self, field.attname, value)
-                if any(unicodedata.category(ch) in _DROPPED for ch in value):
-                    errors[field.name] = ["An address cannot contain control characters."]
-            elif isinstance(field, models.TextField):
-                value = clean_multiline(value).strip()
-                setattr(self, field.attname, value)
-                # Django enforces a TextField's max_length in forms only.
                 if field.max_length is not None and len(value) > field.max_length:
                     errors[field.name] = [f"At most {field.max_length} characters."]
             elif isinstance(field, models.CharField) and field.editable and not field.choices:
-                setattr(self, field.attname, clean_line(value))
+                setattr(self, field.attname, clean_text(value))
         try:
             super().clean_fields(exclude=exclude)
         except ValidationError as error:
@@ -171,7 +159,7 @@ class ResearchCheckQuerySet(models.QuerySet["ResearchCheck"]):
         return self.filter(checked_date__lt=stale_cutoff(today))
 
 
-class ResearchCheck(CleanTextModel):
+class ResearchCheck(ResearchRecord):
     agency = models.ForeignKey(
         Agency,
         on_delete=models.PROTECT,
@@ -369,7 +357,7 @@ class ResearchCheck(CleanTextModel):
             )
 
 
-class CheckSource(CleanTextModel):
+class CheckSource(ResearchRecord):
     research_check = models.ForeignKey(
         ResearchCheck,
         on_delete=models.CASCADE,
@@ -417,7 +405,7 @@ class CheckSource(CleanTextModel):
         return ""
 
 
-class RecordsRequest(CleanTextModel):
+class RecordsRequest(ResearchRecord):
     research_check = models.ForeignKey(
         ResearchCheck,
         on_delete=models.CASCADE,
@@ -485,7 +473,7 @@ class ResearchTaskQuerySet(models.QuerySet["ResearchTask"]):
         )
 
 
-class ResearchTask(CleanTextModel):
+class ResearchTask(ResearchRecord):
     agency = models.ForeignKey(
         Agency,
         on_delete=models.CASCADE,

@@ -26,6 +26,7 @@ from survmap.common import data_version
 from survmap.common.client_ip import client_ip
 from survmap.geo.boundaries import Level
 from survmap.geo.models import State
+from survmap.records.filters import FILTER_NAMES, unknown_parameters
 from survmap.records.models import Technology
 from survmap.research.filters import shared_query
 from survmap.research.forms import ReportForm, SignupForm
@@ -37,6 +38,11 @@ from survmap.submissions import ratelimit
 from survmap.submissions.services import ip_hash
 
 TASKS_PER_PAGE = 50
+# What the task list takes; any other query parameter is a 400 naming it, as on every page.
+TASKS_PARAMS = ("state", "technology", "page")
+# The coverage data takes the map's whole query (level, focus and every partnership filter, of
+# which it uses those that describe a search), so the map can send it what it sends its counts.
+COVERAGE_PARAMS = FILTER_NAMES | {"level", "focus"}
 COVERAGE_CACHE_SECONDS = 24 * 60 * 60
 
 
@@ -58,6 +64,13 @@ def _private(response: HttpResponse) -> HttpResponse:
 def tasks(request: HttpRequest) -> HttpResponse:
     """Open research tasks, most useful first; anyone may claim one. `state` and `technology`
     narrow the list to a volunteer's own place or interest."""
+    if unknown := unknown_parameters(request.GET, TASKS_PARAMS):
+        return render(
+            request,
+            "web/bad_request.html",
+            {"errors": unknown, "home": reverse("web:home")},
+            status=400,
+        )
     available = tasks_available()
     states = State.objects.filter(
         code__in=available.values("agency__state_id").order_by().distinct()
@@ -94,16 +107,22 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST":
         sender = f"signup:{_sender(request)}"
-        if ratelimit.is_limited(sender):
+        # A place is taken before the form is checked (atomically, as the tip form does) and
+        # given back when no account is made; a robot's post keeps the place it took.
+        if not ratelimit.reserve(sender):
             return render(request, "submissions/rate_limited.html", status=429)
-        if form.is_valid() and not form.is_spam:
-            user = form.save()
-            ratelimit.count(sender)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return HttpResponseRedirect(reverse("research:mine"))
         if form.is_spam:
-            ratelimit.count(sender)
             return HttpResponseRedirect(reverse("research:tasks"))
+        try:
+            if not form.is_valid():
+                ratelimit.release(sender)
+                return render(request, "research/signup.html", {"form": form})
+            user = form.save()
+        except BaseException:
+            ratelimit.release(sender)
+            raise
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return HttpResponseRedirect(reverse("research:mine"))
     return render(request, "research/signup.html", {"form": form})
 
 
@@ -111,15 +130,19 @@ def signup(request: HttpRequest) -> HttpResponse:
 def claim(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(ResearchTask, pk=pk)
     sender = _claims_key(_sender(request))
-    if ratelimit.is_limited(sender):
+    # Taken before claiming and given back when the task could not be claimed.
+    if not ratelimit.reserve(sender):
         return render(request, "submissions/rate_limited.html", status=429)
     try:
         task = task_claim(task=task, user=request.user)
     except ResearchError as error:
+        ratelimit.release(sender)
         return render(
             request, "research/unavailable.html", {"task": task, "message": str(error)}, status=409
         )
-    ratelimit.count(sender)
+    except BaseException:
+        ratelimit.release(sender)
+        raise
     return HttpResponseRedirect(reverse("research:claimed", args=[task.claim_token]))
 
 
@@ -134,54 +157,70 @@ def claimed(request: HttpRequest, token: str) -> HttpResponse:
     form = ReportForm(request.POST or None)
     if request.method == "POST":
         sender = _sender(request)
-        if ratelimit.is_limited(sender):
+        # A place is taken before the report is checked, atomically, and given back below
+        # whenever nothing is stored; the honeypot's decoy keeps the place it took.
+        if not ratelimit.reserve(sender):
             return render(request, "submissions/rate_limited.html", status=429)
         if form.is_spam:
-            ratelimit.count(sender)
             return _private(render(request, "research/reported.html", {"fake": True}))
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                report = task_report(
-                    token=token,
-                    outcome=data["outcome"],
-                    checked_on=form.checked,
-                    summary=data["summary"],
-                    credit_name=data["credit_name"],
-                    sources=form.sources,
-                    records_requests=form.requests,
-                    vendor=data["vendor"],
-                    vendor_name=data["vendor_name"],
-                    contributor_email=data["contributor_email"],
-                    ip_hash=sender,
-                    volunteer=request.user,
-                )
-            except ResearchError as error:
-                return _private(
-                    render(
-                        request,
-                        "research/unavailable.html",
-                        {"task": task, "message": str(error)},
-                        status=409,
-                    )
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                ratelimit.count(sender)
-                return _private(
-                    render(
-                        request,
-                        "research/reported.html",
-                        {"research_check": report.research_check, "tip": report.tip},
-                    )
-                )
+        stored = False
+        try:
+            response = _report(request, task, form, token, sender)
+            stored = response is not None and response.status_code == 200
+        finally:
+            if not stored:
+                ratelimit.release(sender)
+        if response is not None:
+            return response
     expired = task.claimed_until is not None and task.claimed_until < timezone.now()
     return _private(
         render(
             request,
             "research/claimed.html",
             {"task": task, "form": form, "token": token, "expired": expired},
+        )
+    )
+
+
+def _report(
+    request: HttpRequest, task: ResearchTask, form: ReportForm, token: str, sender: str
+) -> HttpResponse | None:
+    """The report stored (a 200 page), refused (409), or None: errors to show on the form."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        report = task_report(
+            token=token,
+            outcome=data["outcome"],
+            checked_on=form.checked,
+            summary=data["summary"],
+            credit_name=data["credit_name"],
+            sources=form.sources,
+            records_requests=form.requests,
+            vendor=data["vendor"],
+            vendor_name=data["vendor_name"],
+            contributor_email=data["contributor_email"],
+            ip_hash=sender,
+            volunteer=request.user,
+        )
+    except ResearchError as error:
+        return _private(
+            render(
+                request,
+                "research/unavailable.html",
+                {"task": task, "message": str(error)},
+                status=409,
+            )
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    return _private(
+        render(
+            request,
+            "research/reported.html",
+            {"research_check": report.research_check, "tip": report.tip},
         )
     )
 
@@ -241,6 +280,8 @@ def coverage_payload(request: HttpRequest, level: Level) -> dict[str, Any]:
 
 
 def map_coverage(request: HttpRequest) -> HttpResponse:
+    if unknown := unknown_parameters(request.GET, COVERAGE_PARAMS):
+        return JsonResponse({"errors": unknown}, status=400)
     raw = request.GET.get("level", Level.COUNTY.value)
     if raw not in {Level.STATE.value, Level.COUNTY.value}:
         return JsonResponse({"errors": {"level": ["Choose 'state' or 'county'."]}}, status=400)

@@ -101,6 +101,34 @@ def test_a_bad_filter_value_is_a_400_naming_it(client, checks):
     assert "technology" in response.json()["errors"]
 
 
+@pytest.mark.parametrize(
+    "name", ["api:check-list", "api:export-checks-csv", "api:export-checks-geojson", "api:coverage"]
+)
+def test_an_unknown_parameter_is_a_400_naming_it(client, checks, name):
+    # A misspelt filter would otherwise be ignored and the answer look like the whole set.
+    response = client.get(reverse(name), {"technolgy": "drones"})
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"technolgy"}
+
+
+def test_partnership_only_filters_are_not_check_parameters(client, checks):
+    # Vendor and status describe a partnership, not a search: refused, not silently ignored.
+    response = client.get(reverse("api:check-list"), {"status": "active"})
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"status"}
+
+
+def test_the_check_exports_share_the_export_allowance(client, checks, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.SURVMAP_API_EXPORT_RATE = "1/hour"
+    assert client.get(reverse("api:export-checks-csv")).status_code == 200
+    assert client.get(reverse("api:export-checks-geojson")).status_code == 429
+    # The list pages keep their own allowance.
+    assert client.get(reverse("api:check-list")).status_code == 200
+
+
 def test_the_list_as_csv_and_geojson(client, checks):
     text = client.get(reverse("api:check-list"), {"format": "csv"}).content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))

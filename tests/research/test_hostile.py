@@ -116,7 +116,7 @@ def test_services_clean_control_characters_and_line_breaks_at_the_model_layer():
         technology=TechnologyFactory(),
         outcome="none_found",
         checked_on=PartialDate(2026, 6),
-        summary="line one\r\nline two\x1b[0m\u200b",
+        summary="line one\r\nline two\x1b[0m\u202e",
         credit_name="Dana\r\nSet-Cookie: x\x00",
         sources=[ConsultedSource(url="https://a.example/", notes="ok\x07\nnext")],
         records_requests=[RequestInput(reference="R\x00-1\r\n", answer_summary="fine\x1b")],

@@ -50,6 +50,23 @@ def test_the_task_list_shows_open_tasks_most_useful_first(client):
     assert html.index(f'id="task-{high.pk}"') < html.index(f'id="task-{low.pk}"')
 
 
+def test_the_task_list_refuses_an_unknown_parameter(client):
+    make_task()
+    response = client.get(reverse("research:tasks"), {"stat": "MI"})
+    assert response.status_code == 400
+    assert "stat" in response.content.decode()
+    assert client.get(reverse("research:tasks"), {"state": "MI", "page": "2"}).status_code == 200
+
+
+def test_the_map_coverage_refuses_an_unknown_parameter_but_takes_the_maps_query(client):
+    url = reverse("research:map_coverage")
+    response = client.get(url, {"level": "state", "technolgy": "drones"})
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"technolgy"}
+    # What the map sends its counts (every filter, level, focus) is taken.
+    assert client.get(url, {"level": "state", "status": "active", "focus": ""}).status_code == 200
+
+
 def test_a_volunteer_claims_reports_and_follows_a_check_without_an_account(client):
     task = make_task()
     claim_url = _claim(client, task)
@@ -116,6 +133,28 @@ def test_the_report_form_is_rate_limited_like_the_tip_form(client, settings):
     response = client.post(second, _report())
     assert response.status_code == 429
     assert ResearchCheck.objects.count() == 1
+
+
+def test_a_report_with_errors_gives_its_place_back(client, settings):
+    # The place is taken before the form is checked (atomically) and given back when nothing
+    # is stored: a volunteer who mistypes is not locked out by their own mistakes.
+    settings.SURVMAP_SUBMIT_RATE = "1/hour"
+    claim_url = _claim(client, make_task())
+    for _attempt in range(3):
+        response = client.post(claim_url, _report(checked_on="not a date"))
+        assert response.status_code == 200
+    assert not ResearchCheck.objects.exists()
+    assert client.post(claim_url, _report()).status_code == 200
+    assert ResearchCheck.objects.count() == 1
+
+
+def test_a_claim_refused_gives_its_place_back(client, settings):
+    settings.SURVMAP_SUBMIT_RATE = "1/hour"
+    task = make_task()
+    _claim(client, task, REMOTE_ADDR="192.0.2.60")
+    # Already claimed by someone else: a 409, and the place is not used up.
+    assert client.post(reverse("research:claim", args=[task.pk])).status_code == 409
+    _claim(client, make_task())
 
 
 def test_claims_are_rate_limited_too(client, settings):
