@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "survmap.common",
     "csp",
     "survmap.submissions",
+    "survmap.research",
     "survmap.changelog",
     "axes",
     "rest_framework",
@@ -102,6 +103,10 @@ AXES_CLIENT_IP_CALLABLE = "survmap.common.client_ip.client_ip"
 
 # Submissions accepted per address, e.g. "5/hour"; counted in the cache.
 SURVMAP_SUBMIT_RATE = os.environ.get("SURVMAP_SUBMIT_RATE", "5/hour")
+# Research checks (survmap.research): a check older than this many months is shown as stale and
+# its agency and technology are researched again; a volunteer's claim on a task lasts this long.
+SURVMAP_RESEARCH_STALE_MONTHS = int(os.environ.get("SURVMAP_RESEARCH_STALE_MONTHS", "18"))
+SURVMAP_RESEARCH_CLAIM_HOURS = int(os.environ.get("SURVMAP_RESEARCH_CLAIM_HOURS", "72"))
 
 ROOT_URLCONF = "survmap.urls"
 
@@ -183,7 +188,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"
 # Pages whose forms post back to us get "same-origin" instead: with no-referrer, browsers send
 # "Origin: null" with the post and Django's CSRF check refuses it. Other hosts still get nothing.
-SURVMAP_SAME_ORIGIN_REFERRER_PATHS = ("/admin/", "/submit/")
+SURVMAP_SAME_ORIGIN_REFERRER_PATHS = ("/admin/", "/submit/", "/research/")
 X_FRAME_OPTIONS = "DENY"
 
 # Production transport security (check --deploy passes with DEBUG off). Behind a proxy that ends

@@ -13,5 +13,6 @@ urlpatterns = [
     path("downloads/", include("survmap.api.download_urls")),
     path("", include("survmap.web.urls")),
     path("", include("survmap.submissions.urls")),
+    path("", include("survmap.research.urls")),
     path("", include("survmap.changelog.urls")),
 ]

@@ -348,6 +348,16 @@ def _public_urls(client: Client) -> list[str]:
         reverse("api:export-partnerships-geojson"),
         reverse("api:export-partnerships-csv") + "?state=MI",
         reverse("api:export-partnerships-geojson") + "?state=MI",
+        # Research (survmap.research): the task list, the map's coverage, the check API.
+        reverse("research:tasks"),
+        reverse("research:map_coverage") + "?level=state",
+        reverse("research:map_coverage") + "?level=county&q=Police",
+        reverse("api:check-list"),
+        reverse("api:check-list") + "?format=csv",
+        reverse("api:check-list") + "?format=geojson",
+        reverse("api:coverage"),
+        reverse("api:export-checks-csv"),
+        reverse("api:export-checks-geojson"),
     ]
     lists = {
         "api:partnership-list": ("json", "csv"),

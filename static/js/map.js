@@ -60,6 +60,21 @@
 
   function countOf(fips) { return state.counts[fips] || 0; }
   function agencies(n) { return n ? number(n) + plural(n, " agency", " agencies") : "None recorded"; }
+  // Nothing recorded, but a published research check for these filters looked and found none
+  // (survmap.research): its own colour, so it never reads as "not researched".
+  function lookedIn(fips) { return (state.none_found && state.none_found[fips]) || 0; }
+  function fillFor(fips) {
+    var n = countOf(fips);
+    return !n && lookedIn(fips) ? config.looked_colour : colourFor(n);
+  }
+  function describe(fips) {
+    var n = countOf(fips);
+    if (n) return agencies(n);
+    var looked = lookedIn(fips);
+    return looked
+      ? "Looked, none found (" + number(looked) + plural(looked, " agency", " agencies") + " checked)"
+      : "Not researched: none recorded";
+  }
   function colourFor(n) {
     if (!n) return config.none_colour;
     for (var i = 0; i < state.breaks.length; i++) {
@@ -130,7 +145,7 @@
     clear(legend);
     legend.appendChild(el("p", "Agencies per " + LEVEL));
     var list = el("ul");
-    var bands = [["None recorded", config.none_colour]];
+    var bands = [["Not researched", config.none_colour], ["Looked, none found", config.looked_colour]];
     var lower = 1;
     state.breaks.forEach(function (upper, i) {
       bands.push([lower === upper ? String(upper) : lower + "–" + upper, state.colours[i]]);
@@ -381,7 +396,7 @@
     element.dataset.cursor = feature.id;
     var centre = map.unproject(L.point(feature.x, feature.y), 0);
     if (pan && !map.getBounds().contains(centre)) map.panTo(centre);
-    announce(feature.name + ": " + agencies(countOf(feature.id)) + ". Enter opens its page.");
+    announce(feature.name + ": " + describe(feature.id) + ". Enter opens its page.");
   }
   function featureFor(fips) {
     if (byFips[fips]) return byFips[fips];
@@ -467,7 +482,7 @@
     if (feature) {
       var line = el("p");
       line.id = "place-card-count";
-      line.textContent = (feature.id === result.fips && result.kind !== "city" ? "" : feature.name + ": ") + agencies(countOf(feature.id)) + " on the map with these filters.";
+      line.textContent = (feature.id === result.fips && result.kind !== "city" ? "" : feature.name + ": ") + describe(feature.id) + " on the map with these filters.";
       card.appendChild(line);
     }
     var link = el("a", "Open the page of " + (feature ? feature.name : result.label));
@@ -685,7 +700,7 @@
       context.strokeStyle = "#ffffff";
       context.lineWidth = 0.5 / this._scale;
       for (var i = 0; i < list.length; i++) {
-        context.fillStyle = colourFor(countOf(list[i].id));
+        context.fillStyle = fillFor(list[i].id);
         context.fill(list[i].path);
         context.stroke(list[i].path);
       }
@@ -766,7 +781,7 @@
       hovered = feature;
       var box = el("div");
       box.appendChild(el("strong", feature.name));
-      box.appendChild(el("div", agencies(countOf(feature.id))));
+      box.appendChild(el("div", describe(feature.id)));
       tooltip.setContent(box);
     }
     tooltip.setLatLng(event.latlng);
@@ -780,7 +795,7 @@
 
   // For other scripts on the page (the embed, tests): what a region is painted, and where.
   element.survmap = {
-    fillOf: function (fips) { return byFips[fips] ? colourFor(countOf(fips)) : null; },
+    fillOf: function (fips) { return byFips[fips] ? fillFor(fips) : null; },
     pointOf: function (fips) {
       var f = byFips[fips];
       if (!f) return null;

@@ -18,10 +18,13 @@ from survmap.api import exports, licensing
 from survmap.records import csv_format
 from survmap.records.models import Agency, Partnership, PolicyEvent, Source, Technology, Vendor
 from survmap.records.selectors import partnership_list_public
+from survmap.research import release as research_release
 
 CHECKSUMS = "SHA256SUMS"
 CSV_NAME = "survmap-partnerships.csv"
 GEOJSON_NAME = "survmap-partnerships.geojson"
+CHECKS_CSV_NAME = "survmap-checks.csv"
+CHECKS_GEOJSON_NAME = "survmap-checks.geojson"
 DICTIONARY_NAME = "DATA-DICTIONARY.md"
 LICENSE_NAME = "LICENSE.txt"
 RELEASE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}(\.\d{1,3})?$")
@@ -82,6 +85,7 @@ def data_dictionary() -> str:
         "representative point of its first county when those are unknown. The property "
         "`location_source` says which ('agency' or 'county_centroid'); null geometry if neither.",
     ]
+    lines += research_release.dictionary(CHECKS_CSV_NAME, CHECKS_GEOJSON_NAME)
     for model in (Agency, Partnership, Source, Technology, Vendor, PolicyEvent):
         lines += ["", f"## Model: {model._meta.verbose_name}", "", "| field | meaning |"]
         lines.append("| --- | --- |")
@@ -113,6 +117,7 @@ def build_release(output: Path | None = None, *, today: dt.date | None = None) -
         work = Path(tmp)
         _write(work / CSV_NAME, exports.csv_lines(partnerships))
         _write(work / GEOJSON_NAME, exports.geojson_chunks(partnerships, credits))
+        research_release.write(work / CHECKS_CSV_NAME, work / CHECKS_GEOJSON_NAME, _write)
         _write(work / DICTIONARY_NAME, [data_dictionary()])
         _write(
             work / LICENSE_NAME,

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from survmap.api import landing, views
+from survmap.research import api as research_api
 
 app_name = "api"
 
@@ -17,6 +18,7 @@ router.register("technologies", views.TechnologyViewSet, basename="technology")
 router.register("vendors", views.VendorViewSet, basename="vendor")
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("policy-events", views.PolicyEventViewSet, basename="policyevent")
+router.register("checks", research_api.ResearchCheckViewSet, basename="check")
 
 urlpatterns = [
     path("regions/", views.RegionCountsView.as_view(), name="regions"),
@@ -29,6 +31,13 @@ urlpatterns = [
         "export/partnerships.geojson",
         views.PartnershipGeoJSONExportView.as_view(),
         name="export-partnerships-geojson",
+    ),
+    path("coverage/", research_api.CoverageView.as_view(), name="coverage"),
+    path("export/checks.csv", research_api.CheckCSVExportView.as_view(), name="export-checks-csv"),
+    path(
+        "export/checks.geojson",
+        research_api.CheckGeoJSONExportView.as_view(),
+        name="export-checks-geojson",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script from a file-like address: no inline code under our CSP.

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 MODERATORS_GROUP = "moderators"
 
 # App labels whose models moderators edit; later apps (submissions) add theirs here.
-MODERATED_APPS = ("records", "submissions")
+MODERATED_APPS = ("records", "submissions", "research")
 VIEW_ONLY_APPS = ("geo",)
 
 

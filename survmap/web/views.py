@@ -50,6 +50,9 @@ from survmap.records.models import (
     Vendor,
 )
 from survmap.records.selectors import partnership_list_public
+from survmap.research.legend import LOOKED_COLOUR, with_research
+from survmap.research.models import ResearchCheck
+from survmap.research.selectors import none_found_for_query
 from survmap.web.search import search
 
 PAGE_SIZE = 100
@@ -179,6 +182,9 @@ def _counts_payload(query: QueryDict, level: Level) -> dict[str, Any]:
         # Partnerships with no known start: an as-of view cannot place them, and says so.
         "undated": undated,
         "timeline": timeline,
+        # Regions where a public research check found nothing (survmap.research): the
+        # legend's "looked, none found", apart from "not researched".
+        "none_found": none_found_for_query(query, level),
     }
     cache.set(key, payload, COUNTS_CACHE_SECONDS)
     return payload
@@ -285,6 +291,8 @@ def map_config(level: Level, options: dict[str, Any]) -> dict[str, Any]:
         "worker": static("js/map-worker.js"),
         "topojson": static("vendor/topojson-client-3.1.0/topojson-client.min.js"),
         "counts_url": reverse("web:map_counts"),
+        # Regions where someone looked and found nothing (survmap.research), for the legend.
+        "coverage_url": reverse("research:map_coverage"),
         "search_url": reverse("web:search"),
         "region_url": reverse("web:region", kwargs={"fips": "00"}).replace("00", "{fips}"),
         "table_url": reverse("web:table"),
@@ -295,6 +303,7 @@ def map_config(level: Level, options: dict[str, Any]) -> dict[str, Any]:
         "steps": options["steps"],
         "events": options["events"],
         "none_colour": NONE_COLOUR,
+        "looked_colour": LOOKED_COLOUR,
         "list_rows": NOSCRIPT_ROWS,
     }
 
@@ -321,7 +330,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "level": str(level),
             "counts": counts,
             "config": config,
-            "legend": legend_bands(counts["breaks"]),
+            "legend": with_research(legend_bands(counts["breaks"])),
             "top_regions": [(fips, names.get(fips, fips), n) for fips, n in top[:NOSCRIPT_ROWS]],
             "more_regions": max(0, len(top) - NOSCRIPT_ROWS),
             "filters": filters,
@@ -630,8 +639,8 @@ def _neighbour_counts(request: HttpRequest, state: State) -> list[dict[str, Any]
 def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.select_related("state"), pk=pk)
     partnerships = list(_shown(partnership_list_public().filter(agency=agency)))
-    if not partnerships:
-        # An agency is public only through a sourced partnership.
+    if not partnerships and not ResearchCheck.objects.public().filter(agency=agency).exists():
+        # An agency is public only through a sourced partnership or a published research check.
         return render(request, "web/not_found.html", status=404)
     events = _policy_events(
         Q(partnerships__in=partnerships)

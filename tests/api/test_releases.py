@@ -41,6 +41,8 @@ def test_release_writes_a_dated_checksummed_snapshot(tmp_path: Path, record: Rec
     assert set(listed) == {
         releases.CSV_NAME,
         releases.GEOJSON_NAME,
+        releases.CHECKS_CSV_NAME,
+        releases.CHECKS_GEOJSON_NAME,
         releases.DICTIONARY_NAME,
         releases.LICENSE_NAME,
     }

@@ -151,7 +151,8 @@ def test_the_map_fills_the_first_screen_with_its_legend_count_and_search_on_it(
     for on_the_map in ("#legend", "#map-count", "#search-input"):
         assert _inside(watched.box(on_the_map), stage), on_the_map
     legend = page.inner_text("#legend")
-    assert "None recorded" in legend and "Agencies per county" in legend
+    assert "Not researched" in legend and "Looked, none found" in legend
+    assert "Agencies per county" in legend
     assert page.inner_text("#map-count") == "4 agencies in 3 counties"
     # Macomb (3 agencies) and an empty county are painted differently, on the one canvas.
     assert watched.fill_of("26099") != watched.fill_of("26125")

@@ -1,0 +1,391 @@
+"""The research part of the public API: /api/v1/checks/ (JSON, CSV, GeoJSON), the whole-set
+exports, and /api/v1/coverage/ (the share of agencies checked per technology). Only public
+(approved) checks; never who reported them privately, their tokens or addresses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.http import HttpResponseBase, StreamingHttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import renderers, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from survmap.api import exports, licensing
+from survmap.api.pagination import ID, SortKey
+from survmap.api.renderers import CSVRenderer, GeoJSONRenderer
+from survmap.api.serializers import PartialDateField, help_of
+from survmap.api.throttling import ExportThrottle
+from survmap.api.views import PublicAPIMixin, PublicViewSet
+from survmap.common import data_version
+from survmap.geo.boundaries import Level, centroids
+from survmap.geo.models import County
+from survmap.records.models import Agency, AgencyKind, Technology
+from survmap.research import csv_format
+from survmap.research.filters import ResearchCheckFilterSet
+from survmap.research.models import CheckSource, RecordsRequest, ResearchCheck
+from survmap.research.selectors import check_list_public, coverage
+
+
+class CheckSourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CheckSource
+        fields = ["kind", "url", "title", "notes"]
+
+
+class RecordsRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RecordsRequest
+        fields = [
+            "reference",
+            "url",
+            "filed_date",
+            "answer",
+            "answered_date",
+            "answer_summary",
+        ]
+
+
+class CheckAgencySerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(read_only=True, help_text="survmap's stable id of the agency.")
+    counties: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="fips", help_text=help_of(Agency, "counties")
+    )
+
+    class Meta:
+        model = Agency
+        fields = ["id", "name", "kind", "state", "city", "counties"]
+
+
+class ResearchCheckSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(
+        read_only=True, help_text="survmap's stable id of the check: never changed or reused."
+    )
+    agency = CheckAgencySerializer(read_only=True, help_text=help_of(ResearchCheck, "agency"))
+    technology: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug", help_text=help_of(ResearchCheck, "technology")
+    )
+    checked_on = PartialDateField(
+        help_text="When the search was made, to its known precision: '2024', '2024-03', "
+        "'2024-03-05'."
+    )
+    stale = serializers.BooleanField(
+        source="is_stale",
+        read_only=True,
+        help_text="Older than the stale period (SURVMAP_RESEARCH_STALE_MONTHS, 18 months).",
+    )
+    credit = serializers.CharField(
+        read_only=True, help_text="The researcher's credited name, or 'Anonymous'."
+    )
+    approved_at = serializers.DateTimeField(
+        source="reviewed_at", read_only=True, help_text="When a moderator published it."
+    )
+    sources = CheckSourceSerializer(many=True, read_only=True, help_text="Addresses consulted.")
+    records_requests = RecordsRequestSerializer(
+        many=True, read_only=True, help_text="Public-records requests made for the check."
+    )
+
+    class Meta:
+        model = ResearchCheck
+        fields = [
+            "id",
+            "agency",
+            "technology",
+            "outcome",
+            "partnership",
+            "checked_on",
+            "checked_date",
+            "checked_precision",
+            "stale",
+            "summary",
+            "credit",
+            "approved_at",
+            "sources",
+            "records_requests",
+        ]
+
+
+# The query parameters the check routes take besides `format` and the pagination's: the
+# research FilterSet's (unknown ones are a 400, as on every route).
+CHECK_FILTER_NAMES = tuple(ResearchCheckFilterSet.base_filters)
+
+
+def _filtered(request: Request, queryset: QuerySet[ResearchCheck]) -> QuerySet[ResearchCheck]:
+    filterset = ResearchCheckFilterSet(request.GET, queryset=queryset)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs
+
+
+class ResearchCheckFilterBackend(DjangoFilterBackend):
+    """The research FilterSet, with its errors as a 400 that names each bad parameter (the
+    unknown ones are refused before, by PublicAPIMixin.initial)."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
+        return _filtered(request, queryset)
+
+
+def _credits(checks: QuerySet[ResearchCheck]) -> list[str]:
+    """Checks are survmap's own research; the agency's details may come from the Atlas."""
+    agency_credits = (
+        Agency.objects.filter(pk__in=checks.values("agency_id"))
+        .exclude(attribution="")
+        .values_list("attribution", flat=True)
+        .distinct()
+    )
+    return sorted({licensing.SURVMAP_CREDIT, *agency_credits})
+
+
+def _feature(research_check: ResearchCheck, points: dict[str, tuple[float, float]]) -> dict:
+    geometry, location_source = exports.agency_point(research_check.agency, points)
+    return {
+        "type": "Feature",
+        "id": research_check.pk,
+        "geometry": geometry,
+        "properties": {**csv_format.check_row(research_check), "location_source": location_source},
+    }
+
+
+def geojson_chunks(checks: QuerySet[ResearchCheck], credits: list[str]) -> Iterator[str]:
+    points = centroids(Level.COUNTY)
+    head = {
+        "type": "FeatureCollection",
+        "license": licensing.license_info(credits),
+        "attribution": credits,
+    }
+    yield json.dumps(head)[:-1] + ', "features": ['
+    separator = ""
+    for research_check in checks.iterator(chunk_size=500):
+        yield separator + json.dumps(_feature(research_check, points))
+        separator = ",\n"
+    yield "]}\n"
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "format",
+            OpenApiTypes.STR,
+            enum=["json", "csv", "geojson"],
+            description="JSON (default), CSV (the export's columns), or GeoJSON points at the "
+            "agency (or its first county's representative point).",
+        )
+    ]
+)
+class ResearchCheckViewSet(PublicViewSet):
+    """Research checks: an agency searched for a technology, and what was found, including
+    nothing ("none_found"). Only checks a moderator approved. Filters: the partnership filters
+    that apply to a search (technology, state, county, agency_kind, q, as_of) plus outcome,
+    checked_after, checked_before and stale."""
+
+    serializer_class = ResearchCheckSerializer
+    extra_parameters = CHECK_FILTER_NAMES
+    filter_backends = [ResearchCheckFilterBackend]
+    filterset_class = ResearchCheckFilterSet
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer, GeoJSONRenderer]
+    sort_keys = {
+        "id": ID,
+        "checked": SortKey(("checked_date",), (dt.date,)),
+        "agency": SortKey(("agency__name", "agency_id"), (str, int)),
+        "state": SortKey(("agency__state_id", "agency_id"), (str, int)),
+    }
+
+    def get_queryset(self) -> QuerySet[ResearchCheck]:
+        return check_list_public()
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        kind = request.accepted_renderer.format
+        if kind not in {"csv", "geojson"}:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None
+        if kind == "csv":
+            return self.get_paginated_response([csv_format.check_row(c) for c in page])
+        paginated = self.get_paginated_response([])
+        points = centroids(Level.COUNTY)
+        paginated.data = {
+            "type": "FeatureCollection",
+            "license": paginated.data["license"],
+            "attribution": paginated.data["attribution"],
+            "count": paginated.data["count"],
+            "next": paginated.data["next"],
+            "features": [_feature(research_check, points) for research_check in page],
+        }
+        return paginated
+
+
+class CheckExportView(PublicAPIMixin):
+    """Every public check matching the filters, streamed."""
+
+    pagination_class = None
+    extra_parameters = CHECK_FILTER_NAMES
+    # The whole-set exports' allowance, as the partnership exports have.
+    throttle_classes = [ExportThrottle]
+    # For the schema: the filters the export takes.
+    filter_backends = [ResearchCheckFilterBackend]
+    filterset_class = ResearchCheckFilterSet
+    queryset = ResearchCheck.objects.none()
+    export_format = "csv"
+
+    def get(self, request: Request) -> HttpResponseBase:
+        checks = _filtered(request, check_list_public()).order_by("pk")
+        credits = _credits(checks)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+        if self.export_format == "csv":
+            response = StreamingHttpResponse(
+                (line.encode() for line in csv_format.csv_lines(checks.iterator(chunk_size=500))),
+                content_type="text/csv; charset=utf-8",
+            )
+        else:
+            response = StreamingHttpResponse(
+                (piece.encode() for piece in geojson_chunks(checks, credits)),
+                content_type="application/geo+json",
+            )
+        filename = f"survmap-checks-{stamp}.{self.export_format}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Link"] = licensing.link_header(credits)
+        response["X-Attribution"] = "; ".join(credits)
+        return response
+
+
+@extend_schema(
+    responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV file")},
+)
+class CheckCSVExportView(CheckExportView):
+    """Every public research check matching the filters as CSV (UTF-8 with BOM; cells
+    neutralised against spreadsheet formulas)."""
+
+    renderer_classes = [CSVRenderer]
+    export_format = "csv"
+
+
+@extend_schema(
+    responses={
+        (200, "application/geo+json"): OpenApiResponse(
+            OpenApiTypes.OBJECT, description="GeoJSON FeatureCollection"
+        )
+    },
+)
+class CheckGeoJSONExportView(CheckExportView):
+    """Every public research check matching the filters as a GeoJSON FeatureCollection."""
+
+    renderer_classes = [GeoJSONRenderer]
+    export_format = "geojson"
+
+
+COVERAGE_CACHE_SECONDS = 24 * 60 * 60
+
+
+class CoverageSerializer(serializers.Serializer):
+    technology = serializers.CharField(help_text="Technology slug.")
+    name = serializers.CharField(help_text="Technology name.")
+    agencies = serializers.IntegerField(help_text="Public agencies in the selection.")
+    recorded = serializers.IntegerField(help_text="Of them, with a public partnership.")
+    checked = serializers.IntegerField(help_text="Of them, with a public research check.")
+    found = serializers.IntegerField(help_text="Checked, newest check 'found'.")
+    none_found = serializers.IntegerField(help_text="Checked, newest check 'none found'.")
+    inconclusive = serializers.IntegerField(help_text="Checked, newest check 'inconclusive'.")
+    stale = serializers.IntegerField(help_text="Checked, newest check stale.")
+    not_researched = serializers.IntegerField(help_text="Neither recorded nor checked.")
+    share_checked = serializers.FloatField(help_text="checked / agencies (0 to 1).")
+    share_known = serializers.FloatField(help_text="(recorded or checked) / agencies (0 to 1).")
+
+
+class CoverageView(PublicAPIMixin):
+    """How much has been researched: for each technology, among the public agencies of the
+    selection (state, county, agency_kind), how many use it, how many were checked and with
+    what outcome, and the share checked. `technology` limits the technologies listed."""
+
+    pagination_class = None
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer]
+    extra_parameters = ("state", "county", "agency_kind", "technology")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "state", OpenApiTypes.STR, many=True, description="USPS code; repeat for several."
+            ),
+            OpenApiParameter(
+                "county",
+                OpenApiTypes.STR,
+                many=True,
+                description="Five-digit county FIPS code; repeat for several.",
+            ),
+            OpenApiParameter(
+                "agency_kind",
+                OpenApiTypes.STR,
+                many=True,
+                enum=AgencyKind.values,
+                description="Kind of agency; repeat for several.",
+            ),
+            OpenApiParameter(
+                "technology",
+                OpenApiTypes.STR,
+                many=True,
+                description="Only these technologies (slugs); all by default.",
+            ),
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", "csv"],
+                description="Answer as JSON (the default) or CSV.",
+            ),
+        ],
+        responses=CoverageSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        agencies = Agency.objects.all()
+        errors: dict[str, list[str]] = {}
+        states = request.query_params.getlist("state")
+        counties = request.query_params.getlist("county")
+        kinds = request.query_params.getlist("agency_kind")
+        slugs = request.query_params.getlist("technology")
+        if states:
+            agencies = agencies.filter(state_id__in=states)
+        if counties:
+            known = set(County.objects.filter(fips__in=counties).values_list("fips", flat=True))
+            if unknown := sorted(set(counties) - known):
+                errors["county"] = [f"Unknown county FIPS code: {', '.join(unknown)}."]
+            agencies = agencies.filter(counties__in=counties).distinct()
+        if unknown_kinds := sorted(set(kinds) - set(AgencyKind.values)):
+            errors["agency_kind"] = [f"Unknown kind of agency: {', '.join(unknown_kinds)}."]
+        elif kinds:
+            agencies = agencies.filter(kind__in=kinds)
+        technologies = None
+        if slugs:
+            technologies = Technology.objects.filter(slug__in=slugs)
+            if unknown := sorted(set(slugs) - set(technologies.values_list("slug", flat=True))):
+                errors["technology"] = [f"Unknown technology: {', '.join(unknown)}."]
+        if states:
+            from survmap.geo.models import State
+
+            if unknown := sorted(set(states) - set(State.objects.values_list("code", flat=True))):
+                errors["state"] = [f"Unknown state: {', '.join(unknown)}."]
+        if errors:
+            raise ValidationError(errors)
+        # Counted once per data version and query: the national figures read every agency.
+        params = sorted((name, sorted(values)) for name, values in request.query_params.lists())
+        digest = hashlib.sha256(repr(params).encode()).hexdigest()[:32]
+        key = f"survmap:api:coverage:{data_version.current().token}:{digest}"
+        rows = cache.get(key)
+        if rows is None:
+            rows = [row.as_json() for row in coverage(agencies, technologies=technologies)]
+            cache.set(key, rows, COVERAGE_CACHE_SECONDS)
+        return Response(
+            {
+                "license": licensing.license_info([licensing.SURVMAP_CREDIT]),
+                "attribution": [licensing.SURVMAP_CREDIT],
+                "results": rows,
+            }
+        )

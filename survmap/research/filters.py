@@ -1,0 +1,111 @@
+"""Which research checks: the partnership filters that apply to a check (technology, place,
+kind of agency, text, a date), under the same names and with the same values, plus the check's
+own (outcome, when it was made, stale or not). Vendor, status and the partnership's start and
+end do not describe a search, so they are not taken here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from survmap.geo.models import County, State
+from survmap.records.filters import CodeMultipleChoiceFilter, _all
+from survmap.records.models import Agency, AgencyKind, Technology
+from survmap.research.models import CheckOutcome, ResearchCheck, stale_cutoff
+
+# The partnership filter parameters a check answers too (the map passes them all).
+SHARED_PARAMS = ("technology", "state", "county", "agency_kind", "as_of", "q")
+
+
+class ResearchCheckFilterSet(django_filters.FilterSet):
+    technology = CodeMultipleChoiceFilter(
+        field_name="technology__slug",
+        to_field_name="slug",
+        distinct=False,
+        queryset=_all(Technology),
+        help_text="Technology slug; repeat for several (any of them matches).",
+    )
+    state = CodeMultipleChoiceFilter(
+        field_name="agency__state",
+        distinct=False,
+        queryset=_all(State),
+        help_text="USPS state or territory code, e.g. MI; repeat for several.",
+    )
+    county = CodeMultipleChoiceFilter(
+        field_name="agency__counties",
+        queryset=_all(County),
+        help_text="Five-digit county FIPS code, e.g. 26099; repeat for several.",
+    )
+    agency_kind = django_filters.MultipleChoiceFilter(
+        field_name="agency__kind",
+        choices=AgencyKind.choices,
+        distinct=False,
+        help_text="Kind of agency; repeat for several.",
+    )
+    as_of = django_filters.DateFilter(
+        field_name="checked_date",
+        lookup_expr="lte",
+        help_text="YYYY-MM-DD: only checks made on or before that day (the map as it stood).",
+    )
+    q = django_filters.CharFilter(
+        method="filter_q",
+        help_text="Text search over agency, city, county, state, technology and summary.",
+    )
+    outcome = django_filters.MultipleChoiceFilter(
+        choices=CheckOutcome.choices,
+        distinct=False,
+        help_text="found, none_found or inconclusive; repeat for several. Omit for all.",
+    )
+    checked_after = django_filters.DateFilter(
+        field_name="checked_date", lookup_expr="gte", help_text="Made on or after YYYY-MM-DD."
+    )
+    checked_before = django_filters.DateFilter(
+        field_name="checked_date", lookup_expr="lte", help_text="Made on or before YYYY-MM-DD."
+    )
+    stale = django_filters.BooleanFilter(
+        method="filter_stale",
+        help_text=(
+            "true: only checks older than SURVMAP_RESEARCH_STALE_MONTHS (18 months); "
+            "false: only fresher ones."
+        ),
+    )
+
+    class Meta:
+        model = ResearchCheck
+        fields: list[str] = []
+
+    def filter_stale(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        cutoff = stale_cutoff()
+        return (
+            queryset.filter(checked_date__lt=cutoff)
+            if value
+            else queryset.filter(checked_date__gte=cutoff)
+        )
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        query = Q()
+        for word in value.split()[:8]:
+            agencies = Agency.objects.filter(
+                Q(name__icontains=word)
+                | Q(city__icontains=word)
+                | Q(state__name__icontains=word)
+                | Q(state__code__iexact=word)
+                | Q(counties__name__icontains=word)
+            ).values("pk")
+            query &= (
+                Q(agency_id__in=agencies)
+                | Q(technology_id__in=Technology.objects.filter(name__icontains=word).values("pk"))
+                | Q(summary__icontains=word)
+            )
+        return queryset.filter(query)
+
+
+def shared_query(query: Any) -> dict[str, list[str]]:
+    """The part of a partnership query string that also selects checks; blank values (a
+    form's "any" choice) select nothing, as in the map's own form."""
+    shared = {name: [value for value in query.getlist(name) if value] for name in SHARED_PARAMS}
+    return {name: values for name, values in shared.items() if values}
