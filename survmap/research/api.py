@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -302,6 +303,11 @@ class CoverageSerializer(serializers.Serializer):
     share_known = serializers.FloatField(help_text="(recorded or checked) / agencies (0 to 1).")
 
 
+_FIPS = re.compile(r"[0-9]{5}", re.ASCII)
+_STATE = re.compile(r"[A-Za-z]{2}", re.ASCII)
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}", re.ASCII)
+
+
 class CoverageView(PublicAPIMixin):
     """How much has been researched: for each technology, among the public agencies of the
     selection (state, county, agency_kind), how many use it, how many were checked and with
@@ -351,6 +357,19 @@ class CoverageView(PublicAPIMixin):
         counties = request.query_params.getlist("county")
         kinds = request.query_params.getlist("agency_kind")
         slugs = request.query_params.getlist("technology")
+        # Shapes first, so that no value a database cannot hold (a NUL on PostgreSQL) reaches
+        # a query: a FIPS code is five digits, a state code two letters, a slug a slug.
+        shapes = (
+            ("county", counties, _FIPS),
+            ("state", states, _STATE),
+            ("technology", slugs, _SLUG),
+            ("agency_kind", kinds, _SLUG),
+        )
+        for name, values, shape in shapes:
+            if bad := sorted({value for value in values if not shape.fullmatch(value)}):
+                errors[name] = [f"Not a valid value: {', '.join(repr(value) for value in bad)}."]
+        if errors:
+            raise ValidationError(errors)
         if states:
             agencies = agencies.filter(state_id__in=states)
         if counties:

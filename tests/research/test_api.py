@@ -193,3 +193,11 @@ def test_a_release_holds_the_public_checks(tmp_path: Path, checks):
     assert "| outcome |" in dictionary and "none_found" in dictionary
     assert "| token |" not in dictionary
     assert releases.CHECKS_CSV_NAME in {file.name for file in release.files}
+
+
+def test_coverage_refuses_values_no_database_can_hold(db, client):
+    response = client.get(
+        reverse("api:coverage"), {"county": ["0600\x001", "06037"], "state": "C\x00"}
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) >= {"county", "state"}
