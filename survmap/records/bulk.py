@@ -30,7 +30,7 @@ from tqdm import tqdm
 from survmap.common import data_version
 from survmap.common.dates import PartialDate
 from survmap.geo.models import County
-from survmap.records import provenance, services
+from survmap.records import inserts, provenance, services
 from survmap.records.models import Agency, Partnership, Source, Technology, Vendor
 from survmap.records.normalize import normalize_name
 from survmap.records.plans import (
@@ -506,18 +506,21 @@ class BulkWriter:
 
     def _insert(self, batch: Batch) -> None:
         agencies = list(batch.agencies.values())
-        Agency.objects.bulk_create(agencies)
+        inserts.insert(Agency, agencies)
         sources = list(batch.sources.values())
-        Source.objects.bulk_create(sources)
+        inserts.insert(Source, sources)
         for fresh in batch.rows:
             # Stops a run here in tests: agencies and sources written, partnerships not yet.
             self.checkpoint("sources", fresh.row)
-        county_links = [
-            Agency.counties.through(agency_id=batch.agencies[key].pk, county_id=fips)
-            for key, codes in batch.counties.items()
-            for fips in dict.fromkeys(codes)
-        ]
-        Agency.counties.through.objects.bulk_create(county_links)
+        counties = Links.written(
+            Agency,
+            "counties",
+            [
+                (batch.agencies[key].pk, fips)
+                for key, codes in batch.counties.items()
+                for fips in dict.fromkeys(codes)
+            ],
+        )
         written = [fresh for fresh in batch.rows if fresh.partnership is not None]
         partnerships = []
         for fresh in written:
@@ -525,85 +528,84 @@ class BulkWriter:
             assert partnership is not None
             partnership.agency = fresh.agency
             partnerships.append(partnership)
-        Partnership.objects.bulk_create(partnerships)
-        source_links = [
-            Partnership.sources.through(partnership_id=partnership.pk, source_id=source.pk)
-            for partnership, fresh in zip(partnerships, written, strict=True)
-            for source in fresh.sources
-        ]
-        Partnership.sources.through.objects.bulk_create(source_links)
-        vendor_links = [
-            Partnership.other_vendors.through(partnership_id=partnership.pk, vendor_id=other.pk)
-            for partnership, fresh in zip(partnerships, written, strict=True)
-            for other in fresh.other_vendors
-        ]
-        Partnership.other_vendors.through.objects.bulk_create(vendor_links)
-        _history(
-            self.writer.history_reason, agencies, partnerships, sources, county_links, source_links
-        )
-        # As the services link other vendors after the sources: one more entry, with both.
-        _linked_history(
-            self.writer.history_reason,
+        inserts.insert(Partnership, partnerships)
+        cited = Links.written(
             Partnership,
-            partnerships,
-            "other_vendors",
-            vendor_links,
-            carried=("sources", source_links),
+            "sources",
+            [
+                (partnership.pk, source.pk)
+                for partnership, fresh in zip(partnerships, written, strict=True)
+                for source in fresh.sources
+            ],
         )
+        named = Links.written(
+            Partnership,
+            "other_vendors",
+            [
+                (partnership.pk, other.pk)
+                for partnership, fresh in zip(partnerships, written, strict=True)
+                for other in fresh.other_vendors
+            ],
+        )
+        reason = self.writer.history_reason
+        for model, records in ((Agency, agencies), (Source, sources), (Partnership, partnerships)):
+            inserts.history_insert(model, records, history_type="+", reason=reason)
+        _linked_history(reason, Agency, agencies, counties)
+        _linked_history(reason, Partnership, partnerships, cited)
+        # As the services link other vendors after the sources: one more entry, with both.
+        _linked_history(reason, Partnership, partnerships, named, carried=cited)
 
 
-def _history(
-    reason: str,
-    agencies: list[Agency],
-    partnerships: list[Partnership],
-    sources: list[Source],
-    county_links: list[Any],
-    source_links: list[Any],
-) -> None:
-    """The history the services write: a '+' entry for every record created, as save() writes
-    it (before any link), then a '~' entry with its links for each one that has some, as the
-    link change after the save writes it."""
-    Agency.history.bulk_history_create(agencies, default_change_reason=reason)
-    Source.history.bulk_history_create(sources, default_change_reason=reason)
-    Partnership.history.bulk_history_create(partnerships, default_change_reason=reason)
-    _linked_history(reason, Agency, agencies, "counties", county_links)
-    _linked_history(reason, Partnership, partnerships, "sources", source_links)
+@dataclass
+class Links:
+    """The links of one many-to-many field that a batch wrote: (owner id, target id) pairs,
+    and the ids of their rows, which the history's copies of the links keep."""
+
+    model: Any
+    name: str
+    pairs: list[tuple[Any, Any]]
+    ids: list[int]
+
+    @property
+    def columns(self) -> tuple[str, str]:
+        target = getattr(self.model, self.name).field.related_model
+        return f"{self.model._meta.model_name}_id", f"{target._meta.model_name}_id"
+
+    @classmethod
+    def written(cls, model: Any, name: str, pairs: list[tuple[Any, Any]]) -> Links:
+        links = cls(model, name, pairs, [])
+        through = getattr(model, name).through
+        links.ids = inserts.insert_values(through, links.columns, pairs)
+        return links
+
+    def of(self, owners: set[Any]) -> list[tuple[int, Any, Any]]:
+        return [
+            (pk, owner, target)
+            for pk, (owner, target) in zip(self.ids, self.pairs, strict=True)
+            if owner in owners
+        ]
 
 
 def _linked_history(
-    reason: str,
-    model: Any,
-    records: list[Any],
-    name: str,
-    links: list[Any],
-    carried: tuple[str, list[Any]] | None = None,
+    reason: str, model: Any, records: list[Any], links: Links, carried: Links | None = None
 ) -> None:
-    """A '~' entry for each record with `links`, holding them (and the `carried` links, made
-    earlier, that the record's entry also shows)."""
-    owner = f"{model._meta.model_name}_id"
-    by_owner: dict[int, list[Any]] = defaultdict(list)
-    for link in links:
-        by_owner[getattr(link, owner)].append(link)
-    linked = [record for record in records if by_owner[record.pk]]
+    """The services write a record's links after the record: a '~' entry for each record with
+    `links`, holding them (and the `carried` links, made earlier, that the entry also shows)."""
+    owners = {owner for owner, _ in links.pairs}
+    linked = [record for record in records if record.pk in owners]
     if not linked:
         return
-    entries = model.history.bulk_history_create(linked, update=True, default_change_reason=reason)
-    for field_name, field_links in [(name, links), *([carried] if carried else [])]:
-        target = f"{getattr(model, field_name).field.related_model._meta.model_name}_id"
-        of_owner: dict[int, list[Any]] = defaultdict(list)
-        for link in field_links:
-            of_owner[getattr(link, owner)].append(link)
-        history_link = getattr(model.history.model, field_name).model
-        history_link.objects.bulk_create(
+    entries = inserts.history_insert(model, linked, history_type="~", reason=reason)
+    entry_of = {record.pk: entry for record, entry in zip(linked, entries, strict=True)}
+    for field_links in [links, *([carried] if carried else [])]:
+        owner, target = field_links.columns
+        inserts.insert_values(
+            getattr(model.history.model, field_links.name).model,
+            ["id", owner, target, "history_id"],
             [
-                history_link(
-                    history=entry,
-                    id=link.pk,
-                    **{owner: getattr(link, owner), target: getattr(link, target)},
-                )
-                for entry in entries or []
-                for link in of_owner[entry.id]
-            ]
+                (pk, owner_id, target_id, entry_of[owner_id])
+                for pk, owner_id, target_id in field_links.of(owners)
+            ],
         )
 
 
