@@ -13,6 +13,7 @@ multi-table inheritance, `ignore_conflicts`, signals (`bulk_create` sends none e
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,13 +27,18 @@ def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     if not objs:
         return
     db = router.db_for_write(model)
-    connection = connections[db]
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    rows = [
-        [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-        for obj in objs
-    ]
-    pks = _execute(model, db, [field.column for field in fields], rows)
+    # One moment for the batch's auto_now fields: converted once, and copied into its history.
+    now = timezone.now()
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                setattr(obj, field.attname, now)
+        elif type(field).pre_save is not models.Field.pre_save:
+            for obj in objs:
+                setattr(obj, field.attname, field.pre_save(obj, True))
+    rows = [[getattr(obj, field.attname) for field in fields] for obj in objs]
+    pks = insert_values(model, [field.attname for field in fields], rows)
     pk_name = model._meta.pk.attname
     for obj, pk in zip(objs, pks, strict=True):
         setattr(obj, pk_name, pk)
