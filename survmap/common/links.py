@@ -5,6 +5,7 @@ browsers open host names with underscores (`granicus_production_attachments.s3.a
 an S3 bucket real sources link to), so they are accepted here.
 """
 
+import functools
 import re
 from typing import Any
 
@@ -43,6 +44,13 @@ http_url_validator = BrowserURLValidator(
 
 
 def is_http_url(value: str) -> bool:
+    return _is_http_url(value)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _is_http_url(value: str) -> bool:
+    # Cached: a file cites the same addresses again and again (the 2020 Atlas: 23,527 links,
+    # 5,742 distinct).
     try:
         http_url_validator(value)
     except ValidationError:

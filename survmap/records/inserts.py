@@ -56,13 +56,18 @@ def insert_values(
     db = router.db_for_write(model)
     connection = connections[db]
     fields: list[Any] = [model._meta.get_field(name) for name in attnames]
-    converted = [
-        [
-            field.get_db_prep_save(value, connection)
-            for field, value in zip(fields, row, strict=True)
-        ]
-        for row in rows
-    ]
+    # Converting a datetime is the dearest conversion (time zones), and a batch's are few.
+    seen: dict[tuple[int, dt.datetime], Any] = {}
+
+    def prepared(index: int, value: Any) -> Any:
+        if not isinstance(value, dt.datetime):
+            return fields[index].get_db_prep_save(value, connection)
+        key = (index, value)
+        if key not in seen:
+            seen[key] = fields[index].get_db_prep_save(value, connection)
+        return seen[key]
+
+    converted = [[prepared(index, value) for index, value in enumerate(row)] for row in rows]
     return _execute(model, db, [field.column for field in fields], converted)
 
 

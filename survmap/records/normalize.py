@@ -1,5 +1,6 @@
 """Name normalisation: 'Warren Police Dept.' and 'WARREN POLICE DEPARTMENT' are one agency."""
 
+import functools
 import re
 import unicodedata
 
@@ -30,6 +31,12 @@ def clean_text(value: str) -> str:
 
 def normalize_name(value: str) -> str:
     """The key that decides whether two agency names in one state are the same agency."""
+    return _normalized(value)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _normalized(value: str) -> str:
+    # Cached: an import asks for each row's agency key several times.
     text = unicodedata.normalize("NFKD", clean_text(value))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     text = text.replace("\u2019", "'")
