@@ -63,7 +63,14 @@
     Array.prototype.forEach.call(element.querySelectorAll(".leaflet-control-zoom a"), function (a) {
       a.setAttribute("tabindex", "-1");
     });
-    map.fitBounds(LOWER48);
+    // The lower 48 as large as the map allows (with a few pixels to spare), not at the quarter
+    // zoom step below that: on a phone, where the width decides, a fifth more map.
+    function fitLower48() {
+      map.options.zoomSnap = 0;
+      map.fitBounds(LOWER48, { padding: [4, 4] });
+      map.options.zoomSnap = 0.25;
+    }
+    fitLower48();
 
     function plural(n, one, many) { return n === 1 ? one : many; }
     function number(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
@@ -651,7 +658,7 @@
         var target = link.getAttribute("data-jump");
         focusFips = target === "lower48" ? "" : target;
         saveUrl();
-        if (target === "lower48") { map.fitBounds(LOWER48); setCursor(null); return; }
+        if (target === "lower48") { fitLower48(); setCursor(null); return; }
         var bounds = boundsFor(target.split(","));
         if (bounds) map.fitBounds(bounds, { maxZoom: 8 });
         var feature = featureFor(target);
