@@ -702,9 +702,10 @@
     var hitContext = document.createElement("canvas").getContext("2d");
     var borders = null;
     // Each time the canvas on screen changes, the next frame copies all its pixels to the
-    // compositor (~10 ms on a phone for a 2x canvas). So pictures that take several tasks (the
-    // first drawing, a recolouring) are painted on a canvas off the page and copied over in one go
-    // (the first drawing every FIRST_SHOW ms, so the map still appears piece by piece).
+    // compositor (5-13 ms for a 2x phone canvas on a desktop CPU, four times that on a phone). So
+    // pictures that take several tasks (the first drawing, a recolouring) are painted on a canvas
+    // off the page and copied over in one go (the first drawing every FIRST_SHOW ms, so the map
+    // still appears piece by piece).
     var FIRST_SHOW = 250;
     var Choropleth = L.Layer.extend({
       onAdd: function () {
@@ -762,20 +763,21 @@
       },
       // The buffer onto the screen, in one copy.
       show: function () {
+        if (this._showing) { clearTimeout(this._showing); this._showing = null; }
         this._clear(this._context);
         this._context.drawImage(this._buffer, 0, 0);
         this._shown = performance.now();
       },
       // The first drawing: outlines built so far go to the buffer, shown now and then (its own task).
-    paintLoading: function (list) {
-      if (!this._context) return;
-      this.paintFeatures(list, this._bufferContext);
-      if (!this._showing && performance.now() - this._shown > FIRST_SHOW) {
-        var self = this;
-        this._showing = setTimeout(function () { self._showing = null; self.show(); }, 0);
-      }
-    },
-    _paintOver: function () {
+      paintLoading: function (list) {
+        if (!this._context) return;
+        this.paintFeatures(list, this._bufferContext);
+        if (!this._showing && performance.now() - this._shown > FIRST_SHOW) {
+          var self = this;
+          this._showing = setTimeout(function () { self._showing = null; self.show(); }, 0);
+        }
+      },
+      _paintOver: function () {
         var context = this._context;
         this._transform(context);
         if (borders) {
@@ -888,9 +890,8 @@
       map: map,
     };
 
-    // The worker's slices: outlines are built a few per task, and painted a few per animation
-    // frame: the browser rasterises a canvas once per frame, so painting paced by frames (not by
-    // tasks) keeps that work small too.
+    // The worker's slices: outlines are built and painted on the buffer a few per task, and the
+    // buffer reaches the screen every FIRST_SHOW ms and once at the end.
     var incoming = [];
     var received = false;
     var building = null;
