@@ -57,6 +57,19 @@ def test_a_moderator_sees_the_runs_newest_first_with_their_counts(
     assert listed[1].open_count == stored.notes.count()
     page = response.content.decode()
     assert "atlas.csv" in page and "newer.csv" in page
+    # Whatever the query string holds, an answer and never an error.
+    for query in (
+        {"started_at__year": "9" * 30},
+        {"started_at__gte": "9" * 30},
+        {"importer__exact": "<script>"},
+        {"q": "atlas\x00"},
+        {"o": "99.-x"},
+    ):
+        response = bob_client.get(reverse("admin:imports_importrun_changelist"), query)
+        assert response.status_code in {200, 302, 400}, query
+    # A lookup no filter makes is refused, as a bad request.
+    response = bob_client.get(reverse("admin:imports_importrun_changelist"), {"label": "x"})
+    assert response.status_code == 400
 
 
 def test_a_runs_page_counts_its_lines_by_kind_and_links_to_them(
@@ -97,6 +110,7 @@ def test_a_moderator_filters_and_searches_a_runs_lines(
     # NUL (which PostgreSQL refuses in a query: Django's search form drops such a search).
     assert found(q="not-a-line 'quoted") == []
     assert found(run__id__exact="nope") == []
+    assert found(run__id__exact="9" * 30) == [] and found(q="9" * 30) == []
     assert len(found(q="9/21/0206\x00")) == ImportNote.objects.count()
 
 
