@@ -29,7 +29,7 @@ class ReadOnly(admin.ModelAdmin):
     # followed by 30 digits).
     allowed_lookups: frozenset[str] = frozenset()
 
-    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
         return lookup in self.allowed_lookups
 
     def has_add_permission(self, request: HttpRequest) -> bool:
