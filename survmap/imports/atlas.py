@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from survmap.geo.models import State
 from survmap.imports.base import RowImporter
 from survmap.imports.counties import CountyMatch, CountyMatcher
 from survmap.imports.fields import DateReading, FieldWarning, read_date, read_link
+from survmap.imports.kinds import ImporterKind, NoteKind
 from survmap.imports.places import Gazetteer
 from survmap.imports.readers import Row
 from survmap.imports.report import RowError
@@ -162,6 +164,7 @@ class AtlasImporter(RowImporter):
 
     reason = REASON
     source = "atlas"
+    kind = ImporterKind.ATLAS
     default_label = "Atlas of Surveillance export"
 
     def __init__(
@@ -176,9 +179,17 @@ class AtlasImporter(RowImporter):
         today: dt.date | None = None,
         label: str = "",
         list_date: PartialDate | None = None,
+        file_name: str = "",
+        user: Any = None,
     ) -> None:
         super().__init__(
-            rows, dry_run=dry_run, progress=progress, batch_size=batch_size, label=label
+            rows,
+            dry_run=dry_run,
+            progress=progress,
+            batch_size=batch_size,
+            label=label,
+            file_name=file_name,
+            user=user,
         )
         # When the export was taken (its file name says, e.g. ...-20201007.csv): the date at
         # which the Atlas last listed each of its rows.
@@ -326,6 +337,7 @@ class AtlasImporter(RowImporter):
                     clean_text(row.get("County")),
                     f"not a census county of {state}, and {placement.problem}; "
                     "left for a moderator to place",
+                    kind=NoteKind.NOT_PLACED,
                 )
             )
         return match
@@ -449,7 +461,11 @@ class AtlasImporter(RowImporter):
         reading = read_link(text)
         if reading.problem:
             self.report.dropped_links.append((row.line, f"{atlas_id}: {clean_text(text)!r}"))
-            self.report.warn(FieldWarning(row.line, column, clean_text(text), reading.problem))
+            self.report.warn(
+                FieldWarning(
+                    row.line, column, clean_text(text), reading.problem, NoteKind.LINK_DROPPED
+                )
+            )
         elif reading.fixed:
             self.report.notes.append((row.line, f"{column} {clean_text(text)!r}: {reading.fixed}"))
         return reading.url

@@ -1,16 +1,19 @@
 """What both importers share: a parser's plans (a row in, a plan out, no writes) handed to the
 records service that applies them (`records.services.plans_apply`: bulk where it can, a
-savepoint per row, a commit per batch), and a dry run that rolls everything back but reports
-the same."""
+savepoint per row, a commit per batch), a dry run that rolls everything back but reports
+the same, and the run kept for moderators with every line of its summary (imports.runs)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import nullcontext
+from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from survmap.common import statistics
+from survmap.imports import runs
 from survmap.imports.readers import Row
 from survmap.imports.report import ImportReport, RowError
 from survmap.records.plans import PlannedRow, Writer
@@ -25,6 +28,8 @@ class RowImporter:
     source = ""
     reason = ""
     default_label = "import"
+    # Which importer an import run names (imports.kinds.ImporterKind).
+    kind = ""
     # False: every row through services.plan_apply (tests compare the bulk path with it).
     bulk = True
 
@@ -36,6 +41,8 @@ class RowImporter:
         progress: bool | None = False,
         batch_size: int = 500,
         label: str = "",
+        file_name: str = "",
+        user: Any = None,
     ) -> None:
         self.rows = list(rows)
         self.dry_run = dry_run
@@ -43,6 +50,9 @@ class RowImporter:
         self.progress = progress
         self.batch_size = batch_size
         self.label = label or self.default_label
+        # The file read and who ran it, kept with the run (a command names no one unless told).
+        self.file_name = file_name or label
+        self.user = user
         self.report = ImportReport(dry_run=dry_run)
 
     def checkpoint(self, stage: str, row: Row) -> None:
@@ -55,12 +65,15 @@ class RowImporter:
         return Writer.import_file(self.label, source=self.source, reason=self.reason)
 
     def run(self) -> ImportReport:
+        started_at = timezone.now()
+        conflicts_after = 0 if self.dry_run else runs.conflicts_mark()
+        writer = self.writer()
         self.report.rows_read = len(self.rows)
         planned = [plan for plan in self.plan() if isinstance(plan, PlannedRow)]
         with transaction.atomic() if self.dry_run else nullcontext():
             applied = plans_apply(
                 rows=planned,
-                writer=self.writer(),
+                writer=writer,
                 batch_size=self.batch_size,
                 bulk=self.bulk,
                 progress=self.progress,
@@ -70,6 +83,16 @@ class RowImporter:
                 transaction.set_rollback(True)
         self.report.take(applied)
         if not self.dry_run:
+            # What the summary lists, kept for a moderator once the rows are written.
+            runs.run_record(
+                report=self.report,
+                importer=self.kind,
+                writer=writer,
+                file_name=self.file_name,
+                started_at=started_at,
+                conflicts_after=conflicts_after,
+                user=self.user,
+            )
             # Give the query planner the new numbers of rows.
             statistics.refresh()
         return self.report

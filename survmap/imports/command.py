@@ -1,10 +1,12 @@
-"""What the import commands share: the arguments, reading the file, running, the summary."""
+"""What the import commands share: the arguments, reading the file, running, the summary (which
+ends by saying where a moderator finds the run's lines in the admin)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from survmap.imports.base import RowImporter
@@ -22,7 +24,9 @@ class ImportCommand(BaseCommand):
     def describe(self, path: Path, rows: Any) -> str:
         return f"Reading {path} ({len(rows)} rows)."
 
-    def importer(self, rows: Any, *, dry_run: bool, progress: bool | None) -> RowImporter:
+    def importer(
+        self, rows: Any, *, dry_run: bool, progress: bool | None, path: Path, user: Any
+    ) -> RowImporter:
         raise NotImplementedError
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,9 +38,20 @@ class ImportCommand(BaseCommand):
         parser.add_argument(
             "--details", type=int, default=20, help="How many errors and changes to list."
         )
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            default="",
+            help="The account to record as having run the import (kept with the run).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"No account named {options['user']!r}.")
         try:
             rows = self.read(path)
         except OSError as error:
@@ -45,6 +60,8 @@ class ImportCommand(BaseCommand):
             raise CommandError(f"{path}: {error}") from None
         self.stdout.write(self.describe(path, rows))
         progress = False if options["quiet"] else None
-        report = self.importer(rows, dry_run=options["dry_run"], progress=progress).run()
+        report = self.importer(
+            rows, dry_run=options["dry_run"], progress=progress, path=path, user=user
+        ).run()
         for line in report.summary_lines(details=options["details"]):
             self.stdout.write(line)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from survmap.common.dates import PartialDate
 from survmap.common.links import is_http_url
+from survmap.imports.kinds import NoteKind
 from survmap.records.normalize import clean_text
 
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -29,12 +30,14 @@ _HOST_START = re.compile(r"^[a-z0-9_-]+(?:\.[a-z0-9_-]+)+(?::\d+)?(?:[/?#]|$)", 
 
 @dataclass(frozen=True)
 class FieldWarning:
-    """A value dropped (or read loosely) from a row that was kept."""
+    """A value dropped (or read loosely) from a row that was kept; `kind` files it for the
+    moderator (a link dropped, a place left unplaced...)."""
 
     line: int
     column: str
     value: str
     reason: str
+    kind: str = NoteKind.VALUE_DROPPED
 
     def __str__(self) -> str:
         return f"line {self.line}, {self.column} {self.value!r}: {self.reason}"

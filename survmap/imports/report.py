@@ -37,6 +37,10 @@ class ImportReport:
     # Values dropped from rows that were kept (line, column, value, why), for a moderator.
     warnings: list[FieldWarning] = field(default_factory=list)
     dry_run: bool = False
+    # Where a moderator finds these lines after the run (imports.runs.run_record): not a dry run.
+    run_id: int | None = None
+    run_path: str = ""
+    run_notes: int = 0
 
     @property
     def created(self) -> int:
@@ -102,6 +106,11 @@ class ImportReport:
             f"{len(self.warned_lines)}; conflicts with people's edits: "
             f"{len(self.conflict_lines)}; refused: {self.rejected_count}."
         )
+        if self.run_id is not None:
+            lines.append(
+                f"Kept for moderators as import run {self.run_id}, {self.run_notes} lines to "
+                f"check: {self.run_path}"
+            )
         if self.rejected:
             reasons = ", ".join(f"{reason}: {n}" for reason, n in self.rejected.most_common())
             lines.append(f"Rejected rows by reason: {reasons}.")

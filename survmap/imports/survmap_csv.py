@@ -13,12 +13,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from itertools import zip_longest
-from typing import Any
+from typing import Any, Protocol
 
 from survmap.common.dates import PartialDate
 from survmap.geo.models import State
 from survmap.imports.base import RowImporter
 from survmap.imports.fields import FieldWarning, read_date, read_link
+from survmap.imports.kinds import ImporterKind, NoteKind
 from survmap.imports.places import Gazetteer
 from survmap.imports.readers import Row
 from survmap.imports.report import RowError
@@ -41,11 +42,18 @@ from survmap.records.plans import (
 REASON = "survmap CSV import"
 
 
+class Dropped(Protocol):
+    """Report a value dropped from a kept row (`kind`: how a moderator files it)."""
+
+    def __call__(self, column: str, value: str, reason: str, kind: str = ...) -> None: ...
+
+
 class CsvImporter(RowImporter):
     """Rows from `readers.read_survmap_csv` (cells already restored) into the record."""
 
     reason = REASON
     default_label = "survmap CSV"
+    kind = ImporterKind.SURVMAP_CSV
 
     def __init__(self, rows: Iterable[Row], *, gazetteer: Gazetteer | None = None, **options: Any):
         super().__init__(rows, **options)
@@ -121,9 +129,9 @@ def plan_row(
     read is dropped from the row with a warning (`warn`). A place given only as a city or a
     county name is placed by the gazetteer, or left unplaced with a warning."""
 
-    def dropped(column: str, value: str, reason: str) -> None:
+    def dropped(column: str, value: str, reason: str, kind: str = NoteKind.VALUE_DROPPED) -> None:
         if warn is not None:
-            warn(FieldWarning(row.line, column, value, reason))
+            warn(FieldWarning(row.line, column, value, reason, kind))
 
     def cell(column: str) -> Maybe[str]:
         return row.cells.get(column, UNSET)
@@ -146,6 +154,7 @@ def plan_row(
             "source_urls",
             row.get("source_urls"),
             "no source address: not public until one is added",
+            NoteKind.INCOMPLETE,
         )
     agency = AgencyPlan(
         name=clean_text(row.get("agency")),
@@ -209,7 +218,7 @@ def _state(text: str, states: Mapping[str, str] | set[str]) -> str | None:
     return states.get(text.upper()) or states.get(text.casefold())
 
 
-def _kind(row: Row, dropped: Callable[[str, str, str], None]) -> Maybe[str]:
+def _kind(row: Row, dropped: Dropped) -> Maybe[str]:
     text = clean_text(row.get("agency_kind"))
     key = re.sub(r"[^a-z]+", " ", text.casefold()).strip()
     for value, label in AgencyKind.choices:
@@ -229,7 +238,7 @@ def _kind(row: Row, dropped: Callable[[str, str, str], None]) -> Maybe[str]:
     return UNSET  # a new agency is police, the model's default; a known one keeps its kind
 
 
-def _status(row: Row, dropped: Callable[[str, str, str], None]) -> str:
+def _status(row: Row, dropped: Dropped) -> str:
     """Our status for the cell; an empty cell is 'not reported' (the source says nothing), as
     is one we cannot read (with a warning)."""
     text = clean_text(row.get("status"))
@@ -245,14 +254,14 @@ def _status(row: Row, dropped: Callable[[str, str, str], None]) -> str:
     return PartnershipStatus.NOT_REPORTED
 
 
-def _date(row: Row, column: str, dropped: Callable[[str, str, str], None]) -> PartialDate | None:
+def _date(row: Row, column: str, dropped: Dropped) -> PartialDate | None:
     reading = read_date(row.get(column))
     if reading.problem:
         dropped(column, clean_text(row.get(column)), reading.problem)
     return reading.value
 
 
-def _coordinates(row: Row, dropped: Callable[[str, str, str], None]) -> dict[str, Any]:
+def _coordinates(row: Row, dropped: Dropped) -> dict[str, Any]:
     numbers = {}
     for column, limit in (("latitude", 90), ("longitude", 180)):
         text = row.get(column).strip()
@@ -274,7 +283,7 @@ def _counties(
     row: Row,
     state: str,
     gazetteer: Gazetteer | None,
-    dropped: Callable[[str, str, str], None],
+    dropped: Dropped,
 ) -> tuple[str, ...]:
     """The FIPS codes the row gives, or else the counties its city or county names place it
     in; a place that cannot be placed is left to a moderator, with a warning."""
@@ -290,13 +299,16 @@ def _counties(
     placement = gazetteer.resolve(state=state, city=city, county=counties.replace(";", ","))
     if not placement.placed:
         column = "counties" if counties else "city"
-        dropped(column, counties or city, f"{placement.problem}; left for a moderator to place")
+        dropped(
+            column,
+            counties or city,
+            f"{placement.problem}; left for a moderator to place",
+            NoteKind.NOT_PLACED,
+        )
     return placement.fips
 
 
-def _sources(
-    row: Row, inherited: Maybe[str], dropped: Callable[[str, str, str], None]
-) -> dict[object, SourcePlan]:
+def _sources(row: Row, inherited: Maybe[str], dropped: Dropped) -> dict[object, SourcePlan]:
     columns = [
         row.get(name).split(csv_format.LINE)
         for name in (
@@ -313,12 +325,17 @@ def _sources(
             continue
         url = read_link(url_text)
         if url.problem:
-            dropped("source_urls", clean_text(url_text), url.problem)
+            dropped("source_urls", clean_text(url_text), url.problem, NoteKind.LINK_DROPPED)
             if not title.strip():
                 continue
         archive = read_link(archive_text)
         if archive.problem:
-            dropped("source_archive_urls", clean_text(archive_text), archive.problem)
+            dropped(
+                "source_archive_urls",
+                clean_text(archive_text),
+                archive.problem,
+                NoteKind.LINK_DROPPED,
+            )
         reading = read_date(date)
         if reading.problem:
             dropped("source_dates", clean_text(date), reading.problem)

@@ -7,7 +7,8 @@ from django.contrib.auth.models import Group, Permission
 MODERATORS_GROUP = "moderators"
 
 # App labels whose models moderators edit; later apps (submissions) add theirs here.
-MODERATED_APPS = ("records", "submissions", "research")
+# (imports: its admin lets no one add, change or delete a run; moderators view and mark handled.)
+MODERATED_APPS = ("records", "submissions", "research", "imports")
 VIEW_ONLY_APPS = ("geo",)
 
 

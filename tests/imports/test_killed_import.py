@@ -83,6 +83,8 @@ def test_an_import_killed_half_way_leaves_only_whole_rows(atlas_csv: Path, tmp_p
     assert 0 < survived < ATLAS_ROWS_IMPORTED
     for problem, sql in HALF_WRITTEN.items():
         assert count(db, sql) == 0, problem
+    # The run is kept for moderators only once it finishes: none from the killed one.
+    assert count(db, "SELECT COUNT(*) FROM imports_importrun") == 0
 
     again = manage(db, "import_atlas", str(atlas_csv), "--quiet")
     _out, err = again.communicate(timeout=600)
@@ -93,3 +95,6 @@ def test_an_import_killed_half_way_leaves_only_whole_rows(atlas_csv: Path, tmp_p
     )
     for problem, sql in HALF_WRITTEN.items():
         assert count(db, sql) == 0, problem
+    assert count(db, "SELECT COUNT(*) FROM imports_importrun") == 1
+    refused = "SELECT COUNT(*) FROM imports_importnote WHERE kind = 'refused'"
+    assert count(db, refused) == 2

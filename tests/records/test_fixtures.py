@@ -172,3 +172,11 @@ def test_first_load_brings_the_shipped_atlas_export_credited_to_the_eff(db):
         vendor__slug="ring", kind=PolicyEventKind.PROGRAM_ENDED, date__year=2024
     )
     assert ended.partnerships.filter(atlas_id__isnull=False).count() > 1000
+    # What the Atlas import could not read is kept for moderators: its run and lines.
+    from survmap.imports.models import ImportRun, NoteKind
+
+    run = ImportRun.objects.get()
+    assert (run.label, run.refused) == (SHIPPED_ATLAS.name, 2)
+    assert run.created + run.updated + run.unchanged == imported.count()
+    assert run.notes.filter(kind=NoteKind.REFUSED).count() == 2
+    assert run.notes.filter(kind=NoteKind.VALUE_DROPPED, value="9/21/0206").exists()

@@ -17,17 +17,19 @@ class Command(ImportCommand):
     file_help = "The Atlas CSV export."
 
     def read(self, path: Path) -> Any:
-        self.path = path
         return read_atlas(path)
 
     def describe(self, path: Path, rows: Any) -> str:
         return f"Reading {path} ({rows.layout} layout, {len(rows)} rows)."
 
-    def importer(self, rows: Any, *, dry_run: bool, progress: bool | None) -> RowImporter:
+    def importer(
+        self, rows: Any, *, dry_run: bool, progress: bool | None, path: Path, user: Any
+    ) -> RowImporter:
         return AtlasImporter(
             rows,
             dry_run=dry_run,
             progress=progress,
-            label=self.path.name,
-            list_date=export_date(self.path.name),
+            label=path.name,
+            user=user,
+            list_date=export_date(path.name),
         )

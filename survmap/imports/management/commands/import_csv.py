@@ -16,5 +16,7 @@ class Command(ImportCommand):
     def read(self, path: Path) -> Any:
         return read_survmap_csv(path)
 
-    def importer(self, rows: Any, *, dry_run: bool, progress: bool | None) -> RowImporter:
-        return CsvImporter(rows, dry_run=dry_run, progress=progress)
+    def importer(
+        self, rows: Any, *, dry_run: bool, progress: bool | None, path: Path, user: Any
+    ) -> RowImporter:
+        return CsvImporter(rows, dry_run=dry_run, progress=progress, file_name=path.name, user=user)
