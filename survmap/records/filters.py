@@ -68,14 +68,70 @@ class AgencyIdFilter(django_filters.ModelMultipleChoiceFilter):
         extend_schema_field({"type": "integer", "description": kwargs.get("help_text", "")})(self)
 
 
-class PartnershipFilterSet(django_filters.FilterSet):
-    technology = CodeMultipleChoiceFilter(
-        field_name="technology__slug",
-        to_field_name="slug",
+# The filters other record lists share (research checks, coverage), made here so that each
+# parameter has one definition of its name, values, validation and help. `agency` is the path
+# from the filtered model to the agency ("" on agencies themselves).
+def technology_filter(**overrides: Any) -> CodeMultipleChoiceFilter:
+    options: dict[str, Any] = {
+        "field_name": "technology__slug",
+        "to_field_name": "slug",
+        "distinct": False,
+        "queryset": _all(Technology),
+        "help_text": "Technology slug; repeat for several (any of them matches).",
+    }
+    return CodeMultipleChoiceFilter(**(options | overrides))
+
+
+def state_filter(agency: str = "agency__") -> CodeMultipleChoiceFilter:
+    return CodeMultipleChoiceFilter(
+        field_name=f"{agency}state",
         distinct=False,
-        queryset=_all(Technology),
-        help_text="Technology slug; repeat for several (any of them matches).",
+        queryset=_all(State),
+        help_text="USPS state or territory code, e.g. MI; repeat for several.",
     )
+
+
+def county_filter(agency: str = "agency__") -> CodeMultipleChoiceFilter:
+    # The one many-to-many path: distinct, so an agency of two matching counties counts once.
+    return CodeMultipleChoiceFilter(
+        field_name=f"{agency}counties",
+        queryset=_all(County),
+        help_text="Five-digit county FIPS code, e.g. 26099; repeat for several.",
+    )
+
+
+def agency_kind_filter(agency: str = "agency__") -> django_filters.MultipleChoiceFilter:
+    return django_filters.MultipleChoiceFilter(
+        field_name=f"{agency}kind",
+        choices=AgencyKind.choices,
+        distinct=False,
+        help_text="Kind of agency; repeat for several.",
+    )
+
+
+def agency_or_technology_matches(word: str) -> Q:
+    """The part of the text search `q` that every record of an agency and a technology shares:
+    the word in the agency's name, city, county or state, or in the technology's name. Each
+    table is looked up first and reached through id subqueries, so the database scans each once
+    instead of joining them all for every record."""
+    agencies = Agency.objects.filter(
+        Q(name__icontains=word)
+        | Q(city__icontains=word)
+        | Q(state__name__icontains=word)
+        | Q(state__code__iexact=word)
+    ).values("pk")
+    in_counties = Agency.counties.through.objects.filter(
+        county__in=County.objects.filter(name__icontains=word).values("pk")
+    ).values("agency_id")
+    return (
+        Q(agency_id__in=agencies)
+        | Q(agency_id__in=in_counties)
+        | Q(technology_id__in=Technology.objects.filter(name__icontains=word).values("pk"))
+    )
+
+
+class PartnershipFilterSet(django_filters.FilterSet):
+    technology = technology_filter()
     vendor = CodeMultipleChoiceFilter(
         field_name="vendor__slug",
         to_field_name="slug",
@@ -92,29 +148,15 @@ class PartnershipFilterSet(django_filters.FilterSet):
         distinct=False,
         help_text="Partnership status; repeat for several. Omit for all.",
     )
-    state = CodeMultipleChoiceFilter(
-        field_name="agency__state",
-        distinct=False,
-        queryset=_all(State),
-        help_text="USPS state or territory code, e.g. MI; repeat for several.",
-    )
-    county = CodeMultipleChoiceFilter(
-        field_name="agency__counties",
-        queryset=_all(County),
-        help_text="Five-digit county FIPS code, e.g. 26099; repeat for several.",
-    )
+    state = state_filter()
+    county = county_filter()
     agency = AgencyIdFilter(
         field_name="agency",
         distinct=False,
         queryset=_all(Agency),
         help_text="survmap id of the agency, e.g. 123; repeat for several.",
     )
-    agency_kind = django_filters.MultipleChoiceFilter(
-        field_name="agency__kind",
-        choices=AgencyKind.choices,
-        distinct=False,
-        help_text="Kind of agency; repeat for several.",
-    )
+    agency_kind = agency_kind_filter()
     as_of = django_filters.DateFilter(
         method="filter_as_of",
         help_text=(
@@ -171,24 +213,10 @@ class PartnershipFilterSet(django_filters.FilterSet):
         )
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        # Each word is looked up in the small tables first (agencies, counties, states,
-        # technologies, vendors) and reaches partnerships through id subqueries, so the
-        # database scans each table once instead of joining them all for every partnership.
         query = Q()
         for word in value.split()[:8]:
-            agencies = Agency.objects.filter(
-                Q(name__icontains=word)
-                | Q(city__icontains=word)
-                | Q(state__name__icontains=word)
-                | Q(state__code__iexact=word)
-            ).values("pk")
-            in_counties = Agency.counties.through.objects.filter(
-                county__in=County.objects.filter(name__icontains=word).values("pk")
-            ).values("agency_id")
             query &= (
-                Q(agency_id__in=agencies)
-                | Q(agency_id__in=in_counties)
-                | Q(technology_id__in=Technology.objects.filter(name__icontains=word).values("pk"))
+                agency_or_technology_matches(word)
                 | Q(vendor_id__in=Vendor.objects.filter(name__icontains=word).values("pk"))
                 | Q(product__icontains=word)
                 | Q(summary__icontains=word)
