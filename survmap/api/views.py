@@ -47,10 +47,11 @@ from survmap.records import rows
 from survmap.records.csv_format import partnership_row
 from survmap.records.filters import (
     FILTER_NAMES,
+    AnyFilterSet,
     InvalidQuery,
     PartnershipFilterSet,
-    filter_partnerships,
     unknown_parameters,
+    validated_filterset,
 )
 from survmap.records.models import Agency, Partnership, PolicyEvent, Source, Technology, Vendor
 from survmap.records.selectors import partnership_list_public
@@ -63,16 +64,26 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
+def validated(
+    filterset_class: type[AnyFilterSet],
+    request: Request | HttpRequest,
+    queryset: QuerySet,
+    view: APIView,
+) -> AnyFilterSet:
+    """The one validate-or-refuse step (records.filters.validated_filterset) for an API view:
+    the FilterSet bound to the query, or a 400 naming each bad parameter."""
+    also = view.query_parameters() if isinstance(view, PublicAPIMixin) else set()
+    try:
+        return validated_filterset(filterset_class, request.GET, queryset, also=also)
+    except InvalidQuery as problem:
+        raise ValidationError(problem.errors) from None
+
+
 def _filtered(
     request: Request | HttpRequest, queryset: QuerySet[Partnership], view: APIView
 ) -> QuerySet[Partnership]:
-    """`queryset` narrowed by the query's filters (the one FilterSet, through the one
-    validate-or-refuse step), or a 400 naming the bad parameters."""
-    also = view.query_parameters() if isinstance(view, PublicAPIMixin) else set()
-    try:
-        return filter_partnerships(request.GET, queryset, also=also).qs
-    except InvalidQuery as problem:
-        raise ValidationError(problem.errors) from None
+    """`queryset` narrowed by the query's filters (the one FilterSet), or a 400."""
+    return validated(PartnershipFilterSet, request, queryset, view).qs
 
 
 def _public_partnerships_filtered(

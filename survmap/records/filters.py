@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import django_filters
 from django import forms
@@ -228,6 +228,7 @@ class PartnershipFilterSet(django_filters.FilterSet):
 # newsletters and social networks. Refusing them would break a newspaper's link to the map.
 _TRACKING = re.compile(r"utm_[a-z_]{1,30}|fbclid|gclid|mc_cid|mc_eid")
 FILTER_NAMES = frozenset(PartnershipFilterSet.base_filters)
+AnyFilterSet = TypeVar("AnyFilterSet", bound=django_filters.FilterSet)
 
 
 class InvalidQuery(Exception):
@@ -251,17 +252,28 @@ def unknown_parameters(params: Mapping[str, Any], allowed: Collection[str]) -> d
     }
 
 
-def filter_partnerships(
-    params: Any, queryset: QuerySet[Partnership], *, also: Collection[str] = ()
-) -> PartnershipFilterSet:
-    """The one "validate or refuse" step for every reader of the FilterSet (pages, map counts,
-    API lists, exports): the FilterSet bound to `params`, or InvalidQuery naming each unknown
-    parameter (anything but the filters and `also`) and each value a filter refuses."""
-    errors = unknown_parameters(params, FILTER_NAMES | set(also))
-    filterset = PartnershipFilterSet(params, queryset=queryset)
+def validated_filterset(
+    filterset_class: type[AnyFilterSet],
+    params: Any,
+    queryset: QuerySet,
+    *,
+    also: Collection[str] = (),
+) -> AnyFilterSet:
+    """The one "validate or refuse" step for every reader of a FilterSet (pages, map counts,
+    API lists, exports, coverage): the FilterSet bound to `params`, or InvalidQuery naming each
+    unknown parameter (anything but the filters and `also`) and each value a filter refuses."""
+    errors = unknown_parameters(params, set(filterset_class.base_filters) | set(also))
+    filterset = filterset_class(params, queryset=queryset)
     if not filterset.is_valid():
         for name, messages in filterset.errors.items():
             errors.setdefault(name, []).extend(str(message) for message in messages)
     if errors:
         raise InvalidQuery(errors)
     return filterset
+
+
+def filter_partnerships(
+    params: Any, queryset: QuerySet[Partnership], *, also: Collection[str] = ()
+) -> PartnershipFilterSet:
+    """`validated_filterset` for "which partnerships", the FilterSet most readers take."""
+    return validated_filterset(PartnershipFilterSet, params, queryset, also=also)

@@ -17,6 +17,7 @@ from survmap.records.filters import (
     state_filter,
     technology_filter,
 )
+from survmap.records.models import Agency, Technology
 from survmap.research.models import CheckOutcome, ResearchCheck, stale_cutoff
 
 # The partnership filter parameters a check answers too (the map passes them all).
@@ -76,6 +77,31 @@ class ResearchCheckFilterSet(django_filters.FilterSet):
         for word in value.split()[:8]:
             query &= agency_or_technology_matches(word) | Q(summary__icontains=word)
         return queryset.filter(query)
+
+
+class CoverageFilterSet(django_filters.FilterSet):
+    """Which agencies /api/v1/coverage/ counts (the partnership filters' place and kind, on the
+    agency itself), and which technologies it lists."""
+
+    state = state_filter(agency="")
+    county = county_filter(agency="")
+    agency_kind = agency_kind_filter(agency="")
+    technology = technology_filter(
+        method="filter_technology", help_text="Only these technologies (slugs); all by default."
+    )
+
+    class Meta:
+        model = Agency
+        fields: list[str] = []
+
+    def filter_technology(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        # It chooses the rows of the answer, not the agencies: see `technologies`.
+        return queryset
+
+    def technologies(self) -> QuerySet[Technology] | None:
+        """The technologies asked for, or None for every one with something public."""
+        chosen = self.form.cleaned_data.get("technology")
+        return Technology.objects.filter(pk__in=[t.pk for t in chosen]) if chosen else None
 
 
 def shared_query(query: Any) -> dict[str, list[str]]:

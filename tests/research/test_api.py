@@ -201,3 +201,36 @@ def test_coverage_refuses_values_no_database_can_hold(db, client):
     )
     assert response.status_code == 400
     assert set(response.json()["errors"]) >= {"county", "state"}
+
+
+def test_coverage_refuses_an_unknown_parameter_naming_it(client, checks):
+    response = client.get(reverse("api:coverage"), {"technolgy": "drones", "state": "MI"})
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"technolgy"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"state": "Michigan"},
+        {"state": ""},
+        {"county": "2609"},
+        {"county": "26099\x00"},
+        {"technology": "no such technology"},
+        {"technology": "drones\x00"},
+        {"agency_kind": "police\x00"},
+    ],
+)
+def test_coverage_answers_a_malformed_value_with_a_400_naming_it(client, checks, query):
+    response = client.get(reverse("api:coverage"), query)
+    assert response.status_code == 400, response.content
+    assert set(response.json()["errors"]) == set(query)
+
+
+def test_coverage_takes_the_partnership_filters_values(client, checks):
+    """The same values the partnership filters take (they share one definition)."""
+    both = {"state": "MI", "county": "26099", "agency_kind": "police", "technology": "drones"}
+    assert client.get(reverse("api:partnership-list"), both).status_code == 200
+    response = client.get(reverse("api:coverage"), both)
+    assert response.status_code == 200
+    assert [row["technology"] for row in response.json()["results"]] == ["drones"]
