@@ -236,7 +236,7 @@ class InvalidQuery(Exception):
     answer it with a 400 page and the API with a JSON 400, each naming the parameters."""
 
     def __init__(self, errors: Mapping[str, list[str]]) -> None:
-        super().__init__(dict(errors))
+        super().__init__("; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items()))
         self.errors = dict(errors)
 
 
