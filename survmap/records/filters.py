@@ -44,13 +44,19 @@ def _all(model: type[Model]) -> Callable[[HttpRequest | None], QuerySet]:
 RECORD_ID = re.compile(r"[0-9]{1,18}")
 
 
+def record_id(value: str) -> int | None:
+    """`value` as a survmap id if it is one, else None: ASCII digits only ('²'.isdigit() is
+    true, yet int() refuses it), and short enough for the database's integers."""
+    return int(value) if RECORD_ID.fullmatch(value) else None
+
+
 class RecordIdsField(django_filters.fields.ModelMultipleChoiceField):
     """Ids checked to be ids before the database sees them: a value past its integer range
     ('-8883024525585666801664') would otherwise fail in the driver instead of the form."""
 
     def _check_values(self, value: Any) -> Any:
         for pk in value if isinstance(value, list | tuple) else [value]:
-            if not RECORD_ID.fullmatch(str(pk)):
+            if record_id(str(pk)) is None:
                 raise forms.ValidationError(
                     f"'{str(pk)[:40]}' is not a survmap id (a whole number).",
                     code="invalid_pk_value",
