@@ -24,15 +24,6 @@ from survmap.records.models import Partnership, Technology
 from survmap.web import views
 
 
-def bad_filters(request: HttpRequest, problem: InvalidQuery) -> HttpResponse:
-    return render(
-        request,
-        "web/bad_request.html",
-        {"errors": problem.errors, "home": reverse("web:home")},
-        status=400,
-    )
-
-
 def live_url(request: HttpRequest, level: Level) -> str:
     """The map page's address for the same view, as written on a file or an embed."""
     filters = filter_query(request.GET)
@@ -54,7 +45,7 @@ def map_html(request: HttpRequest) -> HttpResponse:
             as_query(request.GET), level=level, source_url=live_url(request, level)
         )
     except InvalidQuery as problem:
-        return bad_filters(request, problem)
+        return views.bad_request(request, problem)
     response = HttpResponse(standalone_html(fmap), content_type="text/html; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{download_name(request, level)}"'
     patch_cache_control(response, public=True, max_age=300)
@@ -110,7 +101,7 @@ def embed(request: HttpRequest) -> HttpResponse:
         counts = views.map_counts_payload(request, level)
         title = map_title(request.GET, level)
     except InvalidQuery as problem:
-        return allow_framing(bad_filters(request, problem))
+        return allow_framing(views.bad_request(request, problem))
     config = {
         **views.map_config(level, map_options()),
         "embed": True,

@@ -121,7 +121,9 @@ def _download_query(query: QueryDict, **fixed: str) -> str:
     return urlencode(sorted(pairs))
 
 
-def _bad_request(request: HttpRequest, problem: BadQuery) -> HttpResponse:
+def bad_request(request: HttpRequest, problem: BadQuery) -> HttpResponse:
+    """The 400 page naming each parameter the page cannot use (the map's pages, the embed
+    and the standalone file alike)."""
     return render(
         request,
         "web/bad_request.html",
@@ -196,7 +198,7 @@ def home(request: HttpRequest) -> HttpResponse:
         level = map_level(request)
         counts = map_counts_payload(request, level)
     except BadQuery as problem:
-        return _bad_request(request, problem)
+        return bad_request(request, problem)
     names = region_names(level)
     top = sorted(counts["counts"].items(), key=lambda item: (-item[1], names.get(item[0], "")))
     options = map_options()
@@ -275,7 +277,7 @@ def table(request: HttpRequest) -> HttpResponse:
     try:
         filterset = _filterset(request, also=PAGED_PARAMS)
     except BadQuery as problem:
-        return _bad_request(request, problem)
+        return bad_request(request, problem)
     partnerships = _shown(filterset.qs)
     ordering = request.GET.get("ordering", "")
     if not ordering:
@@ -405,7 +407,7 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
     try:
         filterset = _filterset(request, base, also=PAGED_PARAMS)
     except BadQuery as problem:
-        return _bad_request(request, problem)
+        return bad_request(request, problem)
     partnerships = _shown(filterset.qs).order_by("agency__name", "technology__name", "pk")
     page_obj = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
     events = _policy_events(Q(partnerships__in=base.values("pk")) | place)
