@@ -39,7 +39,6 @@ from survmap.api.serializers import (
     VendorSerializer,
 )
 from survmap.api.throttling import ExportThrottle
-from survmap.common.text import header_safe
 from survmap.geo.boundaries import Level, centroids, feature_collection
 from survmap.geo.models import County, State
 from survmap.geo.regions import region_counts
@@ -440,7 +439,7 @@ class ExportView(PublicAPIMixin):
             )
         filename = f"survmap-partnerships-{stamp}.{self.export_format}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        self._credit(response, credits)
+        licensing.credit_response(response, credits)
         return response
 
     def _from_release(self, name: str, path: Path) -> HttpResponseBase:
@@ -455,16 +454,8 @@ class ExportView(PublicAPIMixin):
         )
         # Which snapshot this is; filter (or use the list API) for rows changed since.
         response["X-Survmap-Release"] = name
-        self._credit(response, licensing.attributions(Partnership.objects.public()))
+        licensing.credit_response(response, licensing.attributions(Partnership.objects.public()))
         return response
-
-    @staticmethod
-    def _credit(response: HttpResponseBase, credits: list[str]) -> None:
-        response["Link"] = licensing.link_header(credits)
-        # The same credit in a header, for a CSV reader that only sees the file's rows. A credit
-        # stored with a line break (before input was cleaned, or by raw SQL) must not take the
-        # export down: Django refuses a header holding CR or LF.
-        response["X-Attribution"] = "; ".join(header_safe(credit) for credit in credits)
 
 
 @extend_schema(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -156,17 +155,8 @@ def _feature(research_check: ResearchCheck, points: dict[str, tuple[float, float
 
 def geojson_chunks(checks: QuerySet[ResearchCheck], credits: list[str]) -> Iterator[str]:
     points = centroids(Level.COUNTY)
-    head = {
-        "type": "FeatureCollection",
-        "license": licensing.license_info(credits),
-        "attribution": credits,
-    }
-    yield json.dumps(head)[:-1] + ', "features": ['
-    separator = ""
-    for research_check in checks.iterator(chunk_size=500):
-        yield separator + json.dumps(_feature(research_check, points))
-        separator = ",\n"
-    yield "]}\n"
+    features = (_feature(c, points) for c in checks.iterator(chunk_size=500))
+    return exports.feature_collection_chunks(features, credits)
 
 
 @extend_schema(
@@ -251,8 +241,7 @@ class CheckExportView(PublicAPIMixin):
             )
         filename = f"survmap-checks-{stamp}.{self.export_format}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Link"] = licensing.link_header(credits)
-        response["X-Attribution"] = "; ".join(credits)
+        licensing.credit_response(response, credits)
         return response
 
 
