@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db.models import QuerySet
@@ -83,9 +83,9 @@ def partnership_feature(
     }
 
 
-def geojson_chunks(partnerships: QuerySet[Partnership], credits: list[str]) -> Iterator[str]:
-    """One GeoJSON FeatureCollection, a Feature per partnership, as text pieces."""
-    county_points = centroids(Level.COUNTY)
+def feature_collection_chunks(features: Iterable[dict], credits: list[str]) -> Iterator[str]:
+    """One GeoJSON FeatureCollection, credited, as text pieces: the features are written as
+    they come, so a whole-set export never holds them all."""
     head = {
         "type": "FeatureCollection",
         "license": licensing.license_info(credits),
@@ -93,7 +93,17 @@ def geojson_chunks(partnerships: QuerySet[Partnership], credits: list[str]) -> I
     }
     yield json.dumps(head)[:-1] + ', "features": ['
     separator = ""
-    for partnership in rows.partnerships_in_order(partnerships):
-        yield separator + json.dumps(partnership_feature(partnership, county_points))
+    for feature in features:
+        yield separator + json.dumps(feature)
         separator = ",\n"
     yield "]}\n"
+
+
+def geojson_chunks(partnerships: QuerySet[Partnership], credits: list[str]) -> Iterator[str]:
+    """One GeoJSON FeatureCollection, a Feature per partnership, as text pieces."""
+    county_points = centroids(Level.COUNTY)
+    features = (
+        partnership_feature(partnership, county_points)
+        for partnership in rows.partnerships_in_order(partnerships)
+    )
+    return feature_collection_chunks(features, credits)

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import HttpResponseBase
 
+from survmap.common.text import header_safe
 from survmap.records.models import ATLAS_ATTRIBUTION, Agency, Partnership, Source
 
 ATLAS_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -70,6 +72,15 @@ def license_text(credits: list[str]) -> str:
     if "notes" in info:
         lines.append(info["notes"])
     return "\n".join(lines)
+
+
+def credit_response(response: HttpResponseBase, credits: list[str]) -> None:
+    """The licence (Link) and the credits (X-Attribution) of a download, in its headers."""
+    response["Link"] = link_header(credits)
+    # The same credit in a header, for a CSV reader that only sees the file's rows. A credit
+    # stored with a line break (before input was cleaned, or by raw SQL) must not take the
+    # export down: Django refuses a header holding CR or LF.
+    response["X-Attribution"] = "; ".join(header_safe(credit) for credit in credits)
 
 
 def link_header(credits: list[str]) -> str:

@@ -39,7 +39,6 @@ from survmap.api.serializers import (
     VendorSerializer,
 )
 from survmap.api.throttling import ExportThrottle
-from survmap.common.text import header_safe
 from survmap.geo.boundaries import Level, centroids, feature_collection
 from survmap.geo.models import County, State
 from survmap.geo.regions import region_counts
@@ -47,10 +46,11 @@ from survmap.records import rows
 from survmap.records.csv_format import partnership_row
 from survmap.records.filters import (
     FILTER_NAMES,
+    AnyFilterSet,
     InvalidQuery,
     PartnershipFilterSet,
-    filter_partnerships,
     unknown_parameters,
+    validated_filterset,
 )
 from survmap.records.models import Agency, Partnership, PolicyEvent, Source, Technology, Vendor
 from survmap.records.selectors import partnership_list_public
@@ -63,16 +63,26 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
+def validated(
+    filterset_class: type[AnyFilterSet],
+    request: Request | HttpRequest,
+    queryset: QuerySet,
+    view: APIView,
+) -> AnyFilterSet:
+    """The one validate-or-refuse step (records.filters.validated_filterset) for an API view:
+    the FilterSet bound to the query, or a 400 naming each bad parameter."""
+    also = view.query_parameters() if isinstance(view, PublicAPIMixin) else set()
+    try:
+        return validated_filterset(filterset_class, request.GET, queryset, also=also)
+    except InvalidQuery as problem:
+        raise ValidationError(problem.errors) from None
+
+
 def _filtered(
     request: Request | HttpRequest, queryset: QuerySet[Partnership], view: APIView
 ) -> QuerySet[Partnership]:
-    """`queryset` narrowed by the query's filters (the one FilterSet, through the one
-    validate-or-refuse step), or a 400 naming the bad parameters."""
-    also = view.query_parameters() if isinstance(view, PublicAPIMixin) else set()
-    try:
-        return filter_partnerships(request.GET, queryset, also=also).qs
-    except InvalidQuery as problem:
-        raise ValidationError(problem.errors) from None
+    """`queryset` narrowed by the query's filters (the one FilterSet), or a 400."""
+    return validated(PartnershipFilterSet, request, queryset, view).qs
 
 
 def _public_partnerships_filtered(
@@ -429,7 +439,7 @@ class ExportView(PublicAPIMixin):
             )
         filename = f"survmap-partnerships-{stamp}.{self.export_format}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        self._credit(response, credits)
+        licensing.credit_response(response, credits)
         return response
 
     def _from_release(self, name: str, path: Path) -> HttpResponseBase:
@@ -444,16 +454,8 @@ class ExportView(PublicAPIMixin):
         )
         # Which snapshot this is; filter (or use the list API) for rows changed since.
         response["X-Survmap-Release"] = name
-        self._credit(response, licensing.attributions(Partnership.objects.public()))
+        licensing.credit_response(response, licensing.attributions(Partnership.objects.public()))
         return response
-
-    @staticmethod
-    def _credit(response: HttpResponseBase, credits: list[str]) -> None:
-        response["Link"] = licensing.link_header(credits)
-        # The same credit in a header, for a CSV reader that only sees the file's rows. A credit
-        # stored with a line break (before input was cleaned, or by raw SQL) must not take the
-        # export down: Django refuses a header holding CR or LF.
-        response["X-Attribution"] = "; ".join(header_safe(credit) for credit in credits)
 
 
 @extend_schema(

@@ -265,7 +265,7 @@ def standalone_map(
 ) -> folium.Map:
     """The choropleth for these filters (the map page's query parameters, as a QueryDict or a
     plain mapping) as a folium.Map whose HTML needs no network. `source_url`, when given, is
-    written on the map as the live view's address. Raises InvalidFilters for bad filters and
+    written on the map as the live view's address. Raises InvalidQuery for bad filters and
     ValueError for a level other than 'state' or 'county'."""
     level = Level(level)
     query = as_query(filters or {})

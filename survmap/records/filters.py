@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import django_filters
 from django import forms
@@ -44,13 +44,19 @@ def _all(model: type[Model]) -> Callable[[HttpRequest | None], QuerySet]:
 RECORD_ID = re.compile(r"[0-9]{1,18}")
 
 
+def record_id(value: str) -> int | None:
+    """`value` as a survmap id if it is one, else None: ASCII digits only ('²'.isdigit() is
+    true, yet int() refuses it), and short enough for the database's integers."""
+    return int(value) if RECORD_ID.fullmatch(value) else None
+
+
 class RecordIdsField(django_filters.fields.ModelMultipleChoiceField):
     """Ids checked to be ids before the database sees them: a value past its integer range
     ('-8883024525585666801664') would otherwise fail in the driver instead of the form."""
 
     def _check_values(self, value: Any) -> Any:
         for pk in value if isinstance(value, list | tuple) else [value]:
-            if not RECORD_ID.fullmatch(str(pk)):
+            if record_id(str(pk)) is None:
                 raise forms.ValidationError(
                     f"'{str(pk)[:40]}' is not a survmap id (a whole number).",
                     code="invalid_pk_value",
@@ -68,14 +74,70 @@ class AgencyIdFilter(django_filters.ModelMultipleChoiceFilter):
         extend_schema_field({"type": "integer", "description": kwargs.get("help_text", "")})(self)
 
 
-class PartnershipFilterSet(django_filters.FilterSet):
-    technology = CodeMultipleChoiceFilter(
-        field_name="technology__slug",
-        to_field_name="slug",
+# The filters other record lists share (research checks, coverage), made here so that each
+# parameter has one definition of its name, values, validation and help. `agency` is the path
+# from the filtered model to the agency ("" on agencies themselves).
+def technology_filter(**overrides: Any) -> CodeMultipleChoiceFilter:
+    options: dict[str, Any] = {
+        "field_name": "technology__slug",
+        "to_field_name": "slug",
+        "distinct": False,
+        "queryset": _all(Technology),
+        "help_text": "Technology slug; repeat for several (any of them matches).",
+    }
+    return CodeMultipleChoiceFilter(**(options | overrides))
+
+
+def state_filter(agency: str = "agency__") -> CodeMultipleChoiceFilter:
+    return CodeMultipleChoiceFilter(
+        field_name=f"{agency}state",
         distinct=False,
-        queryset=_all(Technology),
-        help_text="Technology slug; repeat for several (any of them matches).",
+        queryset=_all(State),
+        help_text="USPS state or territory code, e.g. MI; repeat for several.",
     )
+
+
+def county_filter(agency: str = "agency__") -> CodeMultipleChoiceFilter:
+    # The one many-to-many path: distinct, so an agency of two matching counties counts once.
+    return CodeMultipleChoiceFilter(
+        field_name=f"{agency}counties",
+        queryset=_all(County),
+        help_text="Five-digit county FIPS code, e.g. 26099; repeat for several.",
+    )
+
+
+def agency_kind_filter(agency: str = "agency__") -> django_filters.MultipleChoiceFilter:
+    return django_filters.MultipleChoiceFilter(
+        field_name=f"{agency}kind",
+        choices=AgencyKind.choices,
+        distinct=False,
+        help_text="Kind of agency; repeat for several.",
+    )
+
+
+def agency_or_technology_matches(word: str) -> Q:
+    """The part of the text search `q` that every record of an agency and a technology shares:
+    the word in the agency's name, city, county or state, or in the technology's name. Each
+    table is looked up first and reached through id subqueries, so the database scans each once
+    instead of joining them all for every record."""
+    agencies = Agency.objects.filter(
+        Q(name__icontains=word)
+        | Q(city__icontains=word)
+        | Q(state__name__icontains=word)
+        | Q(state__code__iexact=word)
+    ).values("pk")
+    in_counties = Agency.counties.through.objects.filter(
+        county__in=County.objects.filter(name__icontains=word).values("pk")
+    ).values("agency_id")
+    return (
+        Q(agency_id__in=agencies)
+        | Q(agency_id__in=in_counties)
+        | Q(technology_id__in=Technology.objects.filter(name__icontains=word).values("pk"))
+    )
+
+
+class PartnershipFilterSet(django_filters.FilterSet):
+    technology = technology_filter()
     vendor = CodeMultipleChoiceFilter(
         field_name="vendor__slug",
         to_field_name="slug",
@@ -92,29 +154,15 @@ class PartnershipFilterSet(django_filters.FilterSet):
         distinct=False,
         help_text="Partnership status; repeat for several. Omit for all.",
     )
-    state = CodeMultipleChoiceFilter(
-        field_name="agency__state",
-        distinct=False,
-        queryset=_all(State),
-        help_text="USPS state or territory code, e.g. MI; repeat for several.",
-    )
-    county = CodeMultipleChoiceFilter(
-        field_name="agency__counties",
-        queryset=_all(County),
-        help_text="Five-digit county FIPS code, e.g. 26099; repeat for several.",
-    )
+    state = state_filter()
+    county = county_filter()
     agency = AgencyIdFilter(
         field_name="agency",
         distinct=False,
         queryset=_all(Agency),
         help_text="survmap id of the agency, e.g. 123; repeat for several.",
     )
-    agency_kind = django_filters.MultipleChoiceFilter(
-        field_name="agency__kind",
-        choices=AgencyKind.choices,
-        distinct=False,
-        help_text="Kind of agency; repeat for several.",
-    )
+    agency_kind = agency_kind_filter()
     as_of = django_filters.DateFilter(
         method="filter_as_of",
         help_text=(
@@ -171,24 +219,10 @@ class PartnershipFilterSet(django_filters.FilterSet):
         )
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        # Each word is looked up in the small tables first (agencies, counties, states,
-        # technologies, vendors) and reaches partnerships through id subqueries, so the
-        # database scans each table once instead of joining them all for every partnership.
         query = Q()
         for word in value.split()[:8]:
-            agencies = Agency.objects.filter(
-                Q(name__icontains=word)
-                | Q(city__icontains=word)
-                | Q(state__name__icontains=word)
-                | Q(state__code__iexact=word)
-            ).values("pk")
-            in_counties = Agency.counties.through.objects.filter(
-                county__in=County.objects.filter(name__icontains=word).values("pk")
-            ).values("agency_id")
             query &= (
-                Q(agency_id__in=agencies)
-                | Q(agency_id__in=in_counties)
-                | Q(technology_id__in=Technology.objects.filter(name__icontains=word).values("pk"))
+                agency_or_technology_matches(word)
                 | Q(vendor_id__in=Vendor.objects.filter(name__icontains=word).values("pk"))
                 | Q(product__icontains=word)
                 | Q(summary__icontains=word)
@@ -200,6 +234,7 @@ class PartnershipFilterSet(django_filters.FilterSet):
 # newsletters and social networks. Refusing them would break a newspaper's link to the map.
 _TRACKING = re.compile(r"utm_[a-z_]{1,30}|fbclid|gclid|mc_cid|mc_eid")
 FILTER_NAMES = frozenset(PartnershipFilterSet.base_filters)
+AnyFilterSet = TypeVar("AnyFilterSet", bound=django_filters.FilterSet)
 
 
 class InvalidQuery(Exception):
@@ -207,7 +242,7 @@ class InvalidQuery(Exception):
     answer it with a 400 page and the API with a JSON 400, each naming the parameters."""
 
     def __init__(self, errors: Mapping[str, list[str]]) -> None:
-        super().__init__(dict(errors))
+        super().__init__("; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items()))
         self.errors = dict(errors)
 
 
@@ -223,17 +258,28 @@ def unknown_parameters(params: Mapping[str, Any], allowed: Collection[str]) -> d
     }
 
 
-def filter_partnerships(
-    params: Any, queryset: QuerySet[Partnership], *, also: Collection[str] = ()
-) -> PartnershipFilterSet:
-    """The one "validate or refuse" step for every reader of the FilterSet (pages, map counts,
-    API lists, exports): the FilterSet bound to `params`, or InvalidQuery naming each unknown
-    parameter (anything but the filters and `also`) and each value a filter refuses."""
-    errors = unknown_parameters(params, FILTER_NAMES | set(also))
-    filterset = PartnershipFilterSet(params, queryset=queryset)
+def validated_filterset(
+    filterset_class: type[AnyFilterSet],
+    params: Any,
+    queryset: QuerySet,
+    *,
+    also: Collection[str] = (),
+) -> AnyFilterSet:
+    """The one "validate or refuse" step for every reader of a FilterSet (pages, map counts,
+    API lists, exports, coverage): the FilterSet bound to `params`, or InvalidQuery naming each
+    unknown parameter (anything but the filters and `also`) and each value a filter refuses."""
+    errors = unknown_parameters(params, set(filterset_class.base_filters) | set(also))
+    filterset = filterset_class(params, queryset=queryset)
     if not filterset.is_valid():
         for name, messages in filterset.errors.items():
             errors.setdefault(name, []).extend(str(message) for message in messages)
     if errors:
         raise InvalidQuery(errors)
     return filterset
+
+
+def filter_partnerships(
+    params: Any, queryset: QuerySet[Partnership], *, also: Collection[str] = ()
+) -> PartnershipFilterSet:
+    """`validated_filterset` for "which partnerships", the FilterSet most readers take."""
+    return validated_filterset(PartnershipFilterSet, params, queryset, also=also)

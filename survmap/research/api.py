@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +16,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,13 +25,12 @@ from survmap.api.pagination import ID, SortKey
 from survmap.api.renderers import CSVRenderer, GeoJSONRenderer
 from survmap.api.serializers import PartialDateField, help_of
 from survmap.api.throttling import ExportThrottle
-from survmap.api.views import PublicAPIMixin, PublicViewSet
+from survmap.api.views import PublicAPIMixin, PublicViewSet, validated
 from survmap.common import data_version
 from survmap.geo.boundaries import Level, centroids
-from survmap.geo.models import County
-from survmap.records.models import Agency, AgencyKind, Technology
+from survmap.records.models import Agency
 from survmap.research import csv_format
-from survmap.research.filters import ResearchCheckFilterSet
+from survmap.research.filters import CoverageFilterSet, ResearchCheckFilterSet
 from survmap.research.models import CheckSource, RecordsRequest, ResearchCheck
 from survmap.research.selectors import check_list_public, coverage
 
@@ -122,11 +118,10 @@ class ResearchCheckSerializer(serializers.ModelSerializer):
 CHECK_FILTER_NAMES = tuple(ResearchCheckFilterSet.base_filters)
 
 
-def _filtered(request: Request, queryset: QuerySet[ResearchCheck]) -> QuerySet[ResearchCheck]:
-    filterset = ResearchCheckFilterSet(request.GET, queryset=queryset)
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    return filterset.qs
+def _filtered(
+    request: Request, queryset: QuerySet[ResearchCheck], view: APIView
+) -> QuerySet[ResearchCheck]:
+    return validated(ResearchCheckFilterSet, request, queryset, view).qs
 
 
 class ResearchCheckFilterBackend(DjangoFilterBackend):
@@ -134,7 +129,7 @@ class ResearchCheckFilterBackend(DjangoFilterBackend):
     unknown ones are refused before, by PublicAPIMixin.initial)."""
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
-        return _filtered(request, queryset)
+        return _filtered(request, queryset, view)
 
 
 def _credits(checks: QuerySet[ResearchCheck]) -> list[str]:
@@ -160,17 +155,8 @@ def _feature(research_check: ResearchCheck, points: dict[str, tuple[float, float
 
 def geojson_chunks(checks: QuerySet[ResearchCheck], credits: list[str]) -> Iterator[str]:
     points = centroids(Level.COUNTY)
-    head = {
-        "type": "FeatureCollection",
-        "license": licensing.license_info(credits),
-        "attribution": credits,
-    }
-    yield json.dumps(head)[:-1] + ', "features": ['
-    separator = ""
-    for research_check in checks.iterator(chunk_size=500):
-        yield separator + json.dumps(_feature(research_check, points))
-        separator = ",\n"
-    yield "]}\n"
+    features = (_feature(c, points) for c in checks.iterator(chunk_size=500))
+    return exports.feature_collection_chunks(features, credits)
 
 
 @extend_schema(
@@ -240,7 +226,7 @@ class CheckExportView(PublicAPIMixin):
     export_format = "csv"
 
     def get(self, request: Request) -> HttpResponseBase:
-        checks = _filtered(request, check_list_public()).order_by("pk")
+        checks = _filtered(request, check_list_public(), self).order_by("pk")
         credits = _credits(checks)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
         if self.export_format == "csv":
@@ -255,8 +241,7 @@ class CheckExportView(PublicAPIMixin):
             )
         filename = f"survmap-checks-{stamp}.{self.export_format}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Link"] = licensing.link_header(credits)
-        response["X-Attribution"] = "; ".join(credits)
+        licensing.credit_response(response, credits)
         return response
 
 
@@ -303,11 +288,6 @@ class CoverageSerializer(serializers.Serializer):
     share_known = serializers.FloatField(help_text="(recorded or checked) / agencies (0 to 1).")
 
 
-_FIPS = re.compile(r"[0-9]{5}", re.ASCII)
-_STATE = re.compile(r"[A-Za-z]{2}", re.ASCII)
-_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}", re.ASCII)
-
-
 class CoverageView(PublicAPIMixin):
     """How much has been researched: for each technology, among the public agencies of the
     selection (state, county, agency_kind), how many use it, how many were checked and with
@@ -315,32 +295,14 @@ class CoverageView(PublicAPIMixin):
 
     pagination_class = None
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]
-    extra_parameters = ("state", "county", "agency_kind", "technology")
+    extra_parameters = tuple(CoverageFilterSet.base_filters)
+    # The filters, validated (and described in the schema) as on every route.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CoverageFilterSet
+    queryset = Agency.objects.none()
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "state", OpenApiTypes.STR, many=True, description="USPS code; repeat for several."
-            ),
-            OpenApiParameter(
-                "county",
-                OpenApiTypes.STR,
-                many=True,
-                description="Five-digit county FIPS code; repeat for several.",
-            ),
-            OpenApiParameter(
-                "agency_kind",
-                OpenApiTypes.STR,
-                many=True,
-                enum=AgencyKind.values,
-                description="Kind of agency; repeat for several.",
-            ),
-            OpenApiParameter(
-                "technology",
-                OpenApiTypes.STR,
-                many=True,
-                description="Only these technologies (slugs); all by default.",
-            ),
             OpenApiParameter(
                 "format",
                 OpenApiTypes.STR,
@@ -351,48 +313,8 @@ class CoverageView(PublicAPIMixin):
         responses=CoverageSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        agencies = Agency.objects.all()
-        errors: dict[str, list[str]] = {}
-        states = request.query_params.getlist("state")
-        counties = request.query_params.getlist("county")
-        kinds = request.query_params.getlist("agency_kind")
-        slugs = request.query_params.getlist("technology")
-        # Shapes first, so that no value a database cannot hold (a NUL on PostgreSQL) reaches
-        # a query: a FIPS code is five digits, a state code two letters, a slug a slug.
-        shapes = (
-            ("county", counties, _FIPS),
-            ("state", states, _STATE),
-            ("technology", slugs, _SLUG),
-            ("agency_kind", kinds, _SLUG),
-        )
-        for name, values, shape in shapes:
-            if bad := sorted({value for value in values if not shape.fullmatch(value)}):
-                errors[name] = [f"Not a valid value: {', '.join(repr(value) for value in bad)}."]
-        if errors:
-            raise ValidationError(errors)
-        if states:
-            agencies = agencies.filter(state_id__in=states)
-        if counties:
-            known = set(County.objects.filter(fips__in=counties).values_list("fips", flat=True))
-            if unknown := sorted(set(counties) - known):
-                errors["county"] = [f"Unknown county FIPS code: {', '.join(unknown)}."]
-            agencies = agencies.filter(counties__in=counties).distinct()
-        if unknown_kinds := sorted(set(kinds) - set(AgencyKind.values)):
-            errors["agency_kind"] = [f"Unknown kind of agency: {', '.join(unknown_kinds)}."]
-        elif kinds:
-            agencies = agencies.filter(kind__in=kinds)
-        technologies = None
-        if slugs:
-            technologies = Technology.objects.filter(slug__in=slugs)
-            if unknown := sorted(set(slugs) - set(technologies.values_list("slug", flat=True))):
-                errors["technology"] = [f"Unknown technology: {', '.join(unknown)}."]
-        if states:
-            from survmap.geo.models import State
-
-            if unknown := sorted(set(states) - set(State.objects.values_list("code", flat=True))):
-                errors["state"] = [f"Unknown state: {', '.join(unknown)}."]
-        if errors:
-            raise ValidationError(errors)
+        filterset = validated(CoverageFilterSet, request, Agency.objects.all(), self)
+        agencies, technologies = filterset.qs, filterset.technologies()
         # Counted once per data version and query: the national figures read every agency.
         params = sorted((name, sorted(values)) for name, values in request.query_params.lists())
         digest = hashlib.sha256(repr(params).encode()).hexdigest()[:32]

@@ -10,9 +10,14 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
-from survmap.geo.models import County, State
-from survmap.records.filters import CodeMultipleChoiceFilter, _all
-from survmap.records.models import Agency, AgencyKind, Technology
+from survmap.records.filters import (
+    agency_kind_filter,
+    agency_or_technology_matches,
+    county_filter,
+    state_filter,
+    technology_filter,
+)
+from survmap.records.models import Agency, Technology
 from survmap.research.models import CheckOutcome, ResearchCheck, stale_cutoff
 
 # The partnership filter parameters a check answers too (the map passes them all).
@@ -20,30 +25,11 @@ SHARED_PARAMS = ("technology", "state", "county", "agency_kind", "as_of", "q")
 
 
 class ResearchCheckFilterSet(django_filters.FilterSet):
-    technology = CodeMultipleChoiceFilter(
-        field_name="technology__slug",
-        to_field_name="slug",
-        distinct=False,
-        queryset=_all(Technology),
-        help_text="Technology slug; repeat for several (any of them matches).",
-    )
-    state = CodeMultipleChoiceFilter(
-        field_name="agency__state",
-        distinct=False,
-        queryset=_all(State),
-        help_text="USPS state or territory code, e.g. MI; repeat for several.",
-    )
-    county = CodeMultipleChoiceFilter(
-        field_name="agency__counties",
-        queryset=_all(County),
-        help_text="Five-digit county FIPS code, e.g. 26099; repeat for several.",
-    )
-    agency_kind = django_filters.MultipleChoiceFilter(
-        field_name="agency__kind",
-        choices=AgencyKind.choices,
-        distinct=False,
-        help_text="Kind of agency; repeat for several.",
-    )
+    # The partnership filters' own definitions: the same names, values and validation.
+    technology = technology_filter()
+    state = state_filter()
+    county = county_filter()
+    agency_kind = agency_kind_filter()
     as_of = django_filters.DateFilter(
         field_name="checked_date",
         lookup_expr="lte",
@@ -89,19 +75,33 @@ class ResearchCheckFilterSet(django_filters.FilterSet):
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         query = Q()
         for word in value.split()[:8]:
-            agencies = Agency.objects.filter(
-                Q(name__icontains=word)
-                | Q(city__icontains=word)
-                | Q(state__name__icontains=word)
-                | Q(state__code__iexact=word)
-                | Q(counties__name__icontains=word)
-            ).values("pk")
-            query &= (
-                Q(agency_id__in=agencies)
-                | Q(technology_id__in=Technology.objects.filter(name__icontains=word).values("pk"))
-                | Q(summary__icontains=word)
-            )
+            query &= agency_or_technology_matches(word) | Q(summary__icontains=word)
         return queryset.filter(query)
+
+
+class CoverageFilterSet(django_filters.FilterSet):
+    """Which agencies /api/v1/coverage/ counts (the partnership filters' place and kind, on the
+    agency itself), and which technologies it lists."""
+
+    state = state_filter(agency="")
+    county = county_filter(agency="")
+    agency_kind = agency_kind_filter(agency="")
+    technology = technology_filter(
+        method="filter_technology", help_text="Only these technologies (slugs); all by default."
+    )
+
+    class Meta:
+        model = Agency
+        fields: list[str] = []
+
+    def filter_technology(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        # It chooses the rows of the answer, not the agencies: see `technologies`.
+        return queryset
+
+    def technologies(self) -> QuerySet[Technology] | None:
+        """The technologies asked for, or None for every one with something public."""
+        chosen = self.form.cleaned_data.get("technology")
+        return Technology.objects.filter(pk__in=[t.pk for t in chosen]) if chosen else None
 
 
 def shared_query(query: Any) -> dict[str, list[str]]:

@@ -5,7 +5,6 @@ tasks that volunteers claim. A check is public only once a moderator approves it
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -21,16 +20,15 @@ from survmap.common.models import TimeStampedModel, clean_model_text
 from survmap.common.text import clean_text_value
 from survmap.records.models import Agency, Partnership, Technology
 from survmap.records.normalize import clean_text
-from survmap.submissions.models import Submission
+from survmap.submissions.models import (
+    ModeratedRecord,
+    ModerationStatus,
+    Submission,
+    new_token,  # noqa: F401  (research's first migration names the token default here)
+)
 
-TOKEN_BYTES = 32
 # Nobody checked anything for survmap before it existed; older dates are typing mistakes.
 EARLIEST_CHECK = dt.date(1990, 1, 1)
-
-
-def new_token() -> str:
-    """An unguessable key for a private link (256 bits), as the submissions' status links."""
-    return secrets.token_urlsafe(TOKEN_BYTES)
 
 
 def stale_months() -> int:
@@ -105,10 +103,8 @@ class CheckOutcome(models.TextChoices):
     INCONCLUSIVE = "inconclusive", "Inconclusive"
 
 
-class CheckStatus(models.TextChoices):
-    PENDING = "pending", "Pending review"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
+# A check's review stands as a tip's does.
+CheckStatus = ModerationStatus
 
 
 class SourceKind(models.TextChoices):
@@ -159,7 +155,7 @@ class ResearchCheckQuerySet(models.QuerySet["ResearchCheck"]):
         return self.filter(checked_date__lt=stale_cutoff(today))
 
 
-class ResearchCheck(ResearchRecord):
+class ResearchCheck(ResearchRecord, ModeratedRecord):
     agency = models.ForeignKey(
         Agency,
         on_delete=models.PROTECT,
@@ -235,43 +231,6 @@ class ResearchCheck(ResearchRecord):
         blank=True,
         related_name="research_checks",
         help_text="Private. The tip sent with a 'found' report, for the moderators to approve.",
-    )
-    token = models.CharField(
-        max_length=64,
-        unique=True,
-        default=new_token,
-        editable=False,
-        help_text="Private. The key of the researcher's status page for this check.",
-    )
-    ip_hash = models.CharField(
-        max_length=64,
-        blank=True,
-        editable=False,
-        help_text="Private. A keyed hash of the sender's address, for rate limiting only.",
-    )
-    # Moderation.
-    status = models.CharField(
-        max_length=10,
-        choices=CheckStatus.choices,
-        default=CheckStatus.PENDING,
-        db_index=True,
-        help_text="Where the review stands. Only approved checks are public.",
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Private. The moderator who made the latest decision.",
-    )
-    reviewed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the latest decision was made."
-    )
-    decision_reason = models.TextField(
-        max_length=2000,
-        blank=True,
-        help_text="Why it was approved or rejected; the researcher sees it on the status page.",
     )
 
     objects: ClassVar[ResearchCheckQuerySet] = ResearchCheckQuerySet.as_manager()  # type: ignore[assignment]

@@ -37,10 +37,14 @@ class SubmissionKind(models.TextChoices):
     CORRECTION = "correction", "Correction"
 
 
-class SubmissionStatus(models.TextChoices):
+class ModerationStatus(models.TextChoices):
     PENDING = "pending", "Pending review"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
+
+
+# A tip's and a research check's review stand the same way.
+SubmissionStatus = ModerationStatus
 
 
 class DecisionAction(models.TextChoices):
@@ -49,19 +53,61 @@ class DecisionAction(models.TextChoices):
     UNDO = "undo", "Undo"
 
 
-class Submission(PartialPeriod, TimeStampedModel):
+class ModeratedRecord(TimeStampedModel):
+    """What the public sends and a moderator decides on (tips, corrections, research checks):
+    its review and the private keys that go with it. Moderation is data: a status, who
+    reviewed, when and why."""
+
+    token = models.CharField(
+        max_length=64,
+        unique=True,
+        default=new_token,
+        editable=False,
+        help_text="Private. The key of the sender's status page for it.",
+    )
+    ip_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Private. A keyed hash of the sender's address, for rate limiting only.",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=ModerationStatus.choices,
+        default=ModerationStatus.PENDING,
+        db_index=True,
+        help_text=(
+            "Where the review stands. Only approval makes it public or writes anything to "
+            "the public record."
+        ),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Private. The moderator who made the latest decision.",
+    )
+    reviewed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the latest decision was made."
+    )
+    decision_reason = models.TextField(
+        max_length=2000,
+        blank=True,
+        help_text="Why it was approved or rejected; the sender sees it on the status page.",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Submission(PartialPeriod, ModeratedRecord):
     kind = models.CharField(
         max_length=20,
         choices=SubmissionKind.choices,
         default=SubmissionKind.NEW_PARTNERSHIP,
         help_text="A report of a new partnership, or a correction to a published record.",
-    )
-    status = models.CharField(
-        max_length=10,
-        choices=SubmissionStatus.choices,
-        default=SubmissionStatus.PENDING,
-        db_index=True,
-        help_text="Where the review stands. Only approval writes anything to the public record.",
     )
     # What the contributor typed about the agency: an existing one, or a new name.
     agency = models.ForeignKey(
@@ -177,36 +223,6 @@ class Submission(PartialPeriod, TimeStampedModel):
         max_length=254,
         blank=True,
         help_text="Private. Where moderators may write back, if the contributor wants it.",
-    )
-    token = models.CharField(
-        max_length=64,
-        unique=True,
-        default=new_token,
-        editable=False,
-        help_text="Private. The key of the contributor's status page.",
-    )
-    ip_hash = models.CharField(
-        max_length=64,
-        blank=True,
-        editable=False,
-        help_text="Private. A keyed hash of the sender's address, for rate limiting only.",
-    )
-    # Moderation.
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The moderator who made the latest decision.",
-    )
-    reviewed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the latest decision was made."
-    )
-    decision_reason = models.TextField(
-        max_length=2000,
-        blank=True,
-        help_text="Why it was approved or rejected; the contributor sees it on the status page.",
     )
     result_agency = models.ForeignKey(
         Agency,

@@ -3,7 +3,6 @@ status page, and the agency look-up behind the form's pick-as-you-type."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET
 from survmap.common.client_ip import client_ip
 from survmap.common.text import clean_text_value
 from survmap.geo.models import State
+from survmap.records.filters import record_id
 from survmap.records.models import Agency, Partnership, Technology
 from survmap.records.selectors import partnership_list_public
 from survmap.submissions import ratelimit
@@ -23,8 +23,6 @@ from survmap.submissions.forms import CorrectionForm, PartnershipSubmissionForm
 from survmap.submissions.models import Submission, SubmissionKind
 from survmap.submissions.selectors import agencies_public, agency_matches, public_duplicates
 from survmap.submissions.services import ip_hash, submission_create
-
-RECORD_ID = re.compile(r"[0-9]{1,18}")
 
 
 def _sender(request: HttpRequest) -> str:
@@ -51,11 +49,8 @@ def _decoy_headline(
         return clean_text_value(str(data.get(name, ""))[:size], multiline=False).strip()
 
     technology = typed("technology", 20)
-    known = (
-        Technology.objects.filter(pk=int(technology)).first()
-        if RECORD_ID.fullmatch(technology)
-        else None
-    )
+    technology_id = record_id(technology)
+    known = None if technology_id is None else Technology.objects.filter(pk=technology_id).first()
     technology_name = known.name if known else typed("technology_other", 100)
     agency = typed("agency_name", 200)
     return (
@@ -115,7 +110,7 @@ def _initial(request: HttpRequest) -> dict[str, Any]:
     state = request.GET.get("agency_state", "")[:2].upper()
     if state and State.objects.filter(code=state).exists():
         initial["agency_state"] = state
-    agency_id = _record_id(request, "agency")
+    agency_id = record_id(request.GET.get("agency", ""))
     if agency_id is not None:
         agency = agencies_public().filter(pk=agency_id).first()
         if agency is not None:
@@ -131,19 +126,12 @@ def _initial(request: HttpRequest) -> dict[str, Any]:
     return initial
 
 
-def _record_id(request: HttpRequest, name: str) -> int | None:
-    """The id in ?name=, if it is one: ASCII digits only ('²'.isdigit() is true, yet int()
-    refuses it), and short enough for the database's integers."""
-    value = request.GET.get(name, "")
-    return int(value) if RECORD_ID.fullmatch(value) else None
-
-
 def submit_correction(request: HttpRequest) -> HttpResponse:
     """Suggest a correction to a published agency or partnership."""
     target: Agency | Partnership
-    if (partnership_id := _record_id(request, "partnership")) is not None:
+    if (partnership_id := record_id(request.GET.get("partnership", ""))) is not None:
         target = get_object_or_404(partnership_list_public(), pk=partnership_id)
-    elif (agency_id := _record_id(request, "agency")) is not None:
+    elif (agency_id := record_id(request.GET.get("agency", ""))) is not None:
         target = get_object_or_404(agencies_public(), pk=agency_id)
     else:
         raise Http404("Say which record the correction is about.")
@@ -194,17 +182,13 @@ def agency_lookup(request: HttpRequest) -> JsonResponse:
     )
 
 
-def _int_or_none(value: str) -> int | None:
-    return int(value) if RECORD_ID.fullmatch(value) else None
-
-
 @require_GET
 def duplicate_lookup(request: HttpRequest) -> JsonResponse:
     """Published partnerships the tip being typed may repeat, so the contributor can see them
     (and suggest a correction instead) before sending."""
-    technology_id = _int_or_none(request.GET.get("technology", ""))
+    technology_id = record_id(request.GET.get("technology", ""))
     partnerships = public_duplicates(
-        agency_id=_int_or_none(request.GET.get("agency", "")),
+        agency_id=record_id(request.GET.get("agency", "")),
         agency_name=request.GET.get("agency_name", "")[:200],
         state_code=request.GET.get("state", "")[:2].upper(),
         technology_id=technology_id,

@@ -15,29 +15,13 @@ from django.utils.text import slugify
 from survmap.common import data_version
 from survmap.geo.boundaries import Level
 from survmap.geo.choropleth import legend_bands, level_for_fips
-from survmap.geo.counts import InvalidFilters, as_query, filter_query
+from survmap.geo.counts import as_query, filter_query, map_options
 from survmap.geo.models import County, State
 from survmap.geo.share_image import ShareImage, region_image, technology_image
 from survmap.geo.standalone import filter_lines, map_title, standalone_html, standalone_map
+from survmap.records.filters import InvalidQuery
 from survmap.records.models import Partnership, Technology
 from survmap.web import views
-
-
-def level_of(request: HttpRequest) -> Level:
-    value = request.GET.get("level", Level.COUNTY)
-    try:
-        return Level(value)
-    except ValueError:
-        raise InvalidFilters({"level": [f"Choose 'state' or 'county', not '{value}'."]}) from None
-
-
-def bad_filters(request: HttpRequest, problem: InvalidFilters) -> HttpResponse:
-    return render(
-        request,
-        "web/bad_request.html",
-        {"errors": problem.errors, "home": reverse("web:home")},
-        status=400,
-    )
 
 
 def live_url(request: HttpRequest, level: Level) -> str:
@@ -56,12 +40,12 @@ def download_name(request: HttpRequest, level: Level) -> str:
 def map_html(request: HttpRequest) -> HttpResponse:
     """The map of this view as one self-contained HTML file, downloaded."""
     try:
-        level = level_of(request)
+        level = views.map_level(request)
         fmap = standalone_map(
             as_query(request.GET), level=level, source_url=live_url(request, level)
         )
-    except InvalidFilters as problem:
-        return bad_filters(request, problem)
+    except InvalidQuery as problem:
+        return views.bad_request(request, problem)
     response = HttpResponse(standalone_html(fmap), content_type="text/html; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{download_name(request, level)}"'
     patch_cache_control(response, public=True, max_age=300)
@@ -113,15 +97,13 @@ def embed(request: HttpRequest) -> HttpResponse:
     """The interactive map of a view without the site around it, for other sites' iframes: the
     map page's own script and config, with region links opening on survmap."""
     try:
-        level = level_of(request)
+        level = views.map_level(request)
         counts = views.map_counts_payload(request, level)
         title = map_title(request.GET, level)
-    except InvalidFilters as problem:
-        return allow_framing(bad_filters(request, problem))
-    except views.BadQuery as problem:
-        return allow_framing(bad_filters(request, InvalidFilters(problem.errors)))
+    except InvalidQuery as problem:
+        return allow_framing(views.bad_request(request, problem))
     config = {
-        **views.map_config(level, views._map_options()),
+        **views.map_config(level, map_options()),
         "embed": True,
         "region_url": request.build_absolute_uri(
             reverse("web:region", kwargs={"fips": "00"})

@@ -3,7 +3,6 @@ technology pages, and the small JSON endpoints the map's script reads."""
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
@@ -11,7 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -23,11 +22,16 @@ from survmap.geo.adjacency import state_neighbours
 from survmap.geo.boundaries import Level
 from survmap.geo.choropleth import (
     NONE_COLOUR,
-    band_colours,
-    class_breaks,
     legend_bands,
     level_for_fips,
     region_names,
+)
+from survmap.geo.counts import (
+    COUNTS_CACHE_SECONDS,
+    FILTER_PARAMS,
+    counts_payload,
+    filter_query,
+    map_options,
 )
 from survmap.geo.models import County, State
 from survmap.geo.regions import region_counts
@@ -47,21 +51,15 @@ from survmap.records.models import (
     PartnershipStatus,
     PolicyEvent,
     Technology,
-    Vendor,
 )
 from survmap.records.selectors import partnership_list_public
 from survmap.research.legend import LOOKED_COLOUR, with_research
 from survmap.research.models import ResearchCheck
-from survmap.research.selectors import none_found_for_query
 from survmap.web.search import search
 
 PAGE_SIZE = 100
 DEFAULT_LEVEL = Level.COUNTY
-# The parameters that decide what the map counts ('level', 'page' or 'focus' do not).
-FILTER_PARAMS = tuple(PartnershipFilterSet.base_filters)
 NOSCRIPT_ROWS = 100
-# Long enough that a warm map never recomputes; the data version, not the timeout, keeps it fresh.
-COUNTS_CACHE_SECONDS = 24 * 60 * 60
 SORTABLE_COLUMNS = ("agency", "state", "technology", "vendor", "status", "start", "end")
 # What each page takes besides the filters; anything else is a 400 naming it (a misspelt
 # filter would otherwise show the whole map as if it were the answer).
@@ -101,20 +99,12 @@ def _filterset_for(
     )
 
 
-def _level(request: HttpRequest) -> Level:
+def map_level(request: HttpRequest) -> Level:
     value = request.GET.get("level", DEFAULT_LEVEL)
     try:
         return Level(value)
     except ValueError:
         raise BadQuery({"level": [f"Choose 'state' or 'county', not '{value}'."]}) from None
-
-
-def _filter_query(query: QueryDict) -> str:
-    """The normalised filter part of a query string: same filters, same key, any order."""
-    pairs = sorted(
-        (name, value) for name in FILTER_PARAMS for value in query.getlist(name) if value
-    )
-    return urlencode(pairs)
 
 
 def _download_query(query: QueryDict, **fixed: str) -> str:
@@ -131,7 +121,9 @@ def _download_query(query: QueryDict, **fixed: str) -> str:
     return urlencode(sorted(pairs))
 
 
-def _bad_request(request: HttpRequest, problem: BadQuery) -> HttpResponse:
+def bad_request(request: HttpRequest, problem: BadQuery) -> HttpResponse:
+    """The 400 page naming each parameter the page cannot use (the map's pages, the embed
+    and the standalone file alike)."""
     return render(
         request,
         "web/bad_request.html",
@@ -146,115 +138,7 @@ def map_counts_payload(request: HttpRequest, level: Level) -> dict[str, Any]:
     unknown = unknown_parameters(request.GET, FILTER_NAMES | set(MAP_PARAMS))
     if unknown:
         raise BadQuery(unknown)
-    return _counts_payload(request.GET, level)
-
-
-def _counts_payload(query: QueryDict, level: Level) -> dict[str, Any]:
-    key = f"survmap:counts:{data_version.current().token}:{level}:{_filter_query(query)}"
-    payload: dict[str, Any] | None = cache.get(key)
-    if payload is not None:
-        return payload
-    filterset = _filterset_for(query, also=MAP_PARAMS)
-    partnerships = filterset.qs
-    counts = region_counts(partnerships, level)
-    as_of = filterset.form.cleaned_data.get("as_of")
-    if as_of:
-        # An as-of view keeps the colour bands of the whole record under the same filters,
-        # so that one colour means the same count on every date of the slider.
-        everything = query.copy()
-        everything.pop("as_of", None)
-        overall = _counts_payload(everything, level)
-        breaks, timeline, undated = overall["breaks"], overall["timeline"], overall["undated"]
-    else:
-        breaks = class_breaks(list(counts.values()))
-        timeline = _timeline(partnerships, _map_options()["steps"])
-        undated = partnerships.filter(start_date__isnull=True).count()
-    payload = {
-        "level": str(level),
-        "counts": counts,
-        "breaks": breaks,
-        "colours": band_colours(breaks),
-        "agencies": Agency.objects.filter(pk__in=partnerships.values("agency_id"))
-        .distinct()
-        .count(),
-        "regions": sum(1 for n in counts.values() if n),
-        "as_of": as_of.isoformat() if as_of else "",
-        # Partnerships with no known start: an as-of view cannot place them, and says so.
-        "undated": undated,
-        "timeline": timeline,
-        # Regions where a public research check found nothing (survmap.research): the
-        # legend's "looked, none found", apart from "not researched".
-        "none_found": none_found_for_query(query, level),
-    }
-    cache.set(key, payload, COUNTS_CACHE_SECONDS)
-    return payload
-
-
-def _timeline(partnerships: QuerySet, steps: list[str]) -> list[int]:
-    """Partnerships in effect on each of the slider's dates (begun by then, not yet ended)."""
-    rows = partnerships.filter(start_date__isnull=False).values_list("start_date", "end_date")
-    starts = sorted(start for start, _ in rows)
-    ends = sorted(end for _, end in rows if end is not None)
-    timeline = []
-    for step in steps:
-        day = dt.date.fromisoformat(step)
-        timeline.append(bisect.bisect_right(starts, day) - bisect.bisect_left(ends, day))
-    return timeline
-
-
-def _month_end(day: dt.date) -> dt.date:
-    following = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-    return following - dt.timedelta(days=1)
-
-
-def slider_steps(first: dt.date | None, last: dt.date | None, today: dt.date) -> list[str]:
-    """The as-of slider's dates: the end of each month from the first recorded start to the
-    last recorded date, then today. Scaled to the data, not to the calendar: years after the
-    last record would otherwise squeeze every change into a corner of the slider."""
-    if first is None or first > today:
-        return [today.isoformat()]
-    last = min(last or first, today)
-    steps = []
-    month = first.replace(day=1)
-    while month <= last:
-        steps.append(min(_month_end(month), today).isoformat())
-        month = _month_end(month) + dt.timedelta(days=1)
-    if steps[-1] != today.isoformat():
-        steps.append(today.isoformat())
-    return steps
-
-
-def _map_options() -> dict[str, Any]:
-    """The filter choices, the slider's dates and the policy events, cached per data version."""
-    today = dt.date.today()
-    key = f"survmap:map-options:{data_version.current().token}:{today.isoformat()}"
-    options: dict[str, Any] | None = cache.get(key)
-    if options is None:
-        public = Partnership.objects.public()
-        dates = public.aggregate(
-            first=Min("start_date"), last_start=Max("start_date"), last_end=Max("end_date")
-        )
-        events = list(
-            PolicyEvent.objects.public().order_by("date", "title").values_list("date", "title")
-        )
-        ends = [d for d in (dates["last_start"], dates["last_end"]) if d is not None]
-        ends += [date for date, _ in events]
-        steps = slider_steps(dates["first"], max(ends, default=None), today)
-        options = {
-            "technologies": list(
-                Technology.objects.public().order_by("name").values_list("slug", "name")
-            ),
-            "vendors": list(Vendor.objects.public().order_by("name").values_list("slug", "name")),
-            "earliest": (dates["first"] or dt.date(2010, 1, 1)).isoformat(),
-            "steps": steps,
-            "events": [
-                {"date": date.isoformat(), "title": title}
-                for date, title in events
-                if steps[0][:7] <= date.isoformat() <= steps[-1]
-            ],
-        }
-        cache.set(key, options, COUNTS_CACHE_SECONDS)
-    return options
+    return counts_payload(request.GET, level)
 
 
 # The map's jump links: each one a region page without JavaScript, a zoom with it.
@@ -311,14 +195,14 @@ def map_config(level: Level, options: dict[str, Any]) -> dict[str, Any]:
 def home(request: HttpRequest) -> HttpResponse:
     """The choropleth: agencies per state or county with partnerships matching the filters."""
     try:
-        level = _level(request)
+        level = map_level(request)
         counts = map_counts_payload(request, level)
     except BadQuery as problem:
-        return _bad_request(request, problem)
+        return bad_request(request, problem)
     names = region_names(level)
     top = sorted(counts["counts"].items(), key=lambda item: (-item[1], names.get(item[0], "")))
-    options = _map_options()
-    filters = _filter_query(request.GET)
+    options = map_options()
+    filters = filter_query(request.GET)
     config = map_config(level, options)
     query = request.GET.copy()
     query.pop("page", None)
@@ -361,7 +245,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def map_counts(request: HttpRequest) -> HttpResponse:
     try:
-        payload = map_counts_payload(request, _level(request))
+        payload = map_counts_payload(request, map_level(request))
     except BadQuery as problem:
         return JsonResponse({"errors": problem.errors}, status=400)
     response = JsonResponse(payload)
@@ -393,7 +277,7 @@ def table(request: HttpRequest) -> HttpResponse:
     try:
         filterset = _filterset(request, also=PAGED_PARAMS)
     except BadQuery as problem:
-        return _bad_request(request, problem)
+        return bad_request(request, problem)
     partnerships = _shown(filterset.qs)
     ordering = request.GET.get("ordering", "")
     if not ordering:
@@ -451,7 +335,7 @@ def _states_with_records() -> list[tuple[str, str]]:
 
 def _table_form(query: QueryDict) -> dict[str, Any]:
     """The table's filter form: checkboxes for what can be several, each labelled."""
-    options = _map_options()
+    options = map_options()
 
     def boxes(name: str, choices: Any) -> list[tuple[str, str, bool]]:
         chosen = set(query.getlist(name))
@@ -523,7 +407,7 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
     try:
         filterset = _filterset(request, base, also=PAGED_PARAMS)
     except BadQuery as problem:
-        return _bad_request(request, problem)
+        return bad_request(request, problem)
     partnerships = _shown(filterset.qs).order_by("agency__name", "technology__name", "pk")
     page_obj = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
     events = _policy_events(Q(partnerships__in=base.values("pk")) | place)
@@ -577,7 +461,7 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
             "sparse": page_obj.paginator.count < SPARSE_BELOW,
             "statewide": _statewide_agencies(state, county) if county else [],
             "neighbours": [] if county else _neighbour_counts(request, state),
-            "filters": _filter_query(request.GET),
+            "filters": filter_query(request.GET),
             "tip_url": reverse("submissions:submit")
             + "?"
             + urlencode({"agency_state": state.code, "place": name}),

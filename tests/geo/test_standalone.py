@@ -14,10 +14,10 @@ from django.urls import reverse
 
 from survmap.common import data_version
 from survmap.geo.boundaries import Level
-from survmap.geo.counts import InvalidFilters
 from survmap.geo.models import State
 from survmap.geo.standalone import PALETTE, colour_for, standalone_html, standalone_map
 from survmap.geo.topology import OBJECT_NAME, geometry_asset
+from survmap.records.filters import InvalidQuery
 from tests.factories import AgencyFactory, PartnershipFactory, TechnologyFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_names_from_the_records_are_escaped(db):
 
 
 def test_bad_filters_and_levels_are_refused():
-    with pytest.raises(InvalidFilters, match="technology"):
+    with pytest.raises(InvalidQuery, match="technology"):
         standalone_map({"technology": "no-such-thing"})
     with pytest.raises(ValueError):
         standalone_map({}, level="country")

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from survmap.api import releases
 from survmap.common.dates import PartialDate
-from survmap.records.models import AgencyKind
+from survmap.records.models import Agency, AgencyKind
 from survmap.research.models import CheckOutcome
 from survmap.research.services import check_approve, check_reject
 from tests.factories import AgencyFactory, PartnershipFactory, TechnologyFactory
@@ -201,3 +201,48 @@ def test_coverage_refuses_values_no_database_can_hold(db, client):
     )
     assert response.status_code == 400
     assert set(response.json()["errors"]) >= {"county", "state"}
+
+
+def test_coverage_refuses_an_unknown_parameter_naming_it(client, checks):
+    response = client.get(reverse("api:coverage"), {"technolgy": "drones", "state": "MI"})
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"technolgy"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"state": "Michigan"},
+        {"state": ""},
+        {"county": "2609"},
+        {"county": "26099\x00"},
+        {"technology": "no such technology"},
+        {"technology": "drones\x00"},
+        {"agency_kind": "police\x00"},
+    ],
+)
+def test_coverage_answers_a_malformed_value_with_a_400_naming_it(client, checks, query):
+    response = client.get(reverse("api:coverage"), query)
+    assert response.status_code == 400, response.content
+    assert set(response.json()["errors"]) == set(query)
+
+
+def test_coverage_takes_the_partnership_filters_values(client, checks):
+    """The same values the partnership filters take (they share one definition)."""
+    both = {"state": "MI", "county": "26099", "agency_kind": "police", "technology": "drones"}
+    assert client.get(reverse("api:partnership-list"), both).status_code == 200
+    response = client.get(reverse("api:coverage"), both)
+    assert response.status_code == 200
+    assert [row["technology"] for row in response.json()["results"]] == ["drones"]
+
+
+@pytest.mark.parametrize("name", ["api:export-checks-csv", "api:export-checks-geojson"])
+def test_a_check_export_survives_a_credit_stored_with_a_line_break(client, checks, name):
+    # Stored past the cleaning (raw SQL, an old row): the header must still be one line.
+    Agency.objects.filter(pk=checks["public"].agency_id).update(
+        attribution="Atlas of Surveillance\r\nX-Injected: 1"
+    )
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert "\n" not in response["X-Attribution"] and "\r" not in response["X-Attribution"]
+    assert "X-Injected" not in response.headers

@@ -9,8 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from survmap.geo.boundaries import Level
-from survmap.geo.counts import FILTER_PARAMS, InvalidFilters
+from survmap.geo.counts import FILTER_PARAMS
 from survmap.geo.standalone import standalone_html, standalone_map
+from survmap.records.filters import InvalidQuery
 
 
 class Command(BaseCommand):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         filters = {name: options[name] for name in FILTER_PARAMS if options[name]}
         try:
             html = standalone_html(standalone_map(filters, level=options["level"]))
-        except InvalidFilters as problem:
+        except InvalidQuery as problem:
             raise CommandError(f"Bad filter: {problem}") from None
         out: Path = options["out"]
         try:
