@@ -218,12 +218,25 @@ def _state(text: str, states: Mapping[str, str] | set[str]) -> str | None:
     return states.get(text.upper()) or states.get(text.casefold())
 
 
+def _by_value_and_label(choices: list[tuple[str, Any]]) -> dict[str, str]:
+    """A choice's value ('state_police' as 'state police') and its label, casefolded, to the
+    value: worked out once, not for every row."""
+    found: dict[str, str] = {}
+    for value, label in choices:
+        found.setdefault(value.replace("_", " "), value)
+        found.setdefault(str(label).casefold(), value)
+    return found
+
+
+_KINDS = _by_value_and_label(AgencyKind.choices)
+_STATUSES = _by_value_and_label(PartnershipStatus.choices)
+
+
 def _kind(row: Row, dropped: Dropped) -> Maybe[str]:
     text = clean_text(row.get("agency_kind"))
     key = re.sub(r"[^a-z]+", " ", text.casefold()).strip()
-    for value, label in AgencyKind.choices:
-        if key in {value.replace("_", " "), str(label).casefold()}:
-            return value
+    if key in _KINDS:
+        return _KINDS[key]
     if key in {"sheriff s office", "sheriffs office", "sheriff s department"}:
         return AgencyKind.SHERIFF
     if text:
@@ -245,9 +258,8 @@ def _status(row: Row, dropped: Dropped) -> str:
     key = re.sub(r"[^a-z]+", " ", text.casefold()).strip()
     if not key:
         return PartnershipStatus.NOT_REPORTED
-    for value, label in PartnershipStatus.choices:
-        if key in {value.replace("_", " "), str(label).casefold()}:
-            return value
+    if key in _STATUSES:
+        return _STATUSES[key]
     if key in _STATUS_WORDS:
         return _STATUS_WORDS[key]
     dropped("status", text, "not a status survmap knows; recorded as not reported")
