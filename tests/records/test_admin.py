@@ -174,3 +174,20 @@ def test_a_moderator_settles_a_conflict_by_taking_the_sources_value(bob, bob_cli
     assert partnership.summary == "The Atlas says so."
     conflict.refresh_from_db()
     assert conflict.status == ConflictStatus.TAKEN and conflict.settled_by == bob
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "published_date__year=" + "9" * 30,
+        "published_date__year=2020&published_date__month=" + "9" * 30,
+        "published_date__year=2020&published_date__month=1&published_date__day=" + "9" * 30,
+        "published_date__year=abc",
+    ],
+)
+def test_a_date_drill_down_out_of_any_range_is_a_bad_lookup_not_a_500(bob_client, query):
+    SourceFactory()
+    response = bob_client.get(reverse("admin:records_source_changelist") + "?" + query)
+    # The admin's answer to a bad lookup: back to the list, flagged.
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
