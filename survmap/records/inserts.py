@@ -104,6 +104,14 @@ def _execute(
     # 999); PostgreSQL takes at most 65,535 parameters a statement.
     size = max(1, (connection.features.max_query_params or 65_535) // len(columns))
     pks: list[Any] = []
+    if not connection.features.can_return_rows_from_bulk_insert:
+        # SQLite before 3.35 (Django supports 3.31) has no RETURNING: a row a statement, and
+        # its id as the database reports it.
+        with connection.cursor() as cursor:
+            for row in rows:
+                cursor.execute(head + one, row)
+                pks.append(connection.ops.last_insert_id(cursor, model._meta.db_table, pk.column))
+        return pks
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]

@@ -150,3 +150,19 @@ def test_a_large_batch_is_split_to_fit_the_database_limit_on_parameters() -> Non
         .order_by("pk")
         .values_list("title", flat=True)
     ) == [f"Page {n}" for n in range(1_500)]
+
+
+def test_without_returning_rows_are_inserted_one_by_one_with_their_ids(monkeypatch) -> None:
+    # SQLite before 3.35 (which Django 5.2 still supports) has no RETURNING.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite lacks RETURNING in the versions Django supports")
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    batch = [Source(url=f"https://example.org/old/{n}", title=f"Old {n}") for n in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        inserts.insert(Source, batch)
+    assert [q["sql"] for q in queries.captured_queries if "RETURNING" in q["sql"]] == []
+    titles = dict(Source.objects.filter(pk__in=[s.pk for s in batch]).values_list("pk", "title"))
+    assert titles == {source.pk: source.title for source in batch}
