@@ -5,7 +5,6 @@ browsers open host names with underscores (`granicus_production_attachments.s3.a
 an S3 bucket real sources link to), so they are accepted here.
 """
 
-import functools
 import re
 from typing import Any
 
@@ -15,6 +14,8 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.regex_helper import _lazy_re_compile
+
+from survmap.common.memo import memo
 
 
 @deconstructible
@@ -47,7 +48,7 @@ def is_http_url(value: str) -> bool:
     return _is_http_url(value)
 
 
-@functools.lru_cache(maxsize=16_384)
+@memo(maxsize=16_384)
 def _is_http_url(value: str) -> bool:
     # Cached: a file cites the same addresses again and again (the 2020 Atlas: 23,527 links,
     # 5,742 distinct).

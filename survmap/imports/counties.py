@@ -15,9 +15,10 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
+from survmap.common.memo import memo
 from survmap.geo import census
 from survmap.records.normalize import clean_text
 
@@ -43,7 +44,7 @@ _INDEPENDENT = "city"
 _NO_COUNTY = {"na", "n a", "none", "unknown"}
 
 
-@lru_cache(maxsize=65536)  # the same few thousand names, again and again per import
+@memo(maxsize=65_536)  # the same few thousand names, again and again per import
 def county_key(text: str) -> str:
     """Lower case, no accents, no invisible characters or punctuation; 'Saint' read as 'St'."""
     text = unicodedata.normalize("NFKD", clean_text(text))

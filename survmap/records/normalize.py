@@ -1,8 +1,9 @@
 """Name normalisation: 'Warren Police Dept.' and 'WARREN POLICE DEPARTMENT' are one agency."""
 
-import functools
 import re
 import unicodedata
+
+from survmap.common.memo import memo
 
 # Format characters (category Cf) such as U+200E LEFT-TO-RIGHT MARK and U+FEFF hide in copied text.
 _ABBREVIATIONS = {
@@ -34,7 +35,7 @@ def normalize_name(value: str) -> str:
     return _normalized(value)
 
 
-@functools.lru_cache(maxsize=16_384)
+@memo(maxsize=16_384)
 def _normalized(value: str) -> str:
     # Cached: an import asks for each row's agency key several times.
     text = unicodedata.normalize("NFKD", clean_text(value))
