@@ -108,12 +108,19 @@ def build_index() -> dict[str, list[list[Any]]]:
     return index
 
 
+# A place: its county's FIPS code, its population and its name.
+Entry = tuple[str, int, str]
+Index = dict[str, tuple[Entry, ...]]
+
+
 @cache
-def place_index() -> dict[str, list[list[Any]]]:
-    """The index, read from the disk cache, or built and written there once."""
+def place_index() -> Index:
+    """The index, read from the disk cache, or built and written there once. It is kept as
+    tuples of strings and numbers, which the garbage collector stops tracking: as lists its
+    46,000 entries were walked by every full collection for the rest of the process."""
     path = _cache_path()
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return _frozen(json.loads(path.read_text(encoding="utf-8")))
     except (FileNotFoundError, ValueError):
         pass
     index = build_index()
@@ -122,7 +129,14 @@ def place_index() -> dict[str, list[list[Any]]]:
     with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as out:
         json.dump(index, out, separators=(",", ":"))
     os.replace(out.name, path)
-    return index
+    return _frozen(index)
+
+
+def _frozen(index: dict[str, list[list[Any]]]) -> Index:
+    return {
+        key: tuple((str(fips), int(population), str(name)) for fips, population, name in entries)
+        for key, entries in index.items()
+    }
 
 
 class Gazetteer:
@@ -132,14 +146,14 @@ class Gazetteer:
         self,
         *,
         matcher: CountyMatcher | None = None,
-        index: dict[str, list[list[Any]]] | None = None,
+        index: Index | None = None,
     ) -> None:
         self.matcher = matcher or CountyMatcher()
         self._index = index
         self._memo: dict[tuple[str, str, str], Placement] = {}
 
     @property
-    def index(self) -> dict[str, list[list[Any]]]:
+    def index(self) -> Index:
         if self._index is None:
             self._index = place_index()
         return self._index
@@ -198,7 +212,7 @@ class Gazetteer:
                 variants.append(key[: -len(suffix)])
         return variants
 
-    def _choose(self, state: str, city: str, entries: list[list[Any]]) -> Placement:
+    def _choose(self, state: str, city: str, entries: tuple[Entry, ...]) -> Placement:
         counties = {fips for fips, _, _ in entries}
         if len(counties) == 1:
             return Placement((next(iter(counties)),), "place")
