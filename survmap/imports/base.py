@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from survmap.common import statistics
+from survmap.common.collector import full_collections_deferred
 from survmap.imports import runs
 from survmap.imports.readers import Row
 from survmap.imports.report import ImportReport, RowError
@@ -65,6 +66,11 @@ class RowImporter:
         return Writer.import_file(self.label, source=self.source, reason=self.reason)
 
     def run(self) -> ImportReport:
+        # Every row's plan lives for the whole run: full collections would walk them in vain.
+        with full_collections_deferred():
+            return self._run()
+
+    def _run(self) -> ImportReport:
         started_at = timezone.now()
         conflicts_after = 0 if self.dry_run else runs.conflicts_mark()
         writer = self.writer()
