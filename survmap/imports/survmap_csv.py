@@ -8,6 +8,7 @@ service applies them (bulk where it can), with the merge policy and history ever
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -69,20 +70,26 @@ class CsvImporter(RowImporter):
         states = {state.code: state.code for state in State.objects.all()}
         states.update({state.name.casefold(): state.code for state in State.objects.all()})
         plans: list[PlannedRow | RowError] = []
+        today = dt.date.today()  # one import, one today (two-digit years are read by it)
         for row in self.rows:
             try:
-                plans.append(plan_row(row, states, gazetteer=self.gazetteer, warn=self.report.warn))
+                plans.append(
+                    plan_row(
+                        row, states, gazetteer=self.gazetteer, warn=self.report.warn, today=today
+                    )
+                )
             except RowError as error:
                 plans.append(error)
                 self.report.reject(row.line, error)
         # An agency with several partnerships of one technology and vendor (a lease that ended,
         # a later purchase) has a row for each: those rows are told apart by their start.
-        shared = Counter(_triple(item) for item in plans if isinstance(item, PlannedRow))
+        triples = [_triple(item) if isinstance(item, PlannedRow) else None for item in plans]
+        shared = Counter(triples)
         return [
             replace(item, plan=replace(item.plan, match=Match.SAME_START))
-            if isinstance(item, PlannedRow) and shared[_triple(item)] > 1
+            if isinstance(item, PlannedRow) and shared[triple] > 1
             else item
-            for item in plans
+            for item, triple in zip(plans, triples, strict=True)
         ]
 
 
@@ -122,12 +129,15 @@ def plan_row(
     *,
     gazetteer: Gazetteer | None = None,
     warn: Callable[[FieldWarning], None] | None = None,
+    today: dt.date | None = None,
 ) -> PlannedRow:
     """One row's plan. A column the file has is supplied (an empty partnership cell makes the
     field empty, as the export round trip needs); a column it lacks leaves the stored value
     alone. Refused: a row without agency, state or technology. Anything else that cannot be
     read is dropped from the row with a warning (`warn`). A place given only as a city or a
-    county name is placed by the gazetteer, or left unplaced with a warning."""
+    county name is placed by the gazetteer, or left unplaced with a warning. Dates with
+    two-digit years are read as of `today` (the day of the import by default)."""
+    today = today or dt.date.today()
 
     def dropped(column: str, value: str, reason: str, kind: str = NoteKind.VALUE_DROPPED) -> None:
         if warn is not None:
@@ -148,7 +158,7 @@ def plan_row(
     if not row.get("technology_slug") and not clean_text(row.get("technology")):
         raise RowError("no technology", "names no technology")
     inherited = _inherited(row) or UNSET
-    sources = _sources(row, inherited, dropped)
+    sources = _sources(row, inherited, dropped, today)
     if not sources:
         dropped(
             "source_urls",
@@ -177,7 +187,9 @@ def plan_row(
     others = [clean_text(name) for name in row.get("other_vendors").split(csv_format.LINE)]
     other_vendors = tuple(VendorRef(name=name) for name in [*vendors[1:], *others] if name)
     status = _status(row, dropped)
-    status_as_of = _date(row, "status_as_of", dropped) if "status_as_of" in row.cells else UNSET
+    status_as_of: Maybe[PartialDate | None] = UNSET
+    if "status_as_of" in row.cells:
+        status_as_of = _date(row, "status_as_of", dropped, today)
     if not given(status_as_of) or status_as_of is None:
         # Confirmed by its newest dated source, when the file does not say.
         dates = [source.published for source in sources.values() if given(source.published)]
@@ -200,8 +212,8 @@ def plan_row(
             atlas_id=atlas_id if "atlas_id" in row.cells else UNSET,
             status=status,
             status_as_of=status_as_of,
-            start=_date(row, "start_date", dropped) if "start_date" in row.cells else UNSET,
-            end=_date(row, "end_date", dropped) if "end_date" in row.cells else UNSET,
+            start=_date(row, "start_date", dropped, today) if "start_date" in row.cells else UNSET,
+            end=_date(row, "end_date", dropped, today) if "end_date" in row.cells else UNSET,
             summary=cell("summary"),
             product=cell("product"),
             attribution=cell("attribution"),
@@ -266,8 +278,8 @@ def _status(row: Row, dropped: Dropped) -> str:
     return PartnershipStatus.NOT_REPORTED
 
 
-def _date(row: Row, column: str, dropped: Dropped) -> PartialDate | None:
-    reading = read_date(row.get(column))
+def _date(row: Row, column: str, dropped: Dropped, today: dt.date) -> PartialDate | None:
+    reading = read_date(row.get(column), today=today)
     if reading.problem:
         dropped(column, clean_text(row.get(column)), reading.problem)
     return reading.value
@@ -320,7 +332,9 @@ def _counties(
     return placement.fips
 
 
-def _sources(row: Row, inherited: Maybe[str], dropped: Dropped) -> dict[object, SourcePlan]:
+def _sources(
+    row: Row, inherited: Maybe[str], dropped: Dropped, today: dt.date
+) -> dict[object, SourcePlan]:
     columns = [
         row.get(name).split(csv_format.LINE)
         for name in (
@@ -348,7 +362,7 @@ def _sources(row: Row, inherited: Maybe[str], dropped: Dropped) -> dict[object, 
                 archive.problem,
                 NoteKind.LINK_DROPPED,
             )
-        reading = read_date(date)
+        reading = read_date(date, today=today)
         if reading.problem:
             dropped("source_dates", clean_text(date), reading.problem)
         source = SourcePlan(
