@@ -46,6 +46,9 @@ from survmap.records.plans import (
 )
 
 _FAILURES = (ValidationError, ValueError, DatabaseError)
+# What the bulk path never reads of a stored record (it compares and links, and never saves
+# one): two datetimes a record, parsed from text on SQLite, that loading a batch skips.
+_STAMPS = ("created_at", "updated_at")
 AgencyKey = tuple[str, str]
 
 
@@ -225,7 +228,9 @@ class BulkWriter:
             self.agency_fips.pop(key, None)
         agencies = [
             agency
-            for agency in Agency.objects.filter(normalized_name__in={key[0] for key in keys})
+            for agency in Agency.objects.filter(
+                normalized_name__in={key[0] for key in keys}, state_id__in={key[1] for key in keys}
+            ).defer(*_STAMPS)
             if (agency.normalized_name, agency.state_id) in keys
         ]
         fips: dict[int, set[str]] = defaultdict(set)
@@ -247,9 +252,13 @@ class BulkWriter:
             self.sources.pop(skey, None)
         urls = {key[1] for key in keys_s if key[0] == "url"}  # type: ignore[index]
         titles = {key[1] for key in keys_s if key[0] == "print"}  # type: ignore[index]
-        found = list(Source.objects.filter(url__in=urls)) if urls else []
+        found = list(Source.objects.filter(url__in=urls).defer(*_STAMPS)) if urls else []
         if titles:
-            found += Source.objects.filter(url__isnull=True, title__in=titles).order_by("pk")
+            found += (
+                Source.objects.filter(url__isnull=True, title__in=titles)
+                .defer(*_STAMPS)
+                .order_by("pk")
+            )
         for source in found:
             skey = source_key(source)
             if skey in keys_s:
@@ -271,7 +280,11 @@ class BulkWriter:
         same = Q(agency_id__in=agency_pks)
         if all(row.plan.match == Match.UNNUMBERED for row in rows):
             same &= Q(atlas_id__isnull=True)
-        partnerships = Partnership.objects.filter(Q(atlas_id__in=atlas_ids) | same).order_by("pk")
+        partnerships = (
+            Partnership.objects.filter(Q(atlas_id__in=atlas_ids) | same)
+            .defer(*_STAMPS)
+            .order_by("pk")
+        )
         for pk in agency_pks:
             self.by_agency[pk] = []
         seen = set()
@@ -323,10 +336,12 @@ class BulkWriter:
         for name, value in values.items():
             current, _ = services._current(instance, name)
             wanted = services._comparable(instance, name, value)
+            if current == wanted:
+                continue  # the policy's first rule ("same"), without a call per field
             decision = provenance.decide(
                 instance, name, current, wanted, self.writer, credit=credit
             )
-            if decision not in ("same", "skip"):
+            if decision != "skip":
                 return False
         return True
 

@@ -559,7 +559,7 @@ def plans_apply(
     checkpoint: Callable[[str, PlannedRow], None] | None = None,
 ) -> ApplyReport:
     """Apply many rows' plans, in file order: rows whose records are all new (or all found
-    unchanged) go in bulk (bulk_create, history included, the same `full_clean`), the others
+    unchanged) go in bulk (multi-row inserts, history included, the same `full_clean`), the others
     through `plan_apply`, each row in a savepoint, a batch committed whole. A refused row is
     reported with its line and skipped. `checkpoint` is called at each stage of a row's writes
     (tests stop a run there)."""
