@@ -18,7 +18,7 @@ from survmap.imports.report import ImportReport
 from survmap.imports.survmap_csv import CsvImporter
 from survmap.records.models import Conflict, Partnership, Source
 from survmap.records.plans import Writer
-from survmap.records.services import record_edit
+from survmap.records.services import conflict_settle, record_edit
 from tests.imports.conftest import AtlasRows, atlas_text, changed
 from tests.imports.test_contributor_csv import SHEET
 
@@ -124,6 +124,34 @@ def test_a_conflict_note_links_the_conflict_a_moderator_settles(
     assert (note.line, note.column, note.detail) == (row.line, "summary", report.conflicts[0][1])
     assert "The Atlas, later." in note.value
     assert ImportRun.objects.get(pk=report.run_id).with_conflicts == 1
+    assert not note.handled
+
+
+@pytest.mark.parametrize("take_source", [False, True])
+def test_settling_the_conflict_marks_its_note_handled_by_whoever_settled_it(
+    atlas_rows: AtlasRows, bob: User, take_source: bool
+) -> None:
+    (row,) = atlas_rows("AOS0001")
+    run([row])
+    partnership = Partnership.objects.get(atlas_id="AOS0001")
+    record_edit(
+        instance=partnership,
+        values={"summary": "Our own words."},
+        writer=Writer.moderator(bob, "Checked"),
+    )
+    report = run([changed(row, Summary="The Atlas, later."), *atlas_rows(*MESSY)])
+    notes = ImportRun.objects.get(pk=report.run_id).notes
+    other = notes.exclude(kind=NoteKind.CONFLICT).first()
+    assert other is not None
+    conflict = Conflict.objects.get(record_id=partnership.pk, field="summary")
+    conflict_settle(
+        conflict=conflict, take_source=take_source, writer=Writer.moderator(bob, "Settled")
+    )
+    conflict.refresh_from_db()
+    note = notes.get(kind=NoteKind.CONFLICT)
+    assert (note.handled, note.handled_by, note.handled_at) == (True, bob, conflict.settled_at)
+    other.refresh_from_db()
+    assert not other.handled  # the run's other lines are still the moderator's to mark
 
 
 def test_a_dry_run_stores_no_run(atlas_rows: AtlasRows) -> None:
