@@ -105,9 +105,11 @@ def test_a_place_left_unplaced_is_a_note_of_its_own(atlas_rows: AtlasRows) -> No
     assert "moderator" in note.detail
 
 
-def test_a_conflict_note_links_the_conflict_a_moderator_settles(
-    atlas_rows: AtlasRows, bob: User
-) -> None:
+def summary_conflict(
+    atlas_rows: AtlasRows, bob: User, *more: Row
+) -> tuple[Row, ImportReport, Conflict]:
+    """AOS0001 imported, its summary rewritten by a moderator, then imported again with a
+    newer summary (and `more` rows): the run, and the conflict it stored."""
     (row,) = atlas_rows("AOS0001")
     run([row])
     partnership = Partnership.objects.get(atlas_id="AOS0001")
@@ -116,10 +118,16 @@ def test_a_conflict_note_links_the_conflict_a_moderator_settles(
         values={"summary": "Our own words."},
         writer=Writer.moderator(bob, "Checked"),
     )
-    report = run([changed(row, Summary="The Atlas, later.")])
+    report = run([changed(row, Summary="The Atlas, later."), *more])
+    return row, report, Conflict.objects.get(record_id=partnership.pk, field="summary")
+
+
+def test_a_conflict_note_links_the_conflict_a_moderator_settles(
+    atlas_rows: AtlasRows, bob: User
+) -> None:
+    row, report, conflict = summary_conflict(atlas_rows, bob)
     assert len(report.conflicts) == 1
     note = ImportRun.objects.get(pk=report.run_id).notes.get(kind=NoteKind.CONFLICT)
-    conflict = Conflict.objects.get(record_id=partnership.pk, field="summary")
     assert note.conflict == conflict
     assert (note.line, note.column, note.detail) == (row.line, "summary", report.conflicts[0][1])
     assert "The Atlas, later." in note.value
@@ -131,19 +139,10 @@ def test_a_conflict_note_links_the_conflict_a_moderator_settles(
 def test_settling_the_conflict_marks_its_note_handled_by_whoever_settled_it(
     atlas_rows: AtlasRows, bob: User, take_source: bool
 ) -> None:
-    (row,) = atlas_rows("AOS0001")
-    run([row])
-    partnership = Partnership.objects.get(atlas_id="AOS0001")
-    record_edit(
-        instance=partnership,
-        values={"summary": "Our own words."},
-        writer=Writer.moderator(bob, "Checked"),
-    )
-    report = run([changed(row, Summary="The Atlas, later."), *atlas_rows(*MESSY)])
+    _, report, conflict = summary_conflict(atlas_rows, bob, *atlas_rows(*MESSY))
     notes = ImportRun.objects.get(pk=report.run_id).notes
     other = notes.exclude(kind=NoteKind.CONFLICT).first()
     assert other is not None
-    conflict = Conflict.objects.get(record_id=partnership.pk, field="summary")
     conflict_settle(
         conflict=conflict, take_source=take_source, writer=Writer.moderator(bob, "Settled")
     )
