@@ -554,7 +554,6 @@ class AtlasImporter(RowImporter):
         return PlannedRow(
             line=plan.row.line,
             label=plan.atlas_id,
-            row=plan.row,
             plan=PartnershipPlan(
                 agency=self._agency_plan(plan.agency_key),
                 technology=TechnologyRef(name=plan.technology, slug=slug, category=category),

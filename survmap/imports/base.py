@@ -13,12 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from survmap.common import statistics
-from survmap.common.collector import full_collections_deferred
 from survmap.imports import runs
 from survmap.imports.readers import Row
 from survmap.imports.report import ImportReport, RowError
 from survmap.records.plans import PlannedRow, Writer
-from survmap.records.services import plans_apply
+from survmap.records.services import plans_apply, plans_held
 
 
 class RowImporter:
@@ -56,9 +55,6 @@ class RowImporter:
         self.user = user
         self.report = ImportReport(dry_run=dry_run)
 
-    def checkpoint(self, stage: str, row: Row) -> None:
-        """Called at each stage of a row's writes; tests override it to stop a run there."""
-
     def plan(self) -> list[PlannedRow | RowError]:
         raise NotImplementedError
 
@@ -67,7 +63,7 @@ class RowImporter:
 
     def run(self) -> ImportReport:
         # Every row's plan lives for the whole run: full collections would walk them in vain.
-        with full_collections_deferred():
+        with plans_held():
             return self._run()
 
     def _run(self) -> ImportReport:
@@ -83,7 +79,6 @@ class RowImporter:
                 batch_size=self.batch_size,
                 bulk=self.bulk,
                 progress=self.progress,
-                checkpoint=lambda stage, row: self.checkpoint(stage, row.row),
             )
             if self.dry_run:
                 transaction.set_rollback(True)

@@ -199,7 +199,6 @@ def plan_row(
     return PlannedRow(
         line=row.line,
         label=atlas_id or f"{clean_text(row.get('agency'))} ({state})",
-        row=row,
         plan=PartnershipPlan(
             agency=agency,
             technology=TechnologyRef(

@@ -249,8 +249,6 @@ class PlannedRow:
     line: int
     label: str
     plan: PartnershipPlan
-    # The parser's own row, handed back to its checkpoint hook; never read by the services.
-    row: Any = field(default=None, compare=False)
 
 
 class Outcome(enum.StrEnum):

@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 
 from survmap.records.models import PartnershipStatus
-from survmap.records.services import partnership_upsert, record_delete
+from survmap.records.services import record_delete
 from survmap.submissions.services import submission_approve
 from tests.factories import AgencyFactory, PartnershipFactory, SourceFactory
+from tests.records.by_hand import partnership_upsert
 from tests.submissions.conftest import make_submission
 
 pytestmark = pytest.mark.django_db

@@ -24,9 +24,9 @@ from django.db import connections
 from bench.generate import generate_partnerships
 from survmap.common.backup import backed_up_models
 from survmap.records.models import Partnership
-from survmap.records.services import partnership_upsert
 from tests.conftest import REPO
 from tests.factories import PartnershipFactory, SourceFactory
+from tests.records.by_hand import partnership_upsert
 
 
 def manage(database_url: str, *args: str) -> str:

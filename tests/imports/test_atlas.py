@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -24,6 +25,7 @@ from survmap.records.models import (
     TechnologyCategory,
     Vendor,
 )
+from survmap.records.writing import _inserts
 from tests.imports.conftest import AtlasRows, changed
 
 pytestmark = pytest.mark.django_db
@@ -341,18 +343,23 @@ class Killed(BaseException):
     """Stands for the process being killed: not an Exception, so no row handler catches it."""
 
 
-def test_a_killed_run_leaves_only_whole_rows(atlas_rows: AtlasRows) -> None:
+def test_a_killed_run_leaves_only_whole_rows(
+    atlas_rows: AtlasRows, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rows = atlas_rows(*(f"AOS{n:04d}" for n in range(1, 13)))
     killed_row = rows[7]
+    killed_id = canonical_atlas_id(killed_row.get("AOSNUMBER"))
+    insert = _inserts.insert
 
-    class KilledImporter(AtlasImporter):
-        def checkpoint(self, stage: str, row: Row) -> None:
-            # After the row's agency and sources are written, before its partnership.
-            if row is killed_row and stage == "sources":
-                raise Killed
+    def killed(model: Any, objs: Any) -> None:
+        # After the row's agency and sources are written, before its partnership.
+        if model is Partnership and any(obj.atlas_id == killed_id for obj in objs):
+            raise Killed
+        insert(model, objs)
 
+    monkeypatch.setattr(_inserts, "insert", killed)
     with pytest.raises(Killed):
-        KilledImporter(rows, batch_size=5).run()
+        AtlasImporter(rows, batch_size=5).run()
     # The first batch (5 rows) was committed; the batch being written when killed is gone.
     assert set(Partnership.objects.values_list("atlas_id", flat=True)) == {
         f"AOS{n:04d}" for n in range(1, 6)
@@ -384,23 +391,25 @@ def test_the_command_imports_a_file_and_prints_the_summary(
     )
 
 
-def test_a_failed_bulk_write_is_redone_row_by_row(atlas_rows: AtlasRows) -> None:
+def test_a_failed_bulk_write_is_redone_row_by_row(
+    atlas_rows: AtlasRows, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from django.db import IntegrityError
 
     rows = atlas_rows("AOS0001", "AOS0002", "AOS0003")
+    insert = _inserts.insert
+    failed: list[bool] = []
 
-    class FailingOnce(AtlasImporter):
-        failed = False
+    def failing_once(model: Any, objs: Any) -> None:
+        # The first bulk write fails half-way (sources written) as a database error would.
+        if model is Partnership and not failed:
+            failed.append(True)
+            raise IntegrityError("simulated failure of the bulk write")
+        insert(model, objs)
 
-        def checkpoint(self, stage: str, row: Row) -> None:
-            # The first bulk write fails half-way (sources written) as a database error would.
-            if stage == "sources" and not self.failed:
-                self.failed = True
-                raise IntegrityError("simulated failure of the bulk write")
-
-    importer = FailingOnce(rows, today=dt.date(2026, 11, 23))
-    report = importer.run()
-    assert importer.failed
+    monkeypatch.setattr(_inserts, "insert", failing_once)
+    report = AtlasImporter(rows, today=dt.date(2026, 11, 23)).run()
+    assert failed
     assert (report.created, report.rejected_count) == (3, 0)
     assert Partnership.objects.count() == 3
     assert Agency.objects.count() == 3

@@ -6,7 +6,7 @@ import pytest
 
 from survmap.imports.atlas import AtlasImporter
 from survmap.imports.readers import AtlasFile
-from tests.common.test_collector import full_collections  # noqa: F401 - a fixture
+from tests.records.writing.test_collector import full_collections  # noqa: F401 - a fixture
 
 
 @pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from survmap.common.dates import PartialDate
 from survmap.imports.atlas import AtlasImporter
-from survmap.imports.readers import FileRefused, Row, read_survmap_csv
+from survmap.imports.readers import FileRefused, read_survmap_csv
 from survmap.imports.survmap_csv import CsvImporter
 from survmap.records.csv_format import COLUMNS, neutralize_cell, partnership_row
 from survmap.records.models import (
@@ -30,9 +30,10 @@ from survmap.records.models import (
     Vendor,
 )
 from survmap.records.selectors import partnership_list_public
-from survmap.records.services import partnership_upsert, source_upsert
+from survmap.records.writing import _inserts
 from tests.factories import AgencyFactory, TechnologyFactory, VendorFactory
 from tests.imports.conftest import AtlasRows
+from tests.records.by_hand import partnership_upsert, source_upsert
 
 pytestmark = pytest.mark.django_db
 
@@ -398,21 +399,24 @@ def test_a_dry_run_reports_what_the_import_does_and_writes_nothing(atlas_rows: A
     assert dry.created > 5
 
 
-def test_a_failed_bulk_write_is_redone_row_by_row(atlas_rows: AtlasRows) -> None:
+def test_a_failed_bulk_write_is_redone_row_by_row(
+    atlas_rows: AtlasRows, monkeypatch: pytest.MonkeyPatch
+) -> None:
     load_some_records(atlas_rows)
     text = export_csv()
     empty_database()
     per_row = imported(PerRow, text)
+    insert = _inserts.insert
+    failed: list[bool] = []
 
-    class FailingOnce(CsvImporter):
-        failed = False
+    def failing_once(model: Any, objs: Any) -> None:
+        # The first bulk write (into the empty database) fails as a database error would,
+        # half-way through: its agencies and sources written, not its partnerships.
+        if model is Partnership and not failed:
+            failed.append(True)
+            raise IntegrityError("simulated failure of the bulk write")
+        insert(model, objs)
 
-        def checkpoint(self, stage: str, row: Row) -> None:
-            # The first bulk write (into the empty database) fails as a database error would,
-            # half-way through: its agencies and sources written, not its partnerships.
-            if stage == "sources" and not self.failed:
-                FailingOnce.failed = True
-                raise IntegrityError("simulated failure of the bulk write")
-
-    assert imported(FailingOnce, text) == per_row
-    assert FailingOnce.failed
+    monkeypatch.setattr(_inserts, "insert", failing_once)
+    assert imported(CsvImporter, text) == per_row
+    assert failed

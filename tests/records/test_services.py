@@ -3,8 +3,9 @@ from django.core.exceptions import ValidationError
 
 from survmap.common.dates import PartialDate
 from survmap.records.models import Agency, Partnership, Source
-from survmap.records.services import Outcome, agency_upsert, partnership_upsert, source_upsert
+from survmap.records.services import Outcome
 from tests.factories import TechnologyFactory, VendorFactory
+from tests.records.by_hand import agency_upsert, partnership_upsert, source_upsert
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Full collections deferred during an import (survmap.common.collector)."""
+"""Full collections deferred during an import (survmap.records.writing._collector)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from survmap.common.collector import full_collections_deferred
+from survmap.records.writing._collector import full_collections_deferred
 
 
 @pytest.fixture

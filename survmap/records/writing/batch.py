@@ -1,15 +1,17 @@
-"""The fast path of `services.plans_apply`: rows whose records are all new (or all found and
+"""The bulk writer, `plans_apply`: rows whose records are all new (or all found and
 left unchanged by the merge policy) are written a batch at a time with bulk inserts, history and
 provenance included, instead of a few dozen queries a row.
 
 Every other row (an update, a conflict, an adopted partnership, a record that fails validation)
-goes through `services.plan_apply`, in a savepoint. Rows keep their file order: the new rows
-gathered so far are written before a row goes the per-row way, so that row sees what the rows
-before it wrote. If a bulk write fails, it is rolled back to its savepoint and its rows are
-redone one by one, so the result, and every row's error message, are the same.
+goes through the per-row writer (`row_writer.plan_apply`), in a savepoint. Rows keep their file
+order: the new rows gathered so far are written before a row goes the per-row way, so that row
+sees what the rows before it wrote. If a bulk write fails, it is rolled back to its savepoint
+and its rows are redone one by one, so the result, and every row's error message, are the
+same.
 
-The bulk path decides with the same code as the per-row path: the plan's values come from
-`services.*_values`, the policy from `provenance.decide`, and each new record is checked by the
+The bulk path decides with the same code as the per-row path: which records a row means comes
+from `matching` (asked of what a batch preloaded), the plan's values from `values`, the policy
+from `provenance.decide`, and each new record is checked by the
 model's own `full_clean` (less the uniqueness and constraint queries: the batch knows its
 records are new, and the database enforces the constraints anyway).
 """
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,28 +31,59 @@ from django.db.models import Q
 from tqdm import tqdm
 
 from survmap.common import data_version
-from survmap.common.dates import PartialDate
 from survmap.geo.models import County
-from survmap.records import inserts, provenance, services
+from survmap.records import provenance
 from survmap.records.models import Agency, Partnership, Source, Technology, Vendor
-from survmap.records.normalize import normalize_name
 from survmap.records.plans import (
-    AgencyPlan,
     ApplyReport,
     Match,
     Outcome,
-    PartnershipPlan,
     PlannedRow,
-    SourcePlan,
     Writer,
     given,
+)
+from survmap.records.writing import _inserts as inserts
+from survmap.records.writing import row_writer
+from survmap.records.writing._collector import full_collections_deferred
+from survmap.records.writing.matching import (
+    AgencyKey,
+    agency_key,
+    partnership_among,
+    source_key,
+)
+from survmap.records.writing.values import (
+    agency_values,
+    partnership_values,
+    plan_credit,
+    source_values,
 )
 
 _FAILURES = (ValidationError, ValueError, DatabaseError)
 # What the bulk path never reads of a stored record (it compares and links, and never saves
 # one): two datetimes a record, parsed from text on SQLite, that loading a batch skips.
 _STAMPS = ("created_at", "updated_at")
-AgencyKey = tuple[str, str]
+
+
+def plans_apply(
+    *,
+    rows: Sequence[PlannedRow],
+    writer: Writer,
+    batch_size: int = 500,
+    bulk: bool = True,
+    progress: bool | None = False,
+) -> ApplyReport:
+    """Apply many rows' plans, in file order: rows whose records are all new (or all found
+    unchanged) go in bulk (multi-row inserts, history included, the same `full_clean`), the
+    others through `plan_apply`, each row in a savepoint, a batch committed whole. A refused row
+    is reported with its line and skipped."""
+    return BulkWriter(writer=writer, batch_size=batch_size, bulk=bulk, progress=progress).run(rows)
+
+
+def plans_held() -> AbstractContextManager[None]:
+    """For a writer that reads a whole file into plans and then applies them (an importer): run
+    both inside this. Every plan lives until the end, so no full garbage collection walks them
+    in vain (`_collector`)."""
+    return full_collections_deferred()
 
 
 @dataclass
@@ -88,21 +122,6 @@ class Batch:
             self.index.add(index)
 
 
-def agency_key(plan: AgencyPlan) -> AgencyKey | None:
-    if plan.pk is not None or not given(plan.name) or not given(plan.state):
-        return None
-    return normalize_name(plan.name), plan.state  # type: ignore[arg-type, return-value]
-
-
-def source_key(plan: SourcePlan | Source) -> Hashable:
-    url = (plan.url or "").strip()
-    if url:
-        return ("url", url)
-    title = plan.title if given(plan.title) else ""
-    publisher = plan.publisher if given(plan.publisher) else ""
-    return ("print", title, publisher)
-
-
 class BulkWriter:
     def __init__(
         self,
@@ -111,13 +130,11 @@ class BulkWriter:
         batch_size: int = 500,
         bulk: bool = True,
         progress: bool | None = False,
-        checkpoint: Callable[[str, PlannedRow], None] | None = None,
     ) -> None:
         self.writer = writer
         self.batch_size = max(batch_size, 1)
         self.bulk = bulk
         self.progress = progress
-        self.checkpoint = checkpoint or (lambda stage, row: None)
         self.report = ApplyReport()
         self.when = provenance.now(writer)
         self.fips: set[str] = set()
@@ -177,12 +194,7 @@ class BulkWriter:
 
     def _write_row(self, row: PlannedRow) -> None:
         try:
-            applied = services.plan_apply(
-                plan=row.plan,
-                writer=self.writer,
-                line=row.line,
-                checkpoint=lambda stage: self.checkpoint(stage, row),
-            )
+            applied = row_writer.plan_apply(plan=row.plan, writer=self.writer, line=row.line)
         except (ValidationError, ValueError, DatabaseError) as error:
             self._reset()
             self.report.rejected["invalid record"] += 1
@@ -274,7 +286,7 @@ class BulkWriter:
         for atlas_id in atlas_ids:
             self.numbered.pop(atlas_id, None)  # type: ignore[call-overload]
         agency_pks = [agency.pk for agency in agencies]
-        # What services.partnership_find may find: by Atlas id, or by agency, technology and
+        # What matching.partnership_find may find: by Atlas id, or by agency, technology and
         # vendor among the agencies' partnerships without an Atlas id (with one too, for a
         # plan that matches any).
         same = Q(agency_id__in=agency_pks)
@@ -334,8 +346,8 @@ class BulkWriter:
         """Whether the merge policy would leave this stored record as it is (no write, no
         conflict to record)."""
         for name, value in values.items():
-            current, _ = services._current(instance, name)
-            wanted = services._comparable(instance, name, value)
+            current, _ = row_writer.current_value(instance, name)
+            wanted = row_writer.comparable(instance, name, value)
             if current == wanted:
                 continue  # the policy's first rule ("same"), without a call per field
             decision = provenance.decide(
@@ -375,8 +387,8 @@ class BulkWriter:
         if not given(ref):
             return None
         if ref not in self.technologies:
-            self.technologies[ref] = services._technology(
-                services._Run(self.writer, self.when),
+            self.technologies[ref] = row_writer.technology_of(
+                row_writer.Run(self.writer, self.when),
                 ref,  # type: ignore[arg-type]
             )
         return self.technologies[ref]
@@ -386,7 +398,7 @@ class BulkWriter:
         if not given(ref) or ref is None:
             return None
         if ref not in self.vendors:
-            self.vendors[ref] = services._vendor(services._Run(self.writer, self.when), ref)  # type: ignore[arg-type]
+            self.vendors[ref] = row_writer.vendor_of(row_writer.Run(self.writer, self.when), ref)  # type: ignore[arg-type]
         return self.vendors[ref]
 
     def _fresh(self, row: PlannedRow, batch: Batch) -> tuple[Fresh, Hashable] | None:
@@ -405,7 +417,9 @@ class BulkWriter:
         others: list[Vendor] = []
         for ref in plan.other_vendors:
             if ref not in self.vendors:
-                self.vendors[ref] = services._vendor(services._Run(self.writer, self.when), ref)
+                self.vendors[ref] = row_writer.vendor_of(
+                    row_writer.Run(self.writer, self.when), ref
+                )
             found = self.vendors[ref]
             if found != vendor and found not in others:
                 others.append(found)
@@ -413,9 +427,9 @@ class BulkWriter:
             return None
         key = agency_key(plan.agency)
         if key is None or not set(plan.agency.add_counties) <= self.fips:
-            return None  # the services say which code is unknown
-        values = services.agency_values(plan.agency)
-        credit = services._plan_credit(plan.agency)
+            return None  # the per-row writer says which code is unknown
+        values = agency_values(plan.agency)
+        credit = plan_credit(plan.agency)
         counties = list(dict.fromkeys(plan.agency.add_counties))
         agency = batch.agencies.get(key)
         new_agency = False
@@ -440,7 +454,7 @@ class BulkWriter:
             if item.pk is not None:
                 return None
             skey = source_key(item)
-            values = services.source_values(item)
+            values = source_values(item)
             pending = new_sources.get(skey) or batch.sources.get(skey)
             known = self.sources.get(skey, [])
             if pending is not None:
@@ -448,9 +462,7 @@ class BulkWriter:
                     return None
                 source = pending
             elif known:
-                if len(known) > 1 or not self._unchanged(
-                    known[0], values, services._plan_credit(item)
-                ):
+                if len(known) > 1 or not self._unchanged(known[0], values, plan_credit(item)):
                     return None  # of several print sources alike, the database's to say
                 source = known[0]
             else:
@@ -466,24 +478,20 @@ class BulkWriter:
         index: Hashable = ("atlas", atlas_id) if atlas_id else ("triple", triple)
         if index in batch.index or ("triple", triple) in batch.index:
             return None  # the batch creates it: the per-row way finds it once written
-        values = services.partnership_values(
-            plan, agency=agency, technology=technology, vendor=vendor
-        )
+        values = partnership_values(plan, agency=agency, technology=technology, vendor=vendor)
         instance = self.numbered.get(atlas_id) if atlas_id else None
-        if instance is None and agency.pk is not None and plan.match != Match.NEW:
-            for known_one in self.by_agency.get(agency.pk, []):
-                if (known_one.technology_id, known_one.vendor_id) != triple[1:]:
-                    continue
-                if known_one.atlas_id and (atlas_id or plan.match != Match.ANY):
-                    continue
-                if plan.match == Match.SAME_START and not _same_start(known_one, plan):
-                    continue
-                if atlas_id:
-                    return None  # our partnership to adopt: the per-row path does it
-                instance = known_one  # as services.partnership_find finds it
-                break
+        if instance is None and agency.pk is not None:
+            # As matching.partnership_find finds it, among what the batch loaded.
+            instance, adopted = partnership_among(
+                self.by_agency.get(agency.pk, []),
+                plan,
+                technology_id=technology.pk,
+                vendor_id=vendor.pk if vendor else None,
+            )
+            if adopted:
+                return None  # our partnership to adopt: the per-row path does it
         if instance is not None:
-            credit = services._plan_credit(plan)
+            credit = plan_credit(plan)
             if new_agency or new_sources:
                 return None
             cited = {str(pk) for pk in self.cited.get(instance.pk, set())}
@@ -524,9 +532,6 @@ class BulkWriter:
         inserts.insert(Agency, agencies)
         sources = list(batch.sources.values())
         inserts.insert(Source, sources)
-        for fresh in batch.rows:
-            # Stops a run here in tests: agencies and sources written, partnerships not yet.
-            self.checkpoint("sources", fresh.row)
         counties = Links.written(
             Agency,
             "counties",
@@ -567,7 +572,7 @@ class BulkWriter:
             inserts.history_insert(model, records, history_type="+", reason=reason)
         _linked_history(reason, Agency, agencies, counties)
         _linked_history(reason, Partnership, partnerships, cited)
-        # As the services link other vendors after the sources: one more entry, with both.
+        # As the per-row writer links other vendors after the sources: one more entry, with both.
         _linked_history(reason, Partnership, partnerships, named, carried=cited)
 
 
@@ -604,7 +609,7 @@ class Links:
 def _linked_history(
     reason: str, model: Any, records: list[Any], links: Links, carried: Links | None = None
 ) -> None:
-    """The services write a record's links after the record: a '~' entry for each record with
+    """The per-row writer writes a record's links after the record: a '~' entry for each record with
     `links`, holding them (and the `carried` links, made earlier, that the entry also shows)."""
     owners = {owner for owner, _ in links.pairs}
     linked = [record for record in records if record.pk in owners]
@@ -633,11 +638,3 @@ def _message(error: Exception) -> str:
 def _chunks(items: Sequence[PlannedRow], size: int) -> Iterator[list[PlannedRow]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
-
-
-def _same_start(partnership: Partnership, plan: PartnershipPlan) -> bool:
-    """As services.partnership_find matches Match.SAME_START."""
-    start = plan.start if isinstance(plan.start, PartialDate) else None
-    return (partnership.start_date, partnership.start_precision) == (
-        (start.first_day(), start.precision) if start else (None, "")
-    )

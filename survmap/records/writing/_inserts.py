@@ -1,9 +1,9 @@
-"""Multi-row INSERTs for the bulk import path (`records/bulk.py`): the rows that `bulk_create`
+"""Multi-row INSERTs for the bulk writer (`batch.py`): the rows that `bulk_create`
 and simple-history's `bulk_history_create` write, without their cost per value.
 
 A speed trick, contained here and checked against the plain way in
-tests/records/test_inserts.py. Django's `bulk_create` compiles every value of every row on its
-own (expression checks, a placeholder each, pre-save hooks): on the first Atlas import, about
+tests/records/writing/test_inserts.py. Django's `bulk_create` compiles every value of every row
+on its own (expression checks, a placeholder each, pre-save hooks): on the first Atlas import, about
 70,000 rows, that was over half of the import's time, while the database itself took a tenth
 of it. Here a model's statement is built once per batch of rows, and each value goes through
 its field's own `get_db_prep_save`, the conversion `bulk_create` applies, so what is stored is

@@ -1,5 +1,6 @@
-"""The bulk path's multi-row INSERTs (`records/inserts.py`) store what the plain way stores:
-`bulk_create` for records and links, simple-history's `bulk_history_create` for history."""
+"""The bulk path's multi-row INSERTs (`records/writing/_inserts.py`) store what the plain
+way stores: `bulk_create` for records and links, simple-history's `bulk_history_create` for
+history."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import pytest
 from django.db import models
 
 from survmap.common.dates import PartialDate
-from survmap.records import inserts
 from survmap.records.models import Agency, Partnership, PartnershipStatus, Source
+from survmap.records.writing import _inserts as inserts
 from tests.factories import TechnologyFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Bulk work and the garbage collector.
+"""Bulk work and the garbage collector (`batch.plans_held`).
 
 CPython's cyclic collector runs a full collection each time the objects that survived the young
 generations grow by a quarter, and a full collection walks every tracked object there is. An
