@@ -14,11 +14,10 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from survmap.records.models import Agency, Partnership, PartnershipStatus, Source, Vendor
-from survmap.records.normalize import normalize_name
+from survmap.records.models import Agency, Partnership, PartnershipStatus, Source, Technology
 from survmap.records.plans import (
     UNSET,
     AgencyPlan,
@@ -33,10 +32,14 @@ from survmap.records.plans import (
 )
 from survmap.records.services import (
     Outcome,
+    agency_find,
     history_restore,
+    is_cited,
     journal_revert,
+    partnership_find,
     plan_apply,
     record_delete,
+    vendor_find,
 )
 from survmap.submissions.models import (
     DecisionAction,
@@ -128,6 +131,22 @@ def _given(submission: Submission, existing: Partnership | None) -> dict[str, An
     return values
 
 
+def _existing(
+    agency: Agency | None, technology: Technology, vendor: VendorRef | None
+) -> Partnership | None:
+    """The partnership the approval will update, as the write path finds it (match ANY)."""
+    if agency is None:
+        return None
+    found_vendor = None
+    if vendor is not None:
+        found_vendor = vendor_find(name=vendor.name, slug=vendor.slug)
+        if found_vendor is None:
+            return None  # a new vendor: a new partnership
+    plan = PartnershipPlan(agency=AgencyPlan(pk=agency.pk), match=Match.ANY)
+    found, _ = partnership_find(plan, agency=agency, technology=technology, vendor=found_vendor)
+    return found
+
+
 def _approve_new_partnership(submission: Submission, writer: Writer) -> Applied:
     if submission.technology is None:
         raise SubmissionError(
@@ -138,11 +157,10 @@ def _approve_new_partnership(submission: Submission, writer: Writer) -> Applied:
     if agency is None:
         if not submission.agency_name or submission.agency_state_id is None:
             raise SubmissionError("The submission names no agency and state.")
-        # Same normalised name in the same state: the agency is already known, merge into it.
-        agency = Agency.objects.filter(
-            normalized_name=normalize_name(submission.agency_name),
-            state_id=submission.agency_state_id,
-        ).first()
+        # The agency is already known (the matcher says which): merge into it.
+        agency = agency_find(
+            AgencyPlan(name=submission.agency_name, state=str(submission.agency_state_id))
+        )
     if agency is not None:
         agency_plan = AgencyPlan(pk=agency.pk)
     else:
@@ -157,19 +175,7 @@ def _approve_new_partnership(submission: Submission, writer: Writer) -> Applied:
         vendor = VendorRef(name=submission.vendor.name, slug=submission.vendor.slug)
     elif submission.vendor_name:
         vendor = VendorRef(name=submission.vendor_name)
-    existing = None
-    if agency is not None:
-        existing = (
-            Partnership.objects.filter(
-                agency=agency,
-                technology=submission.technology,
-                vendor__slug=vendor.slug if vendor and vendor.slug else None,
-            )
-            .order_by("pk")
-            .first()
-            if vendor is None or vendor.slug
-            else None
-        )
+    existing = _existing(agency, submission.technology, vendor)
     technology = submission.technology
     return plan_apply(
         plan=PartnershipPlan(
@@ -280,16 +286,6 @@ def submission_reject(*, submission: Submission, moderator: User, reason: str) -
     )
 
 
-def _is_cited(instance: models.Model) -> bool:
-    if isinstance(instance, Source):
-        return instance.partnerships.exists() or instance.policy_events.exists()
-    if isinstance(instance, Agency):
-        return instance.partnerships.exists()
-    if isinstance(instance, Vendor):
-        return instance.partnerships.exists() or instance.policy_events.exists()
-    return False
-
-
 def _take_back(entries: list[dict[str, Any]], reason: str) -> list[dict[str, Any]]:
     """Delete what the approval created and restore what it changed, newest first."""
     undone = []
@@ -299,7 +295,7 @@ def _take_back(entries: list[dict[str, Any]], reason: str) -> list[dict[str, Any
         if instance is None:
             continue
         if entry["outcome"] == Outcome.CREATED:
-            if _is_cited(instance):
+            if is_cited(instance):
                 # Something else cites it now (a later approval or a moderator's edit): keep it.
                 continue
             record_delete(instance=instance, reason=reason)
