@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "simple_history",
     "survmap.geo",
     "survmap.records",
+    "survmap.maps",
     "survmap.web",
     "survmap.common",
     "csp",

@@ -18,9 +18,9 @@ from django.urls import reverse
 from bench.generate import generate_partnerships
 from survmap.common import data_version
 from survmap.geo.boundaries import Level, simplified
-from survmap.geo.share_image import region_image, technology_image
-from survmap.geo.standalone import standalone_html, standalone_map
 from survmap.geo.topology import geometry_asset
+from survmap.maps.share_image import region_image, technology_image
+from survmap.maps.standalone import standalone_html, standalone_map
 from survmap.records.models import Partnership, Technology
 from survmap.web.timeline import timeline
 

@@ -14,11 +14,10 @@ from pathlib import Path
 
 from django.conf import settings
 
-from survmap.api import exports, licensing
+from survmap.api import check_exports, exports, licensing
 from survmap.records import csv_format
 from survmap.records.models import Agency, Partnership, PolicyEvent, Source, Technology, Vendor
 from survmap.records.selectors import partnership_list_public
-from survmap.research import release as research_release
 
 CHECKSUMS = "SHA256SUMS"
 CSV_NAME = "survmap-partnerships.csv"
@@ -85,7 +84,7 @@ def data_dictionary() -> str:
         "representative point of its first county when those are unknown. The property "
         "`location_source` says which ('agency' or 'county_centroid'); null geometry if neither.",
     ]
-    lines += research_release.dictionary(CHECKS_CSV_NAME, CHECKS_GEOJSON_NAME)
+    lines += check_exports.dictionary(CHECKS_CSV_NAME, CHECKS_GEOJSON_NAME)
     for model in (Agency, Partnership, Source, Technology, Vendor, PolicyEvent):
         lines += ["", f"## Model: {model._meta.verbose_name}", "", "| field | meaning |"]
         lines.append("| --- | --- |")
@@ -117,7 +116,7 @@ def build_release(output: Path | None = None, *, today: dt.date | None = None) -
         work = Path(tmp)
         _write(work / CSV_NAME, exports.csv_lines(partnerships))
         _write(work / GEOJSON_NAME, exports.geojson_chunks(partnerships, credits))
-        research_release.write(work / CHECKS_CSV_NAME, work / CHECKS_GEOJSON_NAME, _write)
+        check_exports.write(work / CHECKS_CSV_NAME, work / CHECKS_GEOJSON_NAME, _write)
         _write(work / DICTIONARY_NAME, [data_dictionary()])
         _write(
             work / LICENSE_NAME,

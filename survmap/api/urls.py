@@ -5,8 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from survmap.api import landing, views
-from survmap.research import api as research_api
+from survmap.api import checks, landing, views
 
 app_name = "api"
 
@@ -18,7 +17,7 @@ router.register("technologies", views.TechnologyViewSet, basename="technology")
 router.register("vendors", views.VendorViewSet, basename="vendor")
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("policy-events", views.PolicyEventViewSet, basename="policyevent")
-router.register("checks", research_api.ResearchCheckViewSet, basename="check")
+router.register("checks", checks.ResearchCheckViewSet, basename="check")
 
 urlpatterns = [
     path("regions/", views.RegionCountsView.as_view(), name="regions"),
@@ -32,11 +31,11 @@ urlpatterns = [
         views.PartnershipGeoJSONExportView.as_view(),
         name="export-partnerships-geojson",
     ),
-    path("coverage/", research_api.CoverageView.as_view(), name="coverage"),
-    path("export/checks.csv", research_api.CheckCSVExportView.as_view(), name="export-checks-csv"),
+    path("coverage/", checks.CoverageView.as_view(), name="coverage"),
+    path("export/checks.csv", checks.CheckCSVExportView.as_view(), name="export-checks-csv"),
     path(
         "export/checks.geojson",
-        research_api.CheckGeoJSONExportView.as_view(),
+        checks.CheckGeoJSONExportView.as_view(),
         name="export-checks-geojson",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

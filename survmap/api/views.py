@@ -41,7 +41,7 @@ from survmap.api.serializers import (
 from survmap.api.throttling import ExportThrottle
 from survmap.geo.boundaries import Level, centroids, feature_collection
 from survmap.geo.models import County, State
-from survmap.geo.regions import region_counts
+from survmap.maps.regions import region_counts
 from survmap.records import rows
 from survmap.records.csv_format import partnership_row
 from survmap.records.filters import (

@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.urls import reverse
 
+from survmap.records.display import source_label
 from survmap.records.models import Agency, Partnership, PolicyEvent, Source, Technology
-from survmap.web.display import source_label
 
 ACTIONS = {"+": "added", "~": "changed", "-": "removed"}
 # Bookkeeping fields a reader has no use for.

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -29,6 +29,16 @@ CHANGED_KEY = "survmap:data-changed"
 PUBLIC_DATA_APPS = frozenset({"records", "geo"})
 PRIVATE_MODELS = frozenset({"records.conflict"})
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+# The public record models whose history the fingerprint reads, in a fixed order. The app that
+# owns them names them (`track`, from its AppConfig.ready): common imports no app above it.
+_tracked: list[type[models.Model]] = []
+
+
+def track(*record_models: type[models.Model]) -> None:
+    """Fingerprint these models' history tables (each must keep history: django-simple-history)."""
+    for model in record_models:
+        if model not in _tracked:
+            _tracked.append(model)
 
 
 @dataclass(frozen=True)
@@ -53,19 +63,10 @@ def _fingerprint() -> DataVersion:
     newest history row of each record table says whether anything changed: one row read from
     the end of the primary key, cheap however large the tables grow (row counts would scan
     them, and so would MAX of two columns in one SQLite query)."""
-    from survmap.records.models import (
-        Agency,
-        Partnership,
-        PolicyEvent,
-        Source,
-        Technology,
-        Vendor,
-    )
-
     parts = []
     newest = EPOCH
-    for model in (Agency, Partnership, PolicyEvent, Source, Technology, Vendor):
-        history = model.history.model
+    for model in _tracked:
+        history = model.history.model  # type: ignore[attr-defined]  # django-simple-history
         # History ids grow with time: the newest row by id is the latest change.
         last = (
             history.objects.order_by("-history_id").values_list("history_id", "history_date")

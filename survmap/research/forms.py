@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from survmap.common.dates import PartialDate
 from survmap.common.links import http_url_validator
+from survmap.moderation.forms import contact_email_field, honeypot_field, honeypot_filled
 from survmap.records.models import Vendor
 from survmap.research.models import CheckOutcome, RequestAnswer, SourceKind
 from survmap.research.services import ConsultedSource, RequestInput
 
-HONEYPOT = "website"
 # The checklist, in the order a volunteer works through it, with what to look for.
 CHECKLIST: list[tuple[SourceKind, str]] = [
     (
@@ -121,17 +121,10 @@ class ReportForm(forms.Form):
     credit_name = forms.CharField(
         label="Credit me as (optional; empty: anonymous)", max_length=100, required=False
     )
-    contributor_email = forms.EmailField(
-        label="Your email (optional, never shown; only if moderators may write back)",
-        max_length=254,
-        required=False,
+    contributor_email = contact_email_field(
+        "Your email (optional, never shown; only if moderators may write back)"
     )
-    website = forms.CharField(
-        label="Leave this empty",
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+    website = honeypot_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -165,7 +158,7 @@ class ReportForm(forms.Form):
 
     @property
     def is_spam(self) -> bool:
-        return bool(str(self.data.get(HONEYPOT, "")).strip())
+        return honeypot_filled(self.data)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -236,12 +229,7 @@ class ReportForm(forms.Form):
 class SignupForm(UserCreationForm):
     """An account to follow one's research: a username and a password, nothing else."""
 
-    website = forms.CharField(
-        label="Leave this empty",
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+    website = honeypot_field()
 
     class Meta:
         model = User
@@ -250,4 +238,4 @@ class SignupForm(UserCreationForm):
 
     @property
     def is_spam(self) -> bool:
-        return bool(str(self.data.get(HONEYPOT, "")).strip())
+        return honeypot_filled(self.data)

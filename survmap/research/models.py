@@ -18,14 +18,10 @@ from survmap.common.dates import DatePrecision, PartialDate
 from survmap.common.links import http_url_validator
 from survmap.common.models import TimeStampedModel, clean_model_text
 from survmap.common.text import clean_text_value
+from survmap.moderation.models import ModeratedRecord, ModerationStatus
 from survmap.records.models import Agency, Partnership, Technology
 from survmap.records.normalize import clean_text
-from survmap.submissions.models import (
-    ModeratedRecord,
-    ModerationStatus,
-    Submission,
-    new_token,  # noqa: F401  (research's first migration names the token default here)
-)
+from survmap.submissions.models import Submission
 
 # Nobody checked anything for survmap before it existed; older dates are typing mistakes.
 EARLIEST_CHECK = dt.date(1990, 1, 1)

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from survmap.common.dates import PartialDate
+from survmap.moderation.decisions import decide, locked
 from survmap.records.models import Agency, Partnership, Technology, Vendor
 from survmap.research.models import (
     CheckOutcome,
@@ -141,16 +142,6 @@ def check_submit(
     return research_check
 
 
-def _locked(research_check: ResearchCheck, expected: Sequence[CheckStatus]) -> ResearchCheck:
-    locked = ResearchCheck.objects.select_for_update().get(pk=research_check.pk)
-    if locked.status not in expected:
-        raise ResearchError(
-            f"This check is {locked.get_status_display().lower()}; "
-            "reload the page to see the latest decision."
-        )
-    return locked
-
-
 def _decide(
     research_check: ResearchCheck,
     *,
@@ -159,15 +150,16 @@ def _decide(
     reason: str,
     label: str,
 ) -> ResearchCheck:
-    research_check.status = status
-    research_check.reviewed_by = moderator
-    research_check.reviewed_at = timezone.now()
-    research_check.decision_reason = reason
     try:
-        _save(research_check, f"{label}: {reason}" if reason else label)
+        return decide(
+            research_check,
+            status=status,
+            moderator=moderator,
+            reason=reason,
+            change_reason=f"{label}: {reason}" if reason else label,
+        )
     except ValidationError as error:
         raise ResearchError("; ".join(error.messages)) from error
-    return research_check
 
 
 @transaction.atomic
@@ -180,7 +172,9 @@ def check_approve(
 ) -> ResearchCheck:
     """Publish the check. A 'found' check needs its partnership: the one given, or the one its
     tip became when a moderator approved the tip."""
-    research_check = _locked(research_check, [CheckStatus.PENDING])
+    research_check = locked(
+        research_check, [CheckStatus.PENDING], noun="check", error=ResearchError
+    )
     if research_check.outcome == CheckOutcome.FOUND:
         if partnership is None and research_check.partnership is None:
             tip = research_check.tip
@@ -217,7 +211,9 @@ def check_reject(*, research_check: ResearchCheck, moderator: User, reason: str)
     """Refuse the check; the reason is shown to the researcher. Its task opens again."""
     if not reason.strip():
         raise ResearchError("Say why: the researcher sees the reason.")
-    research_check = _locked(research_check, [CheckStatus.PENDING])
+    research_check = locked(
+        research_check, [CheckStatus.PENDING], noun="check", error=ResearchError
+    )
     rejected = _decide(
         research_check,
         status=CheckStatus.REJECTED,
@@ -237,16 +233,22 @@ def check_undo(
 ) -> ResearchCheck:
     """Take back the latest decision: the check returns to the queue (and leaves the public
     record if it was approved)."""
-    research_check = _locked(research_check, [CheckStatus.APPROVED, CheckStatus.REJECTED])
-    research_check.status = CheckStatus.PENDING
-    research_check.reviewed_by = moderator
-    research_check.reviewed_at = timezone.now()
-    research_check.decision_reason = reason
+    research_check = locked(
+        research_check,
+        [CheckStatus.APPROVED, CheckStatus.REJECTED],
+        noun="check",
+        error=ResearchError,
+    )
     if research_check.tip_id is not None:
         # Found through a tip: linked again when the check is approved again.
         research_check.partnership = None
-    _save(research_check, f"Undone: {reason}" if reason else "Undone")
-    return research_check
+    return decide(
+        research_check,
+        status=CheckStatus.PENDING,
+        moderator=moderator,
+        reason=reason,
+        change_reason=f"Undone: {reason}" if reason else "Undone",
+    )
 
 
 def _reopen(task: ResearchTask, reason: str) -> None:

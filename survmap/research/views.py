@@ -26,6 +26,7 @@ from survmap.common import data_version
 from survmap.common.client_ip import client_ip
 from survmap.geo.boundaries import Level
 from survmap.geo.models import State
+from survmap.moderation import ratelimit
 from survmap.records.filters import FILTER_NAMES, unknown_parameters
 from survmap.records.models import Technology
 from survmap.research.filters import shared_query
@@ -34,8 +35,6 @@ from survmap.research.legend import LOOKED_NONE_FOUND, NOT_RESEARCHED
 from survmap.research.models import ResearchCheck, ResearchTask, TaskStatus
 from survmap.research.selectors import none_found_for_query, tasks_available
 from survmap.research.services import ResearchError, task_claim, task_release, task_report
-from survmap.submissions import ratelimit
-from survmap.submissions.services import ip_hash
 
 TASKS_PER_PAGE = 50
 # What the task list takes; any other query parameter is a 400 naming it, as on every page.
@@ -47,7 +46,7 @@ COVERAGE_CACHE_SECONDS = 24 * 60 * 60
 
 
 def _sender(request: HttpRequest) -> str:
-    return ip_hash(client_ip(request))
+    return ratelimit.ip_hash(client_ip(request))
 
 
 def _claims_key(sender: str) -> str:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from survmap.common.serving import gunicorn_workers
-from survmap.submissions.ratelimit import parse_rate
+from survmap.moderation.ratelimit import parse_rate
 
 # Caches that each process keeps to itself (or not at all).
 PER_PROCESS_CACHES = {

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from survmap.common.dates import PartialDate
 from survmap.common.links import http_url_validator
 from survmap.geo.models import State
+from survmap.moderation.forms import contact_email_field, honeypot_field, honeypot_filled
 from survmap.records.models import Agency, AgencyKind, PartnershipStatus, Technology, Vendor
 from survmap.submissions.dates import ACCEPTED_FORMS, AmbiguousDate, parse_contributor_date
 from survmap.submissions.models import MAX_SOURCES, Submission, SubmissionKind
@@ -18,7 +19,6 @@ from survmap.submissions.selectors import agencies_public, agency_matches
 from survmap.submissions.services import SourceInput
 
 OTHER = "other"
-HONEYPOT = "website"
 
 
 DATE_HELP = f"A year, a month or a day: {ACCEPTED_FORMS}."
@@ -43,18 +43,10 @@ class SourcesAndContactMixin(forms.Form):
     contributor_name = forms.CharField(
         label="Your name (optional, never shown)", max_length=100, required=False
     )
-    contributor_email = forms.EmailField(
-        label="Your email (optional, never shown; only if we may write back)",
-        max_length=254,
-        required=False,
+    contributor_email = contact_email_field(
+        "Your email (optional, never shown; only if we may write back)"
     )
-    # Hidden from people by CSS and from assistive technology; only robots fill it in.
-    website = forms.CharField(
-        label="Leave this empty",
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+    website = honeypot_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -84,7 +76,7 @@ class SourcesAndContactMixin(forms.Form):
 
     @property
     def is_spam(self) -> bool:
-        return bool(self.data.get(HONEYPOT, "").strip())
+        return honeypot_filled(self.data)
 
     def clean_sources(self, cleaned: dict[str, Any]) -> None:
         sources: list[SourceInput] = []

@@ -3,16 +3,15 @@ approves them; every decision on them is logged."""
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from survmap.common.dates import DatePrecision, PartialDate, PartialPeriod
 from survmap.common.links import http_url_validator
-from survmap.common.models import CleanedTextModel, TimeStampedModel
+from survmap.common.models import CleanedTextModel
 from survmap.geo.models import State
+from survmap.moderation.models import ModeratedRecord, ModerationStatus
 from survmap.records.models import (
     Agency,
     AgencyKind,
@@ -24,23 +23,11 @@ from survmap.records.models import (
 from survmap.submissions.dates import parse_contributor_date
 
 MAX_SOURCES = 3
-TOKEN_BYTES = 32
-
-
-def new_token() -> str:
-    """An unguessable key for the contributor's private status page (256 bits)."""
-    return secrets.token_urlsafe(TOKEN_BYTES)
 
 
 class SubmissionKind(models.TextChoices):
     NEW_PARTNERSHIP = "new_partnership", "New partnership"
     CORRECTION = "correction", "Correction"
-
-
-class ModerationStatus(models.TextChoices):
-    PENDING = "pending", "Pending review"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
 
 
 # A tip's and a research check's review stand the same way.
@@ -51,55 +38,6 @@ class DecisionAction(models.TextChoices):
     APPROVE = "approve", "Approve"
     REJECT = "reject", "Reject"
     UNDO = "undo", "Undo"
-
-
-class ModeratedRecord(TimeStampedModel):
-    """What the public sends and a moderator decides on (tips, corrections, research checks):
-    its review and the private keys that go with it. Moderation is data: a status, who
-    reviewed, when and why."""
-
-    token = models.CharField(
-        max_length=64,
-        unique=True,
-        default=new_token,
-        editable=False,
-        help_text="Private. The key of the sender's status page for it.",
-    )
-    ip_hash = models.CharField(
-        max_length=64,
-        blank=True,
-        editable=False,
-        help_text="Private. A keyed hash of the sender's address, for rate limiting only.",
-    )
-    status = models.CharField(
-        max_length=10,
-        choices=ModerationStatus.choices,
-        default=ModerationStatus.PENDING,
-        db_index=True,
-        help_text=(
-            "Where the review stands. Only approval makes it public or writes anything to "
-            "the public record."
-        ),
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Private. The moderator who made the latest decision.",
-    )
-    reviewed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the latest decision was made."
-    )
-    decision_reason = models.TextField(
-        max_length=2000,
-        blank=True,
-        help_text="Why it was approved or rejected; the sender sees it on the status page.",
-    )
-
-    class Meta:
-        abstract = True
 
 
 class Submission(PartialPeriod, ModeratedRecord):

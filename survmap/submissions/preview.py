@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 
+from survmap.records.display import source_label
 from survmap.records.models import Source
 from survmap.records.plans import Applied, Writer
 from survmap.submissions.models import Submission, SubmissionKind
@@ -26,7 +27,6 @@ from survmap.submissions.services import (
     _approve_correction,
     _approve_new_partnership,
 )
-from survmap.web.display import source_label
 
 # Bookkeeping a moderator need not read.
 HIDDEN_FIELDS = {"id", "created_at", "updated_at", "provenance", "normalized_name"}

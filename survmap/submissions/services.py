@@ -4,19 +4,16 @@ through the same record services as the importer, in one transaction."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from survmap.moderation.decisions import decide, locked
 from survmap.records.models import Agency, Partnership, PartnershipStatus, Source, Technology
 from survmap.records.plans import (
     UNSET,
@@ -60,13 +57,6 @@ class SourceInput:
     url: str
     title: str = ""
     published_text: str = ""
-
-
-def ip_hash(address: str) -> str:
-    """A keyed hash of the sender's address: enough to count submissions, useless to identify."""
-    return hmac.new(
-        settings.SECRET_KEY.encode(), (address or "").encode(), hashlib.sha256
-    ).hexdigest()
 
 
 @transaction.atomic
@@ -212,17 +202,19 @@ def _approve_correction(submission: Submission, writer: Writer) -> Applied | Non
 def _decide(
     submission: Submission,
     *,
+    status: SubmissionStatus,
     action: DecisionAction,
     moderator: User,
     reason: str,
     changes: list[dict[str, Any]],
 ) -> Submission:
-    submission.reviewed_by = moderator
-    submission.reviewed_at = timezone.now()
-    submission.decision_reason = reason
-    submission._change_reason = f"{action.label}: {reason}"[:100]  # type: ignore[attr-defined]
-    submission.full_clean()
-    submission.save()
+    decide(
+        submission,
+        status=status,
+        moderator=moderator,
+        reason=reason,
+        change_reason=f"{action.label}: {reason}",
+    )
     SubmissionDecision.objects.create(
         submission=submission,
         action=action,
@@ -233,22 +225,14 @@ def _decide(
     return submission
 
 
-def _locked(submission: Submission, expected: Sequence[SubmissionStatus]) -> Submission:
-    locked = Submission.objects.select_for_update().get(pk=submission.pk)
-    if locked.status not in expected:
-        raise SubmissionError(
-            f"This submission is {locked.get_status_display().lower()}; "
-            "reload the page to see the latest decision."
-        )
-    return locked
-
-
 @transaction.atomic
 def submission_approve(*, submission: Submission, moderator: User, reason: str = "") -> Submission:
     """Write the submission into the public record (all of it or, on any error, none of it),
     through the records service as an approved submission, keeping the journal of exactly what
     it changed for an undo."""
-    submission = _locked(submission, [SubmissionStatus.PENDING])
+    submission = locked(
+        submission, [SubmissionStatus.PENDING], noun="submission", error=SubmissionError
+    )
     writer = Writer.submission(submission.pk, moderator)
     try:
         if submission.kind == SubmissionKind.CORRECTION:
@@ -263,10 +247,10 @@ def submission_approve(*, submission: Submission, moderator: User, reason: str =
         assert isinstance(partnership, Partnership)
         submission.result_partnership = partnership
         submission.result_agency = partnership.agency
-    submission.status = SubmissionStatus.APPROVED
     submission.approval_changes = journal
     return _decide(
         submission,
+        status=SubmissionStatus.APPROVED,
         action=DecisionAction.APPROVE,
         moderator=moderator,
         reason=reason,
@@ -279,10 +263,16 @@ def submission_reject(*, submission: Submission, moderator: User, reason: str) -
     """Refuse the submission; the reason is shown to the contributor."""
     if not reason.strip():
         raise SubmissionError("Say why: the contributor sees the reason.")
-    submission = _locked(submission, [SubmissionStatus.PENDING])
-    submission.status = SubmissionStatus.REJECTED
+    submission = locked(
+        submission, [SubmissionStatus.PENDING], noun="submission", error=SubmissionError
+    )
     return _decide(
-        submission, action=DecisionAction.REJECT, moderator=moderator, reason=reason, changes=[]
+        submission,
+        status=SubmissionStatus.REJECTED,
+        action=DecisionAction.REJECT,
+        moderator=moderator,
+        reason=reason,
+        changes=[],
     )
 
 
@@ -344,14 +334,23 @@ def submission_undo(
     """Take back the latest approval or rejection and return the submission to the queue. An
     approval's undo takes back exactly what it changed; where a later change touched the same
     fields or links it refuses, naming it, unless `confirm` (then it undoes both)."""
-    submission = _locked(submission, [SubmissionStatus.APPROVED, SubmissionStatus.REJECTED])
+    submission = locked(
+        submission,
+        [SubmissionStatus.APPROVED, SubmissionStatus.REJECTED],
+        noun="submission",
+        error=SubmissionError,
+    )
     undone: list[dict[str, Any]] = []
     if submission.status == SubmissionStatus.APPROVED:
         undone = _revert(submission, moderator, confirm=confirm)
-    submission.status = SubmissionStatus.PENDING
     submission.approval_changes = []
     submission.result_agency = None
     submission.result_partnership = None
     return _decide(
-        submission, action=DecisionAction.UNDO, moderator=moderator, reason=reason, changes=undone
+        submission,
+        status=SubmissionStatus.PENDING,
+        action=DecisionAction.UNDO,
+        moderator=moderator,
+        reason=reason,
+        changes=undone,
     )

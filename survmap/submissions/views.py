@@ -14,19 +14,19 @@ from django.views.decorators.http import require_GET
 from survmap.common.client_ip import client_ip
 from survmap.common.text import clean_text_value
 from survmap.geo.models import State
+from survmap.moderation import ratelimit
 from survmap.records.filters import record_id
 from survmap.records.models import Agency, Partnership, Technology
 from survmap.records.selectors import partnership_list_public
-from survmap.submissions import ratelimit
 from survmap.submissions.decoys import DecoySubmission, decoy_submission, decoy_token
 from survmap.submissions.forms import CorrectionForm, PartnershipSubmissionForm
 from survmap.submissions.models import Submission, SubmissionKind
 from survmap.submissions.selectors import agencies_public, agency_matches, public_duplicates
-from survmap.submissions.services import ip_hash, submission_create
+from survmap.submissions.services import submission_create
 
 
 def _sender(request: HttpRequest) -> str:
-    return ip_hash(client_ip(request))
+    return ratelimit.ip_hash(client_ip(request))
 
 
 def _rate_limited(request: HttpRequest) -> HttpResponse:

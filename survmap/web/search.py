@@ -15,7 +15,7 @@ from django.urls import reverse
 from survmap.common import data_version
 from survmap.geo import census
 from survmap.geo.boundaries import Level
-from survmap.geo.regions import region_counts
+from survmap.maps.regions import region_counts
 from survmap.records.models import Agency, Partnership, Technology, Vendor
 
 MAX_RESULTS = 12

@@ -14,11 +14,11 @@ from django.utils.text import slugify
 
 from survmap.common import data_version
 from survmap.geo.boundaries import Level
-from survmap.geo.choropleth import legend_bands, level_for_fips
-from survmap.geo.counts import as_query, filter_query, map_options
 from survmap.geo.models import County, State
-from survmap.geo.share_image import ShareImage, region_image, technology_image
-from survmap.geo.standalone import filter_lines, map_title, standalone_html, standalone_map
+from survmap.maps.choropleth import legend_bands, level_for_fips
+from survmap.maps.counts import as_query, filter_query, map_options
+from survmap.maps.share_image import ShareImage, region_image, technology_image
+from survmap.maps.standalone import filter_lines, map_title, standalone_html, standalone_map
 from survmap.records.filters import InvalidQuery
 from survmap.records.models import Partnership, Technology
 from survmap.web import views

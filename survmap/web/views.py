@@ -20,23 +20,23 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from survmap.common import data_version
 from survmap.geo.adjacency import state_neighbours
 from survmap.geo.boundaries import Level
-from survmap.geo.choropleth import (
+from survmap.geo.models import County, State
+from survmap.geo.topology import geometry_asset
+from survmap.maps.choropleth import (
     NONE_COLOUR,
     legend_bands,
     level_for_fips,
     region_names,
 )
-from survmap.geo.counts import (
+from survmap.maps.counts import (
     COUNTS_CACHE_SECONDS,
     FILTER_PARAMS,
     counts_payload,
     filter_query,
     map_options,
 )
-from survmap.geo.models import County, State
-from survmap.geo.regions import region_counts
-from survmap.geo.svgmap import state_sketch
-from survmap.geo.topology import geometry_asset
+from survmap.maps.regions import region_counts
+from survmap.maps.svgmap import state_sketch
 from survmap.records.filters import (
     FILTER_NAMES,
     InvalidQuery,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from survmap.moderation.ratelimit import parse_rate
 from survmap.submissions.models import Submission
-from survmap.submissions.ratelimit import parse_rate
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from survmap.geo.boundaries import Level
-from survmap.geo.counts import slider_steps
 from survmap.geo.topology import geometry_asset
+from survmap.maps.counts import slider_steps
 from tests.factories import AgencyFactory, PartnershipFactory, TechnologyFactory
 
 pytestmark = pytest.mark.django_db

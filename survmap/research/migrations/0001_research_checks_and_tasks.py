@@ -4,9 +4,9 @@ import datetime
 import django.core.validators
 import django.db.models.deletion
 import simple_history.models
-import survmap.research.models
 from django.conf import settings
 from django.db import migrations, models
+import survmap.moderation.models
 
 
 class Migration(migrations.Migration):
@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                 ('checked_precision', models.CharField(choices=[('year', 'Year'), ('month', 'Month'), ('day', 'Day')], default='day', help_text='Whether the search date is known to the day, the month or the year.', max_length=5)),
                 ('summary', models.TextField(blank=True, help_text="What was searched and what it showed, in the researcher's words.", max_length=2000)),
                 ('credit_name', models.CharField(blank=True, help_text='The name the researcher asked to be credited with; empty for anonymous.', max_length=100)),
-                ('token', models.CharField(default=survmap.research.models.new_token, editable=False, help_text="Private. The key of the researcher's status page for this check.", max_length=64, unique=True)),
+                ('token', models.CharField(default=survmap.moderation.models.new_token, editable=False, help_text="Private. The key of the researcher's status page for this check.", max_length=64, unique=True)),
                 ('ip_hash', models.CharField(blank=True, editable=False, help_text="Private. A keyed hash of the sender's address, for rate limiting only.", max_length=64)),
                 ('status', models.CharField(choices=[('pending', 'Pending review'), ('approved', 'Approved'), ('rejected', 'Rejected')], db_index=True, default='pending', help_text='Where the review stands. Only approved checks are public.', max_length=10)),
                 ('reviewed_at', models.DateTimeField(blank=True, help_text='When the latest decision was made.', null=True)),

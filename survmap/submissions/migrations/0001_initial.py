@@ -3,9 +3,9 @@
 import django.core.validators
 import django.db.models.deletion
 import simple_history.models
-import survmap.submissions.models
 from django.conf import settings
 from django.db import migrations, models
+import survmap.moderation.models
 
 
 class Migration(migrations.Migration):
@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
                 ('what_is_wrong', models.TextField(blank=True, help_text='For a correction: what is wrong, and what is right.', max_length=2000)),
                 ('contributor_name', models.CharField(blank=True, help_text="Private. The contributor's name, if given.", max_length=100)),
                 ('contributor_email', models.EmailField(blank=True, help_text='Private. Where moderators may write back, if the contributor wants it.', max_length=254)),
-                ('token', models.CharField(default=survmap.submissions.models.new_token, editable=False, help_text="Private. The key of the contributor's status page.", max_length=64, unique=True)),
+                ('token', models.CharField(default=survmap.moderation.models.new_token, editable=False, help_text="Private. The key of the contributor's status page.", max_length=64, unique=True)),
                 ('ip_hash', models.CharField(blank=True, editable=False, help_text="Private. A keyed hash of the sender's address, for rate limiting only.", max_length=64)),
                 ('reviewed_at', models.DateTimeField(blank=True, help_text='When the latest decision was made.', null=True)),
                 ('decision_reason', models.TextField(blank=True, help_text='Why it was approved or rejected; the contributor sees it on the status page.', max_length=2000)),

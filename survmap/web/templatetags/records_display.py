@@ -1,4 +1,4 @@
-"""Template filters over survmap.web.display: the wording of a record on every page."""
+"""Template filters over survmap.records.display: the wording of a record on every page."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from survmap.common.dates import PartialDate
-from survmap.web import display
+from survmap.records import display
 
 register = template.Library()
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
-from survmap.geo.share_image import HEIGHT, WIDTH
+from survmap.maps.share_image import HEIGHT, WIDTH
 
 register = template.Library()
 

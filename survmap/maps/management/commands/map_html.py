@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from survmap.geo.boundaries import Level
-from survmap.geo.counts import FILTER_PARAMS
-from survmap.geo.standalone import standalone_html, standalone_map
+from survmap.maps.counts import FILTER_PARAMS
+from survmap.maps.standalone import standalone_html, standalone_map
 from survmap.records.filters import InvalidQuery
 
 

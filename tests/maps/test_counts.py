@@ -15,7 +15,7 @@ from survmap.geo.boundaries import Level
 from survmap.geo.models import State
 from survmap.records.models import PartnershipStatus
 from tests.factories import AgencyFactory, PartnershipFactory, TechnologyFactory
-from tests.geo.test_standalone import styles_by_fips
+from tests.maps.test_standalone import styles_by_fips
 
 pytestmark = pytest.mark.django_db
 

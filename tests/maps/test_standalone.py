@@ -15,8 +15,8 @@ from django.urls import reverse
 from survmap.common import data_version
 from survmap.geo.boundaries import Level
 from survmap.geo.models import State
-from survmap.geo.standalone import PALETTE, colour_for, standalone_html, standalone_map
 from survmap.geo.topology import OBJECT_NAME, geometry_asset
+from survmap.maps.standalone import PALETTE, colour_for, standalone_html, standalone_map
 from survmap.records.filters import InvalidQuery
 from tests.factories import AgencyFactory, PartnershipFactory, TechnologyFactory
 

@@ -7,7 +7,7 @@ it). Here every asset is inlined from survmap's pinned copies under `static/vend
 images as data: URIs), folium's CDN lists are emptied, and nothing that needs jQuery or
 Bootstrap (popups with HTML, layer ordering, awesome markers) is used.
 
-    >>> from survmap.geo.standalone import standalone_map
+    >>> from survmap.maps.standalone import standalone_map
     >>> m = standalone_map({"technology": "ring"}, level="county")
     >>> m.save("ring.html")   # or show `m` in a notebook cell
 """
@@ -33,8 +33,8 @@ from jinja2 import Template
 
 from survmap.common import data_version
 from survmap.geo.boundaries import Level
-from survmap.geo.counts import FILTER_PARAMS, as_query, counts_payload
 from survmap.geo.topology import OBJECT_NAME, geometry_asset
+from survmap.maps.counts import FILTER_PARAMS, as_query, counts_payload
 from survmap.records.models import AgencyKind, PartnershipStatus, Technology, Vendor
 
 VENDOR = Path(settings.BASE_DIR) / "static" / "vendor"

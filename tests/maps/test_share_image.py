@@ -10,7 +10,7 @@ from PIL import Image
 
 from survmap.geo.boundaries import Level, centroids
 from survmap.geo.models import State
-from survmap.geo.share_image import (
+from survmap.maps.share_image import (
     HEIGHT,
     MAX_BYTES,
     WIDTH,
@@ -19,7 +19,7 @@ from survmap.geo.share_image import (
     pixel_of,
     to_png,
 )
-from survmap.geo.standalone import NONE, PALETTE
+from survmap.maps.standalone import NONE, PALETTE
 from survmap.records.models import Partnership
 from tests.factories import AgencyFactory, PartnershipFactory, TechnologyFactory
 

@@ -4,7 +4,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 from survmap.common.dates import PartialDate
-from survmap.web import display
+from survmap.records import display
 
 
 def _source(url: str = "", title: str = "", publisher: str = "", published=None):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from survmap.geo.boundaries import Level
-from survmap.geo.standalone import PALETTE, standalone_html, standalone_map
 from survmap.geo.topology import OBJECT_NAME, geometry_asset
+from survmap.maps.standalone import PALETTE, standalone_html, standalone_map
 from tests.conftest import REPO, axe_violations
 from tests.factories import AgencyFactory, PartnershipFactory, TechnologyFactory
 

@@ -1,7 +1,7 @@
 import pytest
 
 from survmap.geo.boundaries import Level, centroids, feature_collection
-from survmap.geo.regions import region_counts
+from survmap.maps.regions import region_counts
 from survmap.records.models import Partnership
 from tests.factories import AgencyFactory, PartnershipFactory
 

@@ -1,5 +1,5 @@
-"""A per-address limit on submissions, counted atomically in Django's cache (Redis in
-production).
+"""A per-address limit on what the public sends (tips, corrections, research reports, sign-ups),
+counted atomically in Django's cache (Redis in production), under a keyed hash of the address.
 
 A place is taken (`reserve`) before the submission is checked and saved, with one atomic
 increment, and given back (`release`) when nothing was stored: twelve tips posted at once against
@@ -9,6 +9,8 @@ increment, and given back (`release`) when nothing was stored: twelve tips poste
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import re
 
 from django.conf import settings
@@ -24,6 +26,13 @@ _PERIODS = {
     "d": 86400,
     "day": 86400,
 }
+
+
+def ip_hash(address: str) -> str:
+    """A keyed hash of the sender's address: enough to count submissions, useless to identify."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), (address or "").encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -69,9 +78,3 @@ def release(ip_hash: str) -> None:
     # Expired meanwhile: nothing to give back.
     with contextlib.suppress(ValueError):
         cache.decr(_key(ip_hash))
-
-
-def is_limited(ip_hash: str) -> bool:
-    """Whether the address has used its places (without taking one)."""
-    limit, _period = parse_rate(settings.SURVMAP_SUBMIT_RATE)
-    return int(cache.get(_key(ip_hash), 0)) >= limit

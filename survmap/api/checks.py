@@ -1,4 +1,4 @@
-"""The research part of the public API: /api/v1/checks/ (JSON, CSV, GeoJSON), the whole-set
+"""The research checks in the public API: /api/v1/checks/ (JSON, CSV, GeoJSON), the whole-set
 exports, and /api/v1/coverage/ (the share of agencies checked per technology). Only public
 (approved) checks; never who reported them privately, their tokens or addresses."""
 
@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
 from typing import Any
 
 from django.core.cache import cache
@@ -20,7 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from survmap.api import exports, licensing
+from survmap.api import licensing
+from survmap.api.check_exports import check_credits, check_feature, geojson_chunks
 from survmap.api.pagination import ID, SortKey
 from survmap.api.renderers import CSVRenderer, GeoJSONRenderer
 from survmap.api.serializers import PartialDateField, help_of
@@ -132,33 +132,6 @@ class ResearchCheckFilterBackend(DjangoFilterBackend):
         return _filtered(request, queryset, view)
 
 
-def _credits(checks: QuerySet[ResearchCheck]) -> list[str]:
-    """Checks are survmap's own research; the agency's details may come from the Atlas."""
-    agency_credits = (
-        Agency.objects.filter(pk__in=checks.values("agency_id"))
-        .exclude(attribution="")
-        .values_list("attribution", flat=True)
-        .distinct()
-    )
-    return sorted({licensing.SURVMAP_CREDIT, *agency_credits})
-
-
-def _feature(research_check: ResearchCheck, points: dict[str, tuple[float, float]]) -> dict:
-    geometry, location_source = exports.agency_point(research_check.agency, points)
-    return {
-        "type": "Feature",
-        "id": research_check.pk,
-        "geometry": geometry,
-        "properties": {**csv_format.check_row(research_check), "location_source": location_source},
-    }
-
-
-def geojson_chunks(checks: QuerySet[ResearchCheck], credits: list[str]) -> Iterator[str]:
-    points = centroids(Level.COUNTY)
-    features = (_feature(c, points) for c in checks.iterator(chunk_size=500))
-    return exports.feature_collection_chunks(features, credits)
-
-
 @extend_schema(
     parameters=[
         OpenApiParameter(
@@ -207,7 +180,7 @@ class ResearchCheckViewSet(PublicViewSet):
             "attribution": paginated.data["attribution"],
             "count": paginated.data["count"],
             "next": paginated.data["next"],
-            "features": [_feature(research_check, points) for research_check in page],
+            "features": [check_feature(research_check, points) for research_check in page],
         }
         return paginated
 
@@ -227,7 +200,7 @@ class CheckExportView(PublicAPIMixin):
 
     def get(self, request: Request) -> HttpResponseBase:
         checks = _filtered(request, check_list_public(), self).order_by("pk")
-        credits = _credits(checks)
+        credits = check_credits(checks)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
         if self.export_format == "csv":
             response = StreamingHttpResponse(

@@ -16,8 +16,8 @@ from django.http import QueryDict
 
 from survmap.common import data_version
 from survmap.geo.boundaries import Level
-from survmap.geo.choropleth import band_colours, class_breaks
-from survmap.geo.regions import region_counts
+from survmap.maps.choropleth import band_colours, class_breaks
+from survmap.maps.regions import region_counts
 from survmap.records.filters import PartnershipFilterSet, filter_partnerships
 from survmap.records.models import Agency, Partnership, PolicyEvent, Technology, Vendor
 from survmap.records.selectors import partnership_list_public

@@ -23,10 +23,10 @@ from PIL.PngImagePlugin import PngInfo
 
 from survmap.common import data_version
 from survmap.geo.boundaries import Level, simplified
-from survmap.geo.choropleth import class_breaks
-from survmap.geo.regions import region_counts
-from survmap.geo.standalone import ATLAS_CREDIT, colour_for, legend_rows
 from survmap.geo.topology import shift_antimeridian
+from survmap.maps.choropleth import class_breaks
+from survmap.maps.regions import region_counts
+from survmap.maps.standalone import ATLAS_CREDIT, colour_for, legend_rows
 from survmap.records.models import Agency
 
 WIDTH, HEIGHT, DPI = 1200, 630, 100

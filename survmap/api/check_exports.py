@@ -1,17 +1,49 @@
-"""The research checks in a dated release (survmap.api.releases): their CSV and GeoJSON, and
-their part of the data dictionary."""
+"""The research checks as files: their credits and GeoJSON features, shared by the check routes
+(survmap.api.checks) and the dated release (survmap.api.releases), with the release's CSV,
+GeoJSON and part of the data dictionary."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from django.db.models import QuerySet
+
+from survmap.api import exports, licensing
+from survmap.geo.boundaries import Level, centroids
+from survmap.records.models import Agency
 from survmap.research import csv_format
-from survmap.research.api import _credits, geojson_chunks
 from survmap.research.models import CheckSource, RecordsRequest, ResearchCheck
 from survmap.research.selectors import check_list_public
 
 PRIVATE_FIELDS = {"volunteer", "task", "tip", "token", "ip_hash", "reviewed_by"}
+
+
+def check_credits(checks: QuerySet[ResearchCheck]) -> list[str]:
+    """Checks are survmap's own research; the agency's details may come from the Atlas."""
+    agency_credits = (
+        Agency.objects.filter(pk__in=checks.values("agency_id"))
+        .exclude(attribution="")
+        .values_list("attribution", flat=True)
+        .distinct()
+    )
+    return sorted({licensing.SURVMAP_CREDIT, *agency_credits})
+
+
+def check_feature(research_check: ResearchCheck, points: dict[str, tuple[float, float]]) -> dict:
+    geometry, location_source = exports.agency_point(research_check.agency, points)
+    return {
+        "type": "Feature",
+        "id": research_check.pk,
+        "geometry": geometry,
+        "properties": {**csv_format.check_row(research_check), "location_source": location_source},
+    }
+
+
+def geojson_chunks(checks: QuerySet[ResearchCheck], credits: list[str]) -> Iterator[str]:
+    points = centroids(Level.COUNTY)
+    features = (check_feature(c, points) for c in checks.iterator(chunk_size=500))
+    return exports.feature_collection_chunks(features, credits)
 
 
 def write(
@@ -20,7 +52,7 @@ def write(
     """Every public check, as the exports write them (never a pending or rejected one)."""
     checks = check_list_public().order_by("pk")
     write_file(csv_path, csv_format.csv_lines(checks.iterator(chunk_size=500)))
-    write_file(geojson_path, geojson_chunks(checks, _credits(checks)))
+    write_file(geojson_path, geojson_chunks(checks, check_credits(checks)))
 
 
 def dictionary(csv_name: str, geojson_name: str) -> list[str]:

@@ -1,7 +1,7 @@
 """Class breaks for skewed counts, and which codes are regions."""
 
 from survmap.geo.boundaries import Level
-from survmap.geo.choropleth import class_breaks, level_for_fips, region_names
+from survmap.maps.choropleth import class_breaks, level_for_fips, region_names
 
 
 def test_breaks_give_skewed_counts_several_classes_not_one_pale_ramp():
