@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.exceptions import ValidationError
-
 from survmap.common.dates import PartialDate
 from survmap.common.links import is_http_url
 from survmap.geo.models import State
@@ -32,9 +30,8 @@ from survmap.records.models import (
     AgencyKind,
     PartnershipStatus,
     TechnologyCategory,
-    ori_validator,
 )
-from survmap.records.normalize import clean_text, normalize_name
+from survmap.records.normalize import agency_name_key, clean_text, normalize_name
 from survmap.records.plans import (
     UNSET,
     PartnershipPlan,
@@ -44,6 +41,7 @@ from survmap.records.plans import (
     VendorRef,
 )
 from survmap.records.plans import AgencyPlan as AgencyRecordPlan
+from survmap.records.services import ori_of
 
 REASON = "Atlas of Surveillance import"
 
@@ -262,7 +260,7 @@ class AtlasImporter(RowImporter):
         return RowPlan(
             row=row,
             atlas_id=atlas_id,
-            agency_key=(normalize_name(name), state),
+            agency_key=(agency_name_key(name), state),
             technology=technology,
             vendors=self._vendors(row.get("Vendor")),
             status=status,
@@ -370,7 +368,7 @@ class AtlasImporter(RowImporter):
         report.counties_corrected += len(counties.corrected)
         for text, census_name in counties.corrected:
             report.notes.append((row.line, f"county {text!r} read as {census_name}"))
-        key = (normalize_name(name), state)
+        key = (agency_name_key(name), state)
         plan = self._agency_plans.get(key)
         if plan is None:
             plan = AgencyPlan(
@@ -386,13 +384,11 @@ class AtlasImporter(RowImporter):
         latitude, longitude = self._coordinates(row)
         if plan.latitude is None and latitude is not None:
             plan.latitude, plan.longitude = latitude, longitude
-        ori = clean_text(row.get("NEWAOSNUMBER (ORI9)")).upper()
+        # The current export: an ORI in the first nine characters, a placeholder ('XX...') for
+        # an agency without one, or a row number.
+        ori = ori_of(row.get("NEWAOSNUMBER (ORI9)"))
         if ori and not plan.ori:
-            try:
-                ori_validator(ori)
-                plan.ori = ori
-            except ValidationError:
-                pass  # the current export fills this column with row numbers too
+            plan.ori = ori
 
     def _links(self, row: Row, atlas_id: str) -> list[Link]:
         """The row's sources: http(s) links with publisher and date; a Wayback Machine link

@@ -19,3 +19,4 @@ class NoteKind(models.TextChoices):
     INCOMPLETE = "incomplete", "Row incomplete"
     CONFLICT = "conflict", "Conflict with a person's edit"
     CORRECTED = "corrected", "Read with a correction"
+    AGENCY_UNMATCHED = "agency_unmatched", "Agency not decided (ambiguous, or not in the directory)"

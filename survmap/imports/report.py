@@ -26,6 +26,8 @@ class ImportReport:
     errors: list[tuple[int, str]] = field(default_factory=list)
     changes: list[tuple[int, str]] = field(default_factory=list)
     conflicts: list[tuple[int, str]] = field(default_factory=list)
+    # Rows left for a moderator because the matcher would not decide their agency.
+    unmatched: list[tuple[int, str]] = field(default_factory=list)
     bulk_rows: int = 0
     notes: list[tuple[int, str]] = field(default_factory=list)
     dropped_links: list[tuple[int, str]] = field(default_factory=list)
@@ -65,6 +67,7 @@ class ImportReport:
         self.errors = sorted(self.errors + applied.errors, key=lambda item: item[0])
         self.changes.extend(applied.changes)
         self.conflicts.extend(applied.conflicts)
+        self.unmatched.extend(applied.unmatched)
         self.bulk_rows += applied.bulk_rows
 
     def reject(self, line: int, error: RowError) -> None:
@@ -129,6 +132,11 @@ class ImportReport:
                 f"Conflicts (a person's edit kept; a moderator settles each in the admin): "
                 f"{len(self.conflicts)}."
             )
+        if self.unmatched:
+            lines.append(
+                f"Agencies not decided (several could be meant, or none is known where the "
+                f"source may only match; a moderator chooses): {len(self.unmatched)}."
+            )
         if self.dropped_links:
             lines.append(
                 f"Links dropped (not a valid http or https address): {len(self.dropped_links)}."
@@ -140,6 +148,7 @@ class ImportReport:
             ("Warning", warnings),
             ("Changed", self.changes),
             ("Conflict", self.conflicts),
+            ("Agency not decided", self.unmatched),
             ("Dropped", self.dropped_links),
         ):
             for line, text in items[:details]:

@@ -132,3 +132,5 @@ def _notes(
         )
     for line, detail in report.notes:
         yield note(NoteKind.CORRECTED, line, detail=detail)
+    for line, detail in report.unmatched:
+        yield note(NoteKind.AGENCY_UNMATCHED, line, column="agency", detail=detail)

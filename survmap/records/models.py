@@ -19,7 +19,7 @@ from survmap.common.dates import DatePrecision, PartialDate, PartialPeriod
 from survmap.common.links import HttpURLField, http_url_validator
 from survmap.common.models import TimeStampedModel
 from survmap.geo.models import County, State
-from survmap.records.normalize import clean_text, normalize_name
+from survmap.records.normalize import agency_name_key, clean_text, normalize_name
 
 ATLAS_ATTRIBUTION = "Electronic Frontier Foundation, Atlas of Surveillance (CC BY 4.0)"
 
@@ -189,6 +189,68 @@ class Vendor(TimeStampedModel):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
+class AliasSource(models.TextChoices):
+    MERGE = "merge", "Kept from a merged duplicate"
+    MODERATOR = "moderator", "Added by a moderator"
+    DIRECTORY = "directory", "Another name in an agency directory"
+    IMPORT = "import", "Named so by an import's source"
+
+
+def vendor_name_key(name: str) -> str:
+    """'  Predpol ' and 'PredPol' are one vendor: letters and digits only."""
+    return "".join(ch for ch in normalize_name(name) if ch.isalnum())
+
+
+class VendorAlias(TimeStampedModel):
+    """Another name a vendor is known by ('Flock' for Flock Safety, a misspelling a source
+    uses): the matcher finds the vendor under it and the search box lists it. One name means
+    one vendor."""
+
+    vendor = models.ForeignKey(
+        Vendor,
+        on_delete=models.CASCADE,
+        related_name="aliases",
+        help_text="The vendor this name means.",
+    )
+    name = models.CharField(max_length=150, help_text="The other name, as it was written.")
+    name_key = models.CharField(
+        max_length=150,
+        unique=True,
+        editable=False,
+        help_text="Letters and digits of the name, lower case: what the matcher compares.",
+    )
+    source = models.CharField(
+        max_length=20,
+        choices=AliasSource.choices,
+        default=AliasSource.MODERATOR,
+        help_text="Where the name comes from.",
+    )
+    note = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who or what gave the name (a merge, a file, a moderator's reason).",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["vendor_id", "name"]
+        verbose_name_plural = "vendor aliases"
+
+    def __str__(self) -> str:
+        return f"{self.name} (for {self.vendor_id})"
+
+    def clean(self) -> None:
+        self.name = clean_text(self.name)
+        self.name_key = vendor_name_key(self.name)
+        if not self.name_key:
+            raise ValidationError({"name": "An alias needs a name with letters or digits."})
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.name_key = vendor_name_key(self.name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
 ori_validator = RegexValidator(
     r"^[A-Z]{2}[A-Z0-9]{5}([A-Z0-9]{2})?$",
     "An ORI is two letters (the state) and five or seven letters or digits, e.g. 'MI5086000'.",
@@ -211,6 +273,17 @@ class Agency(TimeStampedModel):
         editable=False,
         db_index=True,
         help_text="Lower-case name without punctuation or accents; unique within a state.",
+    )
+    name_key = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text=(
+            "The name as the matcher compares it: 'Warren PD' and 'City of Warren Police' are "
+            "'warren police'. Several agencies of one state may share it (the matcher then "
+            "asks the city or county, and otherwise leaves the choice to a moderator)."
+        ),
     )
     kind = models.CharField(
         max_length=20,
@@ -299,6 +372,7 @@ class Agency(TimeStampedModel):
         self.name = clean_text(self.name)
         self.city = clean_text(self.city)
         self.normalized_name = normalize_name(self.name)
+        self.name_key = agency_name_key(self.name)
         if not self.normalized_name:
             raise ValidationError({"name": "An agency needs a name with letters or digits."})
         if (self.latitude is None) != (self.longitude is None):
@@ -322,6 +396,62 @@ class Agency(TimeStampedModel):
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.normalized_name = normalize_name(self.name)
+        self.name_key = agency_name_key(self.name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class AgencyAlias(TimeStampedModel):
+    """Another name an agency is known by ('New York Police Department' for the New York City
+    Police Department): the matcher finds the agency under it, within the agency's state, and
+    the search box lists it."""
+
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        related_name="aliases",
+        help_text="The agency this name means.",
+    )
+    name = models.CharField(max_length=200, help_text="The other name, as it was written.")
+    name_key = models.CharField(
+        max_length=200,
+        editable=False,
+        db_index=True,
+        help_text="The name as the matcher compares it (see Agency.name_key).",
+    )
+    source = models.CharField(
+        max_length=20,
+        choices=AliasSource.choices,
+        default=AliasSource.MODERATOR,
+        help_text="Where the name comes from.",
+    )
+    note = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who or what gave the name (a merge, a file, a moderator's reason).",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agency_id", "name"]
+        verbose_name_plural = "agency aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "name_key"], name="agency_alias_unique_per_agency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (for {self.agency_id})"
+
+    def clean(self) -> None:
+        self.name = clean_text(self.name)
+        self.name_key = agency_name_key(self.name)
+        if not self.name_key:
+            raise ValidationError({"name": "An alias needs a name with letters or digits."})
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.name_key = agency_name_key(self.name)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 

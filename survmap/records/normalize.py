@@ -44,3 +44,74 @@ def _normalized(value: str) -> str:
     words = re.findall(r"[a-z0-9&']+", text)
     expanded = " ".join(_ABBREVIATIONS.get(word.strip("'"), word) for word in words)
     return re.sub(r"[^a-z0-9 ]", "", expanded).strip()
+
+
+# Agency names as people write them: one key for the ways of writing one agency's name. Applied to
+# normalize_name's words (which already read 'PD', 'SO', 'Dept', 'Twp', 'Co' and '&'), so two names
+# with one normalised name always have one key.
+_KEY_WORDS = {
+    "st": "saint",
+    "ste": "sainte",
+    "ft": "fort",
+    "mt": "mount",
+    "dpt": "department",
+    "sheriff": "sheriffs",
+    # Louisiana's parishes are its counties: the FBI writes 'Jefferson County Sheriff's Office'.
+    "parish": "county",
+}
+# The kind of agency a name ends with, however it is written: (the key's word, the endings).
+_KIND_ENDINGS = (
+    (
+        "police",
+        (
+            "police department",
+            "department of police",
+            "police services",
+            "police service",
+            "police force",
+            "police division",
+            "police bureau",
+            "bureau of police",
+            "police",
+        ),
+    ),
+    ("sheriff", ("sheriffs office", "sheriffs department", "sheriffs")),
+    ("public safety", ("department of public safety", "public safety department", "public safety")),
+)
+# 'City of Warren Police' is the Warren Police Department; a village, town, borough or township
+# keeps its word ('Village of Camden' is the Camden Village police, not a city's).
+_PLACE_PREFIXES = (
+    ("city of", ""),
+    ("town of", "town"),
+    ("village of", "village"),
+    ("borough of", "borough"),
+    ("township of", "township"),
+    ("county of", "county"),
+)
+
+
+def agency_name_key(value: str) -> str:
+    """The key under which two ways of writing an agency's name in one state are one name:
+    'Warren PD', 'City of Warren Police' and 'Warren Police Dept.' are 'warren police';
+    'Dare County SO' and 'Dare County Sheriff's Office' are 'dare county sheriff'. A university's
+    police keep the university's name, a county sheriff the county's: never the city's."""
+    return _agency_name_key(value)
+
+
+@memo(maxsize=16_384)
+def _agency_name_key(value: str) -> str:
+    words = [_KEY_WORDS.get(word, word) for word in normalize_name(value).split()]
+    if words[:1] == ["the"] and len(words) > 1:
+        words = words[1:]
+    text = " ".join(words)
+    kind = ""
+    for key_word, endings in _KIND_ENDINGS:
+        ending = next((e for e in endings if text == e or text.endswith(" " + e)), None)
+        if ending is not None:
+            text, kind = text[: len(text) - len(ending)].strip(), key_word
+            break
+    for prefix, word in _PLACE_PREFIXES:
+        if text.startswith(prefix + " "):
+            text = text[len(prefix) + 1 :] + (" " + word if word else "")
+            break
+    return " ".join(part for part in (text, kind) if part)

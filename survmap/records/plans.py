@@ -164,8 +164,11 @@ class VendorRef:
 
 @dataclass(frozen=True)
 class AgencyPlan:
-    """An agency, found by `pk` or else by its normalised name in its state (created when
-    missing). Counties are links: `add_counties` links them, `remove_counties` unlinks them."""
+    """An agency, found by `pk`, else as the matcher decides (records.writing.matching: its ORI,
+    its name in its state, narrowed by kind, city and counties, its known names), and created
+    when none is found, unless `match_only`. An ambiguous name is never guessed: the row is left
+    for a moderator. Counties are links: `add_counties` links them, `remove_counties` unlinks
+    them."""
 
     name: Maybe[str] = UNSET
     state: Maybe[str] = UNSET
@@ -178,6 +181,9 @@ class AgencyPlan:
     attribution: Maybe[str] = UNSET
     add_counties: tuple[str, ...] = ()
     remove_counties: tuple[str, ...] = ()
+    # A source whose agencies must be in the directory already (plate-reader portals' labels):
+    # an agency not found is reported, never created.
+    match_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -298,6 +304,9 @@ class ApplyReport:
     conflicts: list[tuple[int, str]] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     rejected: Counter[str] = field(default_factory=Counter)
+    # Rows left for a moderator: the agency is ambiguous (the candidates are listed), or not
+    # found where the plan may only match.
+    unmatched: list[tuple[int, str]] = field(default_factory=list)
     bulk_rows: int = 0  # of the rows, those the bulk path wrote or found unchanged
 
 

@@ -13,7 +13,13 @@ from survmap.records.writing.conflicts import conflict_settle
 from survmap.records.writing.edit import record_edit
 from survmap.records.writing.events import policy_event_upsert, policy_event_values
 from survmap.records.writing.matching import (
+    AgencyIndex,
+    AgencyMatch,
+    AgencyUnmatched,
     agency_find,
+    agency_match,
+    agency_name_key,
+    ori_of,
     partnership_find,
     source_find,
     technology_find,
@@ -33,13 +39,19 @@ from survmap.records.writing.undo import (
 from survmap.records.writing.values import agency_values, partnership_values, source_values
 
 __all__ = [
+    "AgencyIndex",
+    "AgencyMatch",
+    "AgencyUnmatched",
     "Outcome",
     "agency_find",
+    "agency_match",
+    "agency_name_key",
     "agency_values",
     "conflict_settle",
     "history_restore",
     "is_cited",
     "journal_revert",
+    "ori_of",
     "partnership_find",
     "partnership_values",
     "plan_apply",

@@ -28,6 +28,7 @@ from survmap.records.plans import (
     Writer,
 )
 from survmap.records.services import (
+    AgencyUnmatched,
     Outcome,
     agency_find,
     history_restore,
@@ -147,10 +148,21 @@ def _approve_new_partnership(submission: Submission, writer: Writer) -> Applied:
     if agency is None:
         if not submission.agency_name or submission.agency_state_id is None:
             raise SubmissionError("The submission names no agency and state.")
-        # The agency is already known (the matcher says which): merge into it.
-        agency = agency_find(
-            AgencyPlan(name=submission.agency_name, state=str(submission.agency_state_id))
-        )
+        # The agency is already known (the matcher says which): merge into it. A name that
+        # could be several agencies is the moderator's to choose.
+        try:
+            agency = agency_find(
+                AgencyPlan(
+                    name=submission.agency_name,
+                    state=str(submission.agency_state_id),
+                    city=submission.agency_city or UNSET,
+                    kind=submission.agency_kind or UNSET,
+                )
+            )
+        except AgencyUnmatched as unmatched:
+            raise SubmissionError(
+                f"Choose the agency first (edit the submission): {unmatched}."
+            ) from None
     if agency is not None:
         agency_plan = AgencyPlan(pk=agency.pk)
     else:

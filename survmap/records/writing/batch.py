@@ -19,7 +19,6 @@ records are new, and the database enforces the constraints anyway).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Hashable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -46,8 +45,12 @@ from survmap.records.writing import _inserts as inserts
 from survmap.records.writing import row_writer
 from survmap.records.writing._collector import full_collections_deferred
 from survmap.records.writing.matching import (
+    AgencyIndex,
     AgencyKey,
+    AgencyUnmatched,
     agency_key,
+    agency_plan_match,
+    agency_query,
     partnership_among,
     source_key,
 )
@@ -138,13 +141,13 @@ class BulkWriter:
         self.report = ApplyReport()
         self.when = provenance.now(writer)
         self.fips: set[str] = set()
-        self.agencies: dict[AgencyKey, Agency] = {}
-        self.agency_fips: dict[AgencyKey, set[str]] = {}
+        # The agencies the rows may mean, for the matcher (and their counties).
+        self.index = AgencyIndex()
         self.sources: dict[Hashable, list[Source]] = {}
         self.numbered: dict[str, Partnership] = {}
         self.by_agency: dict[int, list[Partnership]] = {}
         self.cited: dict[int, set[int]] = {}
-        # Keys of agencies, sources and Atlas ids looked up and not found (none exist yet).
+        # Keys of sources and Atlas ids looked up and not found (none exist yet).
         self.absent: set[Hashable] = set()
         self.vendors_named: dict[int, set[int]] = {}  # partnership -> its other vendors
         self._reset()
@@ -184,6 +187,8 @@ class BulkWriter:
                 taken = None
             if taken is not None:
                 batch.take(*taken)
+                if taken[0].new_agency:
+                    self.index.add(taken[0].agency, taken[0].counties)
                 continue
             self._flush(batch)
             batch = Batch()
@@ -194,7 +199,14 @@ class BulkWriter:
 
     def _write_row(self, row: PlannedRow) -> None:
         try:
-            applied = row_writer.plan_apply(plan=row.plan, writer=self.writer, line=row.line)
+            applied = row_writer.plan_apply(
+                plan=row.plan, writer=self.writer, line=row.line, index=self.index
+            )
+        except AgencyUnmatched as unmatched:
+            self._reset()
+            self.report.rejected["agency not matched"] += 1
+            self.report.unmatched.append((row.line, f"{row.label}: {unmatched}"))
+            return
         except (ValidationError, ValueError, DatabaseError) as error:
             self._reset()
             self.report.rejected["invalid record"] += 1
@@ -215,6 +227,7 @@ class BulkWriter:
                 self._insert(batch)
         except _FAILURES:
             self._reset()
+            self.index.drop([fresh.agency for fresh in batch.rows if fresh.new_agency])
             for fresh in batch.rows:
                 self._write_row(fresh.row)
                 self._reset()
@@ -232,30 +245,8 @@ class BulkWriter:
         """Load what these rows name and the writer does not know yet: a handful of queries
         a batch. What this run wrote it knows already (`_note_written`); after a row went the
         per-row way, `again` reloads what that row names."""
-        keys = {key for row in rows if (key := agency_key(row.plan.agency)) is not None}
-        if not again:
-            keys -= self.agencies.keys() | self.absent
-        for key in keys:
-            self.agencies.pop(key, None)
-            self.agency_fips.pop(key, None)
-        agencies = [
-            agency
-            for agency in Agency.objects.filter(
-                normalized_name__in={key[0] for key in keys}, state_id__in={key[1] for key in keys}
-            ).defer(*_STAMPS)
-            if (agency.normalized_name, agency.state_id) in keys
-        ]
-        fips: dict[int, set[str]] = defaultdict(set)
-        for agency_id, county_id in Agency.counties.through.objects.filter(
-            agency_id__in=[agency.pk for agency in agencies]
-        ).values_list("agency_id", "county_id"):
-            fips[agency_id].add(county_id)
-        for agency in agencies:
-            key = (agency.normalized_name, agency.state_id)
-            self.agencies[key] = agency
-            self.agency_fips[key] = fips[agency.pk]
-        self.absent |= keys - self.agencies.keys()
-        self.absent -= self.agencies.keys()
+        queries = [query for row in rows if (query := agency_query(row.plan.agency)) is not None]
+        agencies = self.index.load(queries, again=again)
 
         keys_s = {source_key(item) for row in rows for item in row.plan.add_sources}
         if not again:
@@ -323,10 +314,8 @@ class BulkWriter:
                 self.vendors_named[partnership_id].add(vendor_id)
 
     def _note_written(self, fresh: Fresh) -> None:
-        if fresh.new_agency and fresh.agency_key is not None:
-            self.agencies[fresh.agency_key] = fresh.agency
-            self.agency_fips[fresh.agency_key] = set(fresh.counties)
-            self.absent.discard(fresh.agency_key)
+        if fresh.new_agency:
+            self.index.written(fresh.agency)
         for key, source in fresh.new_sources.items():
             self.sources[key] = [source]
             self.absent.discard(key)
@@ -428,18 +417,21 @@ class BulkWriter:
         key = agency_key(plan.agency)
         if key is None or not set(plan.agency.add_counties) <= self.fips:
             return None  # the per-row writer says which code is unknown
+        match = agency_plan_match(plan.agency, self.index)
+        if match.rule == "ambiguous" or (match.agency is None and plan.agency.match_only):
+            return None  # the per-row writer reports it
         values = agency_values(plan.agency)
         credit = plan_credit(plan.agency)
         counties = list(dict.fromkeys(plan.agency.add_counties))
-        agency = batch.agencies.get(key)
+        agency = match.agency
         new_agency = False
-        if agency is not None:
+        if agency is not None and agency.pk is None:  # one this batch creates
+            key = (agency.normalized_name, agency.state_id)
             if not self._unchanged(agency, values) or not set(counties) <= set(batch.counties[key]):
                 return None
-        elif key in self.agencies:
-            agency = self.agencies[key]
+        elif agency is not None:
             if not self._unchanged(agency, values, credit) or not self._links_unchanged(
-                agency, "counties", self.agency_fips[key], counties, credit
+                agency, "counties", self.index.counties_of(agency), counties, credit
             ):
                 return None
         else:

@@ -1,41 +1,371 @@
 """Which record a plan means: the one place that decides which agency, source, partnership,
 technology or vendor a writer's plan is about. The per-row writer asks these functions of the
-database; the bulk writer asks the same rules of what it preloaded for a batch; approvals and the
-admin ask them too."""
+database; the bulk writer asks the same functions of what it preloaded for a batch (an
+`AgencyIndex`); approvals, the admin and the importers of other sources ask them too.
+
+Agencies (`agency_match`): the ORI first; then the name as people write it (`agency_name_key`)
+within the state, narrowed by kind, city and county; then the agency's other known names
+(`AgencyAlias`). Precision before recall: a name that could be several agencies is never
+guessed, the caller gets the candidates and leaves the row for a moderator. A wrong merge is
+worse than a duplicate.
+
+Partnerships (`partnership_among`): a row is the partnership that says the same thing (agency,
+technology, vendor where given). A row number (the Atlas's AOSNUMBER) confirms that and never
+overrides it: sources renumber their rows between exports.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+import re
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.text import slugify
 
 from survmap.common.dates import PartialDate
-from survmap.records.models import Agency, Partnership, Source, Technology, Vendor
-from survmap.records.normalize import normalize_name
+from survmap.records.models import (
+    Agency,
+    AgencyAlias,
+    Partnership,
+    Source,
+    Technology,
+    Vendor,
+    VendorAlias,
+    vendor_name_key,
+)
+from survmap.records.normalize import agency_name_key, normalize_name
 from survmap.records.plans import AgencyPlan, Match, PartnershipPlan, SourcePlan, given
 
+__all__ = [
+    "AgencyIndex",
+    "AgencyMatch",
+    "AgencyQuery",
+    "AgencyUnmatched",
+    "agency_match",
+    "agency_name_key",
+    "ori_of",
+]
+
 AgencyKey = tuple[str, str]
+# What a moment's writing compares with what the database holds: the fields a batch reads.
+_STAMPS = ("created_at", "updated_at")
 
 
 # Agencies.
 
+_ORI = re.compile(r"[A-Z]{2}[A-Z0-9]{5}(?:[A-Z0-9]{2})?")
+
+
+def ori_of(text: str) -> str:
+    """The ORI a cell gives, upper case: 'MI5086000', or the first nine characters of the
+    Atlas's current `NEWAOSNUMBER (ORI9)` ('MI5086000BWC'); '' for none, for a placeholder
+    ('XX...': the Atlas's code for an agency without an ORI) and for a row number ('AOS000025',
+    which that column also holds)."""
+    text = "".join((text or "").split()).upper()
+    if not text or text.startswith(("XX", "AOS")):
+        return ""
+    if _ORI.fullmatch(text):
+        return text
+    if len(text) > 9 and _ORI.fullmatch(text[:9]):
+        return text[:9]
+    return ""
+
+
+def _same_ori(stored: str, given_ori: str) -> bool:
+    """An ORI9 is its agency's ORI7 and two more characters."""
+    stored = stored.upper()
+    if len(stored) == len(given_ori):
+        return stored == given_ori
+    return stored[:7] == given_ori[:7]
+
+
+@dataclass(frozen=True)
+class AgencyMatch:
+    """What `agency_match` found: the one agency when it is sure (`rule` says how: "ori",
+    "name", "alias"); else, when the name could be several (or the name says one agency and
+    the ORI another), the `candidates` and "ambiguous"; else nothing and "none"."""
+
+    agency: Agency | None
+    candidates: tuple[Agency, ...] = ()
+    rule: str = "none"
+
+    def describe(self) -> str:
+        """The candidates, for an import note: 'Springfield Police Department (IL, ORI ...,
+        id 12); ...'."""
+        return "; ".join(
+            f"{agency.name} ({agency.state_id}"
+            + (f", {agency.city}" if agency.city else "")
+            + (f", ORI {agency.ori}" if agency.ori else "")
+            + (f", id {agency.pk}" if agency.pk else "")
+            + ")"
+            for agency in self.candidates
+        )
+
+
+class AgencyUnmatched(ValueError):
+    """A plan's agency the write path will not decide: ambiguous (the candidates are listed),
+    or not found for a plan that may only match (`AgencyPlan.match_only`). The row is left for
+    a moderator with an import note; nothing is written for it."""
+
+    def __init__(self, message: str, match: AgencyMatch) -> None:
+        super().__init__(message)
+        self.match = match
+
+
+@dataclass(frozen=True)
+class AgencyQuery:
+    """What a row asks about an agency, for `AgencyIndex.load`."""
+
+    name: str
+    state: str
+    ori: str = ""
+
+
+class AgencyIndex:
+    """What `agency_match` reads, loaded once for many questions (a batch of rows): the agencies
+    with the names, known names and ORIs asked about, and their counties. Agencies a batch is
+    about to create are added (`add`), so the rows after find them as they would find them
+    written."""
+
+    def __init__(self) -> None:
+        self._named: dict[AgencyKey, list[Agency]] = defaultdict(list)
+        self._aliased: dict[AgencyKey, list[Agency]] = defaultdict(list)
+        self._by_ori: dict[str, list[Agency]] = defaultdict(list)
+        self._counties: dict[int, set[str]] = {}
+        self._pending_counties: dict[int, set[str]] = {}  # id() of an unsaved agency
+        self._keys: set[AgencyKey] = set()
+        self._oris: set[str] = set()
+
+    def load(self, queries: Iterable[AgencyQuery], *, again: bool = False) -> list[Agency]:
+        """Load what these queries need and the index does not hold yet (`again`: load it anew,
+        after someone else wrote). Returns the agencies loaded."""
+        keys: set[AgencyKey] = set()
+        oris: set[str] = set()
+        for query in queries:
+            wanted = agency_name_key(query.name)
+            if wanted and query.state:
+                keys.add((wanted, query.state))
+            ori = ori_of(query.ori)
+            if ori:
+                oris.add(ori[:7])
+        if not again:
+            keys -= self._keys
+            oris -= self._oris
+        if not keys and not oris:
+            return []
+        for key in keys:
+            self._named.pop(key, None)
+            self._aliased.pop(key, None)
+        for ori in oris:
+            self._by_ori.pop(ori, None)
+        found: dict[int, Agency] = {}
+        where = Q()
+        if keys:
+            where |= Q(name_key__in={key for key, _ in keys}, state_id__in={s for _, s in keys})
+        for ori in oris:
+            where |= Q(ori__startswith=ori)
+        for agency in Agency.objects.filter(where).defer(*_STAMPS).order_by("pk"):
+            found[agency.pk] = agency
+        aliases = []
+        if keys:
+            aliases = list(
+                AgencyAlias.objects.filter(
+                    name_key__in={key for key, _ in keys},
+                    agency__state_id__in={s for _, s in keys},
+                ).values_list("name_key", "agency_id")
+            )
+            missing = {pk for _, pk in aliases} - found.keys()
+            for agency in Agency.objects.filter(pk__in=missing).defer(*_STAMPS):
+                found[agency.pk] = agency
+        for agency in found.values():
+            key = (agency.name_key, agency.state_id)
+            if key in keys:
+                self._named[key].append(agency)
+            if agency.ori and agency.ori[:7] in oris:
+                self._by_ori[agency.ori[:7]].append(agency)
+        for alias_key, agency_id in aliases:
+            agency = found[agency_id]
+            aliased = (alias_key, agency.state_id)
+            if aliased in keys and agency not in self._aliased[aliased]:
+                self._aliased[aliased].append(agency)
+        counties: dict[int, set[str]] = {pk: set() for pk in found}
+        for agency_id, county_id in Agency.counties.through.objects.filter(
+            agency_id__in=list(found)
+        ).values_list("agency_id", "county_id"):
+            counties[agency_id].add(county_id)
+        self._counties.update(counties)
+        self._keys |= keys
+        self._oris |= oris
+        return list(found.values())
+
+    def add(self, agency: Agency, counties: Iterable[str] = ()) -> None:
+        """An agency about to be written (or just written by someone else): found from now on."""
+        key = (agency.name_key or agency_name_key(agency.name), agency.state_id)
+        self._named[key].append(agency)
+        self._keys.add(key)
+        if agency.ori:
+            self._by_ori[agency.ori[:7]].append(agency)
+        if agency.pk is None:
+            self._pending_counties[id(agency)] = set(counties)
+        else:
+            self._counties[agency.pk] = set(counties)
+
+    def written(self, agency: Agency) -> None:
+        """An agency added before it was written has been written."""
+        self._counties[agency.pk] = self._pending_counties.pop(id(agency), set())
+
+    def drop(self, dropped: Iterable[Agency]) -> None:
+        """Forget agencies added and never written (a batch rolled back)."""
+        gone = {id(agency) for agency in dropped}
+        for table in (self._named, self._by_ori):
+            for key, agencies in table.items():
+                table[key] = [agency for agency in agencies if id(agency) not in gone]  # type: ignore[index]
+        for number in gone:
+            self._pending_counties.pop(number, None)
+
+    def counties_of(self, agency: Agency) -> set[str]:
+        if agency.pk is None:
+            return self._pending_counties.get(id(agency), set())
+        if agency.pk not in self._counties:
+            self._counties[agency.pk] = set(
+                agency.counties.through.objects.filter(agency_id=agency.pk).values_list(
+                    "county_id", flat=True
+                )
+            )
+        return self._counties[agency.pk]
+
+    def named(self, key: str, state: str) -> list[Agency]:
+        return list(self._named.get((key, state), ()))
+
+    def aliased(self, key: str, state: str) -> list[Agency]:
+        return list(self._aliased.get((key, state), ()))
+
+    def by_ori(self, ori: str) -> list[Agency]:
+        return [a for a in self._by_ori.get(ori[:7], ()) if _same_ori(a.ori, ori)]
+
+
+def _narrowed(
+    found: list[Agency],
+    rule: str,
+    *,
+    city: str,
+    counties: Sequence[str],
+    kind: str,
+    index: AgencyIndex,
+) -> AgencyMatch:
+    """One agency of several with the name: the one of the kind, city and counties given, each
+    asked only where it tells them apart; else the candidates, for a person to choose."""
+    if len(found) == 1:
+        return AgencyMatch(found[0], (), rule)
+    city_key = normalize_name(city)
+    tests = (
+        (bool(kind), lambda agency: agency.kind == kind),
+        (bool(city_key), lambda agency: normalize_name(agency.city) == city_key),
+        (bool(counties), lambda agency: bool(index.counties_of(agency) & set(counties))),
+    )
+    for asked, test in tests:
+        if not asked:
+            continue
+        kept = [agency for agency in found if test(agency)]
+        if kept:
+            found = kept
+        if len(found) == 1:
+            return AgencyMatch(found[0], (), rule)
+    return AgencyMatch(None, tuple(found), "ambiguous")
+
+
+def agency_match(
+    *,
+    name: str,
+    state: str,
+    ori: str = "",
+    city: str = "",
+    counties: Sequence[str] = (),
+    kind: str = "",
+    index: AgencyIndex | None = None,
+) -> AgencyMatch:
+    """Which stored agency a source's agency is: by ORI; else by its name as people write it
+    (`agency_name_key`) within `state`, narrowed by `kind`, `city` and `counties` (FIPS codes)
+    when several have the name; else by the agencies' other known names (aliases). An agency
+    with another ORI than the one given is another agency. Never a guess: see `AgencyMatch`.
+    `index`: what a batch preloaded (`AgencyIndex.load`); without one, the database is asked."""
+    if index is None:
+        index = AgencyIndex()
+        index.load([AgencyQuery(name, state, ori)])
+    ori = ori_of(ori)
+    key = agency_name_key(name)
+    if ori:
+        found = index.by_ori(ori)
+        if len(found) > 1:
+            found = [agency for agency in found if agency.name_key == key] or found
+        if len(found) == 1:
+            return AgencyMatch(found[0], (), "ori")
+        if found:
+            return AgencyMatch(None, tuple(found), "ambiguous")
+    if not key or not state:
+        return AgencyMatch(None)
+    asked = {"city": city, "counties": counties, "kind": kind, "index": index}
+    other = []  # the name's agencies that have another ORI than the one given
+    for rule, agencies in (("name", index.named(key, state)), ("alias", index.aliased(key, state))):
+        if ori:
+            other += [a for a in agencies if a.ori and not _same_ori(a.ori, ori)]
+            agencies = [a for a in agencies if a not in other]
+        if agencies:
+            return _narrowed(agencies, rule, **asked)  # type: ignore[arg-type]
+    if other:
+        return AgencyMatch(None, tuple(dict.fromkeys(other)), "ambiguous")
+    return AgencyMatch(None)
+
 
 def agency_key(plan: AgencyPlan) -> AgencyKey | None:
-    """The (normalised name, state) an agency plan without an id is found by; None for a plan
-    that names its agency by id (or names none)."""
+    """The (normalised name, state) an agency plan without an id is stored under (unique in the
+    database); None for a plan that names its agency by id (or names none)."""
     if plan.pk is not None or not given(plan.name) or not given(plan.state):
         return None
     return normalize_name(plan.name), plan.state  # type: ignore[arg-type, return-value]
 
 
-def agency_find(plan: AgencyPlan) -> Agency | None:
+def agency_query(plan: AgencyPlan) -> AgencyQuery | None:
+    if plan.pk is not None or not given(plan.name) or not given(plan.state):
+        return None
+    return AgencyQuery(plan.name, plan.state, plan.ori if given(plan.ori) else "")  # type: ignore[arg-type]
+
+
+def agency_plan_match(plan: AgencyPlan, index: AgencyIndex | None = None) -> AgencyMatch:
+    """`agency_match` asked with what an agency plan (without an id) says."""
+    return agency_match(
+        name=plan.name,  # type: ignore[arg-type]
+        state=plan.state,  # type: ignore[arg-type]
+        ori=plan.ori if given(plan.ori) else "",  # type: ignore[arg-type]
+        city=plan.city if given(plan.city) else "",  # type: ignore[arg-type]
+        counties=plan.add_counties,
+        kind=plan.kind if given(plan.kind) else "",  # type: ignore[arg-type]
+        index=index,
+    )
+
+
+def agency_find(plan: AgencyPlan, index: AgencyIndex | None = None) -> Agency | None:
+    """The stored agency a plan means (by id, else as `agency_match` decides), or None for a new
+    one. Raises `AgencyUnmatched` where the write path must not decide."""
     if plan.pk is not None:
         return Agency.objects.get(pk=plan.pk)
-    key = agency_key(plan)
-    if key is None:
+    if agency_query(plan) is None:
         raise ValueError("An agency plan needs an id, or a name and a state.")
-    name, state = key
-    return Agency.objects.filter(normalized_name=name, state_id=state).first()
+    match = agency_plan_match(plan, index)
+    if match.rule == "ambiguous":
+        raise AgencyUnmatched(
+            f"agency {plan.name!r} ({plan.state}) could be any of: {match.describe()}; "
+            "left for a moderator",
+            match,
+        )
+    if match.agency is None and plan.match_only:
+        raise AgencyUnmatched(
+            f"agency {plan.name!r} ({plan.state}) is not in the directory; nothing created",
+            match,
+        )
+    return match.agency
 
 
 # Sources.
@@ -133,7 +463,7 @@ def partnership_find(
 
 def name_key(name: str) -> str:
     """'  Predpol ' and 'PredPol' are one vendor: compare letters and digits only."""
-    return "".join(ch for ch in normalize_name(name) if ch.isalnum())
+    return vendor_name_key(name)
 
 
 def technology_find(*, name: str, slug: str = "") -> Technology | None:
@@ -150,9 +480,12 @@ def technology_find(*, name: str, slug: str = "") -> Technology | None:
 
 def vendor_find(*, name: str, slug: str = "") -> Vendor | None:
     """The vendor a name or slug means: by slug, else by name ignoring case, spaces and
-    punctuation."""
+    punctuation, else by one of its other known names (`VendorAlias`)."""
     vendor = Vendor.objects.filter(slug=slug).first() if slug else None
     if vendor is None:
         key = name_key(" ".join(name.split()))
         vendor = next((item for item in Vendor.objects.all() if name_key(item.name) == key), None)
+        if vendor is None and key:
+            alias = VendorAlias.objects.filter(name_key=key).select_related("vendor").first()
+            vendor = alias.vendor if alias is not None else None
     return vendor

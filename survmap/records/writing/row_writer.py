@@ -39,6 +39,7 @@ from survmap.records.plans import (
     given,
 )
 from survmap.records.writing.matching import (
+    AgencyIndex,
     agency_find,
     name_key,
     partnership_find,
@@ -68,6 +69,8 @@ class Run:
     conflicts: list[ConflictNote] = field(default_factory=list)
     journal: list[dict[str, Any]] = field(default_factory=list)
     public_change: bool = False
+    # What a batch preloaded for the matcher (batch.py); None: the matcher asks the database.
+    index: AgencyIndex | None = None
 
 
 def current_value(instance: models.Model, name: str) -> tuple[Any, str]:
@@ -245,7 +248,7 @@ def _counties(fips: Sequence[str]) -> dict[str, County]:
 
 
 def _apply_agency(run: Run, plan: AgencyPlan) -> Agency:
-    agency = agency_find(plan)
+    agency = agency_find(plan, run.index)
     add = _counties(plan.add_counties)
     remove = _counties(plan.remove_counties) if plan.remove_counties else {}
     credit = plan_credit(plan)
@@ -253,6 +256,8 @@ def _apply_agency(run: Run, plan: AgencyPlan) -> Agency:
         agency = Agency(name=plan.name, state_id=plan.state)  # type: ignore[misc]
         write_fields(run, agency, agency_values(plan))
         write_links(run, agency, "counties", add=add)
+        if run.index is not None:
+            run.index.add(agency, add)
         return agency
     _, fields = write_fields(run, agency, agency_values(plan), credit=credit)
     added, removed = write_links(run, agency, "counties", add=add, remove=remove, credit=credit)
@@ -356,19 +361,21 @@ def plan_apply(
     writer: Writer,
     line: int | None = None,
     validate_constraints: bool = True,
+    index: AgencyIndex | None = None,
 ) -> Applied:
     """Apply one plan in one transaction: find or create its records, write the fields it
     supplies that the merge policy lets this writer write, link what it adds, record
     provenance and history, and note conflicts (with `line`, for an import's report).
     Validation is the model's `full_clean`; a refused plan raises ValidationError (or
-    ValueError, for an unknown county) and writes nothing."""
-    run = Run(writer, provenance.now(writer), line, validate_constraints)
+    ValueError, for an unknown county; `matching.AgencyUnmatched` for an agency it must not
+    decide) and writes nothing. `index`: what the bulk writer preloaded for the matcher."""
+    run = Run(writer, provenance.now(writer), line, validate_constraints, index=index)
     with transaction.atomic():
         record: models.Model
         if isinstance(plan, PartnershipPlan):
             record, outcome = _apply_partnership(run, plan)
         else:
-            found = agency_find(plan) if isinstance(plan, AgencyPlan) else source_find(plan)
+            found = agency_find(plan, index) if isinstance(plan, AgencyPlan) else source_find(plan)
             record = (
                 _apply_agency(run, plan)
                 if isinstance(plan, AgencyPlan)
