@@ -137,6 +137,31 @@ def describe(found: Entry | None) -> str:
     return f"{label} on {at}"
 
 
+# A record's credit line (`attribution`) holds every credit owed, separated so; an import adds its
+# source's credit to those there, never replacing another's: the EFF's and the FBI's credit, or
+# the EFF's on a record of our own, stand together.
+CREDIT_FIELD = "attribution"
+CREDIT_SEPARATOR = "; "
+_CREDIT_LENGTH = 200
+
+
+def credits(value: str) -> list[str]:
+    return [part.strip() for part in (value or "").split(CREDIT_SEPARATOR) if part.strip()]
+
+
+def credits_with(current: str, added: str) -> str:
+    """The credit line with the credits `added` after those already there (unchanged if they
+    are all there, or if the line would be too long to store)."""
+    merged = credits(current)
+    merged += [credit for credit in credits(added) if credit not in merged]
+    line = CREDIT_SEPARATOR.join(merged)
+    return line if len(line) <= _CREDIT_LENGTH else current
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == ""
+
+
 def decide(
     record: models.Model,
     name: str,
@@ -151,22 +176,33 @@ def decide(
     A person writes. An import writes a field that an import set (its own source or another),
     or one nobody is known to have set on a record carrying the import's own credit; a field a
     person set stays: quietly if the source still says what it last wrote there, as a conflict
-    if it now says something else (or never said anything there before)."""
+    if it now says something else (or never said anything there before).
+
+    Records that agree make no conflict: an import adds its credit to a record's credits (the
+    writers pass `credits_with`), and fills a field the record's creator left empty (a person
+    who empties a field later holds it)."""
     if current == value:
         return "same"
     if writer.is_person:
+        return "write"
+    if name == CREDIT_FIELD and set(credits(current)) <= set(credits(value)):
         return "write"
     found = last_writer(record, name)
     if found is None:
         if ":" in name:
             return "write"  # a link nobody unlinked
         # A record older than provenance: an import may update it where it carries that
-        # import's own credit (an earlier import of the same source wrote it).
-        if credit and getattr(record, "attribution", "") == credit:
+        # import's own credit (an earlier import of the same source wrote it), or where it
+        # has nothing.
+        if credit and credit in credits(getattr(record, CREDIT_FIELD, "")):
+            return "write"
+        if _empty(current):
             return "write"
         return _person_held(record, name, value, writer)
     if is_import(found[0]):
         return "write"
+    if _empty(current) and name not in (record.provenance or {}).get("f", {}):  # type: ignore[attr-defined]
+        return "write"  # left empty by the record's creator: nobody holds it
     return _person_held(record, name, value, writer)
 
 

@@ -134,8 +134,9 @@ def _existing(
         if found_vendor is None:
             return None  # a new vendor: a new partnership
     plan = PartnershipPlan(agency=AgencyPlan(pk=agency.pk), match=Match.ANY)
-    found, _ = partnership_find(plan, agency=agency, technology=technology, vendor=found_vendor)
-    return found
+    return partnership_find(
+        plan, agency=agency, technology=technology, vendor=found_vendor
+    ).partnership
 
 
 def _approve_new_partnership(submission: Submission, writer: Writer) -> Applied:

@@ -177,6 +177,12 @@ def test_first_load_brings_the_shipped_atlas_export_credited_to_the_eff(db):
 
     run = ImportRun.objects.get()
     assert (run.label, run.refused) == (SHIPPED_ATLAS.name, 2)
+    # A fresh install has no conflict: where the starter records, the research and the Atlas
+    # agree, the Atlas fills what ours left empty and adds its credit to ours.
+    from survmap.records.models import Conflict
+
+    assert Conflict.objects.count() == 0
+    assert not run.notes.filter(kind=NoteKind.CONFLICT).exists()
     assert run.created + run.updated + run.unchanged == imported.count()
     assert run.notes.filter(kind=NoteKind.REFUSED).count() == 2
     assert run.notes.filter(kind=NoteKind.VALUE_DROPPED, value="9/21/0206").exists()

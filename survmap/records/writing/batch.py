@@ -35,7 +35,6 @@ from survmap.records import provenance
 from survmap.records.models import Agency, Partnership, Source, Technology, Vendor
 from survmap.records.plans import (
     ApplyReport,
-    Match,
     Outcome,
     PlannedRow,
     Writer,
@@ -45,13 +44,17 @@ from survmap.records.writing import _inserts as inserts
 from survmap.records.writing import row_writer
 from survmap.records.writing._collector import full_collections_deferred
 from survmap.records.writing.matching import (
+    NO_SIBLINGS,
     AgencyIndex,
     AgencyKey,
     AgencyUnmatched,
+    Siblings,
     agency_key,
     agency_plan_match,
     agency_query,
-    partnership_among,
+    partnership_pick,
+    row_number,
+    siblings_of,
     source_key,
 )
 from survmap.records.writing.values import (
@@ -143,6 +146,7 @@ class BulkWriter:
         self.fips: set[str] = set()
         # The agencies the rows may mean, for the matcher (and their counties).
         self.index = AgencyIndex()
+        self.siblings: dict[int, Siblings] = {}
         self.sources: dict[Hashable, list[Source]] = {}
         self.numbered: dict[str, Partnership] = {}
         self.by_agency: dict[int, list[Partnership]] = {}
@@ -160,6 +164,12 @@ class BulkWriter:
 
     def run(self, rows: Sequence[PlannedRow]) -> ApplyReport:
         self.fips = set(County.objects.values_list("fips", flat=True))
+        # Rows of this run that say the same thing are partnerships of their own.
+        self.siblings = {
+            id(row): found
+            for row, found in zip(rows, siblings_of([row.plan for row in rows]), strict=True)
+            if found is not NO_SIBLINGS
+        }
         bar = tqdm(
             total=len(rows),
             disable=True if self.progress is False else None,
@@ -200,7 +210,11 @@ class BulkWriter:
     def _write_row(self, row: PlannedRow) -> None:
         try:
             applied = row_writer.plan_apply(
-                plan=row.plan, writer=self.writer, line=row.line, index=self.index
+                plan=row.plan,
+                writer=self.writer,
+                line=row.line,
+                index=self.index,
+                siblings=self.siblings.get(id(row), NO_SIBLINGS),
             )
         except AgencyUnmatched as unmatched:
             self._reset()
@@ -270,19 +284,18 @@ class BulkWriter:
         self.absent -= self.sources.keys()
 
         atlas_ids: set[Hashable] = {
-            row.plan.atlas_id for row in rows if given(row.plan.atlas_id) and row.plan.atlas_id
+            row_number(row.plan.atlas_id)  # type: ignore[arg-type]
+            for row in rows
+            if given(row.plan.atlas_id) and row.plan.atlas_id
         }
         if not again:
             atlas_ids -= self.numbered.keys() | self.absent
         for atlas_id in atlas_ids:
             self.numbered.pop(atlas_id, None)  # type: ignore[call-overload]
         agency_pks = [agency.pk for agency in agencies]
-        # What matching.partnership_find may find: by Atlas id, or by agency, technology and
-        # vendor among the agencies' partnerships without an Atlas id (with one too, for a
-        # plan that matches any).
+        # What matching.partnership_pick may find: by Atlas id, or by agency, technology and
+        # vendor among the agencies' partnerships.
         same = Q(agency_id__in=agency_pks)
-        if all(row.plan.match == Match.UNNUMBERED for row in rows):
-            same &= Q(atlas_id__isnull=True)
         partnerships = (
             Partnership.objects.filter(Q(atlas_id__in=atlas_ids) | same)
             .defer(*_STAMPS)
@@ -336,7 +349,7 @@ class BulkWriter:
         conflict to record)."""
         for name, value in values.items():
             current, _ = row_writer.current_value(instance, name)
-            wanted = row_writer.comparable(instance, name, value)
+            wanted = row_writer.comparable(instance, name, value, self.writer, current)
             if current == wanted:
                 continue  # the policy's first rule ("same"), without a call per field
             decision = provenance.decide(
@@ -465,23 +478,28 @@ class BulkWriter:
             if all(source is not other for other in sources):
                 sources.append(source)
 
-        atlas_id: str | None = plan.atlas_id or None  # type: ignore[assignment]
-        triple = (key, technology.pk, vendor.pk if vendor else None)
+        atlas_id = row_number(plan.atlas_id) if given(plan.atlas_id) else ""  # type: ignore[arg-type]
+        who = agency.pk if agency.pk is not None else id(agency)
+        triple = (who, technology.pk, vendor.pk if vendor else None)
         index: Hashable = ("atlas", atlas_id) if atlas_id else ("triple", triple)
         if index in batch.index or ("triple", triple) in batch.index:
             return None  # the batch creates it: the per-row way finds it once written
-        values = partnership_values(plan, agency=agency, technology=technology, vendor=vendor)
-        instance = self.numbered.get(atlas_id) if atlas_id else None
-        if instance is None and agency.pk is not None:
-            # As matching.partnership_find finds it, among what the batch loaded.
-            instance, adopted = partnership_among(
-                self.by_agency.get(agency.pk, []),
-                plan,
-                technology_id=technology.pk,
-                vendor_id=vendor.pk if vendor else None,
-            )
-            if adopted:
-                return None  # our partnership to adopt: the per-row path does it
+        # As matching.partnership_find finds it, among what the batch loaded.
+        pick = partnership_pick(
+            plan,
+            agency_id=agency.pk,
+            technology_id=technology.pk,
+            vendor_id=vendor.pk if vendor else None,
+            numbered=self.numbered.get(atlas_id) if atlas_id else None,
+            candidates=self.by_agency.get(agency.pk, []) if agency.pk is not None else [],
+            siblings=self.siblings.get(id(row), NO_SIBLINGS),
+        )
+        if pick.adopt:
+            return None  # our partnership to adopt: the per-row path does it
+        instance = pick.partnership
+        values = row_writer.numbered_values(
+            partnership_values(plan, agency=agency, technology=technology, vendor=vendor), pick
+        )
         if instance is not None:
             credit = plan_credit(plan)
             if new_agency or new_sources:

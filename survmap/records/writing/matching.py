@@ -399,6 +399,59 @@ def source_find(plan: SourcePlan) -> Source | None:
 # Partnerships.
 
 
+def row_number(text: str | None) -> str:
+    """A source's row number as stored: 'AOS0025' for 'AOS25', 'AOS000025' (the current Atlas
+    layout pads its numbers) and 'aos0025'; other numbers as they are."""
+    text = "".join((text or "").split()).upper()
+    found = re.fullmatch(r"AOS0*(\d+)", text)
+    return f"AOS{int(found[1]):04d}" if found else text
+
+
+@dataclass(frozen=True)
+class Siblings:
+    """The other rows of one run (a file) that say the same thing as a row (agency, technology,
+    vendor): each is a partnership of its own, told apart by its number; `rank` is the row's
+    place among them, in file order."""
+
+    numbers: frozenset[str] = frozenset()
+    rank: int = 0
+
+
+NO_SIBLINGS = Siblings()
+
+
+def _says(plan: PartnershipPlan) -> Hashable:
+    """What a row says, as the rows of one file can compare it without the database."""
+    agency = plan.agency
+    who: Hashable = (
+        ("pk", agency.pk) if agency.pk is not None else (agency_name_key(agency.name), agency.state)  # type: ignore[arg-type]
+    )
+    technology = plan.technology
+    what = name_key(technology.name) if given(technology) else ""
+    vendor = plan.vendor
+    by = name_key(vendor.name) if given(vendor) and vendor is not None else ""
+    return (who, what, by)
+
+
+def siblings_of(plans: Sequence[PartnershipPlan]) -> list[Siblings]:
+    """For each numbered plan of a run, the other numbered plans that say the same thing."""
+    groups: dict[Hashable, list[int]] = defaultdict(list)
+    numbers: list[str] = []
+    for index, plan in enumerate(plans):
+        number = row_number(plan.atlas_id) if given(plan.atlas_id) else ""  # type: ignore[arg-type]
+        numbers.append(number)
+        if number and plan.pk is None:
+            groups[_says(plan)].append(index)
+    found = [NO_SIBLINGS] * len(plans)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        for rank, index in enumerate(members):
+            others = frozenset(numbers[other] for other in members if other != index)
+            found[index] = Siblings(others, rank)
+    return found
+
+
 def same_start(partnership: Partnership, plan: PartnershipPlan) -> bool:
     """Whether the partnership starts when the plan says (Match.SAME_START)."""
     start = plan.start if isinstance(plan.start, PartialDate) else None
@@ -407,29 +460,70 @@ def same_start(partnership: Partnership, plan: PartnershipPlan) -> bool:
     )
 
 
-def partnership_among(
-    candidates: Iterable[Partnership],
+@dataclass(frozen=True)
+class PartnershipPick:
+    """Which stored partnership a plan is (None: a new one), whether the plan's number is to be
+    written on it (`adopt`: our unnumbered record takes the number), and whether a new
+    partnership may carry the number (no other partnership has it)."""
+
+    partnership: Partnership | None
+    adopt: bool = False
+    number_free: bool = True
+
+
+def partnership_pick(
     plan: PartnershipPlan,
     *,
+    agency_id: int | None,
     technology_id: int,
     vendor_id: int | None,
-) -> tuple[Partnership | None, bool]:
-    """Of an agency's partnerships (in id order), the one a plan whose Atlas id (if any) is new
-    takes as its own, and whether it adopts it (gives it the plan's Atlas id): the one
-    definition of "adopt an unnumbered partnership". Same technology and vendor, without an
-    Atlas id unless the plan's `match` takes any."""
+    numbered: Partnership | None,
+    candidates: Iterable[Partnership],
+    siblings: Siblings = NO_SIBLINGS,
+) -> PartnershipPick:
+    """The one definition of "which partnership is this row", for a plan without `pk`.
+
+    `numbered`: the stored partnership with the plan's row number, if any; `candidates`: the
+    agency's partnerships, in id order. The numbered one is the row's when it says the same
+    thing (agency, technology, vendor); a number never makes a partnership another agency's or
+    another technology's. Otherwise the row is a partnership of the agency with the same
+    technology and vendor: our own unnumbered one first (the row adopts it, as before), for a
+    numbered row also one that another export numbered (sources renumber their rows), never
+    one that another row of this file says the same thing under its own number (`siblings`:
+    the Atlas lists some partnerships twice). `match` narrows as `Match` says."""
+    number = row_number(plan.atlas_id) if given(plan.atlas_id) else ""  # type: ignore[arg-type]
+    number_free = numbered is None
     if plan.match == Match.NEW:
-        return None, False
-    atlas_id = plan.atlas_id if given(plan.atlas_id) else None
-    for candidate in candidates:
-        if (candidate.technology_id, candidate.vendor_id) != (technology_id, vendor_id):
-            continue
-        if candidate.atlas_id and (atlas_id or plan.match != Match.ANY):
-            continue
-        if plan.match == Match.SAME_START and not same_start(candidate, plan):
-            continue
-        return candidate, bool(atlas_id)
-    return None, False
+        return PartnershipPick(None, number_free=number_free)
+    if numbered is not None and (
+        numbered.agency_id == agency_id is not None
+        and numbered.technology_id == technology_id
+        and (vendor_id is None or numbered.vendor_id in (None, vendor_id))
+    ):
+        return PartnershipPick(numbered, number_free=False)
+    if agency_id is None:
+        return PartnershipPick(None, number_free=number_free)
+    same = [
+        candidate
+        for candidate in candidates
+        if (candidate.technology_id, candidate.vendor_id) == (technology_id, vendor_id)
+        and candidate.agency_id == agency_id
+        and (plan.match != Match.SAME_START or same_start(candidate, plan))
+    ]
+    unnumbered = [candidate for candidate in same if not candidate.atlas_id]
+    if number:
+        renumbered = [
+            candidate
+            for candidate in same
+            if candidate.atlas_id and candidate.atlas_id not in siblings.numbers
+        ]
+        ordered = unnumbered + renumbered
+        if len(ordered) > siblings.rank:
+            found = ordered[siblings.rank]
+            return PartnershipPick(found, adopt=not found.atlas_id and number_free)
+        return PartnershipPick(None, number_free=number_free)
+    ordered = same if plan.match == Match.ANY else unnumbered
+    return PartnershipPick(ordered[0] if ordered else None, number_free=number_free)
 
 
 def partnership_find(
@@ -438,23 +532,30 @@ def partnership_find(
     agency: Agency,
     technology: Technology | None,
     vendor: Vendor | None,
-) -> tuple[Partnership | None, bool]:
-    """The partnership a plan is about, and whether it was adopted: found by id, by Atlas id,
-    else among the agency's partnerships (`partnership_among`)."""
+    siblings: Siblings = NO_SIBLINGS,
+) -> PartnershipPick:
+    """The partnership a plan is about (by id, else `partnership_pick` over the database)."""
     if plan.pk is not None:
-        return Partnership.objects.get(pk=plan.pk), False
-    atlas_id = plan.atlas_id if given(plan.atlas_id) else None
-    if atlas_id:
-        found = Partnership.objects.filter(atlas_id=atlas_id).first()
-        if found is not None:
-            return found, False
-    if technology is None or agency.pk is None:
-        return None, False
-    candidates = Partnership.objects.filter(
-        agency=agency, technology=technology, vendor=vendor
-    ).order_by("pk")
-    return partnership_among(
-        candidates, plan, technology_id=technology.pk, vendor_id=vendor.pk if vendor else None
+        return PartnershipPick(Partnership.objects.get(pk=plan.pk), number_free=False)
+    number = row_number(plan.atlas_id) if given(plan.atlas_id) else ""  # type: ignore[arg-type]
+    numbered = Partnership.objects.filter(atlas_id=number).first() if number else None
+    if technology is None:
+        if numbered is not None and numbered.agency_id == agency.pk:
+            return PartnershipPick(numbered, number_free=False)
+        return PartnershipPick(None, number_free=numbered is None)
+    candidates = (
+        Partnership.objects.filter(agency=agency, technology=technology).order_by("pk")
+        if agency.pk is not None
+        else []
+    )
+    return partnership_pick(
+        plan,
+        agency_id=agency.pk,
+        technology_id=technology.pk,
+        vendor_id=vendor.pk if vendor else None,
+        numbered=numbered,
+        candidates=candidates,
+        siblings=siblings,
     )
 
 

@@ -39,7 +39,10 @@ from survmap.records.plans import (
     given,
 )
 from survmap.records.writing.matching import (
+    NO_SIBLINGS,
     AgencyIndex,
+    PartnershipPick,
+    Siblings,
     agency_find,
     name_key,
     partnership_find,
@@ -71,6 +74,8 @@ class Run:
     public_change: bool = False
     # What a batch preloaded for the matcher (batch.py); None: the matcher asks the database.
     index: AgencyIndex | None = None
+    # The other rows of the batch writer's run that say the same thing (matching.Siblings).
+    siblings: Siblings = NO_SIBLINGS
 
 
 def current_value(instance: models.Model, name: str) -> tuple[Any, str]:
@@ -79,9 +84,13 @@ def current_value(instance: models.Model, name: str) -> tuple[Any, str]:
     return getattr(instance, attname), attname
 
 
-def comparable(instance: models.Model, name: str, value: Any) -> Any:
+def comparable(instance: models.Model, name: str, value: Any, writer: Writer, current: Any) -> Any:
+    """The value as stored, to compare with the current one; for an import's credit line, the
+    credits there with the import's added (provenance.credits_with)."""
     if isinstance(value, models.Model):
         return value.pk
+    if name == provenance.CREDIT_FIELD and not writer.is_person and isinstance(value, str):
+        return provenance.credits_with(current or "", value)
     return value
 
 
@@ -136,7 +145,7 @@ def write_fields(
     noted = False
     for name, value in values.items():
         current, attname = current_value(instance, name)
-        wanted = comparable(instance, name, value)
+        wanted = comparable(instance, name, value, run.writer, current)
         decision = provenance.decide(instance, name, current, wanted, run.writer, credit=credit)
         if force and decision != "same":
             decision = "write"
@@ -304,6 +313,26 @@ def created_entry(instance: models.Model) -> dict[str, Any]:
     return {"model": instance._meta.label_lower, "pk": instance.pk, "created": True, "fields": {}}
 
 
+def numbered_values(values: dict[str, Any], pick: PartnershipPick) -> dict[str, Any]:
+    """A row's number is written on a new partnership when no other has it, and on a found one
+    only when it adopts the number; a renumbered row leaves the stored number be."""
+    number = values.get("atlas_id")
+    if not number:
+        return values
+    found = pick.partnership
+    keep = pick.adopt or (found is None and pick.number_free)
+    if found is not None and found.atlas_id == number:
+        keep = True
+    if keep:
+        return values
+    values = dict(values)
+    if found is None:
+        values["atlas_id"] = None
+    else:
+        values.pop("atlas_id")
+    return values
+
+
 def _apply_partnership(run: Run, plan: PartnershipPlan) -> tuple[Partnership, Outcome]:
     agency = _apply_agency(run, plan.agency)
     technology = technology_of(run, plan.technology) if given(plan.technology) else None  # type: ignore[arg-type]
@@ -316,11 +345,14 @@ def _apply_partnership(run: Run, plan: PartnershipPlan) -> tuple[Partnership, Ou
     sources = {
         str(source.pk): source for source in (_apply_source(run, s) for s in plan.add_sources)
     }
-    instance, adopted = partnership_find(
-        plan, agency=agency, technology=technology, vendor=vendor or None
+    pick = partnership_find(
+        plan, agency=agency, technology=technology, vendor=vendor or None, siblings=run.siblings
     )
+    instance, adopted = pick.partnership, pick.adopt
     credit = plan_credit(plan)
-    values = partnership_values(plan, agency=agency, technology=technology, vendor=vendor)
+    values = numbered_values(
+        partnership_values(plan, agency=agency, technology=technology, vendor=vendor), pick
+    )
     if instance is None:
         if technology is None:
             raise ValueError("A new partnership needs a technology.")
@@ -362,14 +394,18 @@ def plan_apply(
     line: int | None = None,
     validate_constraints: bool = True,
     index: AgencyIndex | None = None,
+    siblings: Siblings = NO_SIBLINGS,
 ) -> Applied:
     """Apply one plan in one transaction: find or create its records, write the fields it
     supplies that the merge policy lets this writer write, link what it adds, record
     provenance and history, and note conflicts (with `line`, for an import's report).
     Validation is the model's `full_clean`; a refused plan raises ValidationError (or
     ValueError, for an unknown county; `matching.AgencyUnmatched` for an agency it must not
-    decide) and writes nothing. `index`: what the bulk writer preloaded for the matcher."""
-    run = Run(writer, provenance.now(writer), line, validate_constraints, index=index)
+    decide) and writes nothing. `index` and `siblings`: what the bulk writer knows of its run,
+    for the matcher."""
+    run = Run(
+        writer, provenance.now(writer), line, validate_constraints, index=index, siblings=siblings
+    )
     with transaction.atomic():
         record: models.Model
         if isinstance(plan, PartnershipPlan):

@@ -13,6 +13,7 @@ from django.db import models
 from survmap.common.dates import PartialDate
 from survmap.records.models import Agency, Partnership, Source, Technology, Vendor
 from survmap.records.plans import UNSET, AgencyPlan, PartnershipPlan, SourcePlan, given
+from survmap.records.writing.matching import row_number
 
 
 def _plain(plan: Any, names: Iterable[str]) -> dict[str, Any]:
@@ -72,7 +73,7 @@ def partnership_values(
 ) -> dict[str, Any]:
     values = _plain(plan, PARTNERSHIP_FIELDS)
     if given(plan.atlas_id):
-        values["atlas_id"] = plan.atlas_id or None
+        values["atlas_id"] = row_number(plan.atlas_id) or None  # type: ignore[arg-type]
     if given(plan.status_as_of):
         values.update(_partial("status_as_of", plan.status_as_of))  # type: ignore[arg-type]
     if given(plan.start):
