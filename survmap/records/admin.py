@@ -27,7 +27,7 @@ from survmap.records.models import (
     Vendor,
 )
 from survmap.records.plans import Writer
-from survmap.records.services import conflict_settle, record_edit
+from survmap.records.services import agency_match, conflict_settle, record_edit
 
 
 class ReasonForm(forms.ModelForm):
@@ -169,8 +169,36 @@ class VendorAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["parent"]
 
 
+class AgencyForm(ReasonForm):
+    """A new agency is checked with the matcher first: an agency survmap already has under
+    another spelling, ORI or known name is not added twice."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.instance.pk is None and data.get("name") and data.get("state"):
+            found = agency_match(
+                name=data["name"],
+                state=data["state"].pk,
+                ori=data.get("ori") or "",
+                city=data.get("city") or "",
+                kind=data.get("kind") or "",
+            )
+            if found.agency is not None:
+                raise forms.ValidationError(
+                    f"survmap has this agency already: {found.agency} (id {found.agency.pk}, "
+                    f"found by {found.rule}). Edit that one instead."
+                )
+            if found.candidates:
+                raise forms.ValidationError(
+                    f"This could be an agency survmap has: {found.describe()}. Edit that one, "
+                    "or give a name that tells the new agency apart."
+                )
+        return data
+
+
 @admin.register(Agency)
 class AgencyAdmin(EditedThroughServices):
+    form = AgencyForm
     list_display = ["name", "kind", "city", "state", "partnership_count"]
     ordering = ["name", "state"]
     list_filter = ["state", "kind"]

@@ -4,13 +4,15 @@ the policy decisions that changed many partnerships at once. Every model keeps i
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -398,6 +400,13 @@ class Agency(TimeStampedModel):
         self.normalized_name = normalize_name(self.name)
         self.name_key = agency_name_key(self.name)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+@receiver(pre_save, sender=Agency)
+def _agency_name_key(sender: type[Agency], instance: Agency, **kwargs: Any) -> None:
+    """Every save keys the name, raw ones too (loaddata's starter records): the matcher finds
+    agencies by it."""
+    instance.name_key = agency_name_key(instance.name)
 
 
 class AgencyAlias(TimeStampedModel):

@@ -110,6 +110,35 @@ def test_the_admin_explains_a_duplicate_agency_instead_of_failing(bob_client):
     assert b"already recorded in MI" in response.content
 
 
+def test_the_admin_asks_the_matcher_before_adding_an_agency(bob_client):
+    from survmap.records.models import Agency
+
+    warren = AgencyFactory(name="Warren Police Department")
+    form = {
+        "name": "City of Warren Police",
+        "kind": "police",
+        "state": "MI",
+        "city": "",
+        "ori": "",
+        "attribution": "",
+        "partnerships-TOTAL_FORMS": "0",
+        "partnerships-INITIAL_FORMS": "0",
+    }
+    response = bob_client.post(reverse("admin:records_agency_add"), form)
+    assert response.status_code == 200
+    assert (
+        f"survmap has this agency already: Warren Police Department (MI) (id {warren.pk}".encode()
+        in (response.content)
+    )
+    assert Agency.objects.count() == 1
+    # Another agency of another name is added as before.
+    response = bob_client.post(
+        reverse("admin:records_agency_add"), {**form, "name": "Warren County Sheriff"}
+    )
+    assert response.status_code == 302
+    assert Agency.objects.count() == 2
+
+
 def test_a_moderators_edit_is_written_as_theirs_with_their_reason(bob, bob_client):
     from survmap.records import provenance
 

@@ -126,9 +126,12 @@ def write_fields(
     *,
     credit: str = "",
     force: bool = False,
+    adopting: bool = False,
 ) -> tuple[bool, list[str]]:
     """Set the values the policy lets this writer set, validate and save. Returns whether the
-    record was created and the fields it changed."""
+    record was created and the fields it changed. `adopting`: an import takes our record as
+    its row's; where the source says otherwise, what it says is remembered (a later change of
+    its mind is a conflict) rather than a conflict now: our record is the curated one."""
     creating = instance.pk is None
     if creating:
         for name, value in values.items():
@@ -158,6 +161,9 @@ def write_fields(
                 after,
             ]
             setattr(instance, attname, wanted)
+        elif decision == "conflict" and adopting:
+            provenance.note_source_value(instance, name, wanted, run.writer)
+            noted = True
         elif decision == "conflict":
             _conflict(run, instance, name, current, wanted)
             noted = True
@@ -366,7 +372,7 @@ def _apply_partnership(run: Run, plan: PartnershipPlan) -> tuple[Partnership, Ou
         # of our record is ours, and the merge policy keeps it (noting what differs).
         write_fields(run, instance, {"atlas_id": values.pop("atlas_id")}, force=True)
         run.changes.append(f"adopted partnership {instance.pk}")
-    _, fields = write_fields(run, instance, values, credit=credit)
+    _, fields = write_fields(run, instance, values, credit=credit, adopting=adopted)
     remove = {}
     for item in plan.remove_sources:
         found = source_find(item)
