@@ -1,0 +1,357 @@
+"""The Private Eyes import's writes: what `imports.flock` parsed, resolved to agencies through the
+one matcher, handed to the records' write path (partnerships) and the plate-reader services
+(organisations, observations, sharing), in one transaction."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from survmap.common import statistics
+from survmap.common.collector import full_collections_deferred
+from survmap.common.dates import PartialDate
+from survmap.imports import runs
+from survmap.imports.fields import FieldWarning
+from survmap.imports.flock import (
+    ATTRIBUTION,
+    DATASET_PUBLISHED,
+    DATASET_PUBLISHER,
+    DATASET_TITLE,
+    DATASET_URL,
+    FLOCK,
+    READ_ON,
+    SURVEY_ON,
+    TECHNOLOGY,
+    FlockData,
+    FlockReport,
+    Portal,
+    Surveyed,
+    as_partial,
+    parse_flock,
+)
+from survmap.imports.flock_labels import OrgKind
+from survmap.imports.flock_resolve import Party, resolve
+from survmap.imports.kinds import ImporterKind, NoteKind
+from survmap.imports.report import ImportReport
+from survmap.platereaders import services
+from survmap.platereaders.models import ObservationMethod
+from survmap.records.models import Partnership, Technology, Vendor
+from survmap.records.plans import (
+    AgencyPlan,
+    Match,
+    PartnershipPlan,
+    PlannedRow,
+    SourcePlan,
+    TechnologyRef,
+    VendorRef,
+    Writer,
+)
+from survmap.records.services import plans_apply
+from survmap.records.writing.matching import AgencyIndex
+
+if TYPE_CHECKING:
+    from survmap.imports.flock import FlockImporter
+
+_TECHNOLOGY = TechnologyRef(name=TECHNOLOGY[0], slug=TECHNOLOGY[1], category=TECHNOLOGY[2])
+_FLOCK = VendorRef(name=FLOCK[0], slug=FLOCK[1])
+_DATASET = SourcePlan(
+    url=DATASET_URL,
+    title=DATASET_TITLE,
+    publisher=DATASET_PUBLISHER,
+    published=DATASET_PUBLISHED,
+    notes=(
+        "The data behind The News & Observer's investigation 'Private Eyes' (May 2024), MIT "
+        "licence; the authors call its findings preliminary and subject to fact checking."
+    ),
+    attribution=ATTRIBUTION,
+)
+
+
+def _portal_source(portal: Portal) -> SourcePlan:
+    return SourcePlan(
+        url=portal.url,
+        title=f"{portal.party.label}: transparency portal",
+        publisher="Flock Safety",
+        accessed_date=(portal.read or portal.updated).date()
+        if (portal.read or portal.updated)
+        else None,
+        attribution=ATTRIBUTION,
+    )
+
+
+def _agency_plan(party: Party, portal_party_kind: str, state: str) -> AgencyPlan | None:
+    """The agency a plan names: the matched one, or (a portal or survey of a law-enforcement
+    agency the directory does not know at all) a new one under the label's name. An ambiguous
+    label, or an organisation that is not police, names none."""
+    if party.agency_id is not None:
+        return AgencyPlan(pk=party.agency_id)
+    if party.rule == "none" and party.kind == OrgKind.LAW_ENFORCEMENT and state:
+        return AgencyPlan(
+            name=party.name, state=state, kind=portal_party_kind, attribution=ATTRIBUTION
+        )
+    return None
+
+
+def _portal_plan(portal: Portal, agency: AgencyPlan) -> PartnershipPlan:
+    return PartnershipPlan(
+        agency=agency,
+        technology=_TECHNOLOGY,
+        vendor=_FLOCK,
+        status="active",
+        status_as_of=as_partial(portal.read or portal.updated, READ_ON),
+        summary=(
+            "The agency publishes a Flock Safety transparency portal for its plate-reader "
+            "cameras (figures and stated policy below, as read by The News & Observer)."
+        ),
+        attribution=ATTRIBUTION,
+        add_sources=(_portal_source(portal), _DATASET),
+        match=Match.UNNUMBERED,
+    )
+
+
+def _survey_plan(row: Surveyed, agency: AgencyPlan) -> PartnershipPlan:
+    sources = [_DATASET]
+    if row.document_url:
+        sources.append(
+            SourcePlan(
+                url=row.document_url,
+                title=f"{row.party.label}: document cited by The News & Observer's survey",
+                publisher="DocumentCloud (The News & Observer)",
+                attribution=ATTRIBUTION,
+            )
+        )
+    if row.portal_url:
+        sources.append(
+            SourcePlan(
+                url=row.portal_url,
+                title=f"{row.party.label}: transparency portal",
+                publisher="Flock Safety",
+                attribution=ATTRIBUTION,
+            )
+        )
+    return PartnershipPlan(
+        agency=agency,
+        technology=_TECHNOLOGY,
+        vendor=VendorRef(name=row.vendor[0], slug=row.vendor[1]) if row.vendor else None,
+        status="active",
+        status_as_of=SURVEY_ON,
+        attribution=ATTRIBUTION,
+        add_sources=tuple(sources),
+        match=Match.UNNUMBERED,
+    )
+
+
+def run(importer: FlockImporter) -> FlockReport:
+    started = time.monotonic()
+    with full_collections_deferred():
+        report = _run(importer)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _run(importer: FlockImporter) -> FlockReport:
+    started_at = timezone.now()
+    data = parse_flock(importer.files)
+    writer = Writer.import_file(importer.label, source=importer.source)
+    report = FlockReport(dry_run=importer.dry_run)
+    notes = ImportReport(dry_run=importer.dry_run)
+    notes.rows_read = sum(len(rows) for rows in importer.files.values())
+    notes.warnings.extend(data.warnings)
+    conflicts_after = 0 if importer.dry_run else runs.conflicts_mark()
+    with transaction.atomic():
+        _write(data, writer, report, notes)
+        if importer.dry_run:
+            transaction.set_rollback(True)
+    if not importer.dry_run:
+        run = runs.run_record(
+            report=notes,
+            importer=ImporterKind.FLOCK,
+            writer=writer,
+            file_name=importer.file_name,
+            started_at=started_at,
+            conflicts_after=conflicts_after,
+            user=importer.user,
+        )
+        report.run_id, report.run_path = run.pk, notes.run_path
+        report.notes = notes.run_notes
+        statistics.refresh()
+    return report
+
+
+def _write(data: FlockData, writer: Writer, report: FlockReport, notes: ImportReport) -> None:
+    for file, line, why in data.refused:
+        notes.errors.append((line, f"{file}: {why}"))
+        notes.rejected[why] += 1
+    # The portals and the survey first: a portal's agency the directory lacks is created, and
+    # the links then find it like any other.
+    owners = [portal.party for portal in data.portals] + [row.party for row in data.survey]
+    parties = resolve(owners, index=AgencyIndex())
+    planned: list[PlannedRow] = []
+    on_directory: set[str] = set()
+    for portal in data.portals:
+        party = parties[portal.party.label]
+        agency = _agency_plan(party, portal.party.kind, portal.party.state)
+        if party.agency_id is not None:
+            on_directory.add(portal.url)
+        if agency is not None:
+            planned.append(
+                PlannedRow(portal.line, portal.party.label, _portal_plan(portal, agency))
+            )
+        elif party.note:
+            notes.warn(
+                FieldWarning(
+                    portal.line, "agency", portal.party.label, party.note, NoteKind.NOT_MATCHED
+                )
+            )
+    survey_offset = 100_000  # survey lines told apart from portal lines in the report
+    for row in data.survey:
+        party = parties[row.party.label]
+        agency = _agency_plan(party, row.party.kind, row.party.state)
+        if agency is not None:
+            planned.append(
+                PlannedRow(survey_offset + row.line, row.party.label, _survey_plan(row, agency))
+            )
+        elif party.note:
+            notes.warn(
+                FieldWarning(row.line, "name", row.party.label, party.note, NoteKind.NOT_MATCHED)
+            )
+    applied = plans_apply(rows=planned, writer=writer, batch_size=500)
+    notes.take(applied)
+    report.partnerships.update(applied.outcomes)
+
+    # Every label again, now that the portals' new agencies exist.
+    parties = resolve(data.labels(), index=AgencyIndex())
+    unresolved = [party for party in parties.values() if party.agency_id is None and party.name]
+    organisations, created = services.organisations_ensure(
+        plans=[
+            services.OrganisationPlan(
+                name=party.name,
+                state=party.state,
+                kind=party.kind,
+                label=party.label,
+                note=party.note,
+                attribution=ATTRIBUTION,
+            )
+            for party in unresolved
+        ],
+        writer=writer,
+    )
+    report.created_organisations.update(created)
+    first_line: dict[str, tuple[int, str]] = {}
+    for portal in data.portals:
+        first_line.setdefault(portal.party.label, (portal.line, "agency"))
+    for link in data.links:
+        first_line.setdefault(link.source.label, (link.line, "src_agency"))
+        first_line.setdefault(link.to.label, (link.line, "external_agency"))
+    for party in unresolved:
+        if party.rule in ("ambiguous", "none", "unreadable") and party.label in first_line:
+            line, column = first_line[party.label]
+            notes.warn(FieldWarning(line, column, party.label, party.note, NoteKind.NOT_MATCHED))
+
+    technology = Technology.objects.get(slug=TECHNOLOGY[1])
+    vendor = Vendor.objects.get(slug=FLOCK[1])
+    source_ids = services.source_ids(
+        [DATASET_URL]
+        + [p.url for p in data.portals]
+        + [r.document_url for r in data.survey if r.document_url]
+    )
+    partnership_of = dict(
+        Partnership.sources.through.objects.filter(
+            source__url__in=[p.url for p in data.portals],
+            partnership__technology=technology,
+            partnership__vendor=vendor,
+        ).values_list("source__url", "partnership_id")
+    )
+
+    def ref(party: Party) -> services.PartyRef:
+        return party.agency_id if party.agency_id is not None else party.key
+
+    observations = []
+    for portal in data.portals:
+        party = parties[portal.party.label]
+        partnership_id = partnership_of.get(portal.url)
+        report.portals += 1
+        if partnership_id is not None:
+            report.portals_on_agency += 1
+            report.portals_on_directory += portal.url in on_directory
+        owner: services.PartyRef = ref(party) if partnership_id is None else 0
+        if partnership_id is None and isinstance(owner, int):
+            continue  # an agency without the partnership: refused above, with its line
+        policy = portal.policy
+        values = {
+            "read_at": portal.read,
+            "cameras": portal.cameras,
+            "retention_days": portal.retention_days,
+            "hotlists": portal.hotlists,
+            "vehicles_detected_30d": portal.vehicles_30d,
+            "hotlist_hits_30d": portal.hotlist_hits_30d,
+            "searches_30d": portal.searches_30d,
+            "public_search_audit": portal.public_search_audit,
+            "organisations_with_access": portal.organisations_with_access,
+        }
+        if policy is not None:
+            values.update(
+                whats_detected=policy.whats_detected,
+                whats_not_detected=policy.whats_not_detected,
+                acceptable_use=policy.acceptable_use,
+                prohibited_uses=policy.prohibited_uses,
+                access_policy=policy.access_policy,
+                hotlist_policy=policy.hotlist_policy,
+                policy_updated_at=policy.updated,
+            )
+        observations.append(
+            services.ObservationPlan(
+                party=owner,
+                partnership_id=partnership_id,
+                method=ObservationMethod.PORTAL,
+                portal_url=portal.url,
+                observed_at=portal.updated or portal.read or timezone.now(),
+                source_ids=tuple(
+                    source_ids[url] for url in (portal.url, DATASET_URL) if url in source_ids
+                ),
+                values=tuple(values.items()),
+                attribution=ATTRIBUTION,
+            )
+        )
+    report.observations.update(
+        services.observations_add(plans=observations, organisations=organisations, writer=writer)
+    )
+
+    portal_source = {portal.party.label: source_ids.get(portal.url) for portal in data.portals}
+    sharing = []
+    dataset_id = source_ids[DATASET_URL]
+    for link in data.links:
+        source_party, to_party = parties[link.source.label], parties[link.to.label]
+        if not source_party.name or not to_party.name:
+            continue
+        sharing.append(
+            services.SharingPlan(
+                source_party=ref(source_party),
+                to_party=ref(to_party),
+                technology_id=technology.pk,
+                vendor_id=vendor.pk,
+                as_of=READ_ON,
+                source_id=portal_source.get(link.source.label) or dataset_id,
+                attribution=ATTRIBUTION,
+                line=link.line,
+            )
+        )
+    report.links_read = len(data.links)
+    report.sharing.update(
+        services.sharing_add(plans=sharing, organisations=organisations, writer=writer)
+    )
+    report.links_stored = sum(report.sharing.values()) - report.sharing["self"]
+    # Each link is a row of the run, like each portal and surveyed agency.
+    notes.outcomes["created"] += report.sharing["created"]
+    notes.outcomes["unchanged"] += report.links_stored - report.sharing["created"]
+    named = {link.to.label for link in data.links} | {link.source.label for link in data.links}
+    report.organisations = len(named)
+    report.organisations_resolved = sum(
+        1 for label in named if parties[label].agency_id is not None
+    )
+
+
+__all__ = ["PartialDate", "run"]
