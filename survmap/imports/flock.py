@@ -48,7 +48,7 @@ COMPANIES = {
 }
 
 WHAT = "a file of The News & Observer's Private Eyes data"
-FILES: dict[str, tuple[str, ...]] = {
+FILES: dict[str, tuple[str, tuple[str, ...]]] = {
     "portals": (
         "latest_usage04262023.csv",
         (
@@ -97,7 +97,7 @@ FILES: dict[str, tuple[str, ...]] = {
             "document_url",
         ),
     ),
-}  # type: ignore[dict-item]
+}
 
 
 def _find(folder: Path, name: str) -> Path:
@@ -111,7 +111,7 @@ def read_flock(folder: Path) -> dict[str, list[Row]]:
     """Every file the import needs, read and checked whole before anything is written."""
     files: dict[str, list[Row]] = {}
     for key, (name, required) in FILES.items():
-        path = _find(folder, name)  # type: ignore[arg-type]
+        path = _find(folder, name)
         try:
             text = decode(read_file(path), what=f"{WHAT} ({name})")
             _, rows = read_rows(text, required=required, what=f"{WHAT} ({name})")

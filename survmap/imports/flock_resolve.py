@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from survmap.imports.flock_labels import (
     OTHER,
@@ -86,7 +87,12 @@ def resolve(labels: Iterable[ParsedLabel], *, index: AgencyIndex | None = None) 
 
 def _resolve_one(parsed: ParsedLabel, index: AgencyIndex) -> Party:
     org_kind = _organisation_kind(parsed)
-    base = {"label": parsed.label, "name": parsed.name, "state": parsed.state, "kind": org_kind}
+    base: dict[str, Any] = {
+        "label": parsed.label,
+        "name": parsed.name,
+        "state": parsed.state,
+        "kind": org_kind,
+    }
     if not parsed.name:
         return Party(**base, rule="unreadable", note=f"Label not read: {parsed.problem}.")
     if parsed.organisation:

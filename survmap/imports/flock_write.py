@@ -71,13 +71,12 @@ _DATASET = SourcePlan(
 
 
 def _portal_source(portal: Portal) -> SourcePlan:
+    moment = portal.read or portal.updated
     return SourcePlan(
         url=portal.url,
         title=f"{portal.party.label}: transparency portal",
         publisher="Flock Safety",
-        accessed_date=(portal.read or portal.updated).date()
-        if (portal.read or portal.updated)
-        else None,
+        accessed_date=moment.date() if moment else None,
         attribution=ATTRIBUTION,
     )
 

@@ -197,7 +197,7 @@ def sharing_add(
     A stored link is left as it is, whoever wrote it last."""
     outcomes: Counter[str] = Counter()
     created: set[tuple[int | None, ...]] = set()
-    existing = set(
+    existing: set[tuple[int | None, ...]] = set(
         Sharing.objects.values_list(
             "from_agency_id",
             "from_organisation_id",
@@ -283,4 +283,8 @@ def organisation_match(*, organisation: Organisation, agency: Agency, writer: Wr
 
 
 def source_ids(urls: Sequence[str]) -> dict[str, int]:
-    return dict(Source.objects.filter(url__in=list(urls)).values_list("url", "pk"))
+    return {
+        url: pk
+        for url, pk in Source.objects.filter(url__in=list(urls)).values_list("url", "pk")
+        if url
+    }
