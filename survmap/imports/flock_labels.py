@@ -152,6 +152,7 @@ _GOVERNMENT = re.compile(
     re.I,
 )
 _KIND_WORDS = {"PD": "Police Department", "SO": "Sheriff's Office", "SD": "Sheriff's Department"}
+_COUNTY_LIKE = re.compile(r"\b(county|parish|city|borough|metro|consolidated)\b", re.I)
 _COUNTY_WORD = re.compile(r"\b(?:Co|CO|Cnty)\b(?=\s+(?:SO|SD|PD|Sheriff|Sheriff's)\b)")
 
 
@@ -237,7 +238,7 @@ def parse_label(label: str) -> ParsedLabel:
         state = _state_by_name(body, names)
     body = _COUNTY_WORD.sub("County", body)
 
-    name = _written_out(body)
+    name = _written_out(body, state)
     kind = _kind(name)
     organisation = _organisation(text, name, kind)
     if organisation == OrgKind.FEDERAL:
@@ -284,7 +285,7 @@ def _state_by_name(body: str, names: dict[str, str]) -> str:
     return found
 
 
-def _written_out(body: str) -> str:
+def _written_out(body: str, state: str = "") -> str:
     """The label's name with Flock's abbreviations written out, as a directory names it."""
     words = body.split()
     if words and words[-1] in _KIND_WORDS:
@@ -292,9 +293,14 @@ def _written_out(body: str) -> str:
         place = _LEADING_PLACE.sub("", place)
         if not place:
             return ""
+        if words[-1] != "PD" and not _COUNTY_LIKE.search(place):
+            # A sheriff is a county's ("Iroquois IL SO"), a parish's in Louisiana.
+            place = f"{place} {'Parish' if state == 'LA' else 'County'}"
         return f"{place} {_KIND_WORDS[words[-1]]}"
     # "Allegan County SO MI" reads "Allegan County SO" once the state is out; "Pasco PD - WA".
     body = re.sub(r"\bConst\b\.?", "Constable", body)
+    # "San Luis Obispo County Sheriff": the office, as directories name it.
+    body = re.sub(r"\b(County|Parish) Sheriff$", r"\1 Sheriff's Office", body)
     for short, long in _KIND_WORDS.items():
         body = re.sub(rf"\b{short}\b", long, body)
     return body.strip(" -,;:")

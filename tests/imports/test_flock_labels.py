@@ -58,6 +58,16 @@ def test_every_plain_label_gives_its_state_and_kind() -> None:
     ("label", "name", "state", "kind", "organisation", "flags"),
     [
         ("Avon IN PD", "Avon Police Department", "IN", "police", "", ()),
+        ("Iroquois IL SO", "Iroquois County Sheriff's Office", "IL", "sheriff", "", ()),
+        ("Ouachita LA SO", "Ouachita Parish Sheriff's Office", "LA", "sheriff", "", ()),
+        (
+            "San Luis Obispo County (CA) Sheriff",
+            "San Luis Obispo County Sheriff's Office",
+            "CA",
+            "sheriff",
+            "",
+            (),
+        ),
         ("Dare County NC SO", "Dare County Sheriff's Office", "NC", "sheriff", "", ()),
         (
             "Greenbrier TN PD (duplicate)",
