@@ -25,6 +25,7 @@ from survmap.platereaders.models import (
     Organisation,
     Sharing,
 )
+from survmap.records import inserts
 from survmap.records.models import Agency, Source
 from survmap.records.normalize import normalize_name
 from survmap.records.plans import Writer
@@ -72,10 +73,11 @@ class SharingPlan:
     line: int = 0
 
 
-def _history(model: type[models.Model], objects: Sequence[models.Model], writer: Writer) -> None:
-    model.history.bulk_history_create(  # type: ignore[attr-defined]
-        objects, default_change_reason=writer.history_reason, default_user=None
-    )
+def _insert(model: type[models.Model], objects: Sequence[models.Model], writer: Writer) -> None:
+    """The records' own multi-row INSERTs (records/inserts.py, what the bulk import path
+    writes with), each record with its first history entry."""
+    inserts.insert(model, objects)
+    inserts.history_insert(model, objects, history_type="+", reason=writer.history_reason)
 
 
 def _create(model: type[models.Model], objects: list[Any], writer: Writer) -> None:
@@ -84,8 +86,7 @@ def _create(model: type[models.Model], objects: list[Any], writer: Writer) -> No
         if isinstance(instance, Organisation):
             instance.name_key = normalize_name(instance.name)
         instance.full_clean(validate_unique=False, validate_constraints=False)
-    model.objects.bulk_create(objects, batch_size=500)  # type: ignore[attr-defined]
-    _history(model, objects, writer)
+    _insert(model, objects, writer)
 
 
 @transaction.atomic
@@ -173,13 +174,10 @@ def observations_add(
     if new:
         _create(Observation, new, writer)
         through = Observation.sources.through
-        through.objects.bulk_create(
-            [
-                through(observation_id=observation.pk, source_id=source_id)
-                for observation, ids in sources
-                for source_id in ids
-            ],
-            batch_size=500,
+        inserts.insert_values(
+            through,
+            ["observation_id", "source_id"],
+            [[observation.pk, source_id] for observation, ids in sources for source_id in ids],
         )
         outcomes["created"] += len(new)
         data_version.changed()
@@ -239,8 +237,7 @@ def sharing_add(
     if new:
         # Checked by the database's constraints; model validation of 37,000 links would cost
         # a query each for the foreign keys, which the plans took from the database itself.
-        Sharing.objects.bulk_create(new, batch_size=500)
-        _history(Sharing, new, writer)
+        _insert(Sharing, new, writer)
         outcomes["created"] += len(new)
         data_version.changed()
     return outcomes
