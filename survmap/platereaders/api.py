@@ -20,58 +20,11 @@ from survmap.api.renderers import CSVRenderer, GeoJSONRenderer
 from survmap.api.views import PublicViewSet, validated
 from survmap.geo.boundaries import Level, centroids
 from survmap.platereaders.filters import SharingFilterSet
-from survmap.platereaders.models import Organisation, Sharing
+from survmap.platereaders.models import Sharing
+from survmap.platereaders.selectors import party, sharing_public, sharing_row
 from survmap.records.models import Agency
 
 SHARING_FILTER_NAMES = tuple(SharingFilterSet.base_filters)
-
-
-def sharing_public() -> QuerySet[Sharing]:
-    return Sharing.objects.select_related(
-        "from_agency",
-        "from_organisation",
-        "to_agency",
-        "to_organisation",
-        "technology",
-        "vendor",
-        "source",
-    )
-
-
-def _party(agency: Agency | None, organisation: Organisation | None) -> dict[str, Any]:
-    if agency is not None:
-        return {
-            "type": "agency",
-            "id": agency.pk,
-            "name": agency.name,
-            "state": agency.state_id,
-            "kind": agency.kind,
-        }
-    assert organisation is not None
-    return {
-        "type": "organisation",
-        "id": organisation.pk,
-        "name": organisation.name,
-        "state": organisation.state_id or "",
-        "kind": organisation.kind,
-    }
-
-
-def sharing_row(link: Sharing) -> dict[str, Any]:
-    """One link as the CSV and GeoJSON give it: flat columns."""
-    source = _party(link.from_agency, link.from_organisation)
-    to = _party(link.to_agency, link.to_organisation)
-    return {
-        "sharing_id": link.pk,
-        **{f"from_{key}": value for key, value in source.items()},
-        **{f"to_{key}": value for key, value in to.items()},
-        "technology": link.technology.slug,
-        "vendor": link.vendor.slug if link.vendor else "",
-        "as_of": link.as_of.isoformat(),
-        "source_url": link.source.url or "",
-        "source_publisher": link.source.publisher,
-        "attribution": link.attribution,
-    }
 
 
 class SharingSerializer(serializers.ModelSerializer):
@@ -88,8 +41,12 @@ class SharingSerializer(serializers.ModelSerializer):
     vendor: serializers.SlugRelatedField = serializers.SlugRelatedField(
         read_only=True, slug_field="slug", help_text="Vendor slug."
     )
-    source_url = serializers.CharField(source="source.url", read_only=True)
-    source_publisher = serializers.CharField(source="source.publisher", read_only=True)
+    source_url = serializers.CharField(
+        source="source.url", read_only=True, help_text="The sharing agency's portal."
+    )
+    source_publisher = serializers.CharField(
+        source="source.publisher", read_only=True, help_text="Who published the source."
+    )
 
     class Meta:
         model = Sharing
@@ -106,10 +63,10 @@ class SharingSerializer(serializers.ModelSerializer):
         ]
 
     def get_shared_by(self, link: Sharing) -> dict[str, Any]:
-        return _party(link.from_agency, link.from_organisation)
+        return party(link.from_agency, link.from_organisation)
 
     def get_searched_by(self, link: Sharing) -> dict[str, Any]:
-        return _party(link.to_agency, link.to_organisation)
+        return party(link.to_agency, link.to_organisation)
 
 
 class SharingFilterBackend(DjangoFilterBackend):

@@ -8,6 +8,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
+from survmap.platereaders.models import Organisation
 from survmap.records.filters import technology_filter
 from survmap.records.models import Agency
 
@@ -38,9 +39,12 @@ class SharingFilterSet(django_filters.FilterSet):
 
     def filter_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         code = value.strip().upper()
+        # Subqueries rather than joins: each side is then one walk of its own index.
+        agencies = Agency.objects.filter(state_id=code).values("pk")
+        organisations = Organisation.objects.filter(state_id=code).values("pk")
         return queryset.filter(
-            Q(from_agency__state_id=code)
-            | Q(to_agency__state_id=code)
-            | Q(from_organisation__state_id=code)
-            | Q(to_organisation__state_id=code)
+            Q(from_agency__in=agencies)
+            | Q(to_agency__in=agencies)
+            | Q(from_organisation__in=organisations)
+            | Q(to_organisation__in=organisations)
         )

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from survmap.platereaders.models import Observation, Sharing
+from survmap.platereaders.models import Observation, Organisation, Sharing
 from survmap.records.models import Agency
 
 # Names shown per state on a page; the rest are a link to the full list.
@@ -84,3 +84,90 @@ def observations_for_agency(agency: Agency) -> QuerySet[Observation]:
         .prefetch_related("sources")
         .order_by("-observed_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class PortalFigures:
+    agency_id: int
+    agency: str
+    state: str
+    cameras: int | None
+    vehicles_30d: int | None
+    searches_30d: int | None
+    retention_days: int | None
+    observed_at: Any
+    attribution: str
+
+
+def portal_figures(technology_id: int) -> list[PortalFigures]:
+    """The newest portal observation of each partnership of the technology, most plate reads
+    first: one query of tuples."""
+    rows = (
+        Observation.objects.filter(partnership__technology_id=technology_id, method="portal")
+        .order_by("partnership_id", "-observed_at", "-pk")
+        .values_list(
+            "partnership_id",
+            "partnership__agency_id",
+            "partnership__agency__name",
+            "partnership__agency__state_id",
+            "cameras",
+            "vehicles_detected_30d",
+            "searches_30d",
+            "retention_days",
+            "observed_at",
+            "attribution",
+        )
+    )
+    newest: dict[int, PortalFigures] = {}
+    for row in rows:
+        if row[0] not in newest:
+            newest[row[0]] = PortalFigures(*row[1:])
+    return sorted(newest.values(), key=lambda row: (-(row.vehicles_30d or -1), row.agency))
+
+
+def sharing_public() -> QuerySet[Sharing]:
+    return Sharing.objects.select_related(
+        "from_agency",
+        "from_organisation",
+        "to_agency",
+        "to_organisation",
+        "technology",
+        "vendor",
+        "source",
+    )
+
+
+def party(agency: Agency | None, organisation: Organisation | None) -> dict[str, Any]:
+    if agency is not None:
+        return {
+            "type": "agency",
+            "id": agency.pk,
+            "name": agency.name,
+            "state": agency.state_id,
+            "kind": agency.kind,
+        }
+    assert organisation is not None
+    return {
+        "type": "organisation",
+        "id": organisation.pk,
+        "name": organisation.name,
+        "state": organisation.state_id or "",
+        "kind": organisation.kind,
+    }
+
+
+def sharing_row(link: Sharing) -> dict[str, Any]:
+    """One link as the CSV and GeoJSON give it: flat columns."""
+    source = party(link.from_agency, link.from_organisation)
+    to = party(link.to_agency, link.to_organisation)
+    return {
+        "sharing_id": link.pk,
+        **{f"from_{key}": value for key, value in source.items()},
+        **{f"to_{key}": value for key, value in to.items()},
+        "technology": link.technology.slug,
+        "vendor": link.vendor.slug if link.vendor else "",
+        "as_of": link.as_of.isoformat(),
+        "source_url": link.source.url or "",
+        "source_publisher": link.source.publisher,
+        "attribution": link.attribution,
+    }

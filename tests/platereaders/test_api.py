@@ -76,3 +76,17 @@ def test_the_agency_page_groups_who_can_search_by_state(client: Client, links) -
     assert "Who can search its plate reads: 2 organisations" in page
     assert "Whose plate reads it can search: 1 agency" in page
     assert "The News &amp; Observer" in page
+
+
+def test_a_release_holds_the_sharing_links_and_their_dictionary(links, tmp_path) -> None:
+    from survmap.api.releases import SHARING_CSV_NAME, build_release
+
+    release = build_release(tmp_path)
+    folder = tmp_path / release.name
+    text = (folder / SHARING_CSV_NAME).read_text(encoding="utf-8-sig")
+    assert text.count("\n") == 4  # the header and three links
+    assert "Lakeside HOA" in text and ATTRIBUTION in text
+    dictionary = next(folder.glob("*.md")).read_text()
+    assert f"## {SHARING_CSV_NAME}" in dictionary
+    assert "from_agency" in dictionary
+    assert "The News & Observer" in dictionary
