@@ -19,7 +19,7 @@ from survmap.imports.flock_labels import (
 )
 from survmap.platereaders.models import Organisation
 from survmap.records.normalize import normalize_name
-from survmap.records.writing.matching import AgencyIndex, agency_match
+from survmap.records.writing.matching import AgencyIndex, AgencyQuery, agency_match
 
 _POLICE_KINDS = {"police", SHERIFF, STATE_POLICE, UNIVERSITY, SCHOOL}
 
@@ -59,7 +59,12 @@ def _organisation_kind(parsed: ParsedLabel) -> str:
 def resolve(labels: Iterable[ParsedLabel], *, index: AgencyIndex | None = None) -> dict[str, Party]:
     """Each label's party, by label. The matcher is asked once per label, through one index."""
     labels = list(labels)
-    index = index if index is not None else AgencyIndex()
+    if index is None:
+        index = AgencyIndex()
+        # One load for every label the matcher will be asked about.
+        index.load(
+            [AgencyQuery(parsed.name, parsed.state, "") for parsed in labels if parsed.matchable]
+        )
     # Organisations a moderator has matched to an agency since an earlier load: that stands.
     matched = {
         (org.name_key, org.state_id or ""): org.agency_id

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from survmap.common import statistics
-from survmap.common.collector import full_collections_deferred
 from survmap.common.dates import PartialDate
 from survmap.imports import runs
 from survmap.imports.fields import FieldWarning
@@ -49,8 +48,7 @@ from survmap.records.plans import (
     VendorRef,
     Writer,
 )
-from survmap.records.services import plans_apply
-from survmap.records.writing.matching import AgencyIndex
+from survmap.records.services import plans_apply, plans_held
 
 if TYPE_CHECKING:
     from survmap.imports.flock import FlockImporter
@@ -145,7 +143,7 @@ def _survey_plan(row: Surveyed, agency: AgencyPlan) -> PartnershipPlan:
 
 def run(importer: FlockImporter) -> FlockReport:
     started = time.monotonic()
-    with full_collections_deferred():
+    with plans_held():
         report = _run(importer)
     report.seconds = time.monotonic() - started
     return report
@@ -187,7 +185,7 @@ def _write(data: FlockData, writer: Writer, report: FlockReport, notes: ImportRe
     # The portals and the survey first: a portal's agency the directory lacks is created, and
     # the links then find it like any other.
     owners = [portal.party for portal in data.portals] + [row.party for row in data.survey]
-    parties = resolve(owners, index=AgencyIndex())
+    parties = resolve(owners)
     planned: list[PlannedRow] = []
     on_directory: set[str] = set()
     for portal in data.portals:
@@ -222,7 +220,7 @@ def _write(data: FlockData, writer: Writer, report: FlockReport, notes: ImportRe
     report.partnerships.update(applied.outcomes)
 
     # Every label again, now that the portals' new agencies exist.
-    parties = resolve(data.labels(), index=AgencyIndex())
+    parties = resolve(data.labels())
     unresolved = [party for party in parties.values() if party.agency_id is None and party.name]
     organisations, created = services.organisations_ensure(
         plans=[

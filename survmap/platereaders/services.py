@@ -25,7 +25,9 @@ from survmap.platereaders.models import (
     Organisation,
     Sharing,
 )
-from survmap.records import inserts
+
+# The write path's own multi-row INSERTs with history (what its bulk path writes with).
+from survmap.records.writing import _inserts as inserts
 from survmap.records.models import Agency, Source
 from survmap.records.normalize import normalize_name
 from survmap.records.plans import Writer
@@ -74,8 +76,8 @@ class SharingPlan:
 
 
 def _insert(model: type[models.Model], objects: Sequence[models.Model], writer: Writer) -> None:
-    """The records' own multi-row INSERTs (records/inserts.py, what the bulk import path
-    writes with), each record with its first history entry."""
+    """The records' own multi-row INSERTs (records/writing/_inserts.py, what the bulk import
+    path writes with), each record with its first history entry."""
     inserts.insert(model, objects)
     inserts.history_insert(model, objects, history_type="+", reason=writer.history_reason)
 
