@@ -341,6 +341,7 @@ def _public_urls(client: Client) -> list[str]:
         reverse("api:docs"),
         reverse("api:regions") + "?level=state",
         reverse("api:sharing-list"),
+        reverse("web:sharing_map"),
         reverse("api:sharing-list") + "?state=MI&format=csv",
         reverse("api:sharing-list") + "?format=geojson",
         reverse("api:regions") + "?level=county",

@@ -25,12 +25,12 @@ from survmap.platereaders.models import (
     Organisation,
     Sharing,
 )
-
-# The write path's own multi-row INSERTs with history (what its bulk path writes with).
-from survmap.records.writing import _inserts as inserts
 from survmap.records.models import Agency, Source
 from survmap.records.normalize import normalize_name
 from survmap.records.plans import Writer
+
+# The write path's own multi-row INSERTs with history (what its bulk path writes with).
+from survmap.records.writing import _inserts as inserts
 
 
 @dataclass(frozen=True)
