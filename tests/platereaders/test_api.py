@@ -90,3 +90,21 @@ def test_a_release_holds_the_sharing_links_and_their_dictionary(links, tmp_path)
     assert f"## {SHARING_CSV_NAME}" in dictionary
     assert "from_agency" in dictionary
     assert "The News & Observer" in dictionary
+
+
+def test_a_moderator_matches_an_organisation_to_its_agency_in_the_admin(links, bob) -> None:
+    from django.test import Client
+
+    hoa = links["hoa"]
+    agency = AgencyFactory(name="Lakeside Community Police Department", state_id="GA")
+    client = Client()
+    client.force_login(bob)
+    url = reverse("admin:platereaders_organisation_change", args=[hoa.pk])
+    response = client.post(
+        url, {"name": hoa.name, "state": "GA", "kind": "hoa", "agency": agency.pk}
+    )
+    assert response.status_code == 302, response.content[:500]
+    assert Sharing.objects.filter(to_agency=agency).count() == 1
+    assert not Sharing.objects.filter(to_organisation=hoa).exists()
+    hoa.refresh_from_db()
+    assert hoa.agency == agency
