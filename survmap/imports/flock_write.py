@@ -203,14 +203,11 @@ def _write(data: FlockData, writer: Writer, report: FlockReport, notes: ImportRe
                     portal.line, "agency", portal.party.label, party.note, NoteKind.NOT_MATCHED
                 )
             )
-    survey_offset = 100_000  # survey lines told apart from portal lines in the report
     for row in data.survey:
         party = parties[row.party.label]
         agency = _agency_plan(party, row.party.kind, row.party.state)
         if agency is not None:
-            planned.append(
-                PlannedRow(survey_offset + row.line, row.party.label, _survey_plan(row, agency))
-            )
+            planned.append(PlannedRow(row.line, row.party.label, _survey_plan(row, agency)))
         elif party.note:
             notes.warn(
                 FieldWarning(row.line, "name", row.party.label, party.note, NoteKind.NOT_MATCHED)
