@@ -22,7 +22,7 @@ from pathlib import Path
 from survmap.common.dates import PartialDate
 from survmap.common.links import is_http_url
 from survmap.imports.fields import FieldWarning
-from survmap.imports.flock_labels import ParsedLabel, parse_label
+from survmap.imports.flock_labels import ParsedLabel, parse_label, parse_portal_label
 from survmap.imports.kinds import NoteKind
 from survmap.imports.readers import FileRefused, Row, decode, read_file, read_rows
 
@@ -294,8 +294,10 @@ def parse_flock(files: Mapping[str, Sequence[Row]]) -> FlockData:
     warnings = data.warnings
     policies = _policies(files.get("policies", ()), [])
     for row in files.get("portals", ()):
-        label = parse_label(row.get("agency"))
         url = _url(row, "url", warnings)
+        label = (
+            parse_portal_label(row.get("agency"), url) if url else parse_label(row.get("agency"))
+        )
         if not label.name or not url:
             why = label.problem or "no agency" if not label.name else "no portal address"
             data.refused.append(("portals", row.line, why))

@@ -299,6 +299,7 @@ def _written_out(body: str, state: str = "") -> str:
         return f"{place} {_KIND_WORDS[words[-1]]}"
     # "Allegan County SO MI" reads "Allegan County SO" once the state is out; "Pasco PD - WA".
     body = re.sub(r"\bConst\b\.?", "Constable", body)
+    body = re.sub(r"\bTwp\b\.?", "Township", body)
     # "San Luis Obispo County Sheriff": the office, as directories name it.
     body = re.sub(r"\b(County|Parish) Sheriff$", r"\1 Sheriff's Office", body)
     for short, long in _KIND_WORDS.items():
@@ -338,3 +339,43 @@ def _organisation(text: str, name: str, kind: str) -> str:
         # A prosecutor, a dispatch centre, a task force: in the directory or not, it is asked.
         return ""
     return OrgKind.OTHER
+
+
+def parse_portal_label(label: str, url: str) -> ParsedLabel:
+    """A portal's owner: its label, helped by the portal's address where the label lacks the
+    state or was retired ("Yuba County Sheriffs Office" at .../yuba-county-ca-so, "DNU" at
+    .../saratoga-ca-pd): Flock builds the address from the agency's place, state and kind."""
+    parsed = parse_label(label)
+    if parsed.matchable or parsed.organisation in (OrgKind.VENDOR, OrgKind.FEDERAL):
+        return parsed
+    slug = url.rstrip("/").rsplit("/", 1)[-1]
+    codes = state_codes()
+    words = [
+        word.upper() if word.upper() in codes | {"PD", "SO"} else word.capitalize()
+        for word in slug.split("-")
+        if word
+    ]
+    from_address = parse_label(" ".join(words))
+    if not from_address.state:
+        return parsed
+    if parsed.name and not parsed.problem and not parsed.organisation:
+        # The label's own name, in the state its address gives.
+        return ParsedLabel(
+            label=parsed.label,
+            name=parsed.name,
+            state=from_address.state,
+            kind=parsed.kind,
+            flags=parsed.flags,
+            county=parsed.county,
+            notes=(*parsed.notes, f"state from the portal's address {slug}"),
+        )
+    if from_address.matchable:
+        return ParsedLabel(
+            label=parsed.label or from_address.label,
+            name=from_address.name,
+            state=from_address.state,
+            kind=from_address.kind,
+            flags=parsed.flags,
+            notes=(f"read from the portal's address {slug}: the label says {parsed.label!r}",),
+        )
+    return parsed

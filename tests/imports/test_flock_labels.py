@@ -8,7 +8,7 @@ import re
 import pytest
 
 from survmap.imports.flock import read_flock
-from survmap.imports.flock_labels import MAX_LABEL, parse_label, state_codes
+from survmap.imports.flock_labels import MAX_LABEL, parse_label, parse_portal_label, state_codes
 from survmap.imports.readers import decode, read_file, read_rows
 from survmap.imports.shipped import SHIPPED_FLOCK
 
@@ -196,3 +196,28 @@ def test_the_shipped_folder_reads_whole() -> None:
     assert len(files["links"]) == 37_099
     assert len(files["policies"]) == 370  # 369 portals, one read twice
     assert len(files["survey"]) == 121
+
+
+def test_a_portals_address_gives_the_state_its_label_lacks() -> None:
+    parsed = parse_portal_label(
+        "Yuba County Sheriffs Office", "https://transparency.flocksafety.com/yuba-county-ca-so"
+    )
+    assert (parsed.name, parsed.state, parsed.kind) == (
+        "Yuba County Sheriff's Office",
+        "CA",
+        "sheriff",
+    )
+    assert parsed.matchable
+
+
+def test_a_retired_label_is_read_from_the_portals_address_and_says_so() -> None:
+    parsed = parse_portal_label("DNU", "https://transparency.flocksafety.com/saratoga-ca-pd")
+    assert (parsed.name, parsed.state) == ("Saratoga Police Department", "CA")
+    assert "the label says 'DNU'" in parsed.notes[0]
+
+
+def test_flocks_own_accounts_stay_what_they_are_whatever_the_address() -> None:
+    parsed = parse_portal_label(
+        "Flock Safety - Sales", "https://transparency.flocksafety.com/flock-safety-sales"
+    )
+    assert parsed.organisation == "vendor"
