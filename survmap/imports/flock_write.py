@@ -4,6 +4,7 @@ one matcher, handed to the records' write path (partnerships) and the plate-read
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import TYPE_CHECKING
 
@@ -139,6 +140,45 @@ def _survey_plan(row: Surveyed, agency: AgencyPlan) -> PartnershipPlan:
         add_sources=tuple(sources),
         match=Match.UNNUMBERED,
     )
+
+
+def _survey_observations(
+    data: FlockData, parties: dict[str, Party], technology: Technology, source_ids: dict[str, int]
+) -> list[services.ObservationPlan]:
+    """The survey's confirmed camera counts, each on its agency's partnership with the vendor
+    the survey names, citing the survey's document and the data set."""
+    wanted = [
+        row
+        for row in data.survey
+        if row.cameras is not None and parties[row.party.label].agency_id is not None
+    ]
+    found: dict[tuple[int, str], int] = {}
+    for pk, agency_id, vendor_slug in Partnership.objects.filter(
+        technology=technology,
+        agency_id__in={parties[row.party.label].agency_id for row in wanted},
+    ).values_list("pk", "agency_id", "vendor__slug"):
+        found.setdefault((agency_id, vendor_slug or ""), pk)
+    plans = []
+    moment = dt.datetime(SURVEY_ON.year, SURVEY_ON.month or 1, SURVEY_ON.day or 1, tzinfo=dt.UTC)
+    for row in wanted:
+        agency_id = parties[row.party.label].agency_id
+        assert agency_id is not None
+        partnership_id = found.get((agency_id, row.vendor[1] if row.vendor else ""))
+        if partnership_id is None:
+            continue
+        urls = [url for url in (row.document_url, DATASET_URL) if url in source_ids]
+        plans.append(
+            services.ObservationPlan(
+                party=agency_id,
+                partnership_id=partnership_id,
+                method=ObservationMethod.SURVEY,
+                observed_at=moment,
+                source_ids=tuple(source_ids[url] for url in urls),
+                values=(("cameras", row.cameras),),
+                attribution=ATTRIBUTION,
+            )
+        )
+    return plans
 
 
 def run(importer: FlockImporter) -> FlockReport:
@@ -310,6 +350,7 @@ def _write(data: FlockData, writer: Writer, report: FlockReport, notes: ImportRe
                 attribution=ATTRIBUTION,
             )
         )
+    observations += _survey_observations(data, parties, technology, source_ids)
     report.observations.update(
         services.observations_add(plans=observations, organisations=organisations, writer=writer)
     )

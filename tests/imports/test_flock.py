@@ -226,3 +226,30 @@ def test_a_404_from_a_guessed_address_is_not_read() -> None:
     from survmap.imports.flock import FILES
 
     assert not any("url_status" in name for name, _ in FILES.values())
+
+
+def test_the_nc_survey_adds_vendors_and_camera_counts_with_their_documents(agencies) -> None:
+    wilson = AgencyFactory(name="Wilson Police Department", state_id="NC")
+    files = _files(_LINKS)
+    files["survey"] = _rows(
+        {
+            "name": "Wilson NC PD",
+            "type": "PD",
+            "city": "Wilson",
+            "county": "Wilson",
+            "notes": "Confirmed by dept.",
+            "company": "Rekor",
+            "cams_confirmed": "4",
+            "cams_portal": "NA",
+            "flock_portal_url": "NA",
+            "document_url": "https://www.documentcloud.org/documents/1-wilson-contract",
+        }
+    )
+    FlockImporter(files).run()
+    partnership = Partnership.objects.get(agency=wilson)
+    assert partnership.vendor.name == "Rekor Systems"
+    assert partnership.sources.filter(
+        url="https://www.documentcloud.org/documents/1-wilson-contract"
+    ).exists()
+    observation = Observation.objects.get(partnership=partnership)
+    assert (observation.method, observation.cameras) == ("survey", 4)
