@@ -19,7 +19,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from survmap.common import data_version
-from survmap.imports.flock import FlockImporter, read_flock
+from survmap.imports.flock import read_flock
+from survmap.imports.flock_write import FlockImporter
 from survmap.imports.shipped import SHIPPED_FLOCK
 from survmap.platereaders.models import Sharing
 from survmap.records.models import Agency

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 
 from survmap.api import check_exports, exports, licensing
-from survmap.platereaders import release as sharing_release
+from survmap.api import sharing_exports as sharing_release
 from survmap.records import csv_format
 from survmap.records.models import Agency, Partnership, PolicyEvent, Source, Technology, Vendor
 from survmap.records.selectors import partnership_list_public

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -367,82 +366,3 @@ def as_partial(moment: dt.datetime | None, fallback: PartialDate) -> PartialDate
     if moment is None:
         return fallback
     return PartialDate(moment.year, moment.month, moment.day)
-
-
-Resolver = Callable[[ParsedLabel], object]
-
-
-# -- the import ---------------------------------------------------------------------------------
-
-
-class FlockImporter:
-    """Reads the parsed files into the records: partnerships through the records' write path
-    (`plans_apply`), organisations, observations and sharing links through the plate-reader
-    services, the whole import in one transaction (a failure leaves nothing half-written), and
-    the run kept for moderators with a note per label left unmatched."""
-
-    label = "Private Eyes data (The News & Observer, 2024)"
-    source = "nando-private-eyes"
-
-    def __init__(
-        self,
-        files: Mapping[str, Sequence[Row]],
-        *,
-        dry_run: bool = False,
-        file_name: str = "",
-        user: object = None,
-    ) -> None:
-        self.files = files
-        self.dry_run = dry_run
-        self.file_name = file_name or "fixtures/flock"
-        self.user = user
-
-    def run(self) -> FlockReport:
-        from survmap.imports import flock_write
-
-        return flock_write.run(self)
-
-
-@dataclass
-class FlockReport:
-    """What the import did, for the command's summary and the tests."""
-
-    portals: int = 0
-    portals_on_agency: int = 0
-    portals_on_directory: int = 0
-    links_read: int = 0
-    links_stored: int = 0
-    organisations: int = 0
-    organisations_resolved: int = 0
-    partnerships: Counter[str] = field(default_factory=Counter)
-    observations: Counter[str] = field(default_factory=Counter)
-    sharing: Counter[str] = field(default_factory=Counter)
-    created_organisations: Counter[str] = field(default_factory=Counter)
-    notes: int = 0
-    run_id: int | None = None
-    run_path: str = ""
-    dry_run: bool = False
-    seconds: float = 0.0
-
-    def summary_lines(self) -> list[str]:
-        head = "Dry run, nothing written. " if self.dry_run else ""
-        share = self.organisations_resolved / self.organisations if self.organisations else 0
-        lines = [
-            f"{head}Portals: {self.portals}, {self.portals_on_agency} on an agency "
-            f"({self.portals_on_directory} found in the directory).",
-            f"Sharing links: {self.links_read} read, {self.links_stored} stored "
-            f"({self.sharing['created']} new); organisations named: {self.organisations}, "
-            f"{self.organisations_resolved} resolved to an agency ({share:.1%}).",
-            "Partnerships: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(self.partnerships.items()))
-            + "; observations: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(self.observations.items()))
-            + f"; organisations created: {self.created_organisations['created']}.",
-        ]
-        if self.run_id is not None:
-            lines.append(
-                f"Kept for moderators as import run {self.run_id}, {self.notes} lines to "
-                f"check: {self.run_path}"
-            )
-        lines.append("Credit: The News & Observer (MIT).")
-        return lines

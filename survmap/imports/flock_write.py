@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import TYPE_CHECKING
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +28,6 @@ from survmap.imports.flock import (
     SURVEY_ON,
     TECHNOLOGY,
     FlockData,
-    FlockReport,
     Portal,
     Surveyed,
     as_partial,
@@ -35,6 +36,7 @@ from survmap.imports.flock import (
 from survmap.imports.flock_labels import OrgKind
 from survmap.imports.flock_resolve import Party, resolve
 from survmap.imports.kinds import ImporterKind, NoteKind
+from survmap.imports.readers import Row
 from survmap.imports.report import ImportReport
 from survmap.platereaders import services
 from survmap.platereaders.models import ObservationMethod
@@ -50,9 +52,6 @@ from survmap.records.plans import (
     Writer,
 )
 from survmap.records.services import plans_apply, plans_held
-
-if TYPE_CHECKING:
-    from survmap.imports.flock import FlockImporter
 
 _TECHNOLOGY = TechnologyRef(name=TECHNOLOGY[0], slug=TECHNOLOGY[1], category=TECHNOLOGY[2])
 _FLOCK = VendorRef(name=FLOCK[0], slug=FLOCK[1])
@@ -78,6 +77,80 @@ def _portal_source(portal: Portal) -> SourcePlan:
         accessed_date=moment.date() if moment else None,
         attribution=ATTRIBUTION,
     )
+
+
+# -- the import ---------------------------------------------------------------------------------
+
+
+class FlockImporter:
+    """Reads the parsed files into the records: partnerships through the records' write path
+    (`plans_apply`), organisations, observations and sharing links through the plate-reader
+    services, the whole import in one transaction (a failure leaves nothing half-written), and
+    the run kept for moderators with a note per label left unmatched."""
+
+    label = "Private Eyes data (The News & Observer, 2024)"
+    source = "nando-private-eyes"
+
+    def __init__(
+        self,
+        files: Mapping[str, Sequence[Row]],
+        *,
+        dry_run: bool = False,
+        file_name: str = "",
+        user: object = None,
+    ) -> None:
+        self.files = files
+        self.dry_run = dry_run
+        self.file_name = file_name or "fixtures/flock"
+        self.user = user
+
+    def run(self) -> FlockReport:
+        return run(self)
+
+
+@dataclass
+class FlockReport:
+    """What the import did, for the command's summary and the tests."""
+
+    portals: int = 0
+    portals_on_agency: int = 0
+    portals_on_directory: int = 0
+    links_read: int = 0
+    links_stored: int = 0
+    organisations: int = 0
+    organisations_resolved: int = 0
+    partnerships: Counter[str] = field(default_factory=Counter)
+    observations: Counter[str] = field(default_factory=Counter)
+    sharing: Counter[str] = field(default_factory=Counter)
+    created_organisations: Counter[str] = field(default_factory=Counter)
+    notes: int = 0
+    run_id: int | None = None
+    run_path: str = ""
+    dry_run: bool = False
+    seconds: float = 0.0
+
+    def summary_lines(self) -> list[str]:
+        head = "Dry run, nothing written. " if self.dry_run else ""
+        share = self.organisations_resolved / self.organisations if self.organisations else 0
+        lines = [
+            f"{head}Portals: {self.portals}, {self.portals_on_agency} on an agency "
+            f"({self.portals_on_directory} found in the directory).",
+            f"Sharing links: {self.links_read} read, {self.links_stored} stored "
+            f"({self.sharing['created']} new); organisations named: {self.organisations}, "
+            f"{self.organisations_resolved} resolved to an agency ({share:.1%}).",
+            "Partnerships: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(self.partnerships.items()))
+            + "; observations: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(self.observations.items()))
+            + f"; organisations created: {self.created_organisations['created']}.",
+        ]
+        if self.run_id is not None:
+            lines.append(
+                f"Kept for moderators as import run {self.run_id}, {self.notes} lines to "
+                f"check: {self.run_path}"
+            )
+        lines.append("Credit: The News & Observer (MIT).")
+        return lines
 
 
 def _agency_plan(party: Party, portal_party_kind: str, state: str) -> AgencyPlan | None:
@@ -161,15 +234,15 @@ def _survey_observations(
     plans = []
     moment = dt.datetime(SURVEY_ON.year, SURVEY_ON.month or 1, SURVEY_ON.day or 1, tzinfo=dt.UTC)
     for row in wanted:
-        agency_id = parties[row.party.label].agency_id
-        assert agency_id is not None
-        partnership_id = found.get((agency_id, row.vendor[1] if row.vendor else ""))
+        owner = parties[row.party.label].agency_id
+        assert owner is not None
+        partnership_id = found.get((owner, row.vendor[1] if row.vendor else ""))
         if partnership_id is None:
             continue
         urls = [url for url in (row.document_url, DATASET_URL) if url in source_ids]
         plans.append(
             services.ObservationPlan(
-                party=agency_id,
+                party=owner,
                 partnership_id=partnership_id,
                 method=ObservationMethod.SURVEY,
                 observed_at=moment,

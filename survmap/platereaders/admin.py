@@ -30,7 +30,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:
         before = Organisation.objects.filter(pk=obj.pk).values_list("agency_id", flat=True).first()
         writer = Writer.moderator(request.user, "Matched to its agency in the admin")
-        if obj.agency_id and obj.agency_id != before:
+        if obj.agency is not None and obj.agency_id != before:
             moved = services.organisation_match(organisation=obj, agency=obj.agency, writer=writer)
             messages.info(request, f"{moved} sharing link(s) moved to {obj.agency}.")
             return

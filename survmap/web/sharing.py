@@ -9,10 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from survmap.geo.boundaries import Level
-from survmap.geo.choropleth import legend_bands, region_names
 from survmap.geo.models import County
+from survmap.maps.choropleth import legend_bands, region_names
+from survmap.maps.sharing import counts_payload, searchers_by_county
 from survmap.platereaders.models import Sharing
-from survmap.platereaders.sharing_map import counts_payload, searchers_by_county
 from survmap.records.filters import InvalidQuery, unknown_parameters
 from survmap.records.models import Agency
 from survmap.web.views import bad_request, map_config, map_options

@@ -10,7 +10,8 @@ from unittest import mock
 
 import pytest
 
-from survmap.imports.flock import ATTRIBUTION, FlockImporter, read_flock
+from survmap.imports.flock import ATTRIBUTION, read_flock
+from survmap.imports.flock_write import FlockImporter
 from survmap.imports.kinds import NoteKind
 from survmap.imports.models import ImportNote
 from survmap.imports.readers import FileRefused, Row

@@ -8,7 +8,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from survmap.imports.flock import FlockImporter, read_flock
+from survmap.imports.flock import read_flock
+from survmap.imports.flock_write import FlockImporter
 from survmap.imports.readers import FileRefused
 
 

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from survmap.imports.atlas import AtlasImporter, export_date
-from survmap.imports.flock import FlockImporter, read_flock
+from survmap.imports.flock import read_flock
+from survmap.imports.flock_write import FlockImporter
 from survmap.imports.readers import read_atlas
 from survmap.imports.shipped import SHIPPED_ATLAS, SHIPPED_FLOCK
 from survmap.records.models import Technology

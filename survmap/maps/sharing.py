@@ -10,7 +10,7 @@ from typing import Any
 from django.core.cache import cache
 
 from survmap.common import data_version
-from survmap.geo.choropleth import band_colours, class_breaks
+from survmap.maps.choropleth import band_colours, class_breaks
 from survmap.platereaders.models import Sharing
 from survmap.records.models import Agency
 
