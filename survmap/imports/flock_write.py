@@ -313,7 +313,7 @@ def _write(data: FlockData, writer: Writer, report: FlockReport, notes: ImportRe
         elif party.note:
             notes.warn(
                 FieldWarning(
-                    portal.line, "agency", portal.party.label, party.note, NoteKind.NOT_MATCHED
+                    portal.line, "agency", portal.party.label, party.note, NoteKind.AGENCY_UNMATCHED
                 )
             )
     for row in data.survey:
@@ -323,7 +323,9 @@ def _write(data: FlockData, writer: Writer, report: FlockReport, notes: ImportRe
             planned.append(PlannedRow(row.line, row.party.label, _survey_plan(row, agency)))
         elif party.note:
             notes.warn(
-                FieldWarning(row.line, "name", row.party.label, party.note, NoteKind.NOT_MATCHED)
+                FieldWarning(
+                    row.line, "name", row.party.label, party.note, NoteKind.AGENCY_UNMATCHED
+                )
             )
     applied = plans_apply(rows=planned, writer=writer, batch_size=500)
     notes.take(applied)
@@ -356,7 +358,9 @@ def _write(data: FlockData, writer: Writer, report: FlockReport, notes: ImportRe
     for party in unresolved:
         if party.rule in ("ambiguous", "none", "unreadable") and party.label in first_line:
             line, column = first_line[party.label]
-            notes.warn(FieldWarning(line, column, party.label, party.note, NoteKind.NOT_MATCHED))
+            notes.warn(
+                FieldWarning(line, column, party.label, party.note, NoteKind.AGENCY_UNMATCHED)
+            )
 
     technology = Technology.objects.get(slug=TECHNOLOGY[1])
     vendor = Vendor.objects.get(slug=FLOCK[1])

@@ -162,7 +162,7 @@ def test_an_unknown_agency_is_an_organisation_with_a_note_never_guessed(agencies
     assert unknown.kind == OrganisationKind.LAW_ENFORCEMENT
     assert "Left for a moderator" in unknown.note
     note = ImportNote.objects.get(value="Nowhere Springs CO PD")
-    assert note.kind == NoteKind.NOT_MATCHED
+    assert note.kind == NoteKind.AGENCY_UNMATCHED
     # The homeowners' association is no moderator's work: not a note.
     assert not ImportNote.objects.filter(value__contains="HOA").exists()
 
