@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "survmap.api",
     "survmap.imports",
+    "survmap.platereaders",
 ]
 
 MIDDLEWARE = [

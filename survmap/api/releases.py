@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 
 from survmap.api import check_exports, exports, licensing
+from survmap.api import sharing_exports as sharing_release
 from survmap.records import csv_format
 from survmap.records.models import Agency, Partnership, PolicyEvent, Source, Technology, Vendor
 from survmap.records.selectors import partnership_list_public
@@ -24,6 +25,7 @@ CSV_NAME = "survmap-partnerships.csv"
 GEOJSON_NAME = "survmap-partnerships.geojson"
 CHECKS_CSV_NAME = "survmap-checks.csv"
 CHECKS_GEOJSON_NAME = "survmap-checks.geojson"
+SHARING_CSV_NAME = "survmap-sharing.csv"
 DICTIONARY_NAME = "DATA-DICTIONARY.md"
 LICENSE_NAME = "LICENSE.txt"
 RELEASE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}(\.\d{1,3})?$")
@@ -85,6 +87,7 @@ def data_dictionary() -> str:
         "`location_source` says which ('agency' or 'county_centroid'); null geometry if neither.",
     ]
     lines += check_exports.dictionary(CHECKS_CSV_NAME, CHECKS_GEOJSON_NAME)
+    lines += sharing_release.dictionary(SHARING_CSV_NAME)
     for model in (Agency, Partnership, Source, Technology, Vendor, PolicyEvent):
         lines += ["", f"## Model: {model._meta.verbose_name}", "", "| field | meaning |"]
         lines.append("| --- | --- |")
@@ -117,6 +120,7 @@ def build_release(output: Path | None = None, *, today: dt.date | None = None) -
         _write(work / CSV_NAME, exports.csv_lines(partnerships))
         _write(work / GEOJSON_NAME, exports.geojson_chunks(partnerships, credits))
         check_exports.write(work / CHECKS_CSV_NAME, work / CHECKS_GEOJSON_NAME, _write)
+        sharing_release.write(work / SHARING_CSV_NAME, _write)
         _write(work / DICTIONARY_NAME, [data_dictionary()])
         _write(
             work / LICENSE_NAME,

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from survmap.api import checks, landing, views
+from survmap.api import sharing as sharing_api
 
 app_name = "api"
 
@@ -18,6 +19,7 @@ router.register("vendors", views.VendorViewSet, basename="vendor")
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("policy-events", views.PolicyEventViewSet, basename="policyevent")
 router.register("checks", checks.ResearchCheckViewSet, basename="check")
+router.register("sharing", sharing_api.SharingViewSet, basename="sharing")
 
 urlpatterns = [
     path("regions/", views.RegionCountsView.as_view(), name="regions"),

@@ -7,6 +7,7 @@ from django.db import models
 class ImporterKind(models.TextChoices):
     ATLAS = "atlas", "Atlas of Surveillance export"
     SURVMAP_CSV = "survmap_csv", "survmap CSV (an export or a contributor's spreadsheet)"
+    FLOCK = "flock", "Flock transparency portals (The News & Observer's Private Eyes data)"
 
 
 class NoteKind(models.TextChoices):

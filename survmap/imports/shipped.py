@@ -1,11 +1,11 @@
-"""The real data shipped in the repository: the EFF's 2020 Atlas export (CC BY 4.0)."""
+"""The real data shipped in the repository: the EFF's 2020 Atlas export (CC BY 4.0) and The News &
+Observer's Private Eyes data on Flock's transparency portals (MIT)."""
 
 from pathlib import Path
 
+_FIXTURES = Path(__file__).resolve().parent.parent.parent / "fixtures"
+
 # fixtures/atlas/README.md says where it comes from and how to load a newer export.
-SHIPPED_ATLAS = (
-    Path(__file__).resolve().parent.parent.parent
-    / "fixtures"
-    / "atlas"
-    / "Atlas_of_Surveillance-20201007.csv.xz"
-)
+SHIPPED_ATLAS = _FIXTURES / "atlas" / "Atlas_of_Surveillance-20201007.csv.xz"
+# fixtures/flock/README.md: the files, their checksums, their licence.
+SHIPPED_FLOCK = _FIXTURES / "flock"

@@ -8,7 +8,7 @@ MODERATORS_GROUP = "moderators"
 
 # App labels whose models moderators edit; later apps (submissions) add theirs here.
 # (imports: its admin lets no one add, change or delete a run; moderators view and mark handled.)
-MODERATED_APPS = ("records", "submissions", "research", "imports")
+MODERATED_APPS = ("records", "submissions", "research", "imports", "platereaders")
 VIEW_ONLY_APPS = ("geo",)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from survmap.web import takeaway, views
+from survmap.web import sharing, takeaway, views
 
 app_name = "web"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("table/", views.table, name="table"),
     path("map.html", takeaway.map_html, name="map_html"),
     path("embed/", takeaway.embed, name="embed"),
+    path("sharing/", sharing.sharing_map, name="sharing_map"),
     path("search/", views.search_json, name="search"),
     path("map/counts.json", views.map_counts, name="map_counts"),
     path("map/<slug:level>.<slug:digest>.topojson", views.map_geometry, name="map_geometry"),

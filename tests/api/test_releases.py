@@ -43,6 +43,7 @@ def test_release_writes_a_dated_checksummed_snapshot(tmp_path: Path, record: Rec
         releases.GEOJSON_NAME,
         releases.CHECKS_CSV_NAME,
         releases.CHECKS_GEOJSON_NAME,
+        releases.SHARING_CSV_NAME,
         releases.DICTIONARY_NAME,
         releases.LICENSE_NAME,
     }

@@ -9,8 +9,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from survmap.imports.atlas import AtlasImporter, export_date
+from survmap.imports.flock import read_flock
+from survmap.imports.flock_write import FlockImporter
 from survmap.imports.readers import read_atlas
-from survmap.imports.shipped import SHIPPED_ATLAS
+from survmap.imports.shipped import SHIPPED_ATLAS, SHIPPED_FLOCK
 from survmap.records.models import Technology
 
 STARTER_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "starter.json"
@@ -19,7 +21,8 @@ STARTER_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "starter.json"
 class Command(BaseCommand):
     help = (
         "Load fixtures/starter.json, the shipped 2020 Atlas export and the researched records "
-        "in fixtures/research/, unless the database already holds records."
+        "in fixtures/research/, then The News & Observer's Flock portal data (fixtures/flock/), "
+        "unless the database already holds records."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -33,9 +36,19 @@ class Command(BaseCommand):
             action="store_true",
             help="Only the starter records, without the shipped Atlas export.",
         )
+        parser.add_argument(
+            "--no-flock",
+            action="store_true",
+            help="Without The News & Observer's Flock portal data (fixtures/flock/).",
+        )
 
     def handle(
-        self, *args: Any, force: bool = False, no_atlas: bool = False, **options: Any
+        self,
+        *args: Any,
+        force: bool = False,
+        no_atlas: bool = False,
+        no_flock: bool = False,
+        **options: Any,
     ) -> None:
         # Loading over a database in use would silently undo moderators' edits to these records.
         if Technology.objects.exists() and not force:
@@ -65,3 +78,10 @@ class Command(BaseCommand):
         # Again, to link Ring's programme changes to the Atlas's Ring partnerships in effect
         # then (it creates nothing twice).
         call_command("load_research", verbosity=verbosity, stdout=self.stdout)
+        if SHIPPED_FLOCK.exists() and not no_flock:
+            # After the Atlas, so that a Flock label finds the agency the Atlas already names.
+            flock = FlockImporter(read_flock(SHIPPED_FLOCK), file_name="fixtures/flock").run()
+            if verbosity:
+                self.stdout.write("Private Eyes data (The News & Observer, 2024):")
+                for line in flock.summary_lines():
+                    self.stdout.write(line)

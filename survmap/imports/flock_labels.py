@@ -1,0 +1,381 @@
+"""Flock Safety's labels for organisations ("Avon IN PD", "Dare County NC SO", "Greenbrier TN PD
+(duplicate)", "Westport Regional Business League (MO)") read as a name, a state and a kind.
+
+Flock's labels are typed by its staff and clients: the state code comes before or after the
+kind, in brackets or after a dash ("CO - Montrose PD", "Brunswick County SO - NC"), "CO" is
+Colorado or "County" ("Wagoner CO SO OK"), and notes ride along ("(duplicate)", "(Inactive)",
+" 2"). The parser reads no records: it says what the label names, and whether it names a
+law-enforcement agency worth asking the directory about or an organisation that is not police
+(a business, a homeowners' association, a railway, a federal agency, Flock's own demo
+accounts), which is kept as what it is. A label it cannot read gives a `problem` for a
+moderator, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from survmap.common.memo import memo
+from survmap.common.text import clean_text_value
+from survmap.geo import census
+
+# Longer than any real label (the longest in the file has 80 characters); a longer one is
+# read no further.
+MAX_LABEL = 200
+
+
+class OrgKind:
+    """What a label names, when it is not an agency to match (platereaders.OrganisationKind)."""
+
+    LAW_ENFORCEMENT = "law_enforcement"
+    GOVERNMENT = "government"
+    FEDERAL = "federal"
+    BUSINESS = "business"
+    HOA = "hoa"
+    RAILWAY = "railway"
+    VENDOR = "vendor"
+    OTHER = "other"
+
+
+# The agency kinds of records.AgencyKind, by value (imports read no models).
+POLICE, SHERIFF, STATE_POLICE, FEDERAL, UNIVERSITY, SCHOOL, OTHER = (
+    "police",
+    "sheriff",
+    "state_police",
+    "federal",
+    "university",
+    "school",
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class ParsedLabel:
+    """`name` is the agency's name written out ("Avon Police Department"), `state` a USPS code
+    or "" when the label gives none, `kind` an agency kind; `organisation` is "" for a label
+    to match against the directory, else what kind of organisation it is (`OrgKind`)."""
+
+    label: str
+    name: str
+    state: str
+    kind: str
+    organisation: str = ""
+    # Words the label adds that are not the name: "duplicate", "inactive", "numbered" ...
+    flags: tuple[str, ...] = ()
+    # A county or place the label names in brackets ("Springfield Township OH (Hamilton Co) PD").
+    county: str = ""
+    problem: str = ""
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def matchable(self) -> bool:
+        """Whether the directory should be asked: a law-enforcement agency in a known state."""
+        return not self.organisation and bool(self.state) and not self.problem
+
+
+@cache
+def _states() -> tuple[dict[str, str], dict[str, str]]:
+    codes = {state.code: state.name for state in census.states()}
+    names = {name.casefold(): code for code, name in codes.items()}
+    return codes, names
+
+
+def state_codes() -> set[str]:
+    return set(_states()[0])
+
+
+_FLAG_WORDS = (
+    (re.compile(r"\bduplicate\b|\bdo not use\b|\bdon'?t use\b", re.I), "duplicate"),
+    (re.compile(r"\binactive\b|\bnot in use\b|\bchurned\b", re.I), "inactive"),
+    (re.compile(r"\brevoked\b", re.I), "revoked"),
+    (re.compile(r"\bformer\b|\b-\s*old\b", re.I), "former"),
+    (re.compile(r"\berror\b", re.I), "error"),
+)
+_BRACKETS = re.compile(r"\(([^()]*)\)")
+# "Hermitage PA PD 2" (a second account), not "Harris County Const Pct 5" (a precinct).
+_TRAILING_NUMBER = re.compile(
+    r"(?<!\bPct)(?<!\bPrecinct)(?<!\bRegion)(?<!\bDistrict)(?<!\bUnit)(?<!\bZone)\s+\d{1,2}$", re.I
+)
+_PREFIX_STATE = re.compile(r"^([A-Z]{2})\s*-\s*")
+_SUFFIX_STATE = re.compile(r"\s*-\s*([A-Z]{2})$")
+_LEADING_PLACE = re.compile(r"^(?:city|town|village|borough|township) of\s+", re.I)
+
+_VENDOR = re.compile(
+    r"\bflock\b|\bdemo\b|\btest(ing)?\b|\btraining\b|\bexample\b|\bwalkthrough\b|\bsandbox\b"
+    r"|\baxon\b|\bubicquia\b|\bapplied intel\b|\bsales\b",
+    re.I,
+)
+_RAILWAY = re.compile(
+    r"(?i:\brail(road|way)s?\b|\bunion pacific\b|\bnorfolk southern\b|\bamtrak\b"
+    r"|\bcanadian (national|pacific)\b)|\bRR\b|\bBNSF\b|\bCSX\b|\bCN\b",
+)
+_HOA = re.compile(
+    r"\bHOA\b|\bPOA\b|home\s?owners?|property owners|community association|civic association"
+    r"|neighbou?rhood association|\bestates association\b",
+    re.I,
+)
+_BUSINESS = re.compile(
+    r"\binc\b\.?|\bllc\b|\bcorp(oration)?\b|\bcompany\b|\bproperties\b|\bmall\b|\bshopping\b"
+    r"|\bbusiness\b|\bchamber of commerce\b|\bhotel\b|\bcasino\b|\bapartments\b|\brealty\b"
+    r"|\bwalmart\b|\blowe'?s\b|\bhome depot\b|\bsecurity$|\bretail\b|\bbank\b",
+    re.I,
+)
+_FEDERAL = re.compile(
+    r"^US\b|^U\.S\.|\bUnited States\b|\bfederal\b|\bFBI\b|\bATF\b|\bDEA\b|\bUSMS\b|\bHSI\b"
+    r"|\bCBP\b|\bN\.R\.A\.|\bIRS\b|\bNCIS\b|\bTSA\b|\bUS Army\b|\bUSAF\b"
+    r"|(?i:homeland security investigations|border patrol|postal inspection|secret service"
+    r"|marshals? service|national park service|veterans affairs"
+    r"|bureau of (alcohol|prisons|land management|indian affairs))",
+)
+_SHERIFF = re.compile(r"\bSO\b|\bSD\b|sheriff", re.I)
+_STATE_POLICE = re.compile(
+    r"state police|highway patrol|state patrol|law enforcement division|law enforcement agency"
+    r"|state bureau of investigation|\bSLED\b|\bALEA\b",
+    re.I,
+)
+_UNIVERSITY = re.compile(r"universit|college|campus", re.I)
+_SCHOOL = re.compile(r"\bISD\b|\bschools?\b|school district|\bUSD\b", re.I)
+_POLICE = re.compile(
+    r"\bPD\b|police|\bDPS\b|public safety|marshal'?s? office|\bconstable|\brangers?\b"
+    r"|\bmarshal\b",
+    re.I,
+)
+_GOVERNMENT = re.compile(
+    r"\bDA'?s?\b|district attorney|prosecut|attorney general|state'?s? attorney|dispatch|disptach"
+    r"|communications? c(en)?t(e)?r|\b911\b|\bE911\b|\bRECC\b|\bfire\b|task\s?force|\bTF\b|\bDTF\b"
+    r"|\bHIDTA\b|\bcity of\b|\btown of\b|\bvillage of\b|\bcounty of\b|housing authority"
+    r"|department|division|office|bureau|commission|board|district|authority|agency|center"
+    r"|\bCAC\b|\bROCIC\b|\bMOCIC\b|\bRISS\b|fusion|crime (center|lab)|\bDNR\b|conservation"
+    r"|wildlife|fisheries|\bABC\b",
+    re.I,
+)
+_KIND_WORDS = {"PD": "Police Department", "SO": "Sheriff's Office", "SD": "Sheriff's Department"}
+_COUNTY_LIKE = re.compile(r"\b(county|parish|city|borough|metro|consolidated)\b", re.I)
+_COUNTY_WORD = re.compile(r"\b(?:Co|CO|Cnty)\b(?=\s+(?:SO|SD|PD|Sheriff|Sheriff's)\b)")
+
+
+def _clean(label: str) -> str:
+    return " ".join(clean_text_value(label, multiline=False).split())
+
+
+@memo(maxsize=16_384)
+def parse_label(label: str) -> ParsedLabel:
+    """What a Flock label names. Never raises: what it cannot read is its `problem`."""
+    text = _clean(label)
+    if not text:
+        return ParsedLabel(label="", name="", state="", kind="", problem="empty label")
+    if len(text) > MAX_LABEL:
+        return ParsedLabel(
+            label=text[:MAX_LABEL],
+            name="",
+            state="",
+            kind="",
+            problem=f"label of {len(text):,} characters, longer than any organisation's name",
+        )
+    codes, names = _states()
+    flags: list[str] = []
+    notes: list[str] = []
+    for pattern, flag in _FLAG_WORDS:
+        if pattern.search(text):
+            flags.append(flag)
+
+    state = ""
+    county = ""
+
+    def bracket(match: re.Match[str]) -> str:
+        nonlocal state, county
+        inside = match.group(1).strip()
+        if inside.upper() in codes and (inside.isupper() or len(inside) == 2):
+            state = state or inside.upper()
+            return " "
+        if any(pattern.search(inside) for pattern, _ in _FLAG_WORDS):
+            return " "
+        county_match = re.fullmatch(r"(.+?)\s+(?:Co|County|Cnty)\.?", inside, re.I)
+        if county_match:
+            county = county_match.group(1)
+            return " "
+        notes.append(inside)
+        return " "
+
+    body = _BRACKETS.sub(bracket, text)
+    body = re.sub(r"[()]", " ", body)
+    for pattern, _ in _FLAG_WORDS:
+        body = pattern.sub(" ", body)
+    body = " ".join(body.split()).strip(" -,;:")
+    if _TRAILING_NUMBER.search(body):
+        flags.append("numbered")
+        body = _TRAILING_NUMBER.sub("", body)
+    prefix = _PREFIX_STATE.match(body)
+    if prefix and prefix.group(1) in codes:
+        state = state or prefix.group(1)
+        body = body[prefix.end() :]
+    suffix = _SUFFIX_STATE.search(body)
+    if suffix and suffix.group(1) in codes:
+        state = state or suffix.group(1)
+        body = body[: suffix.start()]
+
+    words = body.split()
+    # State codes among the words: the last one, except that "CO" beside another is "County".
+    positions = [
+        i
+        for i, word in enumerate(words)
+        if word in codes
+        and (word not in _KIND_WORDS or i < len(words) - 1)
+        and (i > 0 or len(words) > 1)
+    ]
+    if positions:
+        chosen = [i for i in positions if words[i] != "CO"] if len(positions) > 1 else positions
+        at = chosen[-1] if chosen else positions[-1]
+        if not state:
+            state = words[at]
+        if words[at] == state:
+            # "NC State Highway Patrol": a state that opens the name is part of it.
+            words = words[:at] + ([codes[state]] if at == 0 else []) + words[at + 1 :]
+    body = " ".join(words)
+    if not state:
+        state = _state_by_name(body, names)
+    body = _COUNTY_WORD.sub("County", body)
+
+    name = _written_out(body, state)
+    kind = _kind(name)
+    organisation = _organisation(text, name, kind)
+    if organisation == OrgKind.FEDERAL:
+        kind = FEDERAL
+    if len(re.sub(r"\W", "", name)) < 2 or name.upper() in codes:
+        return ParsedLabel(
+            label=text, name="", state=state, kind="", problem="no name left once read"
+        )
+    problem = ""
+    if not state and not organisation:
+        problem = "no state in the label"
+    return ParsedLabel(
+        label=text,
+        name=name,
+        state=state,
+        kind=kind,
+        organisation=organisation,
+        flags=tuple(flags),
+        county=county,
+        problem=problem,
+        notes=tuple(notes),
+    )
+
+
+_NOT_STATE_AFTER = re.compile(
+    r"\s+(county|co\b|parish|township|twp|city|beach|heights|springs|park|valley|rapids)", re.I
+)
+
+
+def _state_by_name(body: str, names: dict[str, str]) -> str:
+    """A state written out ("Michigan State Police", "Attorney General of Illinois"), unless
+    it is part of a place's name ("Washington County", "Virginia Beach")."""
+    lowered = body.casefold()
+    found = ""
+    for name, code in sorted(names.items(), key=lambda item: -len(item[0])):
+        for match in re.finditer(rf"\b{re.escape(name)}\b", lowered):
+            after = body[match.end() :]
+            before = lowered[: match.start()]
+            if _NOT_STATE_AFTER.match(after) or before.endswith(("west ", "new ")):
+                continue
+            if name == "washington" and not after.lower().startswith(" state"):
+                continue
+            found = found or code
+    return found
+
+
+def _written_out(body: str, state: str = "") -> str:
+    """The label's name with Flock's abbreviations written out, as a directory names it."""
+    words = body.split()
+    if words and words[-1] in _KIND_WORDS:
+        place = " ".join(words[:-1])
+        place = _LEADING_PLACE.sub("", place)
+        if not place:
+            return ""
+        if words[-1] != "PD" and not _COUNTY_LIKE.search(place):
+            # A sheriff is a county's ("Iroquois IL SO"), a parish's in Louisiana.
+            place = f"{place} {'Parish' if state == 'LA' else 'County'}"
+        return f"{place} {_KIND_WORDS[words[-1]]}"
+    # "Allegan County SO MI" reads "Allegan County SO" once the state is out; "Pasco PD - WA".
+    body = re.sub(r"\bConst\b\.?", "Constable", body)
+    body = re.sub(r"\bTwp\b\.?", "Township", body)
+    # "San Luis Obispo County Sheriff": the office, as directories name it.
+    body = re.sub(r"\b(County|Parish) Sheriff$", r"\1 Sheriff's Office", body)
+    for short, long in _KIND_WORDS.items():
+        body = re.sub(rf"\b{short}\b", long, body)
+    return body.strip(" -,;:")
+
+
+def _kind(name: str) -> str:
+    if _STATE_POLICE.search(name):
+        return STATE_POLICE
+    if _SHERIFF.search(name):
+        return SHERIFF
+    if _UNIVERSITY.search(name):
+        return UNIVERSITY
+    if _SCHOOL.search(name):
+        return SCHOOL
+    if _POLICE.search(name):
+        return POLICE
+    return OTHER
+
+
+def _organisation(text: str, name: str, kind: str) -> str:
+    """ "" for an agency to look up in the directory, else what the organisation is."""
+    if _VENDOR.search(text):
+        return OrgKind.VENDOR
+    if _FEDERAL.search(text):
+        return OrgKind.FEDERAL
+    if _RAILWAY.search(text):
+        return OrgKind.RAILWAY
+    if _HOA.search(text):
+        return OrgKind.HOA
+    if kind in (POLICE, SHERIFF, STATE_POLICE, UNIVERSITY, SCHOOL):
+        return ""
+    if _BUSINESS.search(text):
+        return OrgKind.BUSINESS
+    if _GOVERNMENT.search(name):
+        # A prosecutor, a dispatch centre, a task force: in the directory or not, it is asked.
+        return ""
+    return OrgKind.OTHER
+
+
+def parse_portal_label(label: str, url: str) -> ParsedLabel:
+    """A portal's owner: its label, helped by the portal's address where the label lacks the
+    state or was retired ("Yuba County Sheriffs Office" at .../yuba-county-ca-so, "DNU" at
+    .../saratoga-ca-pd): Flock builds the address from the agency's place, state and kind."""
+    parsed = parse_label(label)
+    if parsed.matchable or parsed.organisation in (OrgKind.VENDOR, OrgKind.FEDERAL):
+        return parsed
+    slug = url.rstrip("/").rsplit("/", 1)[-1]
+    codes = state_codes()
+    words = [
+        word.upper() if word.upper() in codes | {"PD", "SO"} else word.capitalize()
+        for word in slug.split("-")
+        if word
+    ]
+    from_address = parse_label(" ".join(words))
+    if not from_address.state:
+        return parsed
+    if parsed.name and not parsed.problem and not parsed.organisation:
+        # The label's own name, in the state its address gives.
+        return ParsedLabel(
+            label=parsed.label,
+            name=parsed.name,
+            state=from_address.state,
+            kind=parsed.kind,
+            flags=parsed.flags,
+            county=parsed.county,
+            notes=(*parsed.notes, f"state from the portal's address {slug}"),
+        )
+    if from_address.matchable:
+        return ParsedLabel(
+            label=parsed.label or from_address.label,
+            name=from_address.name,
+            state=from_address.state,
+            kind=from_address.kind,
+            flags=parsed.flags,
+            notes=(f"read from the portal's address {slug}: the label says {parsed.label!r}",),
+        )
+    return parsed
