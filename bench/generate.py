@@ -25,17 +25,20 @@ from survmap.records.normalize import normalize_name
 BATCH = 2_000
 
 
-def generate_partnerships(count: int, *, seed: int = 7, prefix: str = "Synthetic") -> int:
-    """Add `count` sourced partnerships (about one agency per three partnerships). Returns the
-    number of partnerships now in the database."""
-    total = _generate(count, seed=seed, prefix=prefix)
+def generate_partnerships(
+    count: int, *, seed: int = 7, prefix: str = "Synthetic", agencies: int | None = None
+) -> int:
+    """Add `count` sourced partnerships held by `agencies` new agencies (by default one per
+    three partnerships), so that the same partnerships can be spread over 4,000 or 20,000
+    agencies. Returns the number of partnerships now in the database."""
+    total = _generate(count, seed=seed, prefix=prefix, agencies=agencies)
     # As the importers do after a bulk write, once the rows are committed.
     statistics.refresh()
     return total
 
 
 @transaction.atomic
-def _generate(count: int, *, seed: int, prefix: str) -> int:
+def _generate(count: int, *, seed: int, prefix: str, agencies: int | None) -> int:
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     technologies = list(Technology.objects.all())
     if not technologies:
@@ -53,13 +56,13 @@ def _generate(count: int, *, seed: int, prefix: str) -> int:
     )
 
     start_id = (Agency.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-    agency_count = max(1, count // 3)
-    agencies = []
+    agency_count = max(1, count // 3 if agencies is None else agencies)
+    new_agencies = []
     agency_counties = []
     for i in range(agency_count):
         fips, state = rng.choice(counties)
         name = f"{prefix} {start_id + i} Police Department"
-        agencies.append(
+        new_agencies.append(
             Agency(
                 name=name,
                 normalized_name=normalize_name(name),
@@ -69,7 +72,7 @@ def _generate(count: int, *, seed: int, prefix: str) -> int:
             )
         )
         agency_counties.append(fips)
-    Agency.objects.bulk_create(agencies, batch_size=BATCH)
+    Agency.objects.bulk_create(new_agencies, batch_size=BATCH)
     created = list(Agency.objects.filter(pk__gte=start_id).order_by("pk"))
     through = Agency.counties.through
     through.objects.bulk_create(

@@ -103,10 +103,17 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, int, bool]:
 
 
 async def _drive(
-    port: int, path: str, total: int, concurrency: int, seconds: float, result: Result
+    port: int,
+    path: str,
+    total: int,
+    concurrency: int,
+    seconds: float,
+    result: Result,
+    gzip: bool = True,
 ) -> None:
+    encoding = "Accept-Encoding: gzip\r\n" if gzip else ""
     request = (
-        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept-Encoding: gzip\r\n"
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{encoding}"
         "User-Agent: survmap-loadtest\r\n\r\n"
     ).encode()
     remaining = total
@@ -146,9 +153,13 @@ async def _drive(
     result.elapsed = time.perf_counter() - started
 
 
-def load(port: int, path: str, total: int, concurrency: int, seconds: float) -> Result:
+def load(
+    port: int, path: str, total: int, concurrency: int, seconds: float, gzip: bool = True
+) -> Result:
+    """Send GETs of `path` over `concurrency` connections (asking for gzip unless told not to)
+    until `total` are sent or `seconds` have passed."""
     result = Result(url=path)
-    asyncio.run(_drive(port, path, total, concurrency, seconds, result))
+    asyncio.run(_drive(port, path, total, concurrency, seconds, result, gzip))
     return result
 
 

@@ -1,0 +1,248 @@
+"""The pages as a reader gets them: the production server (gunicorn, DEBUG off, as `make serve`
+runs it) on the benchmark's own database, 8 connections at once, requests a second and p95.
+
+Figures (issue 29), each on the partnerships the earlier cases left (100,000 in a full run):
+
+- `served.nocache.*`: pages with the page cache off, as a moderator, anyone signed in and the
+  first reader after every edit get them: the largest state page (/regions/48/ when Texas has
+  records), the largest technology page, /table/ and the map (/). Targets: 50 a second (p95
+  under 300 ms) for the first three, 100 for the map.
+- `served.search.*`: the API's text search `?q=` and, on SQLite, Datasette's full-text search
+  (FTS5) on a copy of the same file, with the names joined in, as the comparison (p50 ratio).
+- `served.searchbox.*`: the search box (`/search/?q=`), and the first search after a data
+  change (which must not build an index inside the request).
+- `served.cached.*`: /map.html and /regions/48/ from the page cache, with and without gzip
+  (target: gzip at least 80% of the plain rate).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+
+from bench.generate import generate_partnerships
+from bench.loadtest import REPO, Result, _free_port, load
+from survmap.common import data_version
+from survmap.records.models import Agency, Partnership, Technology
+from survmap.web.search import search
+
+CONCURRENCY = 8
+SEARCH_WORDS = ("Town 12", "sheriff", "Synthetic 4", "Daily", "Api 77", "police department")
+BOX_WORDS = ("warren", "town 12", "fulton county", "synthetic 77 police", "sheriff", "ring")
+
+
+def _wait(port: int, process: subprocess.Popen, path: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("server did not answer in time")
+
+
+@contextmanager
+def _serve(command: list[str], env: dict[str, str], port: int, ready: str) -> Iterator[None]:
+    process = subprocess.Popen(  # noqa: S603 - our own server, on loopback
+        command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        _wait(port, process, ready)
+        yield
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _gunicorn(page_cache_seconds: int) -> tuple[list[str], dict[str, str], int]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",
+        "SURVMAP_PAGE_CACHE_SECONDS": str(page_cache_seconds),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "3",
+        "GUNICORN_THREADS": "2",
+        "GUNICORN_ACCESS_LOG": "",
+        "GUNICORN_LOG_LEVEL": "warning",
+    }
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "survmap.wsgi"]
+    return command, env, port
+
+
+def _measure(
+    context: Any, name: str, port: int, path: str, seconds: float, rows: int, gzip: bool = True
+) -> Result:
+    load(port, path, 3 * CONCURRENCY, CONCURRENCY, 120, gzip=gzip)  # each worker's first answer
+    result = load(port, path, 100_000, CONCURRENCY, seconds, gzip=gzip)
+    summary = result.summary(CONCURRENCY)
+    if result.errors:
+        print(f"# {name}: {result.errors} errors on {path}: {summary['statuses']}", flush=True)
+    context.emit(f"{name}.requests_per_s", float(summary["requests_per_s"]), "1/s", rows)  # type: ignore[arg-type]
+    context.emit(f"{name}.p50", float(summary["p50_ms"] or 0), "ms", rows)  # type: ignore[arg-type]
+    context.emit(f"{name}.p95", float(summary["p95_ms"] or 0), "ms", rows)  # type: ignore[arg-type]
+    return result
+
+
+def _p50_sequential(port: int, paths: list[str], rounds: int) -> float:
+    """Median time of single requests, one at a time (the latency a reader waits)."""
+    times = []
+    for _ in range(rounds):
+        for path in paths:
+            start = time.perf_counter()
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as answer:
+                answer.read()
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def _datasette_copy(folder: Path) -> Path | None:
+    """A copy of the SQLite file with one table of partnerships and their names, and its FTS5
+    index, as a Datasette user would publish it (sqlite-utils enable-fts does the same)."""
+    if connection.vendor != "sqlite":
+        return None
+    source = Path(settings.DATABASES["default"]["NAME"])
+    copy = folder / "datasette.sqlite3"
+    shutil.copyfile(source, copy)
+    for suffix in ("-wal", "-shm"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", f"{copy}{suffix}")
+    db = sqlite3.connect(copy)
+    db.executescript(
+        """
+        CREATE TABLE partnership_search AS
+          SELECT p.id, a.name AS agency, a.city, s.name AS state, a.state_id AS state_code,
+                 t.name AS technology, v.name AS vendor, p.product, p.summary
+          FROM records_partnership p
+          JOIN records_agency a ON a.id = p.agency_id
+          JOIN geo_state s ON s.code = a.state_id
+          JOIN records_technology t ON t.id = p.technology_id
+          LEFT JOIN records_vendor v ON v.id = p.vendor_id;
+        CREATE VIRTUAL TABLE partnership_search_fts USING fts5(
+          agency, city, state, state_code, technology, vendor, product, summary,
+          content="partnership_search", content_rowid="id");
+        INSERT INTO partnership_search_fts(partnership_search_fts) VALUES ('rebuild');
+        """
+    )
+    db.commit()
+    db.close()
+    return copy
+
+
+def _search_paths(words: tuple[str, ...], template: str) -> list[str]:
+    return [template.format(q=urllib.request.quote(word)) for word in words]
+
+
+def run(context: Any) -> None:
+    size = context.sizes[-1]
+    have = Partnership.objects.public().count()
+    if have < size:
+        generate_partnerships(size - have, prefix="Served")
+    rows = Partnership.objects.public().count()
+    seconds = 2.0 if context.quick else 12.0
+    by_state = dict(
+        Partnership.objects.public()
+        .values_list("agency__state__fips")
+        .annotate(n=Count("pk"))
+        .values_list("agency__state__fips", "n")
+    )
+    state = "48" if "48" in by_state else max(by_state, key=lambda fips: by_state[fips])
+    technology = (
+        Technology.objects.annotate(n=Count("partnerships"))
+        .order_by("-n", "slug")
+        .values_list("slug", flat=True)
+        .first()
+    )
+    pages = {
+        "region": f"/regions/{state}/",
+        "technology": f"/technologies/{technology}/",
+        "table": "/table/",
+        "map": "/",
+    }
+    api_search = _search_paths(SEARCH_WORDS, "/api/v1/partnerships/?q={q}")
+    box = _search_paths(BOX_WORDS, "/search/?q={q}")
+
+    _search_box_in_process(context)
+    command, env, port = _gunicorn(page_cache_seconds=0)
+    with _serve(command, env, port, "/search/?q=a"):
+        for name, path in pages.items():
+            _measure(context, f"served.nocache.{name}", port, path, seconds, rows)
+        _p50_sequential(port, api_search, 1)
+        context.emit(
+            "served.search.api.alone_p50", _p50_sequential(port, api_search, 3), "ms", rows
+        )
+        _measure(context, "served.search.api", port, api_search[0], seconds, rows)
+        _measure(context, "served.searchbox", port, box[1], seconds, rows)
+        context.emit("served.searchbox.alone_p50", _p50_sequential(port, box, 5), "ms", rows)
+
+    with tempfile.TemporaryDirectory(prefix="survmap-datasette-") as folder:
+        copy = _datasette_copy(Path(folder))
+        if copy is None:
+            print("# served.search.datasette: skipped (Datasette reads SQLite only)", flush=True)
+        else:
+            ds_port = _free_port()
+            ds = [sys.executable, "-m", "datasette", "serve", str(copy), "--host", "127.0.0.1"]
+            ds += ["--port", str(ds_port), "--setting", "sql_time_limit_ms", "20000"]
+            table = f"/{copy.stem}/partnership_search.json"
+            ds_paths = _search_paths(SEARCH_WORDS, table + "?_search={q}&_size=50")
+            with _serve(ds, dict(os.environ), ds_port, table + "?_size=1"):
+                _p50_sequential(ds_port, ds_paths, 1)
+                context.emit(
+                    "served.search.datasette.alone_p50",
+                    _p50_sequential(ds_port, ds_paths, 3),
+                    "ms",
+                    rows,
+                )
+                _measure(context, "served.search.datasette", ds_port, ds_paths[0], seconds, rows)
+
+    command, env, port = _gunicorn(page_cache_seconds=600)
+    with _serve(command, env, port, "/map.html"):
+        for name, path in (("map_html", "/map.html"), ("region", pages["region"])):
+            for gzip in (False, True):
+                encoding = "gzip" if gzip else "identity"
+                _measure(
+                    context, f"served.cached.{name}.{encoding}", port, path, seconds, rows, gzip
+                )
+
+
+def _search_box_in_process(context: Any) -> None:
+    """The search box's server time (no HTTP), and the first search after a data change."""
+    agencies = Agency.objects.count()
+    data_version.bump()
+    with context.timer("searchbox.first_after_change", rows=agencies):
+        search("warren")
+    times = []
+    for _ in range(10):
+        for word in BOX_WORDS:
+            start = time.perf_counter()
+            search(word)
+            times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    context.emit("searchbox.server.p50", statistics.median(times), "ms", agencies)
+    context.emit("searchbox.server.p95", times[int(0.95 * (len(times) - 1))], "ms", agencies)
