@@ -244,6 +244,9 @@ SURVMAP_PAGE_CACHE_SECONDS = int(os.environ.get("SURVMAP_PAGE_CACHE_SECONDS", "6
 # database (survmap/common/data_version.py). Any write through the ORM forgets it at once.
 SURVMAP_DATA_VERSION_SECONDS = int(os.environ.get("SURVMAP_DATA_VERSION_SECONDS", "30"))
 SURVMAP_PAGE_CACHE_EXCLUDE = ("/admin/",)
+# The largest page the page cache keeps, in bytes as stored (gzipped for gzip readers): a page
+# bigger than this costs more cache memory than it saves in work, and is computed each time.
+SURVMAP_PAGE_CACHE_MAX_BYTES = int(os.environ.get("SURVMAP_PAGE_CACHE_MAX_BYTES", "1000000"))
 
 LOGGING = {
     "version": 1,

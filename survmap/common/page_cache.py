@@ -11,24 +11,63 @@ Keys come from Django's own cache utilities (`learn_cache_key` / `get_cache_key`
 the absolute URL and the value of every request header the response names in `Vary`. An API
 answer negotiated on `Accept` (JSON, CSV, GeoJSON) or outlines negotiated on `Accept-Encoding`
 are stored apart, so one client's format is never served to another.
+
+The cache stores what it sends: a page is compressed once, when it is stored, and kept per
+encoding (gzip or none: the key says which), so a hit is the stored bytes and nothing more
+(the compression middleware above leaves an encoded answer alone). Pages that are expensive to
+keep (over `SURVMAP_PAGE_CACHE_MAX_BYTES` as stored) are not kept at all. Only the cookies
+survmap sets (session, CSRF, messages, language) make a request personal: any other cookie
+(a tracker's, an attacker's `Cookie: x=1`) is no reason to skip the cache.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import cc_delim_re, get_cache_key, has_vary_header, learn_cache_key
+from django.utils.cache import (
+    cc_delim_re,
+    get_cache_key,
+    has_vary_header,
+    learn_cache_key,
+    patch_vary_headers,
+)
+from django.utils.text import compress_string
 
 from survmap.common import data_version
 
+GZIP = "gzip"
+IDENTITY = "identity"
+# Shorter pages are sent as they are (as GZipMiddleware does).
+COMPRESS_FROM_BYTES = 200
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
+def own_cookies() -> frozenset[str]:
+    """The cookies survmap itself sets: only these say a request may be personal."""
+    return frozenset(
+        {
+            settings.SESSION_COOKIE_NAME,
+            settings.CSRF_COOKIE_NAME,
+            settings.LANGUAGE_COOKIE_NAME,
+            # django.contrib.messages' cookie storage (the fallback of the session storage).
+            "messages",
+        }
+    )
+
+
+def _encoding(request: HttpRequest) -> str:
+    return GZIP if ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else IDENTITY
+
 
 class PublicPageCacheMiddleware:
-    """Serve and store anonymous GETs. Anything personal is never stored: a request with a cookie
-    or credentials bypasses the cache, and a response that sets a cookie, varies on Cookie
-    (a CSRF-protected form), is not a 200 or says private/no-store is passed through."""
+    """Serve and store anonymous GETs. Anything personal is never stored: a request with one of
+    survmap's cookies or credentials bypasses the cache, and a response that sets a cookie,
+    varies on Cookie (a CSRF-protected form), is not a 200 or says private/no-store is passed
+    through."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -37,7 +76,8 @@ class PublicPageCacheMiddleware:
         timeout = int(getattr(settings, "SURVMAP_PAGE_CACHE_SECONDS", 0))
         if timeout <= 0 or not self._cacheable_request(request):
             return self.get_response(request)
-        prefix = self._prefix()
+        encoding = _encoding(request)
+        prefix = self._prefix(encoding)
         key = get_cache_key(request, prefix, request.method or "GET", cache)
         cached = cache.get(key) if key is not None else None
         if cached is not None:
@@ -48,17 +88,40 @@ class PublicPageCacheMiddleware:
             return response
         response = self.get_response(request)
         if self._cacheable_response(response):
-            # The response says what it varies on; the key learnt from it includes those headers.
+            # The response says what it varies on; the key learnt from it includes those headers
+            # (learnt before the encoding is added: the prefix already says which encoding).
             key = learn_cache_key(request, response, timeout, prefix, cache)
+            if encoding == GZIP:
+                self._compress(response)
             headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
-            cache.set(key, (response.status_code, headers, response.content), timeout)
+            if len(response.content) <= self._max_bytes():
+                cache.set(key, (response.status_code, headers, response.content), timeout)
         return response
+
+    @staticmethod
+    def _compress(response: HttpResponse) -> None:
+        """Gzip the page once, as GZipMiddleware would for each request. A stored page holds no
+        secret (a page with a form varies on Cookie and is never stored), so the random padding
+        that GZipMiddleware adds against BREACH would protect nothing here."""
+        if response.has_header("Content-Encoding") or len(response.content) < COMPRESS_FROM_BYTES:
+            return
+        patch_vary_headers(response, ("Accept-Encoding",))
+        compressed = compress_string(response.content, max_random_bytes=0)
+        if len(compressed) >= len(response.content):
+            return
+        response.content = compressed
+        response["Content-Length"] = str(len(compressed))
+        response["Content-Encoding"] = GZIP
+
+    @staticmethod
+    def _max_bytes() -> int:
+        return int(getattr(settings, "SURVMAP_PAGE_CACHE_MAX_BYTES", 1_000_000))
 
     @staticmethod
     def _cacheable_request(request: HttpRequest) -> bool:
         if request.method not in {"GET", "HEAD"}:
             return False
-        if request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
+        if own_cookies() & request.COOKIES.keys() or "HTTP_AUTHORIZATION" in request.META:
             return False
         excluded = getattr(settings, "SURVMAP_PAGE_CACHE_EXCLUDE", ("/admin/",))
         return not request.path.startswith(tuple(excluded))
@@ -76,7 +139,7 @@ class PublicPageCacheMiddleware:
         return not directives & {"private", "no-store", "no-cache"}
 
     @staticmethod
-    def _prefix() -> str:
+    def _prefix(encoding: str) -> str:
         # The data version in the prefix: a write makes every stored page (and every learnt
         # header list) unreachable at once.
-        return f"survmap:page:{data_version.current().token}"
+        return f"survmap:page:{data_version.current().token}:{encoding}"

@@ -141,3 +141,70 @@ def test_the_host_is_part_of_the_key(settings):
     second = Client().get(url, HTTP_HOST="b.example").json()
     assert first["next"].startswith("http://a.example/")
     assert second["next"].startswith("http://b.example/")
+
+
+def test_a_gzip_hit_sends_the_bytes_stored_without_compressing_again(monkeypatch):
+    import gzip
+
+    from django.middleware import gzip as gzip_middleware
+
+    partnership = PartnershipFactory()
+    url = reverse("web:agency", args=[partnership.agency_id])
+    plain = Client().get(url).content
+    first = Client().get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    calls = []
+    original = gzip_middleware.compress_string
+    monkeypatch.setattr(
+        gzip_middleware,
+        "compress_string",
+        lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs),
+    )
+    # Another browser's way of saying the same thing shares the entry.
+    again = Client().get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert again["Content-Encoding"] == first["Content-Encoding"] == "gzip"
+    assert again.content == first.content
+    assert gzip.decompress(again.content) == plain
+    assert "Accept-Encoding" in again["Vary"]
+    assert calls == []
+
+
+def test_a_reader_without_gzip_never_gets_the_gzipped_page():
+    partnership = PartnershipFactory()
+    url = reverse("web:agency", args=[partnership.agency_id])
+    Client().get(url, HTTP_ACCEPT_ENCODING="gzip")
+    plain = Client().get(url)
+    assert not plain.has_header("Content-Encoding")
+    assert b"<html" in plain.content
+
+
+def test_a_cookie_survmap_did_not_set_does_not_bypass_the_cache(django_assert_num_queries):
+    partnership = PartnershipFactory()
+    url = reverse("web:agency", args=[partnership.agency_id])
+    Client().get(url)
+    stranger = Client()
+    stranger.cookies["_ga"] = "GA1.2.3"
+    stranger.cookies["x"] = "1"
+    with django_assert_num_queries(0):
+        assert stranger.get(url).status_code == 200
+
+
+def test_survmaps_own_cookies_still_bypass_the_cache(settings):
+    partnership = PartnershipFactory()
+    url = reverse("web:agency", args=[partnership.agency_id])
+    Client().get(url)
+    for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, "messages"):
+        client = Client()
+        client.cookies[name] = "anything"
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert len(queries) > 0, name
+
+
+def test_a_page_over_the_size_limit_is_not_stored(settings):
+    settings.SURVMAP_PAGE_CACHE_MAX_BYTES = 100
+    partnership = PartnershipFactory()
+    url = reverse("web:agency", args=[partnership.agency_id])
+    Client().get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get(url).status_code == 200
+    assert len(queries) > 0
