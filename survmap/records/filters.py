@@ -9,11 +9,14 @@ from typing import Any, TypeVar
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.db.models import Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from drf_spectacular.utils import extend_schema_field
 
 from survmap.geo.models import County, State
+from survmap.records import fulltext
 from survmap.records.models import (
     Agency,
     AgencyKind,
@@ -219,15 +222,15 @@ class PartnershipFilterSet(django_filters.FilterSet):
         )
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        query = Q()
-        for word in value.split()[:8]:
-            query &= (
-                agency_or_technology_matches(word)
-                | Q(vendor_id__in=Vendor.objects.filter(name__icontains=word).values("pk"))
-                | Q(product__icontains=word)
-                | Q(summary__icontains=word)
-            )
-        return queryset.filter(query)
+        """Every word in the partnership's names (agency, city, county, state, technology,
+        vendor) or text (product, summary), found through the database's full-text index
+        (survmap.records.fulltext) rather than by reading every row."""
+        words = value.split()[:8]
+        if not words:
+            return queryset
+        sql, params = fulltext.matching_ids(connections[queryset.db].vendor, words)
+        # The words are parameters; the SQL is fulltext's own.
+        return queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611
 
 
 # Parameters a link may carry that say nothing about the data: campaign tags added by
