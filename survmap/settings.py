@@ -246,6 +246,9 @@ SURVMAP_DATA_VERSION_SECONDS = int(os.environ.get("SURVMAP_DATA_VERSION_SECONDS"
 SURVMAP_PAGE_CACHE_EXCLUDE = ("/admin/",)
 # The largest page the page cache keeps, in bytes as stored (gzipped for gzip readers): a page
 # bigger than this costs more cache memory than it saves in work, and is computed each time.
+# After a data change the search box keeps answering from its previous index while a thread
+# builds the new one (survmap/web/search.py); off, the first search after a change builds it.
+SURVMAP_SEARCH_INDEX_IN_BACKGROUND = env_bool("SURVMAP_SEARCH_INDEX_IN_BACKGROUND", default=True)
 SURVMAP_PAGE_CACHE_MAX_BYTES = int(os.environ.get("SURVMAP_PAGE_CACHE_MAX_BYTES", "1000000"))
 
 LOGGING = {

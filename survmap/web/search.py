@@ -3,12 +3,17 @@ tolerant of case and accents, on any database (names are folded in Python, not w
 
 from __future__ import annotations
 
+import heapq
+import logging
 import re
 import threading
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.db import DatabaseError, connections
 from django.db.models import Count
 from django.urls import reverse
 
@@ -18,12 +23,17 @@ from survmap.geo.boundaries import Level
 from survmap.maps.regions import region_counts
 from survmap.records.models import Agency, Partnership, Technology, Vendor
 
+logger = logging.getLogger(__name__)
+
 MAX_RESULTS = 12
 # At most this many of one kind while other kinds match too: "Warren" names a dozen counties,
 # and the city of Warren, its police and its Ring partnership must still show.
 MAX_PER_KIND = 5
 # Ties are broken by what a reader most likely means: places before things, and a city before
 # the county that shares its name.
+# A kind with at most this many lines holding the rarest word is ranked whole; with more, tier
+# by tier, stopping when the kind has enough.
+FEW = 200
 KIND_ORDER = {"city": 0, "state": 1, "county": 2, "agency": 3, "technology": 4, "vendor": 5}
 
 
@@ -144,18 +154,194 @@ def build_index() -> list[Entry]:
     return [replace(e, key=fold(f"{e.label} {e.detail}")) for e in entries]
 
 
+class SearchIndex:
+    """The entries, ordered once by what ranks them after their match (kind, label length,
+    label), with one text per kind of their folded keys and one of their folded labels, a line
+    each. A search looks for literal strings in those texts (str.find, in C), tier of match by
+    tier, and stops as soon as each kind has as many entries as a result can show: within a
+    kind and a tier the texts are already in rank order, so the answer is the one ranking every
+    matching entry would give, without visiting the entries that cannot make the list."""
+
+    def __init__(self, version: str, entries: list[Entry]) -> None:
+        self.version = version
+        self.size = len(entries)
+        ordered = sorted(entries, key=lambda e: (KIND_ORDER[e.kind], len(e.label), e.label))
+        self.kinds: dict[str, tuple[list[Entry], _Lines, _Lines]] = {}
+        for kind in KIND_ORDER:
+            of_kind = [e for e in ordered if e.kind == kind]
+            keys = _Lines([e.key for e in of_kind])
+            labels = _Lines([fold(e.label) for e in of_kind])
+            self.kinds[kind] = (of_kind, keys, labels)
+
+    def search(self, words: list[str], limit: int) -> list[Entry]:
+        phrase = " ".join(words)
+        tiers: tuple[tuple[str, Callable[[_Lines], Iterator[int]]], ...] = (
+            ("labels", lambda text: text.starting(phrase, whole=True)),
+            ("labels", lambda text: text.starting(phrase)),
+            ("keys", lambda text: text.at_word_start(phrase)),
+            ("keys", lambda text: text.having(words, at_word_start=True)),
+            ("keys", lambda text: text.having(words)),
+        )
+        ranked: list[Entry] = []
+        for of_kind, keys, labels in self.kinds.values():
+            # Every word of a match is in its key (the label is part of the key): the word on
+            # fewest lines says how many entries can match at all.
+            counts = {word: keys.text.count(word) for word in words}
+            driver = min(words, key=counts.__getitem__)
+            if counts[driver] == 0:
+                continue
+            if counts[driver] <= FEW:
+                ranked += (of_kind[n] for n in keys.having(words, driver=driver))
+                continue
+            seen: set[int] = set()
+            for which, lines_of in tiers:
+                for line in lines_of(labels if which == "labels" else keys):
+                    if line not in seen:
+                        seen.add(line)
+                        ranked.append(of_kind[line])
+                        if len(seen) >= limit:
+                            break
+                if len(seen) >= limit:
+                    break
+        ranked.sort(key=lambda e: _rank(e, words))
+        return _mixed(ranked, limit)
+
+
+class _Lines:
+    """Short texts as the lines of one string, each found by where its line starts."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.text = "\n" + "\n".join(lines) + "\n"
+        self.number: dict[int, int] = {}
+        offset = 1
+        for number, line in enumerate(lines):
+            self.number[offset] = number
+            offset += len(line) + 1
+
+    def _lines_with(self, needle: str) -> Iterator[tuple[int, str]]:
+        """(line number, line) of each line holding `needle`, in order, each once."""
+        text = self.text
+        at = text.find(needle)
+        while at != -1:
+            begin = text.rfind("\n", 0, at + 1 if needle.startswith("\n") else at) + 1
+            if needle.startswith("\n"):
+                begin = at + 1
+            end = text.find("\n", at + len(needle) - (1 if needle.endswith("\n") else 0))
+            yield self.number[begin], text[begin:end]
+            at = text.find(needle, end)
+
+    def starting(self, phrase: str, whole: bool = False) -> Iterator[int]:
+        needle = "\n" + phrase + ("\n" if whole else "")
+        return (number for number, _ in self._lines_with(needle))
+
+    def at_word_start(self, phrase: str) -> Iterator[int]:
+        # A line starting with the phrase, or holding it after a space, in line order.
+        return heapq.merge(self.starting(phrase), self._after_space(phrase))
+
+    def _after_space(self, phrase: str) -> Iterator[int]:
+        return (number for number, _ in self._lines_with(" " + phrase))
+
+    def having(
+        self, words: list[str], at_word_start: bool = False, driver: str = ""
+    ) -> Iterator[int]:
+        # Led by the word found on fewest lines: the others are checked on its lines only.
+        driver = driver or min(words, key=self.text.count)
+        for number, line in self._lines_with(driver):
+            padded = f" {line}"
+            if at_word_start:
+                if all(f" {word}" in padded for word in words):
+                    yield number
+            elif all(word in line for word in words):
+                yield number
+
+
+def _rank(entry: Entry, words: list[str]) -> tuple[int, int, int, str]:
+    """Whole label, label start, phrase at a word start, every word at a word start, anywhere;
+    then places before things, shorter labels first."""
+    phrase = " ".join(words)
+    label_key = fold(entry.label)
+    key = f" {entry.key}"
+    if label_key == phrase:
+        score = 0
+    elif label_key.startswith(phrase):
+        score = 1
+    elif f" {phrase}" in key:
+        score = 2
+    elif all(f" {word}" in key for word in words):
+        score = 3
+    else:
+        score = 4
+    return (score, KIND_ORDER[entry.kind], len(entry.label), entry.label)
+
+
 _lock = threading.Lock()
-_index: tuple[str, list[Entry]] = ("", [])
+_index: SearchIndex | None = None
+_building = False
 
 
-def search_index() -> list[Entry]:
-    """Built once per data version, in memory: a few thousand short strings."""
+def rebuild_index() -> SearchIndex:
+    """Build the index for the data as it is now and use it from the next search on. A serving
+    process calls it once before its first request (survmap.wsgi), before
+    gunicorn forks, so the workers share it."""
     global _index
     version = data_version.current().token
+    index = SearchIndex(version, build_index())
     with _lock:
-        if _index[0] != version:
-            _index = (version, build_index())
-        return _index[1]
+        _index = index
+    return index
+
+
+def build_index_at_start() -> None:
+    """The index, built when a serving process starts (survmap.wsgi) rather than inside a
+    reader's request; a database not yet migrated leaves it to the first search."""
+    try:
+        rebuild_index()
+    except DatabaseError:
+        logger.warning("No search index at start: the database is not ready")
+    finally:
+        # Processes forked from this one must not share its database connection.
+        connections.close_all()
+
+
+def _rebuild_in_background() -> None:
+    global _building
+    try:
+        rebuild_index()
+    except Exception:  # the old index keeps serving; the next search retries
+        logger.exception("The search index could not be rebuilt")
+    finally:
+        connections.close_all()
+        with _lock:
+            _building = False
+
+
+def search_index() -> SearchIndex:
+    """The index of the current data version. After a change, searches keep using the previous
+    index while a thread builds the new one (SURVMAP_SEARCH_INDEX_IN_BACKGROUND), so no
+    reader waits for a build; only a process that has no index at all builds it in place."""
+    global _building
+    version = data_version.current().token
+    with _lock:
+        index = _index
+        if index is not None and (index.version == version or _building):
+            return index
+        background = index is not None and getattr(
+            settings, "SURVMAP_SEARCH_INDEX_IN_BACKGROUND", True
+        )
+        if background:
+            _building = True
+    if background:
+        assert index is not None
+        threading.Thread(target=_rebuild_in_background, daemon=True).start()
+        return index
+    return rebuild_index()
+
+
+def forget_index() -> None:
+    """Drop this process's index (the next search builds one)."""
+    global _index
+    with _lock:
+        _index = None
 
 
 def search(query: str, limit: int = MAX_RESULTS) -> list[Entry]:
@@ -163,26 +349,7 @@ def search(query: str, limit: int = MAX_RESULTS) -> list[Entry]:
     words = fold(query).split()[:8]
     if not words:
         return []
-    phrase = " ".join(words)
-    ranked: list[tuple[int, int, int, str, Entry]] = []
-    for entry in search_index():
-        key = entry.key
-        if not all(word in key for word in words):
-            continue
-        label_key = fold(entry.label)
-        if label_key == phrase:
-            score = 0
-        elif label_key.startswith(phrase):
-            score = 1
-        elif f" {phrase}" in f" {key}":
-            score = 2
-        elif all(f" {word}" in f" {key}" for word in words):
-            score = 3
-        else:
-            score = 4
-        ranked.append((score, KIND_ORDER[entry.kind], len(entry.label), entry.label, entry))
-    ranked.sort(key=lambda item: item[:4])
-    return _mixed([item[4] for item in ranked], limit)
+    return search_index().search(words, limit)
 
 
 def _mixed(ranked: list[Entry], limit: int) -> list[Entry]:

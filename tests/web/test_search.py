@@ -84,3 +84,81 @@ def test_a_kind_fills_the_list_when_nothing_else_matches(client):
     results = _search(client, "warren county")
     assert len(results) == 12
     assert {result["kind"] for result in results} == {"county"}
+
+
+def _plain_search(entries, query, limit=12):
+    """Every entry that holds every word, ranked whole: what the index must answer."""
+    from survmap.web.search import _mixed, _rank, fold
+
+    words = fold(query).split()
+    matching = [e for e in entries if all(word in e.key for word in words)]
+    return _mixed(sorted(matching, key=lambda e: _rank(e, words)), limit)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "warren",
+        "war",
+        "town 1",
+        "town",
+        "1",
+        "police",
+        "county",
+        "w",
+        "ga",
+        "town 2 police",
+        "police town",
+        "sheriff county",
+        "ana",
+        "zzz",
+    ],
+)
+def test_the_index_answers_as_ranking_every_entry_would(query):
+    from survmap.web.search import Entry, SearchIndex, fold
+
+    entries = []
+    for i in range(400):
+        for kind, label, detail in (
+            ("agency", f"Town {i} Police Department", f"Town {i}, GA"),
+            ("city", f"Town {i}, GA", "in Warren County, GA"),
+            ("agency", f"Warren County Sheriff {i}", "Warren, MI"),
+        ):
+            entries.append(Entry(kind, label, detail, "/", "", fold(f"{label} {detail}")))
+    entries += [
+        Entry("county", f"Warren County, {code}", "", "/", "", fold(f"Warren County, {code}"))
+        for code in ("GA", "MI", "NY", "OH")
+    ]
+    entries.append(Entry("state", "Georgia", "GA", "/", "", "georgia ga"))
+    index = SearchIndex("test", entries)
+    words = fold(query).split()
+    assert index.search(words, 12) == _plain_search(entries, query)
+
+
+def test_after_a_change_a_search_answers_from_the_old_index_while_a_thread_builds(
+    client, settings, monkeypatch
+):
+    from survmap.web import search as search_module
+
+    PartnershipFactory(agency=AgencyFactory(name="Oldtown Police Department"))
+    search_module.rebuild_index()
+    settings.SURVMAP_SEARCH_INDEX_IN_BACKGROUND = True
+    started = []
+
+    class RecordingThread:
+        def __init__(self, target, daemon):
+            started.append(target)
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr(search_module.threading, "Thread", RecordingThread)
+    # The recorded thread never runs to clear it: put it back after the test.
+    monkeypatch.setattr(search_module, "_building", False)
+    PartnershipFactory(agency=AgencyFactory(name="Newtown Police Department"))
+    assert _search(client, "newtown") == []  # the old index, at once
+    assert started == [search_module._rebuild_in_background]
+    assert _search(client, "oldtown")  # and only one build at a time
+    assert len(started) == 1
+    search_module.rebuild_index()  # what the thread runs
+    assert _search(client, "newtown")[0]["label"] == "Newtown Police Department"
