@@ -39,8 +39,12 @@ def require_or_skip(condition: bool, reason: str) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
     """Every test starts with empty caches (the data version, counts, pages, throttles): the
-    default cache is this process's local memory, never a shared Redis database."""
+    default cache is this process's local memory, never a shared Redis database. The search
+    box's index too: rolled-back tests can leave two data sets with one data version."""
+    from survmap.web.search import forget_index
+
     cache.clear()
+    forget_index()
     yield
     cache.clear()
 

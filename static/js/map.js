@@ -556,6 +556,7 @@
     var searchTimer = null;
     var searchRequest = null;
     var searchStatus = null;
+    var searchNone = null;
     function setActive(index) {
       active = index;
       Array.prototype.forEach.call(results.children, function (item, i) {
@@ -608,6 +609,18 @@
       active = -1;
       input.removeAttribute("aria-activedescendant");
       if (searchStatus) searchStatus.textContent = input.value.trim() ? list.length + plural(list.length, " result", " results") : "";
+      showNone(list.length ? "" : input.value.trim());
+    }
+    // Nothing found is said on screen too, with the table's wider text search one click away.
+    function showNone(q) {
+      if (!searchNone) return;
+      clear(searchNone);
+      searchNone.hidden = !q;
+      if (!q) return;
+      searchNone.appendChild(document.createTextNode("No result. "));
+      var link = el("a", "Search the table for \u201c" + q + "\u201d");
+      link.href = config.table_url + "?q=" + encodeURIComponent(q);
+      searchNone.appendChild(link);
     }
     function runSearch(then) {
       var q = input.value.trim();
@@ -623,6 +636,9 @@
       searchStatus = el("p", "", "visually-hidden");
       searchStatus.setAttribute("role", "status");
       input.parentNode.appendChild(searchStatus);
+      searchNone = el("p", "", "search-none");
+      searchNone.hidden = true;
+      input.parentNode.appendChild(searchNone);
       input.addEventListener("input", function () {
         clearTimeout(searchTimer);
         searchTimer = setTimeout(function () { runSearch(null); }, 150);

@@ -21,7 +21,15 @@ from survmap.common import data_version
 from survmap.geo import census
 from survmap.geo.boundaries import Level
 from survmap.maps.regions import region_counts
-from survmap.records.models import Agency, Partnership, Technology, Vendor
+from survmap.records.models import (
+    Agency,
+    Partnership,
+    PolicyEvent,
+    PolicyEventKind,
+    Technology,
+    Vendor,
+)
+from survmap.web.search_aliases import TECHNOLOGY_ALIASES, agency_aliases
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +42,15 @@ MAX_PER_KIND = 5
 # A kind with at most this many lines holding the rarest word is ranked whole; with more, tier
 # by tier, stopping when the kind has enough.
 FEW = 200
-KIND_ORDER = {"city": 0, "state": 1, "county": 2, "agency": 3, "technology": 4, "vendor": 5}
+KIND_ORDER = {
+    "city": 0,
+    "state": 1,
+    "county": 2,
+    "agency": 3,
+    "technology": 4,
+    "vendor": 5,
+    "event": 6,
+}
 
 
 def fold(text: str) -> str:
@@ -54,6 +70,8 @@ class Entry:
     key: str
     # Agencies with sourced partnerships there (places) or with it (technologies, vendors).
     count: int | None = None
+    # Searchable, never shown: the state's full name, aliases (survmap.web.search_aliases).
+    also: str = ""
 
     def as_json(self) -> dict[str, str | int | None]:
         return {
@@ -76,8 +94,10 @@ def build_index() -> list[Entry]:
     public = Partnership.objects.public()
     per_state = region_counts(public, Level.STATE)
     per_county = region_counts(public, Level.COUNTY)
+    state_names = {}
     for state in census.states():
         codes[state.fips] = state.code
+        state_names[state.code] = state.name
         entries.append(
             Entry(
                 "state",
@@ -102,6 +122,7 @@ def build_index() -> list[Entry]:
                 county.fips,
                 "",
                 per_county.get(county.fips, 0),
+                state_names.get(codes[county.state_fips], ""),
             )
         )
     agencies = Agency.objects.public().select_related("state").prefetch_related("counties")
@@ -110,8 +131,11 @@ def build_index() -> list[Entry]:
     for agency in agencies:
         county_fips = min((county.fips for county in agency.counties.all()), default="")
         place = f"{agency.city}, {agency.state_id}" if agency.city else agency.state.name
+        also = " ".join((agency.state.name, *agency_aliases(agency.name, agency.state_id)))
         entries.append(
-            Entry("agency", agency.name, place, agency.get_absolute_url(), county_fips, "")
+            Entry(
+                "agency", agency.name, place, agency.get_absolute_url(), county_fips, "", None, also
+            )
         )
         if agency.city:
             key = (agency.city, agency.state_id)
@@ -128,6 +152,7 @@ def build_index() -> list[Entry]:
                 fips,
                 "",
                 city_agencies[(city, state_code)],
+                state_names.get(state_code, ""),
             )
         )
     by_technology = dict(
@@ -143,6 +168,7 @@ def build_index() -> list[Entry]:
                 "",
                 "",
                 by_technology.get(technology.pk, 0),
+                " ".join(TECHNOLOGY_ALIASES.get(technology.category, ())),
             )
         )
     by_vendor = dict(public.values_list("vendor_id").annotate(n=Count("agency_id", distinct=True)))
@@ -151,7 +177,25 @@ def build_index() -> list[Entry]:
         entries.append(
             Entry("vendor", vendor.name, "on the map", url, "", "", by_vendor.get(vendor.pk, 0))
         )
-    return [replace(e, key=fold(f"{e.label} {e.detail}")) for e in entries]
+    kinds = dict(PolicyEventKind.choices)
+    for event in PolicyEvent.objects.public().select_related("state", "county", "technology"):
+        where = event.county.full_name if event.county else event.state.name if event.state else ""
+        detail = ", ".join(
+            part for part in (kinds.get(event.kind, ""), where, event.date.isoformat()) if part
+        )
+        also = " ".join(
+            part
+            for part in (
+                event.actor,
+                event.technology.name if event.technology else "",
+                event.state.name if event.state else "",
+            )
+            if part
+        )
+        entries.append(
+            Entry("event", event.title, detail, event.get_absolute_url(), "", "", None, also)
+        )
+    return [replace(e, key=fold(f"{e.label} {e.detail} {e.also}")) for e in entries]
 
 
 class SearchIndex:

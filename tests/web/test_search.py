@@ -162,3 +162,77 @@ def test_after_a_change_a_search_answers_from_the_old_index_while_a_thread_build
     assert len(started) == 1
     search_module.rebuild_index()  # what the thread runs
     assert _search(client, "newtown")[0]["label"] == "Newtown Police Department"
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("Warren, Michigan", "Warren, MI"),
+        ("Warren Michigan", "Warren, MI"),
+        ("michigan warren", "Warren, MI"),
+        ("Warren MI", "Warren, MI"),
+        ("Fulton County, Georgia", "Fulton County, GA"),
+        ("fulton georgia", "Fulton County, GA"),
+    ],
+)
+def test_a_state_by_its_name_or_code_anywhere_in_the_query(client, query, label):
+    PartnershipFactory(
+        agency=AgencyFactory(
+            name="Warren Police Department",
+            city="Warren",
+            state=State.objects.get(code="MI"),
+            counties=["26099"],
+        )
+    )
+    assert _search(client, query)[0]["label"] == label
+
+
+@pytest.mark.parametrize(
+    ("query", "category"),
+    [
+        ("Rekognition", "face_recognition"),
+        ("facial recognition", "face_recognition"),
+        ("robot dog", "robot"),
+        ("Spot", "robot"),
+        ("ALPR", "alpr"),
+        ("LPR", "alpr"),
+        ("ShotSpotter", "gunshot_detection"),
+    ],
+)
+def test_products_and_common_names_find_their_technology(client, query, category):
+    technology = TechnologyFactory(
+        slug=category.replace("_", "-"), name=f"Technology {category}", category=category
+    )
+    PartnershipFactory(technology=technology)
+    results = [r for r in _search(client, query) if r["kind"] == "technology"]
+    assert results[0]["url"] == technology.get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "state"),
+    [
+        ("NYPD", "New York City Police Department", "NY"),
+        ("LAPD", "Los Angeles Police Department", "CA"),
+        ("MDPD", "Miami-Dade Police Department", "FL"),
+        ("sfpd", "San Francisco Police Department", "CA"),
+    ],
+)
+def test_an_agency_by_its_short_name(client, query, name, state):
+    agency = AgencyFactory(name=name, state=State.objects.get(code=state))
+    PartnershipFactory(agency=agency)
+    results = [r for r in _search(client, query) if r["kind"] == "agency"]
+    assert results[0]["label"] == name
+    assert results[0]["url"] == agency.get_absolute_url()
+
+
+def test_policy_events_are_in_the_results(client):
+    from tests.factories import PolicyEventFactory
+
+    event = PolicyEventFactory(
+        title="Council pauses face recognition",
+        kind="moratorium",
+        state=State.objects.get(code="MI"),
+    )
+    results = [r for r in _search(client, "moratorium michigan") if r["kind"] == "event"]
+    assert results[0]["label"] == "Council pauses face recognition"
+    assert results[0]["url"] == event.get_absolute_url()
