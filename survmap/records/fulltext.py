@@ -114,8 +114,16 @@ def sqlite_install() -> list[str]:
     ]
 
 
-SQLITE_TRIGGERS = ("insert", "update", "delete", "agency", "county_in", "county_out")
-SQLITE_TRIGGERS += ("technology", "vendor")
+SQLITE_TRIGGERS = (
+    "insert",
+    "update",
+    "delete",
+    "agency",
+    "county_in",
+    "county_out",
+    "technology",
+    "vendor",
+)
 
 
 def sqlite_uninstall() -> list[str]:
