@@ -246,6 +246,10 @@ SURVMAP_DATA_VERSION_SECONDS = int(os.environ.get("SURVMAP_DATA_VERSION_SECONDS"
 SURVMAP_PAGE_CACHE_EXCLUDE = ("/admin/",)
 # The largest page the page cache keeps, in bytes as stored (gzipped for gzip readers): a page
 # bigger than this costs more cache memory than it saves in work, and is computed each time.
+# Where share images (og:image PNGs) are kept, one folder per data version, so that each is drawn
+# once for every worker and restart; empty: in the cache (shared only with REDIS_URL). Old
+# versions' folders can be removed at any time.
+SURVMAP_SHARE_IMAGE_DIR = os.environ.get("SURVMAP_SHARE_IMAGE_DIR", "")
 # After a data change the search box keeps answering from its previous index while a thread
 # builds the new one (survmap/web/search.py); off, the first search after a change builds it.
 SURVMAP_SEARCH_INDEX_IN_BACKGROUND = env_bool("SURVMAP_SEARCH_INDEX_IN_BACKGROUND", default=True)

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import textwrap
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -189,11 +193,35 @@ def _agencies(partnerships: QuerySet) -> int:
 
 
 def _cached(key: str, make: Any) -> ShareImage:
-    full_key = f"survmap:share:{data_version.current().token}:{key}"
+    """The image of this data version: from SURVMAP_SHARE_IMAGE_DIR when it is set (files every
+    worker and every restart share, whatever the cache), else from the cache (shared with
+    REDIS_URL). Drawn at most once per version and store."""
+    version = data_version.current().token
+    folder = getattr(settings, "SURVMAP_SHARE_IMAGE_DIR", "")
+    if folder:
+        return _stored(Path(folder) / version / f"{key.replace(':', '-')}.png", make)
+    full_key = f"survmap:share:{version}:{key}"
     image: ShareImage | None = cache.get(full_key)
     if image is None:
         image = make()
         cache.set(full_key, image, CACHE_SECONDS)
+    return image
+
+
+def _stored(path: Path, make: Any) -> ShareImage:
+    try:
+        png = path.read_bytes()
+    except FileNotFoundError:
+        pass
+    else:
+        # The title is in the PNG's own text chunk (to_png writes it).
+        return ShareImage(png=png, title=Image.open(io.BytesIO(png)).text.get("Title", ""))
+    image: ShareImage = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written aside, then renamed: a reader never gets half a file.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    temporary.write_bytes(image.png)
+    os.replace(temporary, path)
     return image
 
 

@@ -124,3 +124,27 @@ def test_region_and_technology_pages_name_their_share_image(client, ring):
     assert reverse("web:technology_share_image", args=["ring"]) in page
     assert page.count('property="og:image"') == 1
     assert 'property="og:image:alt"' in page
+
+
+def test_with_a_share_image_folder_each_image_is_drawn_once_into_a_file(
+    client, ring, settings, tmp_path, monkeypatch
+):
+    from django.core.cache import cache
+
+    from survmap.geo import share_image
+
+    settings.SURVMAP_SHARE_IMAGE_DIR = str(tmp_path)
+    drawn = []
+    original = share_image.draw_state
+    monkeypatch.setattr(
+        share_image, "draw_state", lambda *a, **k: drawn.append(a[0]) or original(*a, **k)
+    )
+    url = reverse("web:region_share_image", args=["26"])
+    first = client.get(url).content
+    files = list(tmp_path.glob("*/region-26.png"))
+    assert [path.read_bytes() for path in files] == [first]
+    # Another worker, or this one after a restart: no cache, the file answers.
+    cache.clear()
+    second = client.get(url)
+    assert second.content == first and drawn == ["26"]
+    assert Image.open(io.BytesIO(second.content)).text["Title"] == "Michigan"  # type: ignore[attr-defined]
