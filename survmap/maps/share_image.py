@@ -215,7 +215,8 @@ def _stored(path: Path, make: Any) -> ShareImage:
         pass
     else:
         # The title is in the PNG's own text chunk (to_png writes it).
-        return ShareImage(png=png, title=Image.open(io.BytesIO(png)).text.get("Title", ""))
+        text: dict[str, str] = getattr(Image.open(io.BytesIO(png)), "text", {})
+        return ShareImage(png=png, title=text.get("Title", ""))
     image: ShareImage = make()
     path.parent.mkdir(parents=True, exist_ok=True)
     # Written aside, then renamed: a reader never gets half a file.
