@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import brotli
 import numpy as np
 import shapely
 import topojson
@@ -38,11 +39,14 @@ OBJECT_NAME = {Level.STATE: "states", Level.COUNTY: "counties"}
 
 @dataclass(frozen=True)
 class GeometryAsset:
-    """A ready-to-send TopoJSON file, plain and gzipped, with its content hash."""
+    """A ready-to-send TopoJSON file, plain, gzipped and in brotli, with its content hash."""
 
     body: bytes
     gzipped: bytes
     digest: str
+    # Brotli at its best quality: about a fifth smaller than gzip -9 for these outlines, and
+    # sent to every browser that says "br" (all current ones).
+    brotli: bytes = b""
 
 
 def shift_antimeridian(geometries: np.ndarray) -> np.ndarray:
@@ -107,12 +111,28 @@ def geometry_asset(level: Level) -> GeometryAsset:
     except FileNotFoundError:
         body = build_topology(level)
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Atomic: another process building at the same time never reads half a file.
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-            handle.write(body)
-        os.replace(handle.name, path)
+        _write_atomically(path, body)
     return GeometryAsset(
         body=body,
         gzipped=gzip.compress(body, compresslevel=9, mtime=0),
         digest=hashlib.sha256(body).hexdigest()[:12],
+        brotli=_brotli_beside(path, body),
     )
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    # Another process building at the same time never reads half a file.
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+        handle.write(data)
+    os.replace(handle.name, path)
+
+
+def _brotli_beside(path: Path, body: bytes) -> bytes:
+    """The brotli form, kept beside the TopoJSON on disk: quality 11 takes seconds, once."""
+    compressed_path = path.with_name(path.name + ".br")
+    try:
+        return compressed_path.read_bytes()
+    except FileNotFoundError:
+        compressed = brotli.compress(body, quality=11)
+        _write_atomically(compressed_path, compressed)
+        return compressed

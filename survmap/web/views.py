@@ -261,12 +261,20 @@ def map_geometry(request: HttpRequest, level: str, digest: str) -> HttpResponse:
         raise Http404("No such map level.") from None
     if digest != asset.digest:
         raise Http404("Outdated map outlines; reload the page.")
-    accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
-    response = HttpResponse(
-        asset.gzipped if accepts_gzip else asset.body, content_type="application/json"
+    accepted = {
+        part.split(";")[0].strip().lower()
+        for part in request.headers.get("Accept-Encoding", "").split(",")
+    }
+    encoding, body = (
+        ("br", asset.brotli)
+        if "br" in accepted
+        else ("gzip", asset.gzipped)
+        if "gzip" in accepted
+        else ("", asset.body)
     )
-    if accepts_gzip:
-        response["Content-Encoding"] = "gzip"
+    response = HttpResponse(body, content_type="application/json")
+    if encoding:
+        response["Content-Encoding"] = encoding
     patch_vary_headers(response, ["Accept-Encoding"])
     patch_cache_control(response, public=True, max_age=365 * 24 * 60 * 60, immutable=True)
     return response

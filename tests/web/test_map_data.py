@@ -151,3 +151,16 @@ def test_slider_steps_run_from_the_first_record_to_the_last_then_today():
         "2026-11-30",
         "2026-12-01",
     ]
+
+
+def test_outlines_go_in_brotli_to_a_browser_that_takes_it(client):
+    import brotli
+
+    asset = geometry_asset(Level.STATE)
+    url = reverse("web:map_geometry", kwargs={"level": "state", "digest": asset.digest})
+    response = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br, zstd")
+    assert response["Content-Encoding"] == "br"
+    assert brotli.decompress(response.content) == asset.body
+    assert len(response.content) < len(asset.gzipped)
+    assert client.get(url, HTTP_ACCEPT_ENCODING="gzip")["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
