@@ -40,7 +40,7 @@ from bench.generate import generate_partnerships
 from bench.loadtest import REPO, Result, _free_port, load
 from survmap.common import data_version
 from survmap.records.models import Agency, Partnership, Technology
-from survmap.web.search import search
+from survmap.web.search import rebuild_index, search
 
 CONCURRENCY = 8
 SEARCH_WORDS = ("Town 12", "sheriff", "Synthetic 4", "Daily", "Api 77", "police department")
@@ -237,6 +237,9 @@ def _search_box_in_process(context: Any) -> None:
     data_version.bump()
     with context.timer("searchbox.first_after_change", rows=agencies):
         search("warren")
+    # What the first search after a change no longer waits for: the build, outside requests.
+    with context.timer("searchbox.build", rows=agencies):
+        rebuild_index()
     times = []
     for _ in range(10):
         for word in BOX_WORDS:
