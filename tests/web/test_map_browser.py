@@ -370,3 +370,21 @@ def test_the_map_page_has_no_axe_violation(browser, live_server, viewport):
     watched.page.wait_for_selector("#search-results li[role=option]")
     watched.page.keyboard.press("ArrowDown")
     assert axe_violations(watched.page) == []
+
+
+def test_a_search_with_no_result_says_so_on_screen_with_a_link_to_the_table(
+    browser, live_server, tmp_path
+):
+    watched = Watched(browser, PHONE)
+    watched.open_map(local_url(live_server, reverse("web:home")))
+    page = watched.page
+    page.fill("#search-input", "zzqx")
+    page.wait_for_selector(".search-none a", state="visible")
+    line = page.locator(".search-none")
+    assert line.inner_text().startswith("No result.")
+    link = page.locator(".search-none a")
+    assert link.get_attribute("href") == reverse("web:table") + "?q=zzqx"
+    box = line.bounding_box()
+    assert box is not None and box["height"] > 5  # seen, not only read out
+    page.screenshot(path=str(tmp_path / "search-none-phone.png"))
+    watched.assert_clean()
