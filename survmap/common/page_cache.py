@@ -12,16 +12,18 @@ the absolute URL and the value of every request header the response names in `Va
 answer negotiated on `Accept` (JSON, CSV, GeoJSON) or outlines negotiated on `Accept-Encoding`
 are stored apart, so one client's format is never served to another.
 
-The cache stores what it sends: a page is compressed once, when it is stored, and kept per
-encoding (gzip or none: the key says which), so a hit is the stored bytes and nothing more
-(the compression middleware above leaves an encoded answer alone). Pages that are expensive to
-keep (over `SURVMAP_PAGE_CACHE_MAX_BYTES` as stored) are not kept at all. Only the cookies
-survmap sets (session, CSRF, messages, language) make a request personal: any other cookie
-(a tracker's, an attacker's `Cookie: x=1`) is no reason to skip the cache.
+The cache stores what it sends: a page is gzipped once, when it is stored, so that a hit is the
+stored bytes and nothing more (the compression middleware above leaves an encoded answer
+alone); the rare reader without gzip gets them unpacked, which costs a fraction of packing.
+Pages that are expensive to keep (over `SURVMAP_PAGE_CACHE_MAX_BYTES` as stored, gzipped) are
+not kept at all. Only the cookies survmap sets (session, CSRF, messages, language) make a
+request personal: any other cookie (a tracker's, an attacker's `Cookie: x=1`) is no reason to
+skip the cache.
 """
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Callable
 
@@ -59,6 +61,10 @@ def own_cookies() -> frozenset[str]:
     )
 
 
+def _headers(response: HttpResponse) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in response.items() if k.lower() != "content-length"]
+
+
 def _encoding(request: HttpRequest) -> str:
     return GZIP if ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else IDENTITY
 
@@ -76,12 +82,15 @@ class PublicPageCacheMiddleware:
         timeout = int(getattr(settings, "SURVMAP_PAGE_CACHE_SECONDS", 0))
         if timeout <= 0 or not self._cacheable_request(request):
             return self.get_response(request)
-        encoding = _encoding(request)
-        prefix = self._prefix(encoding)
+        prefix = self._prefix()
         key = get_cache_key(request, prefix, request.method or "GET", cache)
         cached = cache.get(key) if key is not None else None
         if cached is not None:
-            status, headers, content = cached
+            status, headers, content, gzipped = cached
+            if gzipped and _encoding(request) != GZIP:
+                # The rare reader without gzip: unpacking is cheap, packing is what cost.
+                content = gzip.decompress(content)
+                headers = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
@@ -89,29 +98,41 @@ class PublicPageCacheMiddleware:
         response = self.get_response(request)
         if self._cacheable_response(response):
             # The response says what it varies on; the key learnt from it includes those headers
-            # (learnt before the encoding is added: the prefix already says which encoding).
+            # (learnt before the page is gzipped: one entry serves both encodings).
             key = learn_cache_key(request, response, timeout, prefix, cache)
-            if encoding == GZIP:
-                self._compress(response)
-            headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
-            if len(response.content) <= self._max_bytes():
-                cache.set(key, (response.status_code, headers, response.content), timeout)
+            stored = self._compressed(response)
+            if stored is None:
+                status, headers, content = (
+                    response.status_code,
+                    _headers(response),
+                    response.content,
+                )
+                gzipped = False
+            else:
+                status, headers, content = stored
+                gzipped = True
+            if len(content) <= self._max_bytes():
+                cache.set(key, (status, headers, content, gzipped), timeout)
+            if gzipped and _encoding(request) == GZIP:
+                response = HttpResponse(content, status=status)
+                for name, value in headers:
+                    response[name] = value
         return response
 
     @staticmethod
-    def _compress(response: HttpResponse) -> None:
-        """Gzip the page once, as GZipMiddleware would for each request. A stored page holds no
-        secret (a page with a form varies on Cookie and is never stored), so the random padding
-        that GZipMiddleware adds against BREACH would protect nothing here."""
+    def _compressed(response: HttpResponse) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """The page gzipped once, as GZipMiddleware would for each request (None when it is
+        short, already encoded or does not shrink). A stored page holds no secret (a page with
+        a form varies on Cookie and is never stored), so the random padding that GZipMiddleware
+        adds against BREACH would protect nothing here."""
         if response.has_header("Content-Encoding") or len(response.content) < COMPRESS_FROM_BYTES:
-            return
-        patch_vary_headers(response, ("Accept-Encoding",))
+            return None
         compressed = compress_string(response.content, max_random_bytes=0)
         if len(compressed) >= len(response.content):
-            return
-        response.content = compressed
-        response["Content-Length"] = str(len(compressed))
-        response["Content-Encoding"] = GZIP
+            return None
+        patch_vary_headers(response, ("Accept-Encoding",))
+        headers = [*_headers(response), ("Content-Encoding", GZIP)]
+        return response.status_code, headers, compressed
 
     @staticmethod
     def _max_bytes() -> int:
@@ -139,7 +160,7 @@ class PublicPageCacheMiddleware:
         return not directives & {"private", "no-store", "no-cache"}
 
     @staticmethod
-    def _prefix(encoding: str) -> str:
+    def _prefix() -> str:
         # The data version in the prefix: a write makes every stored page (and every learnt
-        # header list) unreachable at once.
-        return f"survmap:page:{data_version.current().token}:{encoding}"
+        # header list) unreachable at once. "v2": entries hold whether they are gzipped.
+        return f"survmap:page:v2:{data_version.current().token}"
