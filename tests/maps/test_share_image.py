@@ -131,7 +131,7 @@ def test_with_a_share_image_folder_each_image_is_drawn_once_into_a_file(
 ):
     from django.core.cache import cache
 
-    from survmap.geo import share_image
+    from survmap.maps import share_image
 
     settings.SURVMAP_SHARE_IMAGE_DIR = str(tmp_path)
     drawn = []
