@@ -125,13 +125,22 @@ def build_index() -> list[Entry]:
                 state_names.get(codes[county.state_fips], ""),
             )
         )
-    agencies = Agency.objects.public().select_related("state").prefetch_related("counties")
+    agencies = (
+        Agency.objects.public().select_related("state").prefetch_related("counties", "aliases")
+    )
     cities: dict[tuple[str, str], str] = {}
     city_agencies: dict[tuple[str, str], int] = {}
     for agency in agencies:
         county_fips = min((county.fips for county in agency.counties.all()), default="")
         place = f"{agency.city}, {agency.state_id}" if agency.city else agency.state.name
-        also = " ".join((agency.state.name, *agency_aliases(agency.name, agency.state_id)))
+        also = " ".join(
+            (
+                agency.state.name,
+                *agency_aliases(agency.name, agency.state_id),
+                # The names the write path's matcher knows it by (records.AgencyAlias).
+                *(alias.name for alias in agency.aliases.all()),
+            )
+        )
         entries.append(
             Entry(
                 "agency", agency.name, place, agency.get_absolute_url(), county_fips, "", None, also

@@ -236,3 +236,13 @@ def test_policy_events_are_in_the_results(client):
     results = [r for r in _search(client, "moratorium michigan") if r["kind"] == "event"]
     assert results[0]["label"] == "Council pauses face recognition"
     assert results[0]["url"] == event.get_absolute_url()
+
+
+def test_an_agency_by_a_name_the_write_path_knows_it_by(client):
+    from survmap.records.models import AgencyAlias
+
+    agency = AgencyFactory(name="Sterling Heights Police Department")
+    PartnershipFactory(agency=agency)
+    AgencyAlias.objects.create(agency=agency, name="SHPD Michigan")
+    results = [r for r in _search(client, "shpd") if r["kind"] == "agency"]
+    assert results[0]["label"] == "Sterling Heights Police Department"

@@ -16,7 +16,7 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("records", "0006_partnership_status_as_of_and_other_vendors"),
+        ("records", "0007_agency_name_key_and_aliases"),
         ("geo", "0001_initial"),
     ]
 
