@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from django.db import models
@@ -166,12 +167,20 @@ def _partial(value: PartialDate | None) -> str | None:
     return value.isoformat() if value else None
 
 
-_WRITE: dict[ApiValue, Callable[[Any], Any]] = {
-    ApiValue.PLAIN: lambda value: value,
+_WRITE: dict[ApiValue, Callable[[Any], Any] | None] = {
+    ApiValue.PLAIN: None,
     ApiValue.DATE: _date,
     ApiValue.PARTIAL: _partial,
     ApiValue.DATETIME: _datetime,
 }
+# Each API key with how to read the partnership's attribute of that name and write it (None:
+# as it is), worked out once; the serializer's own keys (the id, related records) read nothing.
+_API_WRITERS: tuple[tuple[str, Callable[[Any], Any] | None, Callable[[Any], Any] | None], ...] = (
+    tuple(
+        (key, None, None) if kind == ApiValue.OWN else (key, attrgetter(key), _WRITE[kind])
+        for key, kind in API_FIELDS
+    )
+)
 
 
 @extend_schema_serializer(component_name="Partnership")
@@ -239,8 +248,10 @@ class FastPartnershipSerializer(PartnershipSerializer):
         }
         # The plain fields from the column table, in its order (the related ones above).
         return {
-            key: own[key] if kind == ApiValue.OWN else _WRITE[kind](getattr(instance, key))
-            for key, kind in API_FIELDS
+            key: own[key]
+            if read is None
+            else (read(instance) if write is None else write(read(instance)))
+            for key, read, write in _API_WRITERS
         }
 
 

@@ -7,17 +7,17 @@ import (`csv_format`), the data dictionary of a release, the light rows of the A
 (`api.serializers`). A new public field of Partnership is one row here (plus the model, the plan,
 the parsers that supply it and the template that shows it).
 
-Cells take a model instance or a light row alike: both carry the same attribute names.
+A CSV cell is an expression over the partnership `p` (a model instance or a light row: both
+carry the same attribute names) and the names `csv_format` gives it (`agency`, `technology`,
+`vendor`, `counties` by FIPS, `sources`, `iso` for a partial date, `number`, `LINE`,
+`COUNTY_SEPARATOR`); csv_format compiles them into one function, since the exports call it for
+every row and a call per cell would cost a fifth more.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
-
-from survmap.common.dates import stored_isoformat
 
 # Cells that hold several values keep one per line, aligned across the source_* columns;
 # county FIPS codes are separated by ';'.
@@ -40,44 +40,12 @@ class Column:
     name: str  # the column's name: its CSV heading where it has one
     label: str  # a short name for people
     help: str  # what it holds (the data dictionary)
-    csv: Callable[[Any], str] | None = None  # its CSV cell; None: not in the CSV
+    # Its CSV cell, a Python expression over the partnership `p` and what CSV_NAMES gives
+    # (csv_format compiles them into one function); None: not in the CSV.
+    csv: str | None = None
     api: tuple[tuple[str, ApiValue], ...] = ()  # the API keys it gives, in order
     stored: tuple[str, ...] = ()  # Partnership's own fields it reads (the light rows fetch them)
     since: str = ""  # the month the exports gained it; older files lack it and still import
-
-
-def _number(value: float | None) -> str:
-    return "" if value is None else repr(value)
-
-
-def _counties(partnership: Any) -> list[Any]:
-    counties = list(partnership.agency.counties.all())
-    if len(counties) > 1:
-        counties.sort(key=lambda county: county.fips)
-    return counties
-
-
-def _partial(date_field: str, precision_field: str) -> Callable[[Any], str]:
-    def cell(partnership: Any) -> str:
-        return stored_isoformat(
-            getattr(partnership, date_field), getattr(partnership, precision_field)
-        )
-
-    return cell
-
-
-def _sources(cell: Callable[[Any], str]) -> Callable[[Any], str]:
-    """A source_* column: one value per source, one per line, in the sources' order."""
-
-    def column(partnership: Any) -> str:
-        return LINE.join([cell(source) for source in partnership.sources.all()])
-
-    return column
-
-
-def _updated(partnership: Any) -> str:
-    updated_at = partnership.updated_at
-    return updated_at.isoformat() if updated_at else ""
 
 
 _PLAIN = ApiValue.PLAIN
@@ -88,97 +56,97 @@ PARTNERSHIP_COLUMNS: tuple[Column, ...] = (
         "partnership_id",
         "Partnership",
         "survmap's stable id of the partnership.",
-        csv=lambda p: str(p.pk),
+        csv="str(p.pk)",
         api=(("id", _OWN),),
     ),
     Column(
         "agency_id",
         "Agency id",
         "survmap's stable id of the agency.",
-        csv=lambda p: str(p.agency.pk),
+        csv="str(agency.pk)",
         api=(("agency", _OWN),),
     ),
-    Column("agency", "Agency", "Agency name.", csv=lambda p: p.agency.name),
+    Column("agency", "Agency", "Agency name.", csv="agency.name"),
     Column(
         "agency_kind",
         "Kind of agency",
         "police, sheriff, state_police, federal, university, school or other.",
-        csv=lambda p: p.agency.kind,
+        csv="agency.kind",
     ),
-    Column("city", "City", "City or town the agency is based in.", csv=lambda p: p.agency.city),
+    Column("city", "City", "City or town the agency is based in.", csv="agency.city"),
     Column(
         "state",
         "State",
         "USPS code of the state or territory.",
-        csv=lambda p: p.agency.state_id,
+        csv="agency.state_id",
     ),
     Column(
         "county_fips",
         "County FIPS codes",
         "Five-digit census FIPS codes of the counties served, separated by ';'.",
-        csv=lambda p: COUNTY_SEPARATOR.join([county.fips for county in _counties(p)]),
+        csv="COUNTY_SEPARATOR.join([county.fips for county in counties])",
     ),
     Column(
         "counties",
         "Counties",
         "Names of those counties, separated by '; '.",
-        csv=lambda p: "; ".join([county.full_name for county in _counties(p)]),
+        csv="'; '.join([county.full_name for county in counties])",
     ),
     Column(
         "latitude",
         "Latitude",
         "Agency latitude (WGS84), if known.",
-        csv=lambda p: _number(p.agency.latitude),
+        csv="number(agency.latitude)",
     ),
     Column(
         "longitude",
         "Longitude",
         "Agency longitude (WGS84), if known.",
-        csv=lambda p: _number(p.agency.longitude),
+        csv="number(agency.longitude)",
     ),
     Column(
         "ori",
         "ORI",
         "FBI Originating Agency Identifier, if known.",
-        csv=lambda p: p.agency.ori,
+        csv="agency.ori",
     ),
     Column(
         "technology",
         "Technology",
         "Technology name.",
-        csv=lambda p: p.technology.name,
+        csv="technology.name",
         api=(("technology", _OWN),),
     ),
     Column(
         "technology_slug",
         "Technology identifier",
         "Technology identifier, as used in filters.",
-        csv=lambda p: p.technology.slug,
+        csv="technology.slug",
     ),
     Column(
         "technology_category",
         "Technology category",
         "Technology category.",
-        csv=lambda p: p.technology.category,
+        csv="technology.category",
     ),
     Column(
         "vendor",
         "Vendor",
         "Vendor name, if known.",
-        csv=lambda p: p.vendor.name if p.vendor else "",
+        csv="vendor.name if vendor else ''",
         api=(("vendor", _OWN),),
     ),
     Column(
         "vendor_slug",
         "Vendor identifier",
         "Vendor identifier, as used in filters.",
-        csv=lambda p: p.vendor.slug if p.vendor else "",
+        csv="vendor.slug if vendor else ''",
     ),
     Column(
         "other_vendors",
         "Other vendors",
         "Further vendors the sources name for the partnership, one per line.",
-        csv=lambda p: LINE.join([other.name for other in p.other_vendors.all()]),
+        csv="LINE.join([other.name for other in p.other_vendors.all()])",
         api=(("other_vendors", _OWN),),
         since="2026-12",
     ),
@@ -186,7 +154,7 @@ PARTNERSHIP_COLUMNS: tuple[Column, ...] = (
         "product",
         "Product",
         "Product or programme name.",
-        csv=lambda p: p.product,
+        csv="p.product",
         api=(("product", _PLAIN),),
         stored=("product",),
     ),
@@ -195,7 +163,7 @@ PARTNERSHIP_COLUMNS: tuple[Column, ...] = (
         "Status",
         "proposed, pilot, active, suspended, ended, banned, rejected (voted down or withdrawn "
         "before it began) or not_reported (the sources do not say).",
-        csv=lambda p: p.status,
+        csv="p.status",
         api=(("status", _PLAIN),),
         stored=("status",),
     ),
@@ -203,7 +171,7 @@ PARTNERSHIP_COLUMNS: tuple[Column, ...] = (
         "status_as_of",
         "Last confirmed",
         "When a source last confirmed the status, as a partial ISO date.",
-        csv=_partial("status_as_of_date", "status_as_of_precision"),
+        csv="iso(p.status_as_of_date, p.status_as_of_precision)",
         api=(
             ("status_as_of", ApiValue.PARTIAL),
             ("status_as_of_date", ApiValue.DATE),
@@ -216,7 +184,7 @@ PARTNERSHIP_COLUMNS: tuple[Column, ...] = (
         "start_date",
         "Start",
         "Start as a partial ISO date: 2020, 2020-03 or 2020-03-05.",
-        csv=_partial("start_date", "start_precision"),
+        csv="iso(p.start_date, p.start_precision)",
         api=(
             ("start", ApiValue.PARTIAL),
             ("start_date", ApiValue.DATE),
@@ -228,7 +196,7 @@ PARTNERSHIP_COLUMNS: tuple[Column, ...] = (
         "end_date",
         "End",
         "End as a partial ISO date.",
-        csv=_partial("end_date", "end_precision"),
+        csv="iso(p.end_date, p.end_precision)",
         api=(
             ("end", ApiValue.PARTIAL),
             ("end_date", ApiValue.DATE),
@@ -240,7 +208,7 @@ PARTNERSHIP_COLUMNS: tuple[Column, ...] = (
         "summary",
         "Summary",
         "What the sources say.",
-        csv=lambda p: p.summary,
+        csv="p.summary",
         api=(("summary", _PLAIN),),
         stored=("summary",),
     ),
@@ -248,40 +216,41 @@ PARTNERSHIP_COLUMNS: tuple[Column, ...] = (
         "source_urls",
         "Sources",
         "Source addresses, one per line.",
-        csv=_sources(lambda source: source.url or ""),
+        csv="LINE.join([source.url or '' for source in sources])",
         api=(("sources", _OWN),),
     ),
     Column(
         "source_titles",
         "Source titles",
         "Source titles, one per line, aligned with source_urls.",
-        csv=_sources(lambda source: source.title),
+        csv="LINE.join([source.title for source in sources])",
     ),
     Column(
         "source_publishers",
         "Source publishers",
         "Source publishers, one per line, aligned with source_urls.",
-        csv=_sources(lambda source: source.publisher),
+        csv="LINE.join([source.publisher for source in sources])",
     ),
     Column(
         "source_dates",
         "Source dates",
         "Source publication dates (partial ISO), one per line.",
-        csv=_sources(
-            lambda source: stored_isoformat(source.published_date, source.published_precision)
+        csv=(
+            "LINE.join([iso(source.published_date, source.published_precision)"
+            " for source in sources])"
         ),
     ),
     Column(
         "source_archive_urls",
         "Archived copies",
         "Archived copies of the sources, one per line.",
-        csv=_sources(lambda source: source.archive_url),
+        csv="LINE.join([source.archive_url for source in sources])",
     ),
     Column(
         "atlas_id",
         "Atlas row",
         "Row id in the EFF Atlas of Surveillance, for records imported from it.",
-        csv=lambda p: p.atlas_id or "",
+        csv="p.atlas_id or ''",
         api=(("atlas_id", _PLAIN),),
         stored=("atlas_id",),
     ),
@@ -289,7 +258,7 @@ PARTNERSHIP_COLUMNS: tuple[Column, ...] = (
         "attribution",
         "Credit",
         "Credit owed for the record (e.g. EFF's CC BY 4.0).",
-        csv=lambda p: p.attribution,
+        csv="p.attribution",
         api=(("attribution", _PLAIN),),
         stored=("attribution",),
     ),
@@ -303,7 +272,7 @@ PARTNERSHIP_COLUMNS: tuple[Column, ...] = (
         "updated_at",
         "Updated",
         "When survmap last changed the record (UTC, ISO 8601).",
-        csv=_updated,
+        csv="p.updated_at.isoformat() if p.updated_at else ''",
         api=(("updated_at", ApiValue.DATETIME),),
         stored=("updated_at",),
     ),
