@@ -4,6 +4,7 @@ help_text, so the OpenAPI schema is the data dictionary."""
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
@@ -163,6 +164,10 @@ def _date(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _decimal(value: decimal.Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
 def _partial(value: PartialDate | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -172,6 +177,7 @@ _WRITE: dict[ApiValue, Callable[[Any], Any] | None] = {
     ApiValue.DATE: _date,
     ApiValue.PARTIAL: _partial,
     ApiValue.DATETIME: _datetime,
+    ApiValue.DECIMAL: _decimal,
 }
 # Each API key with how to read the partnership's attribute of that name and write it (None:
 # as it is), worked out once; the serializer's own keys (the id, related records) read nothing.

@@ -32,6 +32,7 @@ class ApiValue(StrEnum):
     DATE = "date"  # an ISO date, or null
     PARTIAL = "partial"  # a partial date to its precision ('2020', '2020-03', a day), or null
     DATETIME = "datetime"  # UTC ISO 8601 with 'Z', as DRF writes it
+    DECIMAL = "decimal"  # a Decimal (an amount) as text, as DRF's DecimalField writes it
     OWN = "own"  # written by the serializer itself: the id, related records and lists
 
 
