@@ -15,8 +15,9 @@ undoes exactly that.
 
 from __future__ import annotations
 
+import csv
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -164,3 +165,39 @@ def partnership_cells(partnership: Partnership | PartnershipRow) -> list[str]:
     """The cells of `partnership_row` in COLUMNS order (what the exports write, 100,000 rows at
     a time: no dictionary on the way)."""
     return _cells(partnership)
+
+
+BOM = "\ufeff"
+LINES_PER_PIECE = 500
+
+
+class _Echo:
+    """A file-like object whose write() hands back what it was given, for csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
+    """The one way survmap writes a CSV file: UTF-8 text with a byte-order mark (so Excel reads
+    it as UTF-8), every cell neutralised against formula injection, in pieces of a few hundred
+    rows (a piece per row would cost a streaming server a write per row)."""
+    writer = csv.writer(_Echo())
+    yield BOM + writer.writerow(header)
+    lines: list[str] = []
+    for cells in rows:
+        # Only a cell that starts with one of NEEDS_CHECK can need neutralising; the rest are
+        # kept without the call.
+        lines.append(
+            writer.writerow(
+                [
+                    neutralize_cell(cell) if cell and cell[0] in NEEDS_CHECK else cell
+                    for cell in cells
+                ]
+            )
+        )
+        if len(lines) >= LINES_PER_PIECE:
+            yield "".join(lines)
+            lines.clear()
+    if lines:
+        yield "".join(lines)
