@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from survmap.api import exports, licensing
 from survmap.geo.boundaries import Level, centroids
 from survmap.records.models import Agency
-from survmap.research import csv_format
+from survmap.research import columns as check_columns
 from survmap.research.models import CheckSource, RecordsRequest, ResearchCheck
 from survmap.research.selectors import check_list_public
 
@@ -36,7 +36,10 @@ def check_feature(research_check: ResearchCheck, points: dict[str, tuple[float, 
         "type": "Feature",
         "id": research_check.pk,
         "geometry": geometry,
-        "properties": {**csv_format.check_row(research_check), "location_source": location_source},
+        "properties": {
+            **check_columns.check_row(research_check),
+            "location_source": location_source,
+        },
     }
 
 
@@ -51,7 +54,7 @@ def write(
 ) -> None:
     """Every public check, as the exports write them (never a pending or rejected one)."""
     checks = check_list_public().order_by("pk")
-    write_file(csv_path, csv_format.csv_lines(checks.iterator(chunk_size=500)))
+    write_file(csv_path, check_columns.csv_lines(checks.iterator(chunk_size=500)))
     write_file(geojson_path, geojson_chunks(checks, check_credits(checks)))
 
 
@@ -68,7 +71,7 @@ def dictionary(csv_name: str, geojson_name: str) -> list[str]:
         "| column | meaning |",
         "| --- | --- |",
     ]
-    lines += [f"| {name} | {text} |" for name, text in csv_format.COLUMN_HELP.items()]
+    lines += [f"| {name} | {text} |" for name, text in check_columns.COLUMN_HELP.items()]
     lines += [
         "",
         f"## {geojson_name}",

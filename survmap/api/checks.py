@@ -29,7 +29,7 @@ from survmap.api.views import PublicAPIMixin, PublicViewSet, validated
 from survmap.common import data_version
 from survmap.geo.boundaries import Level, centroids
 from survmap.records.models import Agency
-from survmap.research import csv_format
+from survmap.research import columns as check_columns
 from survmap.research.filters import CoverageFilterSet, ResearchCheckFilterSet
 from survmap.research.models import CheckSource, RecordsRequest, ResearchCheck
 from survmap.research.selectors import check_list_public, coverage
@@ -171,7 +171,7 @@ class ResearchCheckViewSet(PublicViewSet):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         assert page is not None
         if kind == "csv":
-            return self.get_paginated_response([csv_format.check_row(c) for c in page])
+            return self.get_paginated_response([check_columns.check_row(c) for c in page])
         paginated = self.get_paginated_response([])
         points = centroids(Level.COUNTY)
         paginated.data = {
@@ -204,7 +204,10 @@ class CheckExportView(PublicAPIMixin):
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
         if self.export_format == "csv":
             response = StreamingHttpResponse(
-                (line.encode() for line in csv_format.csv_lines(checks.iterator(chunk_size=500))),
+                (
+                    line.encode()
+                    for line in check_columns.csv_lines(checks.iterator(chunk_size=500))
+                ),
                 content_type="text/csv; charset=utf-8",
             )
         else:

@@ -4,7 +4,6 @@ files."""
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -16,44 +15,13 @@ from survmap.geo.boundaries import Level, centroids
 from survmap.records import csv_format, rows
 from survmap.records.models import Agency, Partnership
 
-LINES_PER_PIECE = 500
-BOM = "\ufeff"
-
-
-class _Echo:
-    """A file-like object whose write() hands back what it was given, for csv.writer."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-# Only a cell that starts with one of these can need neutralising (or carry an apostrophe that
-# neutralize_cell accounts for); the rest are returned unchanged without the call.
-_NEEDS_CHECK = csv_format.NEEDS_CHECK
-
 
 def csv_lines(partnerships: QuerySet[Partnership]) -> Iterator[str]:
-    """UTF-8 CSV text with a byte-order mark (so Excel reads it as UTF-8), every cell
-    neutralised against formula injection."""
-    writer = csv.writer(_Echo())
-    yield BOM + writer.writerow(csv_format.COLUMNS)
-    lines: list[str] = []
-    for partnership in rows.partnerships_in_order(partnerships):
-        cells = csv_format.partnership_cells(partnership)
-        lines.append(
-            writer.writerow(
-                [
-                    csv_format.neutralize_cell(cell) if cell and cell[0] in _NEEDS_CHECK else cell
-                    for cell in cells
-                ]
-            )
-        )
-        # A few hundred rows a piece: a piece per row costs the server a write per row.
-        if len(lines) >= LINES_PER_PIECE:
-            yield "".join(lines)
-            lines.clear()
-    if lines:
-        yield "".join(lines)
+    """The partnerships in survmap's CSV format, as csv_format.csv_text writes every CSV."""
+    return csv_format.csv_text(
+        csv_format.COLUMNS,
+        map(csv_format.partnership_cells, rows.partnerships_in_order(partnerships)),
+    )
 
 
 def agency_point(

@@ -17,6 +17,7 @@ from django.conf import settings
 from survmap.api import check_exports, exports, licensing
 from survmap.api import sharing_exports as sharing_release
 from survmap.records import csv_format
+from survmap.records.columns import COLUMNS_BY_NAME
 from survmap.records.models import Agency, Partnership, PolicyEvent, Source, Technology, Vendor
 from survmap.records.selectors import partnership_list_public
 
@@ -73,10 +74,13 @@ def data_dictionary() -> str:
         "One row per public partnership. UTF-8 with a byte-order mark. Cells that a spreadsheet "
         "would run as a formula start with an apostrophe (OWASP's advice on CSV injection).",
         "",
-        "| column | meaning |",
-        "| --- | --- |",
+        "| column | label | meaning |",
+        "| --- | --- | --- |",
     ]
-    lines += [f"| {name} | {csv_format.COLUMN_HELP[name]} |" for name in csv_format.COLUMNS]
+    for name in csv_format.COLUMNS:
+        column = COLUMNS_BY_NAME[name]
+        since = f" In the exports since {column.since}." if column.since else ""
+        lines.append(f"| {name} | {column.label} | {column.help}{since} |")
     lines += [
         "",
         f"## {GEOJSON_NAME}",

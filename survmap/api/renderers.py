@@ -15,8 +15,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 
 from survmap.api.errors import BadParameter
-from survmap.api.exports import BOM
-from survmap.records.csv_format import neutralize_cell
+from survmap.records.csv_format import BOM, neutralize_cell
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, str]:

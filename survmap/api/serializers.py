@@ -4,6 +4,9 @@ help_text, so the OpenAPI schema is the data dictionary."""
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from django.db import models
@@ -13,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from survmap.common.dates import PartialDate
+from survmap.records.columns import API_FIELDS, ApiValue
 from survmap.records.models import (
     Agency,
     Partnership,
@@ -144,30 +148,8 @@ class PartnershipSerializer(PublicSerializer):
 
     class Meta:
         model = Partnership
-        fields = [
-            "id",
-            "agency",
-            "technology",
-            "vendor",
-            "other_vendors",
-            "product",
-            "status",
-            "status_as_of",
-            "status_as_of_date",
-            "status_as_of_precision",
-            "start",
-            "start_date",
-            "start_precision",
-            "end",
-            "end_date",
-            "end_precision",
-            "summary",
-            "sources",
-            "atlas_id",
-            "attribution",
-            "created_at",
-            "updated_at",
-        ]
+        # The column table's API keys, in its order.
+        fields = [key for key, _kind in API_FIELDS]
 
 
 def _datetime(value: dt.datetime | None) -> str | None:
@@ -182,8 +164,29 @@ def _date(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _decimal(value: decimal.Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
 def _partial(value: PartialDate | None) -> str | None:
     return value.isoformat() if value else None
+
+
+_WRITE: dict[ApiValue, Callable[[Any], Any] | None] = {
+    ApiValue.PLAIN: None,
+    ApiValue.DATE: _date,
+    ApiValue.PARTIAL: _partial,
+    ApiValue.DATETIME: _datetime,
+    ApiValue.DECIMAL: _decimal,
+}
+# Each API key with how to read the partnership's attribute of that name and write it (None:
+# as it is), worked out once; the serializer's own keys (the id, related records) read nothing.
+_API_WRITERS: tuple[tuple[str, Callable[[Any], Any] | None, Callable[[Any], Any] | None], ...] = (
+    tuple(
+        (key, None, None) if kind == ApiValue.OWN else (key, attrgetter(key), _WRITE[kind])
+        for key, kind in API_FIELDS
+    )
+)
 
 
 @extend_schema_serializer(component_name="Partnership")
@@ -195,7 +198,7 @@ class FastPartnershipSerializer(PartnershipSerializer):
         agency = instance.agency
         technology = instance.technology
         vendor = instance.vendor
-        return {
+        own = {
             "id": instance.pk,
             "agency": {
                 "id": agency.pk,
@@ -233,18 +236,6 @@ class FastPartnershipSerializer(PartnershipSerializer):
                 }
                 for other in instance.other_vendors.all()
             ],
-            "product": instance.product,
-            "status": instance.status,
-            "status_as_of": _partial(instance.status_as_of),
-            "status_as_of_date": _date(instance.status_as_of_date),
-            "status_as_of_precision": instance.status_as_of_precision,
-            "start": _partial(instance.start),
-            "start_date": _date(instance.start_date),
-            "start_precision": instance.start_precision,
-            "end": _partial(instance.end),
-            "end_date": _date(instance.end_date),
-            "end_precision": instance.end_precision,
-            "summary": instance.summary,
             "sources": [
                 {
                     "id": source.pk,
@@ -260,10 +251,13 @@ class FastPartnershipSerializer(PartnershipSerializer):
                 }
                 for source in instance.sources.all()
             ],
-            "atlas_id": instance.atlas_id,
-            "attribution": instance.attribution,
-            "created_at": _datetime(instance.created_at),
-            "updated_at": _datetime(instance.updated_at),
+        }
+        # The plain fields from the column table, in its order (the related ones above).
+        return {
+            key: own[key]
+            if read is None
+            else (read(instance) if write is None else write(read(instance)))
+            for key, read, write in _API_WRITERS
         }
 
 

@@ -34,13 +34,13 @@ from survmap.records.models import (
 from survmap.records.normalize import agency_name_key, clean_text, normalize_name
 from survmap.records.plans import (
     UNSET,
+    AgencyPlan,
     PartnershipPlan,
     PlannedRow,
     SourcePlan,
     TechnologyRef,
     VendorRef,
 )
-from survmap.records.plans import AgencyPlan as AgencyRecordPlan
 from survmap.records.services import ori_of
 
 REASON = "Atlas of Surveillance import"
@@ -130,7 +130,7 @@ class Link:
 
 
 @dataclass
-class AgencyPlan:
+class AgencyInFile:
     """One agency as the whole file describes it: the first row's kind and city, every row's
     counties. Deciding once per file keeps a re-import from flip-flopping between rows."""
 
@@ -195,9 +195,9 @@ class AtlasImporter(RowImporter):
         self.matcher = matcher or CountyMatcher()
         self._gazetteer = gazetteer
         self.today = today
-        self._agency_plans: dict[tuple[str, str], AgencyPlan] = {}
+        self._file_agencies: dict[tuple[str, str], AgencyInFile] = {}
         self._source_values: dict[str, Link] = {}
-        self._agency_records: dict[tuple[str, str], AgencyRecordPlan] = {}
+        self._agency_records: dict[tuple[str, str], AgencyPlan] = {}
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -369,15 +369,15 @@ class AtlasImporter(RowImporter):
         for text, census_name in counties.corrected:
             report.notes.append((row.line, f"county {text!r} read as {census_name}"))
         key = (agency_name_key(name), state)
-        plan = self._agency_plans.get(key)
+        plan = self._file_agencies.get(key)
         if plan is None:
-            plan = AgencyPlan(
+            plan = AgencyInFile(
                 name=name,
                 state=state,
                 kind=agency_kind(row.get("Type of LEA"), row.get("Type of Juris")),
                 city=clean_text(row.get("City")),
             )
-            self._agency_plans[key] = plan
+            self._file_agencies[key] = plan
         for fips in counties.fips:
             if fips not in plan.counties:
                 plan.counties.append(fips)
@@ -501,12 +501,12 @@ class AtlasImporter(RowImporter):
     def _label(self, plan: RowPlan) -> str:
         return plan.atlas_id
 
-    def _agency_plan(self, key: tuple[str, str]) -> AgencyRecordPlan:
+    def _agency_plan(self, key: tuple[str, str]) -> AgencyPlan:
         found = self._agency_records.get(key)
         if found is None:
-            plan = self._agency_plans[key]
+            plan = self._file_agencies[key]
             coordinates = plan.latitude is not None and plan.longitude is not None
-            found = AgencyRecordPlan(
+            found = AgencyPlan(
                 name=plan.name,
                 state=plan.state,
                 kind=plan.kind,

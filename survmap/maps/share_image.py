@@ -247,12 +247,3 @@ def technology_image(slug: str, name: str, partnerships: QuerySet) -> ShareImage
         return ShareImage(png=to_png(drawing, name), title=name)
 
     return _cached(f"technology:{slug}", make)
-
-
-def pixel_of(drawing: Drawing, fips: str, lon: float, lat: float) -> tuple[int, int]:
-    """Where a point of a region lands in the PNG (x, y from the top left)."""
-    ax = drawing.axes_by_fips[fips]
-    drawing.figure.canvas.draw()
-    lon = lon - 360 if lon > 0 else lon
-    x, y = ax.transData.transform((lon, lat))
-    return round(float(x)), round(HEIGHT - float(y))

@@ -1,5 +1,6 @@
 """survmap's own CSV format: one row per partnership. The CSV export writes it and `import_csv`
-reads it, so an export read back into an empty database gives the same records.
+reads it, so an export read back into an empty database gives the same records. Its columns,
+their meaning and their cells are the column table's (`records/columns.py`), read by name.
 
 Cells that hold several values (a partnership's sources, its other vendors) keep one value per
 line, aligned across the `source_*` columns; county FIPS codes are separated by ';'. Dates are
@@ -14,86 +15,22 @@ undoes exactly that.
 
 from __future__ import annotations
 
+import csv
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from operator import attrgetter
+from typing import Any
 
 from survmap.common.dates import stored_isoformat
+from survmap.records.columns import COLUMNS_BY_NAME, PARTNERSHIP_COLUMNS
+from survmap.records.columns import COUNTY_SEPARATOR as COUNTY_SEPARATOR
+from survmap.records.columns import LINE as LINE
 from survmap.records.models import Partnership
 from survmap.records.rows import PartnershipRow
 
-COLUMNS: tuple[str, ...] = (
-    "partnership_id",
-    "agency_id",
-    "agency",
-    "agency_kind",
-    "city",
-    "state",
-    "county_fips",
-    "counties",
-    "latitude",
-    "longitude",
-    "ori",
-    "technology",
-    "technology_slug",
-    "technology_category",
-    "vendor",
-    "vendor_slug",
-    "other_vendors",
-    "product",
-    "status",
-    "status_as_of",
-    "start_date",
-    "end_date",
-    "summary",
-    "source_urls",
-    "source_titles",
-    "source_publishers",
-    "source_dates",
-    "source_archive_urls",
-    "atlas_id",
-    "attribution",
-    "updated_at",
-)
+COLUMNS: tuple[str, ...] = tuple(c.name for c in PARTNERSHIP_COLUMNS if c.csv is not None)
 
-COLUMN_HELP: Mapping[str, str] = {
-    "partnership_id": "survmap's stable id of the partnership.",
-    "agency_id": "survmap's stable id of the agency.",
-    "agency": "Agency name.",
-    "agency_kind": "police, sheriff, state_police, federal, university, school or other.",
-    "city": "City or town the agency is based in.",
-    "state": "USPS code of the state or territory.",
-    "county_fips": "Five-digit census FIPS codes of the counties served, separated by ';'.",
-    "counties": "Names of those counties, separated by '; '.",
-    "latitude": "Agency latitude (WGS84), if known.",
-    "longitude": "Agency longitude (WGS84), if known.",
-    "ori": "FBI Originating Agency Identifier, if known.",
-    "technology": "Technology name.",
-    "technology_slug": "Technology identifier, as used in filters.",
-    "technology_category": "Technology category.",
-    "vendor": "Vendor name, if known.",
-    "vendor_slug": "Vendor identifier, as used in filters.",
-    "other_vendors": "Further vendors the sources name for the partnership, one per line.",
-    "product": "Product or programme name.",
-    "status": (
-        "proposed, pilot, active, suspended, ended, banned, rejected (voted down or withdrawn "
-        "before it began) or not_reported (the sources do not say)."
-    ),
-    "status_as_of": "When a source last confirmed the status, as a partial ISO date.",
-    "start_date": "Start as a partial ISO date: 2020, 2020-03 or 2020-03-05.",
-    "end_date": "End as a partial ISO date.",
-    "summary": "What the sources say.",
-    "source_urls": "Source addresses, one per line.",
-    "source_titles": "Source titles, one per line, aligned with source_urls.",
-    "source_publishers": "Source publishers, one per line, aligned with source_urls.",
-    "source_dates": "Source publication dates (partial ISO), one per line.",
-    "source_archive_urls": "Archived copies of the sources, one per line.",
-    "atlas_id": "Row id in the EFF Atlas of Surveillance, for records imported from it.",
-    "attribution": "Credit owed for the record (e.g. EFF's CC BY 4.0).",
-    "updated_at": "When survmap last changed the record (UTC, ISO 8601).",
-}
-
-# Columns added after the first exports: an older export, without them, still imports.
-LATER_COLUMNS: tuple[str, ...] = ("other_vendors", "status_as_of")
+COLUMN_HELP: Mapping[str, str] = {name: COLUMNS_BY_NAME[name].help for name in COLUMNS}
 
 # What `import_csv` needs to identify a record; every other column is optional, in any order.
 REQUIRED_COLUMNS: tuple[str, ...] = ("agency", "state", "technology", "status", "source_urls")
@@ -154,8 +91,6 @@ def column_for(name: str) -> str:
     return ALIASES.get(header_key(name), name.strip())
 
 
-LINE = "\n"
-COUNTY_SEPARATOR = ";"
 # Characters a spreadsheet passes over before it decides a cell is a formula.
 _INVISIBLE = "\u180e\u200b-\u200f\u2060\ufeff"
 # Apostrophes first, so that a neutralised cell is recognised as one (restore_cell).
@@ -188,53 +123,81 @@ def _number(value: float | None) -> str:
     return "" if value is None else repr(value)
 
 
+def _compile_cells() -> Callable[[Any], list[str]]:
+    """One function that returns every CSV cell of a partnership, in COLUMNS order, from the
+    column table's expressions (read by name). Compiled once: the exports call it for every row,
+    and the related records and lists several columns read are fetched once a row."""
+    cells = ",\n        ".join(f"({COLUMNS_BY_NAME[name].csv})" for name in COLUMNS)
+    source = f"""def partnership_cells(p):
+    agency = p.agency
+    technology = p.technology
+    vendor = p.vendor
+    counties = list(agency.counties.all())
+    if len(counties) > 1:
+        counties.sort(key=_fips)
+    sources = list(p.sources.all())
+    return [
+        {cells},
+    ]
+"""
+    names: dict[str, Any] = {
+        "iso": stored_isoformat,
+        "number": _number,
+        "LINE": LINE,
+        "COUNTY_SEPARATOR": COUNTY_SEPARATOR,
+        "_fips": attrgetter("fips"),
+    }
+    exec(compile(source, f"<{__name__}: the column table's cells>", "exec"), names)  # noqa: S102
+    compiled: Callable[[Any], list[str]] = names["partnership_cells"]
+    return compiled
+
+
+_cells = _compile_cells()
+
+
 def partnership_row(partnership: Partnership | PartnershipRow) -> dict[str, str]:
     """The CSV row of one partnership, before neutralisation. Expects agency, its state and
     counties, technology, vendor and sources to be fetched already (see selectors)."""
-    return dict(zip(COLUMNS, partnership_cells(partnership), strict=True))
+    return dict(zip(COLUMNS, _cells(partnership), strict=True))
 
 
 def partnership_cells(partnership: Partnership | PartnershipRow) -> list[str]:
     """The cells of `partnership_row` in COLUMNS order (what the exports write, 100,000 rows at
     a time: no dictionary on the way)."""
-    agency = partnership.agency
-    counties = list(agency.counties.all())
-    if len(counties) > 1:
-        counties.sort(key=lambda county: county.fips)
-    sources = list(partnership.sources.all())
-    technology = partnership.technology
-    vendor = partnership.vendor
-    updated_at = partnership.updated_at
-    return [
-        str(partnership.pk),
-        str(agency.pk),
-        agency.name,
-        agency.kind,
-        agency.city,
-        agency.state_id,
-        COUNTY_SEPARATOR.join([county.fips for county in counties]),
-        "; ".join([county.full_name for county in counties]),
-        _number(agency.latitude),
-        _number(agency.longitude),
-        agency.ori,
-        technology.name,
-        technology.slug,
-        technology.category,
-        vendor.name if vendor else "",
-        vendor.slug if vendor else "",
-        LINE.join([other.name for other in partnership.other_vendors.all()]),
-        partnership.product,
-        partnership.status,
-        stored_isoformat(partnership.status_as_of_date, partnership.status_as_of_precision),
-        stored_isoformat(partnership.start_date, partnership.start_precision),
-        stored_isoformat(partnership.end_date, partnership.end_precision),
-        partnership.summary,
-        LINE.join([source.url or "" for source in sources]),
-        LINE.join([source.title for source in sources]),
-        LINE.join([source.publisher for source in sources]),
-        LINE.join([stored_isoformat(s.published_date, s.published_precision) for s in sources]),
-        LINE.join([source.archive_url for source in sources]),
-        partnership.atlas_id or "",
-        partnership.attribution,
-        updated_at.isoformat() if updated_at else "",
-    ]
+    return _cells(partnership)
+
+
+BOM = "\ufeff"
+LINES_PER_PIECE = 500
+
+
+class _Echo:
+    """A file-like object whose write() hands back what it was given, for csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
+    """The one way survmap writes a CSV file: UTF-8 text with a byte-order mark (so Excel reads
+    it as UTF-8), every cell neutralised against formula injection, in pieces of a few hundred
+    rows (a piece per row would cost a streaming server a write per row)."""
+    writer = csv.writer(_Echo())
+    yield BOM + writer.writerow(header)
+    lines: list[str] = []
+    for cells in rows:
+        # Only a cell that starts with one of NEEDS_CHECK can need neutralising; the rest are
+        # kept without the call.
+        lines.append(
+            writer.writerow(
+                [
+                    neutralize_cell(cell) if cell and cell[0] in NEEDS_CHECK else cell
+                    for cell in cells
+                ]
+            )
+        )
+        if len(lines) >= LINES_PER_PIECE:
+            yield "".join(lines)
+            lines.clear()
+    if lines:
+        yield "".join(lines)

@@ -23,6 +23,7 @@ import hashlib
 import json
 from typing import Any, Literal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -41,12 +42,21 @@ def encode(value: Any) -> str:
     return json.dumps(jsonable(value), sort_keys=True)
 
 
+_DJANGO_JSON = DjangoJSONEncoder()
+_JSON_NATIVE = (str, int, float, bool, type(None), list, dict)
+
+
 def jsonable(value: Any) -> Any:
+    """A field's value as JSON can hold it: a record as its key, a date as ISO text, and what
+    else a model field may hold (Decimal, UUID, time, duration, lazy text) as Django's own JSON
+    encoder writes it, so a new field of any type keeps its journal, conflicts and digests."""
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
-    return value
+    if isinstance(value, _JSON_NATIVE):
+        return value
+    return _DJANGO_JSON.default(value)
 
 
 def entry(writer: Writer, when: dt.datetime) -> Entry:

@@ -5,7 +5,8 @@ A model instance costs about a millisecond a partnership once its agency, state,
 technology, vendor and sources are instantiated too; these rows are built from tuples in a few
 microseconds. They carry every attribute that `FastPartnershipSerializer`, `csv_format.
 partnership_row` and the GeoJSON features read, under the same names, so the formats stay
-defined once (tests check that rows and model instances give the same output).
+defined once (tests check that rows and model instances give the same output). The partnership's
+own fields they carry are those the column table (`records/columns.py`) names as stored.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model, Q, QuerySet
 
 from survmap.common.dates import PartialDate, PartialPeriod
+from survmap.records.columns import STORED_FIELDS
 from survmap.records.models import Agency, Partnership, Technology, Vendor
 
 CHUNK_SIZE = 5_000
@@ -86,51 +88,54 @@ class SourceRow:
         return PartialDate.from_stored(self.published_date, self.published_precision)
 
 
-@dataclass(slots=True)
-class PartnershipRow(PartialPeriod):
-    pk: int
-    agency: AgencyRow
-    technology: TechnologyRow
-    vendor: VendorRow | None
-    product: str
-    status: str
-    status_as_of_date: dt.date | None
-    status_as_of_precision: str
-    start_date: dt.date | None
-    start_precision: str
-    end_date: dt.date | None
-    end_precision: str
-    summary: str
-    sources: Related
-    other_vendors: Related
-    atlas_id: str | None
-    attribution: str
-    created_at: dt.datetime | None
-    updated_at: dt.datetime | None
-
-    @property
-    def status_as_of(self) -> PartialDate | None:
-        return PartialDate.from_stored(self.status_as_of_date, self.status_as_of_precision)
+def _status_as_of(row: Any) -> PartialDate | None:
+    return PartialDate.from_stored(row.status_as_of_date, row.status_as_of_precision)
 
 
-_FIELDS = (
-    "pk",
-    "agency_id",
-    "technology_id",
-    "vendor_id",
-    "product",
-    "status",
-    "status_as_of_date",
-    "status_as_of_precision",
-    "start_date",
-    "start_precision",
-    "end_date",
-    "end_precision",
-    "summary",
-    "atlas_id",
-    "attribution",
-    "updated_at",
+# What every row has besides the stored fields of the column table, in constructor order.
+_RELATED_FIELDS: tuple[tuple[str, Any], ...] = (
+    ("pk", int),
+    ("agency", AgencyRow),
+    ("technology", TechnologyRow),
+    ("vendor", VendorRow | None),
+    ("sources", Related),
+    ("other_vendors", Related),
+    ("created_at", dt.datetime | None),
 )
+
+if TYPE_CHECKING:
+
+    class PartnershipRow(PartialPeriod):
+        """For the type checker: the row's keys and related records, and, through
+        `__getattr__`, the stored fields that columns.STORED_FIELDS names."""
+
+        pk: int
+        agency: AgencyRow
+        technology: TechnologyRow
+        vendor: VendorRow | None
+        sources: Related
+        other_vendors: Related
+        created_at: dt.datetime | None
+        status_as_of: PartialDate | None
+
+        def __init__(self, *values: Any) -> None: ...
+        def __getattr__(self, name: str) -> Any: ...
+
+else:
+    # A slotted dataclass whose plain fields are the column table's stored fields, so a new
+    # public field of Partnership reaches the rows by its row in the table.
+    PartnershipRow = dataclasses.make_dataclass(
+        "PartnershipRow",
+        [*_RELATED_FIELDS, *((name, Any) for name in STORED_FIELDS)],
+        bases=(PartialPeriod,),
+        namespace={"status_as_of": property(_status_as_of)},
+        slots=True,
+    )
+    PartnershipRow.__module__ = __name__
+
+
+_FIELDS = ("pk", "agency_id", "technology_id", "vendor_id", *STORED_FIELDS)
+_KEYS = 4  # pk and the three related ids come first in _FIELDS
 
 
 class _Lookups:
@@ -177,30 +182,20 @@ class _Lookups:
     ) -> Iterator[PartnershipRow]:
         self.fetch(tuples)
         _fill(self.vendors, {pk for ids in others.values() for pk in ids}, Vendor, VendorRow)
+        agencies, technologies, vendors = self.agencies, self.technologies, self.vendors
         for row in tuples:
-            (pk, agency_id, technology_id, vendor_id, product, status, status_as_of_date,
-             status_as_of_precision, start_date, start_precision, end_date, end_precision,
-             summary, atlas_id, attribution, updated_at, *created) = row  # fmt: skip
+            pk, agency_id, technology_id, vendor_id = row[:_KEYS]
+            stored = row[_KEYS : _KEYS + len(STORED_FIELDS)]
+            created = row[_KEYS + len(STORED_FIELDS) :]
             yield PartnershipRow(
-                pk=pk,
-                agency=self.agencies[agency_id],
-                technology=self.technologies[technology_id],
-                vendor=self.vendors[vendor_id] if vendor_id is not None else None,
-                product=product,
-                status=status,
-                status_as_of_date=status_as_of_date,
-                status_as_of_precision=status_as_of_precision,
-                start_date=start_date,
-                start_precision=start_precision,
-                end_date=end_date,
-                end_precision=end_precision,
-                summary=summary,
-                sources=sources.get(pk, Related()),
-                other_vendors=Related(self.vendors[vendor] for vendor in others.get(pk, ())),
-                atlas_id=atlas_id,
-                attribution=attribution,
-                created_at=created[0] if created else None,
-                updated_at=updated_at,
+                pk,
+                agencies[agency_id],
+                technologies[technology_id],
+                vendors[vendor_id] if vendor_id is not None else None,
+                sources.get(pk) or Related(),
+                Related(vendors[vendor] for vendor in others.get(pk, ())),
+                created[0] if created else None,
+                *stored,
             )
 
 

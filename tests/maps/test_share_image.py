@@ -14,9 +14,9 @@ from survmap.maps.share_image import (
     HEIGHT,
     MAX_BYTES,
     WIDTH,
+    Drawing,
     draw_nation,
     draw_state,
-    pixel_of,
     to_png,
 )
 from survmap.maps.standalone import NONE, PALETTE
@@ -24,6 +24,15 @@ from survmap.records.models import Partnership
 from tests.factories import AgencyFactory, PartnershipFactory, TechnologyFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def pixel_of(drawing: Drawing, fips: str, lon: float, lat: float) -> tuple[int, int]:
+    """Where a point of a region lands in the PNG (x, y from the top left)."""
+    ax = drawing.axes_by_fips[fips]
+    drawing.figure.canvas.draw()
+    lon = lon - 360 if lon > 0 else lon
+    x, y = ax.transData.transform((lon, lat))
+    return round(float(x)), round(HEIGHT - float(y))
 
 
 def rgb(hex_colour: str) -> tuple[int, int, int]:

@@ -93,7 +93,7 @@ def plans_held() -> AbstractContextManager[None]:
 
 
 @dataclass
-class Fresh:
+class BatchRow:
     """One row the bulk path takes: its records, and the new ones among them. A row whose
     records all exist unchanged has no partnership to write (`partnership` is None)."""
 
@@ -112,18 +112,18 @@ class Fresh:
 class Batch:
     """The rows taken since the last write, and the new records they share."""
 
-    rows: list[Fresh] = field(default_factory=list)
+    rows: list[BatchRow] = field(default_factory=list)
     agencies: dict[AgencyKey, Agency] = field(default_factory=dict)
     counties: dict[AgencyKey, list[str]] = field(default_factory=dict)
     sources: dict[Hashable, Source] = field(default_factory=dict)
     index: set[Hashable] = field(default_factory=set)
 
-    def take(self, fresh: Fresh, index: Hashable) -> None:
-        self.rows.append(fresh)
-        if fresh.new_agency and fresh.agency_key is not None:
-            self.agencies[fresh.agency_key] = fresh.agency
-            self.counties[fresh.agency_key] = fresh.counties
-        self.sources.update(fresh.new_sources)
+    def take(self, batch_row: BatchRow, index: Hashable) -> None:
+        self.rows.append(batch_row)
+        if batch_row.new_agency and batch_row.agency_key is not None:
+            self.agencies[batch_row.agency_key] = batch_row.agency
+            self.counties[batch_row.agency_key] = batch_row.counties
+        self.sources.update(batch_row.new_sources)
         if index is not None:
             self.index.add(index)
 
@@ -191,7 +191,7 @@ class BulkWriter:
         batch = Batch()
         for row in rows:
             try:
-                taken = self._fresh(row, batch)
+                taken = self._batch_row(row, batch)
             except _FAILURES:
                 self._reset()
                 taken = None
@@ -241,17 +241,17 @@ class BulkWriter:
                 self._insert(batch)
         except _FAILURES:
             self._reset()
-            self.index.drop([fresh.agency for fresh in batch.rows if fresh.new_agency])
-            for fresh in batch.rows:
-                self._write_row(fresh.row)
+            self.index.drop([batch_row.agency for batch_row in batch.rows if batch_row.new_agency])
+            for batch_row in batch.rows:
+                self._write_row(batch_row.row)
                 self._reset()
-                self._load([fresh.row], again=True)
+                self._load([batch_row.row], again=True)
             return
-        for fresh in batch.rows:
-            created = fresh.partnership is not None
+        for batch_row in batch.rows:
+            created = batch_row.partnership is not None
             self.report.outcomes[Outcome.CREATED if created else Outcome.UNCHANGED] += 1
             self.report.bulk_rows += 1
-            self._note_written(fresh)
+            self._note_written(batch_row)
 
     # What the batch's rows name, as it stands: a handful of queries a batch.
 
@@ -326,21 +326,21 @@ class BulkWriter:
             ).values_list("partnership_id", "vendor_id"):
                 self.vendors_named[partnership_id].add(vendor_id)
 
-    def _note_written(self, fresh: Fresh) -> None:
-        if fresh.new_agency:
-            self.index.written(fresh.agency)
-        for key, source in fresh.new_sources.items():
+    def _note_written(self, batch_row: BatchRow) -> None:
+        if batch_row.new_agency:
+            self.index.written(batch_row.agency)
+        for key, source in batch_row.new_sources.items():
             self.sources[key] = [source]
             self.absent.discard(key)
-        partnership = fresh.partnership
+        partnership = batch_row.partnership
         if partnership is None:
             return
         if partnership.atlas_id:
             self.numbered[partnership.atlas_id] = partnership
             self.absent.discard(partnership.atlas_id)
         self.by_agency.setdefault(partnership.agency_id, []).append(partnership)
-        self.cited[partnership.pk] = {source.pk for source in fresh.sources}
-        self.vendors_named[partnership.pk] = {other.pk for other in fresh.other_vendors}
+        self.cited[partnership.pk] = {source.pk for source in batch_row.sources}
+        self.vendors_named[partnership.pk] = {other.pk for other in batch_row.other_vendors}
 
     # Deciding whether a row can go in bulk: writes nothing but new technologies and vendors.
 
@@ -403,7 +403,7 @@ class BulkWriter:
             self.vendors[ref] = row_writer.vendor_of(row_writer.Run(self.writer, self.when), ref)  # type: ignore[arg-type]
         return self.vendors[ref]
 
-    def _fresh(self, row: PlannedRow, batch: Batch) -> tuple[Fresh, Hashable] | None:
+    def _batch_row(self, row: PlannedRow, batch: Batch) -> tuple[BatchRow, Hashable] | None:
         """The row's records if each is new, or found and left unchanged, as `plan_apply`
         would find and compare them; None for any other row."""
         plan = row.plan
@@ -514,7 +514,7 @@ class BulkWriter:
                 instance, "other_vendors", named, [str(other.pk) for other in others], credit
             ):
                 return None
-            return Fresh(row=row, agency=agency, sources=sources, partnership=None), None
+            return BatchRow(row=row, agency=agency, sources=sources, partnership=None), None
         partnership = Partnership()
         if not self._new(partnership, values, ["agency", "technology", "vendor"]):
             return None
@@ -522,7 +522,7 @@ class BulkWriter:
         end: dt.date | None = partnership.end_date
         if start is not None and end is not None and end < start:
             return None  # the database constraint; the per-row path says so in words
-        fresh = Fresh(
+        batch_row = BatchRow(
             row=row,
             agency=agency,
             sources=sources,
@@ -533,7 +533,7 @@ class BulkWriter:
             new_sources=new_sources,
             other_vendors=others,
         )
-        return fresh, index
+        return batch_row, index
 
     # Writing a batch.
 
@@ -551,12 +551,12 @@ class BulkWriter:
                 for fips in dict.fromkeys(codes)
             ],
         )
-        written = [fresh for fresh in batch.rows if fresh.partnership is not None]
+        written = [batch_row for batch_row in batch.rows if batch_row.partnership is not None]
         partnerships = []
-        for fresh in written:
-            partnership = fresh.partnership
+        for batch_row in written:
+            partnership = batch_row.partnership
             assert partnership is not None
-            partnership.agency = fresh.agency
+            partnership.agency = batch_row.agency
             partnerships.append(partnership)
         inserts.insert(Partnership, partnerships)
         cited = Links.written(
@@ -564,8 +564,8 @@ class BulkWriter:
             "sources",
             [
                 (partnership.pk, source.pk)
-                for partnership, fresh in zip(partnerships, written, strict=True)
-                for source in fresh.sources
+                for partnership, batch_row in zip(partnerships, written, strict=True)
+                for source in batch_row.sources
             ],
         )
         named = Links.written(
@@ -573,8 +573,8 @@ class BulkWriter:
             "other_vendors",
             [
                 (partnership.pk, other.pk)
-                for partnership, fresh in zip(partnerships, written, strict=True)
-                for other in fresh.other_vendors
+                for partnership, batch_row in zip(partnerships, written, strict=True)
+                for other in batch_row.other_vendors
             ],
         )
         reason = self.writer.history_reason

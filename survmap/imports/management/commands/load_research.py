@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from survmap.imports.research import RESEARCH_DIR, ResearchRefused, read_research, research_apply
+from survmap.imports.curated import RESEARCH_DIR, ResearchRefused, read_research, research_apply
 
 
 class Command(BaseCommand):

@@ -1,14 +1,14 @@
-"""Research checks as flat rows: one per public check, the columns of the CSV export, the API's
-`?format=csv`, the GeoJSON properties and the releases. Several sources in one cell keep one
-value per line, aligned across the `source_*` columns, as in survmap's partnership CSV."""
+"""A research check's public columns: one row per public check, for the CSV export, the API's
+`?format=csv`, the GeoJSON properties and the releases, written as every survmap CSV is
+(`records.csv_format.csv_text`). Several sources in one cell keep one value per line, aligned
+across the `source_*` columns, as in survmap's partnership CSV."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from survmap.common.dates import stored_isoformat
-from survmap.records.csv_format import neutralize_cell
+from survmap.records.csv_format import csv_text
 from survmap.research.models import ResearchCheck
 
 COLUMN_HELP: Mapping[str, str] = {
@@ -79,15 +79,7 @@ def check_row(research_check: ResearchCheck) -> dict[str, str]:
     }
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(checks: Iterator[ResearchCheck] | list[ResearchCheck]) -> Iterator[str]:
-    """UTF-8 CSV text with a byte-order mark, every cell neutralised against formulas."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(COLUMNS)
-    for research_check in checks:
-        row = check_row(research_check)
-        yield writer.writerow([neutralize_cell(row[column]) for column in COLUMNS])
+def csv_lines(checks: Iterable[ResearchCheck]) -> Iterator[str]:
+    """The checks as CSV text (records.csv_format.csv_text: byte-order mark, cells neutralised)."""
+    rows = (check_row(research_check) for research_check in checks)
+    return csv_text(COLUMNS, ([row[column] for column in COLUMNS] for row in rows))

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 
 from survmap.common.dates import PartialDate
 from survmap.imports.atlas import AtlasImporter
-from survmap.imports.research import (
+from survmap.imports.curated import (
     RECORDS_FILE,
     RESEARCH_DIR,
     SOURCES_FILE,
