@@ -352,6 +352,7 @@ def _table_form(query: QueryDict) -> dict[str, Any]:
         "vendors": options["vendors"],
         "vendor": vendors[0] if vendors else "",
         "states_chosen": len(query.getlist("state")),
+        "chosen": sum(1 for name in TABLE_FORM_FILTERS for value in query.getlist(name) if value),
         "hidden": [
             (name, value)
             for name in FILTER_PARAMS
