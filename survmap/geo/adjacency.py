@@ -1,5 +1,5 @@
-"""Which states and territories (and which counties) share a border, worked out once from the census outlines and
-cached on disk and in memory (like the map's TopoJSON), never per request."""
+"""Which states and territories (and which counties) share a border, worked out once from the
+census outlines and cached on disk and in memory (like the map's TopoJSON), never per request."""
 
 from __future__ import annotations
 

@@ -146,7 +146,7 @@ def typed_technologies(value: str) -> list[str]:
         found = []
         for slug, name, category in Technology.objects.values_list("slug", "name", "category"):
             found += [(slug, slug), (name, slug), (category, slug), (str(labels[category]), slug)]
-            found += [(short, slug) for short, c in TECHNOLOGY_ABBREVIATIONS.items() if c == category]
+            found += [(a, slug) for a, c in TECHNOLOGY_ABBREVIATIONS.items() if c == category]
         return found
 
     return _typed_names("technologies", pairs).get(_typed_key(value), [value])

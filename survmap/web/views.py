@@ -550,7 +550,7 @@ def _neighbour_county_counts(request: HttpRequest, county: County) -> list[dict[
     return [
         {
             "fips": c.fips,
-            "name": c.full_name if c.state_id == county.state_id else f"{c.full_name}, {c.state_id}",
+            "name": c.full_name if c.state_id == county.state_id else str(c),
             "count": counts.get(c.fips, 0),
         }
         for c in County.objects.filter(fips__in=neighbours).order_by("state_id", "name")

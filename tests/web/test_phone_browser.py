@@ -35,7 +35,8 @@ SMALL_TARGETS_JS = """() => {
     if (box.width === 0 || box.height === 0 || el.closest('.visually-hidden')) return;
     if (getComputedStyle(el).visibility === 'hidden') return;
     if (box.height < 44 || box.width < 44) {
-      small.push(`${what} ${el.outerHTML.slice(0, 80)}: ${Math.round(box.width)}x${Math.round(box.height)}`);
+      const size = `${Math.round(box.width)}x${Math.round(box.height)}`;
+      small.push(`${what} ${el.outerHTML.slice(0, 80)}: ${size}`);
     }
   };
   for (const el of document.querySelectorAll(

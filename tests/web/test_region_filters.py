@@ -46,8 +46,7 @@ def test_a_filtered_county_page_names_the_filter_and_counts_what_it_shows(client
     assert "1 agency with 1 sourced partnership: Automated license plate readers (1)." in text
     assert "Ring/Neighbors partnership (3)" not in text
     assert "Macomb Ring 0 Police" not in text
-    chart = response.context["chart"] if "chart" in response.context else None
-    assert chart is not None and chart["total_started"] == 1
+    assert response.context["chart"]["total_started"] == 1
 
 
 def test_an_unfiltered_county_page_counts_everything_and_names_no_filter(client, macomb):
