@@ -168,6 +168,16 @@ def agencies_public() -> QuerySet[Agency]:
     return Agency.objects.public()
 
 
+def agency_named(name: str, state_code: str) -> Agency | None:
+    """The one public agency of the state whose name is this one (spelt as survmap normalises
+    names: case, punctuation, "Dept." for "Department"); None when none is, or several are."""
+    key = normalize_name(name)
+    if not key:
+        return None
+    found = list(agencies_public().filter(state_id=state_code, normalized_name=key)[:2])
+    return found[0] if len(found) == 1 else None
+
+
 def agency_matches(query: str, state_code: str = "") -> list[Agency]:
     """Public agencies for the form's pick-as-you-type and its no-JavaScript fallback."""
     query = query.strip()
