@@ -37,16 +37,8 @@ class WellFormedAtomFeed(Atom1Feed):
         super().add_item(xml_safe(title), xml_safe(link), xml_safe(description), **kwargs)
 
 
-class ChangesFeed(Feed):
-    feed_type = WellFormedAtomFeed
-    title = "survmap: changes to the public record"
-    subtitle = "Partnerships, agencies, sources and policy decisions added, changed or removed."
-
-    def link(self) -> str:
-        return reverse("changelog:changes")
-
-    def items(self) -> list[Entry]:
-        return entries(change_rows(offset=0, limit=FEED_SIZE))
+class ChangeEntries:
+    """How a change log entry reads in a feed: the whole log's and each followed part's."""
 
     def item_title(self, item: Entry) -> str:
         # Atom titles are plain text; the feed generator escapes them as XML.
@@ -73,11 +65,25 @@ class ChangesFeed(Feed):
         return item.when
 
 
-class FollowedFeed(ChangesFeed):
+class ChangesFeed(ChangeEntries, Feed):
+    feed_type = WellFormedAtomFeed
+    title = "survmap: changes to the public record"
+    subtitle = "Partnerships, agencies, sources and policy decisions added, changed or removed."
+
+    def link(self) -> str:
+        return reverse("changelog:changes")
+
+    def items(self) -> list[Entry]:
+        return entries(change_rows(offset=0, limit=FEED_SIZE))
+
+
+class FollowedFeed(ChangeEntries, Feed):
     """What changed in one part of the record, for a reader who follows a place, an agency or
     a technology without an account: new, corrected and ended partnerships there, and the
     policy decisions that touched them. Named after what it follows, linked from its page;
     like the whole log it names no moderator and no contributor."""
+
+    feed_type = WellFormedAtomFeed
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         raise NotImplementedError

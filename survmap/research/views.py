@@ -237,7 +237,7 @@ _NOT_TYPED = {"csrfmiddlewaretoken", "give_back", "confirm", "edit", "website"}
 
 def _typed(request: HttpRequest) -> dict[str, str]:
     return {
-        name: value
+        name: str(value)
         for name, value in request.POST.items()
         if name not in _NOT_TYPED and len(name) <= 100
     }

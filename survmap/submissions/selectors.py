@@ -144,9 +144,17 @@ def likely_duplicates(
             submission.agency_name, state, candidates=by_state[state], limit=limit
         )
         agencies = [agency for agency, ratio in duplicates.agencies if ratio == 1.0]
+        # Once approved, the agency the tip became is no duplicate of itself.
+        duplicates.agencies = [
+            (agency, ratio)
+            for agency, ratio in duplicates.agencies
+            if agency.pk != submission.result_agency_id
+        ]
     if agencies and submission.technology_id is not None:
         duplicates.partnerships = list(
             Partnership.objects.filter(agency__in=agencies, technology_id=submission.technology_id)
+            # Nor is the partnership it became.
+            .exclude(pk=submission.result_partnership_id or 0)
             .select_related("agency", "technology", "vendor")
             .order_by("pk")
         )

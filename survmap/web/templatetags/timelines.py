@@ -26,6 +26,7 @@ def timeline(
     """The timeline of a technology, a county, a state, or else of every partnership; with
     `filters` (the page's filter query), of `filtered`, the page's own filtered set."""
     public = Partnership.objects.public()
+    partnerships: QuerySet[Partnership]
     if technology is not None:
         scope, partnerships, subject = (
             f"technology:{technology.pk}",
