@@ -304,7 +304,8 @@ def _readable(stored: str) -> str:
 def _field_label(conflict: Conflict, record: models.Model | None) -> str:
     if record is not None:
         try:
-            return str(record._meta.get_field(conflict.field).verbose_name)
+            field = record._meta.get_field(conflict.field)
+            return str(getattr(field, "verbose_name", conflict.field))
         except FieldDoesNotExist:
             pass
     return conflict.field
@@ -339,7 +340,8 @@ class ConflictAdmin(admin.ModelAdmin):
             return f"{conflict.record_model} {conflict.record_id} (deleted)"
         meta = found._meta
         url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[found.pk])
-        return format_html('<a href="{}">{}: {}</a>', url, meta.verbose_name.capitalize(), found)
+        kind = str(meta.verbose_name).capitalize()
+        return format_html('<a href="{}">{}: {}</a>', url, kind, found)
 
     def get_urls(self) -> list[URLPattern]:
         return [
