@@ -89,10 +89,11 @@ class FollowedFeed(ChangeEntries, Feed):
         raise NotImplementedError
 
     def title(self, obj: dict[str, Any]) -> str:
-        return f"survmap: changes in {obj['name']}"
+        # A name stored before survmap cleaned its input may hold what XML cannot carry.
+        return xml_safe(f"survmap: changes in {obj['name']}")
 
     def subtitle(self, obj: dict[str, Any]) -> str:
-        return (
+        return xml_safe(
             f"Partnerships of police surveillance in {obj['name']} added, corrected or ended, "
             "and the policy decisions that changed them, each with its sources."
         )
