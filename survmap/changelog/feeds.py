@@ -15,8 +15,8 @@ from django.utils.html import escape
 from survmap.changelog.selectors import Entry, FeedScope, change_rows, entries
 from survmap.common.text import xml_safe
 from survmap.geo.boundaries import Level
-from survmap.geo.choropleth import level_for_fips
 from survmap.geo.models import County, State
+from survmap.maps.choropleth import level_for_fips
 from survmap.records.models import Agency, PolicyEvent, Technology
 
 FEED_SIZE = 50
