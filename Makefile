@@ -30,6 +30,7 @@ install-dev: $(VENV)/.dev-installed node_modules/.installed
 migrate: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_starter_data
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py release --if-none
 
 run: migrate
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)

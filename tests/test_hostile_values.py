@@ -391,9 +391,13 @@ def _public_urls(client: Client) -> list[str]:
             urls += [reverse(name, args=[pk]), reverse(name, args=[pk]) + "?format=csv"]
     for agency in Agency.objects.filter(pk__in=public.values("agency_id")):
         urls.append(reverse("web:agency", args=[agency.pk]))
+        urls.append(reverse("changelog:agency_feed", args=[agency.pk]))
+        urls.append(reverse("changelog:region_feed", args=[agency.state.fips]))
         urls.append(reverse("web:region", args=[agency.state.fips]))
         urls += [reverse("web:region", args=[county.fips]) for county in agency.counties.all()]
         urls.append(reverse("submissions:correction") + f"?agency={agency.pk}")
+    for slug in public.values_list("technology__slug", flat=True).distinct():
+        urls.append(reverse("changelog:technology_feed", args=[slug]))
     for event in PolicyEvent.objects.public():
         urls.append(reverse("web:policy_event", args=[event.pk]))
     for partnership in public.select_related("agency", "technology"):

@@ -239,15 +239,23 @@ class KeysetPagination(BasePagination):
         credits = sorted(
             {licensing.SURVMAP_CREDIT}.union(*(licensing.row_credits(row) for row in self.page))
         )
-        return Response(
+        next_link = self.get_next_link()
+        response = Response(
             {
                 "count": self.count,
-                "next": self.get_next_link(),
+                "next": next_link,
                 "license": licensing.license_info(credits),
                 "attribution": credits,
                 "results": data,
             }
         )
+        # The total and the next page in headers too: a CSV page has no envelope to carry them,
+        # and a reader who asked for ?format=csv must not take one page for the whole set.
+        links = [f'<{next_link}>; rel="next"'] if next_link else []
+        response["Link"] = ", ".join([*links, licensing.link_header(credits)])
+        if self.count is not None:
+            response["X-Total-Count"] = str(self.count)
+        return response
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -23,7 +23,19 @@ def _m2m(name: str) -> Any:
     return apps.get_model("records", name)
 
 
-def _public_history(kind: str) -> QuerySet:
+@dataclass(frozen=True)
+class FeedScope:
+    """Part of the record a reader follows (a place, an agency, a technology): its changes are
+    those of the partnerships of `agencies` (ids; None for any) of `technology_id` (None for
+    any), of those agencies themselves when no technology is named, and of the policy events
+    `events` (ids). Sources show through the entries that cite them."""
+
+    agencies: Any = None
+    technology_id: int | None = None
+    events: Any = None
+
+
+def _public_history(kind: str, scope: FeedScope | None = None) -> QuerySet:
     """History entries of one model for records that are public now, or were once public and
     have since been deleted. A record never public (no source yet) never shows."""
     partnership_sources = _m2m("HistoricalPartnership_sources")._default_manager
@@ -53,8 +65,21 @@ def _public_history(kind: str) -> QuerySet:
         was_public = Exists(event_sources.filter(policyevent_id=OuterRef("id")))
     deleted = ~Exists(model._default_manager.filter(pk=OuterRef("id")))
     history = model.history.model
+    rows = history._default_manager.all()
+    if scope is not None:
+        if kind == "partnership":
+            if scope.agencies is not None:
+                rows = rows.filter(agency_id__in=scope.agencies)
+            if scope.technology_id is not None:
+                rows = rows.filter(technology_id=scope.technology_id)
+        elif kind == "agency" and scope.agencies is not None and scope.technology_id is None:
+            rows = rows.filter(id__in=scope.agencies)
+        elif kind == "policyevent" and scope.events is not None:
+            rows = rows.filter(id__in=scope.events)
+        else:
+            rows = rows.none()
     return (
-        history._default_manager.filter(public_now | (deleted & was_public))
+        rows.filter(public_now | (deleted & was_public))
         .annotate(record_kind=Value(kind, output_field=models.CharField()))
         .order_by()
         .values("history_id", "history_date", "record_kind")
@@ -64,7 +89,7 @@ def _public_history(kind: str) -> QuerySet:
 KINDS = ("partnership", "agency", "source", "policyevent")
 
 
-def change_rows(*, offset: int, limit: int) -> list[dict[str, Any]]:
+def change_rows(*, offset: int, limit: int, scope: FeedScope | None = None) -> list[dict[str, Any]]:
     """(history_id, history_date, record_kind) rows of public changes, newest first.
 
     Each history table is read newest first along its history_date index and only as far as
@@ -73,7 +98,7 @@ def change_rows(*, offset: int, limit: int) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for kind in KINDS:
         rows.extend(
-            _public_history(kind).order_by("-history_date", "-history_id")[: offset + limit]
+            _public_history(kind, scope).order_by("-history_date", "-history_id")[: offset + limit]
         )
     rows.sort(key=lambda row: (row["history_date"], row["history_id"]), reverse=True)
     return rows[offset : offset + limit]

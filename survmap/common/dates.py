@@ -166,3 +166,93 @@ class PartialPeriod:
     @property
     def end(self) -> PartialDate | None:
         return PartialDate.from_stored(self.end_date, self.end_precision)
+
+
+# ---- The one reader of dates as people write them (tips, research reports, imports). ----
+
+# What forms tell people up front.
+ACCEPTED_FORMS = "2020, Sept 2020, 09/2020, Sept 8 2020, 8 September 2020, 09/08/2020 or 2020-09-08"
+
+_MONTH_WORDS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_WORD_MONTH = r"(?P<month>[A-Za-z]+)\.?"
+_WORD_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_WORD_YEAR = r"(?P<year>\d{4})"
+_WORDED = (
+    re.compile(rf"^{_WORD_MONTH}\s+{_WORD_DAY},?\s+{_WORD_YEAR}$"),  # Sept 8, 2020
+    re.compile(rf"^{_WORD_DAY}\s+{_WORD_MONTH},?\s+{_WORD_YEAR}$"),  # 8 September 2020
+    re.compile(rf"^{_WORD_MONTH},?\s+{_WORD_YEAR}$"),  # Sept 2020, Dec 2026
+)
+_NUMERIC_DAY = re.compile(r"^(?P<first>\d{1,2})[/.-](?P<second>\d{1,2})[/.-](?P<year>\d{2}|\d{4})$")
+
+
+class AmbiguousDate(ValueError):
+    """A date whose day and month could be swapped (09/08/2020). The message asks which was
+    meant; `month_first` and `day_first` are the two readings, for a reader that must choose
+    (an import from a US file reads month first, and says so)."""
+
+    def __init__(self, text: str, month_first: PartialDate, day_first: PartialDate) -> None:
+        super().__init__(
+            f"Is {text} {month_first.display()} or {day_first.display()}? Write it as "
+            f"{month_first.isoformat()} or {day_first.isoformat()}, or with the month's name "
+            f"(Sept 8, 2020)."
+        )
+        self.text = text
+        self.month_first = month_first
+        self.day_first = day_first
+
+
+def _word_month(word: str) -> int:
+    number = _MONTH_WORDS.get(word.lower())
+    if number is None:
+        raise ValueError(f"{word!r} is not a month")
+    return number
+
+
+def parse_written_date(text: str, *, today: dt.date | None = None) -> PartialDate | None:
+    """A date as a person wrote it, to the precision they gave; None for nothing written. The
+    same answers for a tip, a research report and an import: ISO (`2020-09-08`, `2020-09`,
+    `2020`), worded (`Sept 8, 2020`, `8 September 2020`, `Dec 2026`), numeric (`09/2020`,
+    `3/22/18`, `22/3/2018` day first when the day is over 12). Raises AmbiguousDate when a
+    numeric day and month could be swapped (`07-11-2019`), ValueError for anything else."""
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        return None
+    for pattern in _WORDED:
+        match = pattern.match(cleaned)
+        if match:
+            parts = match.groupdict()
+            day = int(parts["day"]) if parts.get("day") else None
+            return PartialDate(int(parts["year"]), _word_month(parts["month"]), day)
+    match = _NUMERIC_DAY.match(cleaned)
+    if match:
+        first, second, year = int(match["first"]), int(match["second"]), match["year"]
+        if first != second and first <= 12 and second <= 12:
+            month_first = PartialDate.parse(f"{first}/{second}/{year}", today=today)
+            assert month_first is not None
+            day_first = PartialDate(month_first.year, second, first)
+            raise AmbiguousDate(cleaned, month_first, day_first)
+        if first > 12:
+            # Day first, as most of the world writes it: unambiguous.
+            return PartialDate.parse(f"{second}/{first}/{year}", today=today)
+        return PartialDate.parse(f"{first}/{second}/{year}", today=today)
+    return PartialDate.parse(cleaned, today=today)

@@ -1,5 +1,5 @@
-"""Which states and territories share a border, worked out once from the census outlines and
-cached on disk and in memory (like the map's TopoJSON), never per request."""
+"""Which states and territories (and which counties) share a border, worked out once from the
+census outlines and cached on disk and in memory (like the map's TopoJSON), never per request."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from survmap.geo import census
 from survmap.geo.boundaries import Level, simplified
+from survmap.geo.topology import OBJECT_NAME, geometry_asset
 
 BUILD_VERSION = "1"
 # Degrees. The cartographic outlines are generalised, so neighbours' edges need not meet
@@ -64,3 +67,30 @@ def state_neighbours() -> dict[str, list[str]]:
         json.dump(found, f)
     os.replace(f.name, path)
     return found
+
+
+def _arc_ids(arcs: Any) -> Iterator[int]:
+    """Every arc index in a TopoJSON geometry's nested arc lists (~i is arc i reversed)."""
+    for item in arcs:
+        if isinstance(item, int):
+            yield item if item >= 0 else ~item
+        else:
+            yield from _arc_ids(item)
+
+
+@cache
+def county_neighbours() -> dict[str, list[str]]:
+    """County FIPS code -> FIPS codes of the counties sharing a border with it, across state
+    lines too. The map's county TopoJSON already stores each shared border once, as an arc
+    both outlines use, so two counties are neighbours when they name the same arc (a corner
+    alone shares no arc)."""
+    document = json.loads(geometry_asset(Level.COUNTY).body)
+    users: dict[int, set[str]] = {}
+    for geometry in document["objects"][OBJECT_NAME[Level.COUNTY]]["geometries"]:
+        for arc in _arc_ids(geometry.get("arcs", [])):
+            users.setdefault(arc, set()).add(str(geometry["id"]))
+    neighbours: dict[str, set[str]] = {}
+    for fips_codes in users.values():
+        for fips in fips_codes:
+            neighbours.setdefault(fips, set()).update(fips_codes - {fips})
+    return {fips: sorted(found) for fips, found in neighbours.items() if found}

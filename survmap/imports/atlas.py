@@ -20,7 +20,13 @@ from survmap.common.links import is_http_url
 from survmap.geo.models import State
 from survmap.imports.base import RowImporter
 from survmap.imports.counties import CountyMatch, CountyMatcher
-from survmap.imports.fields import DateReading, FieldWarning, read_date, read_link
+from survmap.imports.fields import (
+    DateReading,
+    FieldWarning,
+    city_without_state,
+    read_date,
+    read_link,
+)
 from survmap.imports.kinds import ImporterKind, NoteKind
 from survmap.imports.places import Gazetteer
 from survmap.imports.readers import Row
@@ -375,7 +381,7 @@ class AtlasImporter(RowImporter):
                 name=name,
                 state=state,
                 kind=agency_kind(row.get("Type of LEA"), row.get("Type of Juris")),
-                city=clean_text(row.get("City")),
+                city=city_without_state(row.get("City") or "", state),
             )
             self._file_agencies[key] = plan
         for fips in counties.fips:

@@ -11,13 +11,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from survmap.common.dates import PartialDate
+from survmap.common.dates import AmbiguousDate, PartialDate, parse_written_date
 from survmap.common.links import is_http_url
 from survmap.common.memo import memo
+from survmap.geo import census
 from survmap.imports.kinds import NoteKind
 from survmap.records.normalize import clean_text
 
-_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 # Spreadsheets count days from 1899-12-30 (Excel's 1900 system, after its phantom 29 February).
 _SERIAL_EPOCH = dt.date(1899, 12, 30)
 # Serial numbers read as dates: 1970-01-01 to 2099-12-31. Smaller or larger numbers are more
@@ -45,20 +45,13 @@ class FieldWarning:
 
 
 def parse_date(text: str, *, today: dt.date | None = None) -> PartialDate | None:
-    """PartialDate.parse, plus the unambiguous spellings the Atlas also uses ('June 1, 2016',
-    '26 Mar 2014', '07-11-2019', '02/18/ 2020'). Raises ValueError for anything else."""
+    """The one date reader (`common.dates.parse_written_date`, which tips and research reports
+    use too) after tidying what spreadsheets do to dates ('02/18/ 2020', '01/17,2019'). Raises
+    AmbiguousDate for a day and month that could be swapped, ValueError for no date."""
     text = clean_text(text)
     text = re.sub(r"\s*/\s*", "/", text)
     text = re.sub(r"^(\d{1,2}/\d{1,2}),\s*(\d{4})$", r"\1/\2", text)  # '01/17,2019'
-    if re.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}", text):
-        text = text.replace("-", "/")
-    words = re.fullmatch(r"([A-Za-z]+)\.? (\d{1,2}),? (\d{4})", text) or None
-    if words and words[1][:3].casefold() in _MONTHS:
-        return PartialDate(int(words[3]), _MONTHS.index(words[1][:3].casefold()) + 1, int(words[2]))
-    words = re.fullmatch(r"(\d{1,2}) ([A-Za-z]+)\.? (\d{4})", text)
-    if words and words[2][:3].casefold() in _MONTHS:
-        return PartialDate(int(words[3]), _MONTHS.index(words[2][:3].casefold()) + 1, int(words[1]))
-    return PartialDate.parse(text, today=today)
+    return parse_written_date(text, today=today)
 
 
 @dataclass(frozen=True)
@@ -86,6 +79,17 @@ def _read_date(text: str, today: dt.date) -> DateReading:
         return DateReading(None)
     try:
         return DateReading(parse_date(text, today=today))
+    except AmbiguousDate as question:
+        # A file cannot be asked. US files (the Atlas) write the month first: read it so, and
+        # say so beside the value rather than choose silently.
+        reading = question.month_first
+        return DateReading(
+            reading,
+            note=(
+                f"Date written {text!r}: read month first, {reading.display()}; "
+                f"it could be {question.day_first.display()}."
+            ),
+        )
     except ValueError:
         pass
     if text.isdigit() and int(text) in _SERIAL_RANGE:
@@ -136,3 +140,15 @@ def _read_link(text: str) -> LinkReading:
     if is_http_url(text):
         return LinkReading(text, fixed=fixed)
     return LinkReading("", problem="not a web address; dropped")
+
+
+@memo(maxsize=4_096)
+def city_without_state(city: str, state: str) -> str:
+    """A city cell without the state it repeats ('Dallas, Texas' in Texas is 'Dallas'): pages
+    add the state themselves, and showed 'Dallas, Texas, Texas'."""
+    city = clean_text(city)
+    head, comma, tail = city.rpartition(",")
+    if not comma:
+        return city
+    names = {state.casefold()} | {s.name.casefold() for s in census.states() if s.code == state}
+    return head.strip() if tail.strip().rstrip(".").casefold() in names else city

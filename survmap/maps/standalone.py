@@ -35,6 +35,7 @@ from survmap.common import data_version
 from survmap.geo.boundaries import Level
 from survmap.geo.topology import OBJECT_NAME, geometry_asset
 from survmap.maps.counts import FILTER_PARAMS, as_query, counts_payload
+from survmap.records.filters import typed_states, typed_technologies
 from survmap.records.models import AgencyKind, PartnershipStatus, Technology, Vendor
 
 VENDOR = Path(settings.BASE_DIR) / "static" / "vendor"
@@ -193,9 +194,12 @@ def filter_lines(query: QueryDict) -> list[tuple[str, str]]:
         "status": dict(PartnershipStatus.choices),
         "agency_kind": dict(AgencyKind.choices),
     }
+    typed = {"technology": typed_technologies, "state": typed_states}
     lines = []
     for name in FILTER_PARAMS:
         values = [v for v in query.getlist(name) if v]
+        if name in typed:  # as people type them (`alpr`, `california`): named as they mean
+            values = list(dict.fromkeys(code for v in values for code in typed[name](v)))
         if values:
             shown = [names.get(name, {}).get(v, v) for v in values]
             lines.append(

@@ -5,15 +5,21 @@ know a person set those fields; import conflicts are settled here too."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from survmap.records.models import (
@@ -278,19 +284,104 @@ class PolicyEventAdmin(SimpleHistoryAdmin):
     inlines = [PolicyEventSourceInline]
 
 
+def _conflict_record(conflict: Conflict) -> models.Model | None:
+    try:
+        model = apps.get_model(conflict.record_model)
+    except (LookupError, ValueError):
+        return None
+    return model._default_manager.filter(pk=conflict.record_id).first()
+
+
+def _readable(stored: str) -> str:
+    """A conflict's value as a person reads it: stored as JSON ('"Ours."'), shown as text."""
+    try:
+        value = json.loads(stored)
+    except ValueError:
+        return stored
+    return "" if value is None else value if isinstance(value, str) else json.dumps(value)
+
+
+def _field_label(conflict: Conflict, record: models.Model | None) -> str:
+    if record is not None:
+        try:
+            field = record._meta.get_field(conflict.field)
+            return str(getattr(field, "verbose_name", conflict.field))
+        except FieldDoesNotExist:
+            pass
+    return conflict.field
+
+
 @admin.register(Conflict)
 class ConflictAdmin(admin.ModelAdmin):
     """Values an import did not write because a person had changed the field: a moderator keeps
     the person's value or takes the source's."""
 
-    list_display = ["record_model", "record_id", "field", "ours", "theirs", "source", "line"]
+    list_display = ["record", "field", "ours", "theirs", "source", "line", "status"]
+    # The conflict's page opens from its field; the record's name links to the record.
+    list_display_links = ["field"]
     list_filter = ["status", "record_model", "source"]
     search_fields = ["field", "ours", "theirs", "label"]
     readonly_fields = [field.name for field in Conflict._meta.fields]
     actions = ["keep_ours", "take_theirs"]
+    change_form_template = "admin/records/conflict/change_form.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A conflict is settled, never deleted: deleting it would lose what was decided.
+        return False
+
+    @admin.display(description="record")
+    def record(self, conflict: Conflict) -> str:
+        """The record by its name, linked to its admin page."""
+        found = _conflict_record(conflict)
+        if found is None:
+            return f"{conflict.record_model} {conflict.record_id} (deleted)"
+        meta = found._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[found.pk])
+        kind = str(meta.verbose_name).capitalize()
+        return format_html('<a href="{}">{}: {}</a>', url, kind, found)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:pk>/settle/",
+                self.admin_site.admin_view(self.settle_view),
+                name="records_conflict_settle",
+            ),
+            *super().get_urls(),
+        ]
+
+    def settle_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Keep or take, from the conflict's own page (a POST of its two buttons)."""
+        conflict = get_object_or_404(Conflict, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, conflict):
+            raise PermissionDenied
+        take = "take" in request.POST
+        self._settle(request, Conflict.objects.filter(pk=pk), take=take)
+        return HttpResponseRedirect(reverse("admin:records_conflict_changelist"))
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        conflict = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if conflict is not None:
+            found = _conflict_record(conflict)
+            context.update(
+                conflict=conflict,
+                conflict_record=found,
+                field_label=_field_label(conflict, found),
+                ours_value=_readable(conflict.ours),
+                theirs_value=_readable(conflict.theirs),
+                public_url=getattr(found, "get_absolute_url", lambda: "")() if found else "",
+            )
+        return super().change_view(request, object_id, form_url, context)
 
     def _settle(self, request: HttpRequest, queryset: QuerySet, *, take: bool) -> None:
         writer = Writer.moderator(

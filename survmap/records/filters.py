@@ -9,12 +9,14 @@ from typing import Any, TypeVar
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db import connections
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from drf_spectacular.utils import extend_schema_field
 
+from survmap.common import data_version
 from survmap.geo.models import County, State
 from survmap.records import fulltext
 from survmap.records.models import (
@@ -23,14 +25,35 @@ from survmap.records.models import (
     Partnership,
     PartnershipStatus,
     Technology,
+    TechnologyCategory,
     Vendor,
 )
 
 
-class CodeMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
-    """Several records named by their slug or code (technology, vendor, state, county)."""
+class NormalisedChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """Values as people type them (`ca`, `California`, `alpr`) read as the codes they mean
+    before they are checked; a value that names nothing is left as it is, to be refused."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, normalise: Callable[[str], list[str]], **kwargs: Any) -> None:
+        self.normalise = normalise
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            value = [code for typed in value for code in self.normalise(str(typed))]
+        return super().clean(value)
+
+
+class CodeMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Several records named by their slug or code (technology, vendor, state, county); with
+    `normalise`, also by what people type for them (see `typed_states`, `typed_technologies`)."""
+
+    def __init__(
+        self, *args: Any, normalise: Callable[[str], list[str]] | None = None, **kwargs: Any
+    ) -> None:
+        if normalise is not None:
+            self.field_class = NormalisedChoiceField
+            kwargs["normalise"] = normalise
         super().__init__(*args, **kwargs)
         # The API schema cannot guess the type from a callable queryset: say it is a string.
         extend_schema_field({"type": "string", "description": kwargs.get("help_text", "")})(self)
@@ -77,6 +100,61 @@ class AgencyIdFilter(django_filters.ModelMultipleChoiceFilter):
         extend_schema_field({"type": "integer", "description": kwargs.get("help_text", "")})(self)
 
 
+def _typed_key(value: str) -> str:
+    """What two spellings of one name share: case, spaces, hyphens and underscores aside."""
+    return re.sub(r"[\s_-]+", " ", value.strip().casefold())
+
+
+# Short names of technologies that are neither a slug, a name nor a category.
+TECHNOLOGY_ABBREVIATIONS = {"lpr": "alpr", "anpr": "alpr", "plate readers": "alpr"}
+
+
+def _typed_names(kind: str, pairs: Callable[[], list[tuple[str, str]]]) -> dict[str, list[str]]:
+    """{typed key: [codes]} for one kind of record, built once per data version."""
+    key = f"survmap:typed-{kind}:{data_version.current().token}"
+    names: dict[str, list[str]] | None = cache.get(key)
+    if names is None:
+        names = {}
+        for typed, code in pairs():
+            codes = names.setdefault(_typed_key(typed), [])
+            if code not in codes:
+                codes.append(code)
+        cache.set(key, names, 3600)
+    return names
+
+
+def typed_states(value: str) -> list[str]:
+    """A state or territory as people type it: its code in any case (`ca`) or its name
+    (`California`, `new york`)."""
+    if re.fullmatch(r"[A-Z]{2}", value):
+        return [value]
+
+    def pairs() -> list[tuple[str, str]]:
+        return [
+            (typed, code)
+            for code, name in State.objects.values_list("code", "name")
+            for typed in (code, name)
+        ]
+
+    return _typed_names("states", pairs).get(_typed_key(value), [value])
+
+
+def typed_technologies(value: str) -> list[str]:
+    """A technology as people type it: its slug in any case, its name, its category (`alpr`,
+    `face_recognition`, or the category's label) or a common abbreviation (`LPR`); a category
+    stands for every technology in it."""
+
+    def pairs() -> list[tuple[str, str]]:
+        labels = dict(TechnologyCategory.choices)
+        found = []
+        for slug, name, category in Technology.objects.values_list("slug", "name", "category"):
+            found += [(slug, slug), (name, slug), (category, slug), (str(labels[category]), slug)]
+            found += [(a, slug) for a, c in TECHNOLOGY_ABBREVIATIONS.items() if c == category]
+        return found
+
+    return _typed_names("technologies", pairs).get(_typed_key(value), [value])
+
+
 # The filters other record lists share (research checks, coverage), made here so that each
 # parameter has one definition of its name, values, validation and help. `agency` is the path
 # from the filtered model to the agency ("" on agencies themselves).
@@ -86,7 +164,11 @@ def technology_filter(**overrides: Any) -> CodeMultipleChoiceFilter:
         "to_field_name": "slug",
         "distinct": False,
         "queryset": _all(Technology),
-        "help_text": "Technology slug; repeat for several (any of them matches).",
+        "normalise": typed_technologies,
+        "help_text": (
+            "Technology slug (or its name, or its category such as alpr); repeat for several "
+            "(any of them matches)."
+        ),
     }
     return CodeMultipleChoiceFilter(**(options | overrides))
 
@@ -96,7 +178,11 @@ def state_filter(agency: str = "agency__") -> CodeMultipleChoiceFilter:
         field_name=f"{agency}state",
         distinct=False,
         queryset=_all(State),
-        help_text="USPS state or territory code, e.g. MI; repeat for several.",
+        normalise=typed_states,
+        help_text=(
+            "USPS state or territory code, e.g. MI (or mi, or its name, Michigan); repeat for "
+            "several."
+        ),
     )
 
 
@@ -137,6 +223,23 @@ def agency_or_technology_matches(word: str) -> Q:
         | Q(agency_id__in=in_counties)
         | Q(technology_id__in=Technology.objects.filter(name__icontains=word).values("pk"))
     )
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """A sort on a column that may be empty (a start date, a vendor) puts the rows without it
+    last, whichever way: "Not recorded" first would bury every dated record on page 40."""
+
+    def get_ordering_value(self, param: str) -> Any:
+        value = super().get_ordering_value(param)
+        descending = value.startswith("-")
+        field = F(value.lstrip("-"))
+        return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        # Ending in the id, so that equal values page the same way every time.
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        return qs.order_by(*(self.get_ordering_value(param) for param in value), "pk")
 
 
 class PartnershipFilterSet(django_filters.FilterSet):
@@ -189,7 +292,7 @@ class PartnershipFilterSet(django_filters.FilterSet):
         method="filter_q",
         help_text="Text search over agency, city, county, state, technology, vendor and summary.",
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = NullsLastOrderingFilter(
         fields=(
             ("agency__name", "agency"),
             ("agency__state_id", "state"),

@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from survmap.common.dates import PartialDate
+from survmap.common.dates import ACCEPTED_FORMS, AmbiguousDate, PartialDate, parse_written_date
 from survmap.common.links import http_url_validator
 from survmap.moderation.forms import contact_email_field, honeypot_field, honeypot_filled
 from survmap.records.models import Vendor
@@ -50,11 +50,15 @@ CHECKLIST: list[tuple[SourceKind, str]] = [
 
 
 def _parse_partial(value: str) -> PartialDate:
+    # The one date reader, as the tip form uses it: the same answers and the same questions.
     try:
-        parsed = PartialDate.parse(value)
+        parsed = parse_written_date(value)
+    except AmbiguousDate as error:
+        raise ValidationError(str(error)) from error
     except ValueError as error:
         raise ValidationError(
-            "Write a year (2024), a month (2024-03 or March 2024) or a day (2024-03-05)."
+            f"survmap cannot read '{value}' as a date. Write a year, a month or a day: "
+            f"{ACCEPTED_FORMS}."
         ) from error
     if parsed is None:
         raise ValidationError("Say when you searched.")
@@ -68,9 +72,14 @@ def _parse_day(value: str, field: str) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        parsed = parse_written_date(value)
+    except AmbiguousDate as error:
+        raise ValidationError({field: str(error)}) from None
     except ValueError:
-        raise ValidationError({field: "Write the day as YYYY-MM-DD."}) from None
+        parsed = None
+    if parsed is None or parsed.day is None:
+        raise ValidationError({field: "Write the day, as 2024-03-05 or March 5, 2024."})
+    return parsed.first_day()
 
 
 class ReportForm(forms.Form):

@@ -467,6 +467,19 @@ class ResearchTask(ResearchRecord):
         blank=True,
         help_text="When the current claim runs out and the task is open to others again.",
     )
+    given_back_token = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text=(
+            "Private. The key of the last claim its volunteer gave back, so that its private "
+            "link says so instead of answering 'not found'."
+        ),
+    )
+    given_back_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last claim was given back."
+    )
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -477,7 +490,7 @@ class ResearchTask(ResearchRecord):
     )
 
     objects: ClassVar[ResearchTaskQuerySet] = ResearchTaskQuerySet.as_manager()  # type: ignore[assignment]
-    history = HistoricalRecords(excluded_fields=["claim_token"])
+    history = HistoricalRecords(excluded_fields=["claim_token", "given_back_token"])
 
     class Meta:
         ordering = ["-priority", "pk"]

@@ -312,6 +312,7 @@ def task_release(*, token: str) -> ResearchTask:
     task = ResearchTask.objects.select_for_update().filter(claim_token=token).first()
     if task is None or task.status != TaskStatus.CLAIMED:
         raise ResearchError("This claim is no longer yours: the task may have been reclaimed.")
+    task.given_back_token, task.given_back_at = token, timezone.now()
     _reopen(task, "Released by the volunteer")
     return task
 

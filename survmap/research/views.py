@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -149,12 +149,19 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def claimed(request: HttpRequest, token: str) -> HttpResponse:
     """The claimed task: its checklist and the report form."""
-    task = get_object_or_404(
-        ResearchTask.objects.select_related("agency", "agency__state", "technology"),
-        claim_token=token,
+    task = (
+        ResearchTask.objects.select_related("agency", "agency__state", "technology")
+        .filter(claim_token=token)
+        .first()
     )
-    form = ReportForm(request.POST or None)
-    if request.method == "POST":
+    if task is None:
+        return _given_back_or_404(request, token)
+    if request.method == "POST" and request.POST.get("edit"):
+        # Back from "Give this task back?": the report as typed, neither sent nor checked.
+        form = ReportForm(initial=_typed(request))
+    else:
+        form = ReportForm(request.POST or None)
+    if request.method == "POST" and not request.POST.get("edit"):
         sender = _sender(request)
         # A place is taken before the report is checked, atomically, and given back below
         # whenever nothing is stored; the honeypot's decoy keeps the place it took.
@@ -224,12 +231,59 @@ def _report(
     )
 
 
+# Form fields that are not the volunteer's typing.
+_NOT_TYPED = {"csrfmiddlewaretoken", "give_back", "confirm", "edit", "website"}
+
+
+def _typed(request: HttpRequest) -> dict[str, str]:
+    return {
+        name: str(value)
+        for name, value in request.POST.items()
+        if name not in _NOT_TYPED and len(name) <= 100
+    }
+
+
+def _given_back_or_404(request: HttpRequest, token: str) -> HttpResponse:
+    """A claim's private link after its volunteer gave the task back says so (410 Gone)."""
+    task = (
+        ResearchTask.objects.select_related("agency", "technology")
+        .filter(given_back_token=token)
+        .first()
+    )
+    if task is None:
+        raise Http404("No claim has this address.")
+    return _private(render(request, "research/given_back.html", {"task": task}, status=410))
+
+
 @require_POST
 def release(request: HttpRequest, token: str) -> HttpResponse:
-    # A claim already gone (reported, reclaimed) needs nothing more: back to the list.
+    """ "Give this task back" asks first, with the typed report carried along, so that "No"
+    returns to the report as it was; "Yes" gives it back and the link then says so."""
+    task = (
+        ResearchTask.objects.select_related("agency", "technology")
+        .filter(claim_token=token)
+        .first()
+    )
+    if task is None:
+        return _given_back_or_404(request, token)
+    typed = _typed(request)
+    if not request.POST.get("confirm"):
+        return _private(
+            render(
+                request,
+                "research/give_back.html",
+                {
+                    "task": task,
+                    "token": token,
+                    "typed": typed,
+                    "typed_text": [(n, v) for n, v in typed.items() if v.strip()],
+                },
+            )
+        )
+    # A claim already gone (reported, reclaimed) needs nothing more.
     with contextlib.suppress(ResearchError):
         task_release(token=token)
-    return HttpResponseRedirect(reverse("research:tasks"))
+    return HttpResponseRedirect(reverse("research:claimed", args=[token]))
 
 
 @never_cache

@@ -18,6 +18,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from survmap.common.dates import ACCEPTED_FORMS, AmbiguousDate, parse_written_date
 from survmap.submissions.models import (
     DecisionAction,
     Submission,
@@ -117,6 +118,41 @@ class PendingFirst(admin.SimpleListFilter):
         return queryset if value == "all" else queryset.filter(status=value)
 
 
+class SubmissionEditForm(forms.ModelForm):
+    """ "Edit before deciding": the start and the end as one field each, written as a person
+    writes them and read by the one date reader (its date and precision follow)."""
+
+    class Meta:
+        model = Submission
+        # The admin's fieldsets name the form's fields; these two are the ones read here.
+        fields = ["start_text", "end_text"]
+        help_texts = {
+            "start_text": f"A year, a month or a day: {ACCEPTED_FORMS}.",
+            "end_text": f"A year, a month or a day: {ACCEPTED_FORMS}.",
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for part in ("start", "end"):
+            text = cleaned.get(f"{part}_text") or ""
+            try:
+                written = parse_written_date(text)
+            except ValueError as error:  # AmbiguousDate asks its question
+                message = (
+                    str(error)
+                    if isinstance(error, AmbiguousDate)
+                    else f"survmap cannot read '{text}' as a date: {ACCEPTED_FORMS}."
+                )
+                self.add_error(f"{part}_text", message)
+                continue
+            day = None
+            if written is not None:
+                day = written.first_day() if part == "start" else written.last_day()
+            setattr(self.instance, f"{part}_date", day)
+            setattr(self.instance, f"{part}_precision", written.precision if written else "")
+        return cleaned
+
+
 @admin.register(Submission)
 class SubmissionAdmin(SimpleHistoryAdmin):
     # The decision link first: it is what a moderator comes for, and never scrolls out of view.
@@ -145,8 +181,10 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     ]
+    form = SubmissionEditForm
     fieldsets = [
-        (None, {"fields": ["kind", "status"]}),
+        # No status here: the decision page decides it, with its history.
+        (None, {"fields": ["kind"]}),
         (
             "Agency",
             {"fields": ["agency", "agency_name", "agency_state", "agency_city", "agency_kind"]},
@@ -160,8 +198,9 @@ class SubmissionAdmin(SimpleHistoryAdmin):
                     "vendor",
                     "vendor_name",
                     "partnership_status",
-                    ("start_text", "start_date", "start_precision"),
-                    ("end_text", "end_date", "end_precision"),
+                    # One field each, read by the one date reader, as the public form reads it.
+                    "start_text",
+                    "end_text",
                     "description",
                 ]
             },
@@ -189,6 +228,12 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Submissions come from the public form; moderators add records in Records.
         return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # No bulk delete: deleting submissions loses their moderation history. Reject instead.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
     class Media:
         css = {"all": ["submissions/admin.css"]}

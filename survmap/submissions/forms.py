@@ -15,7 +15,7 @@ from survmap.moderation.forms import contact_email_field, honeypot_field, honeyp
 from survmap.records.models import Agency, AgencyKind, PartnershipStatus, Technology, Vendor
 from survmap.submissions.dates import ACCEPTED_FORMS, AmbiguousDate, parse_contributor_date
 from survmap.submissions.models import MAX_SOURCES, Submission, SubmissionKind
-from survmap.submissions.selectors import agencies_public, agency_matches
+from survmap.submissions.selectors import agencies_public, agency_matches, agency_named
 from survmap.submissions.services import SourceInput
 
 OTHER = "other"
@@ -227,7 +227,11 @@ class PartnershipSubmissionForm(SourcesAndContactMixin):
                 self.add_error("agency_name", "Name the agency, or pick it from the list.")
             if state is None:
                 self.add_error("agency_state", "Choose the agency's state.")
-            if name and state is not None and not cleaned.get("agency_is_new"):
+            exact = agency_named(name, state.code) if name and state is not None else None
+            if exact is not None and not cleaned.get("agency_is_new"):
+                # The agency's own name, as survmap lists it: that is the pick.
+                cleaned["agency"] = exact
+            elif name and state is not None and not cleaned.get("agency_is_new"):
                 # Without JavaScript this is the pick-from-matches step.
                 self.agency_choices = agency_matches(name, state.code)
                 if self.agency_choices:

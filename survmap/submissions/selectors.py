@@ -144,9 +144,17 @@ def likely_duplicates(
             submission.agency_name, state, candidates=by_state[state], limit=limit
         )
         agencies = [agency for agency, ratio in duplicates.agencies if ratio == 1.0]
+        # Once approved, the agency the tip became is no duplicate of itself.
+        duplicates.agencies = [
+            (agency, ratio)
+            for agency, ratio in duplicates.agencies
+            if agency.pk != submission.result_agency_id
+        ]
     if agencies and submission.technology_id is not None:
         duplicates.partnerships = list(
             Partnership.objects.filter(agency__in=agencies, technology_id=submission.technology_id)
+            # Nor is the partnership it became.
+            .exclude(pk=submission.result_partnership_id or 0)
             .select_related("agency", "technology", "vendor")
             .order_by("pk")
         )
@@ -166,6 +174,16 @@ def duplicate_counts(submissions: list[Submission]) -> dict[int, int]:
 def agencies_public() -> QuerySet[Agency]:
     """Agencies a visitor may see: those with a public partnership."""
     return Agency.objects.public()
+
+
+def agency_named(name: str, state_code: str) -> Agency | None:
+    """The one public agency of the state whose name is this one (spelt as survmap normalises
+    names: case, punctuation, "Dept." for "Department"); None when none is, or several are."""
+    key = normalize_name(name)
+    if not key:
+        return None
+    found = list(agencies_public().filter(state_id=state_code, normalized_name=key)[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def agency_matches(query: str, state_code: str = "") -> list[Agency]:

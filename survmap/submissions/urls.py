@@ -10,4 +10,5 @@ urlpatterns = [
     path("submit/agencies.json", views.agency_lookup, name="agency_lookup"),
     path("submit/duplicates.json", views.duplicate_lookup, name="duplicate_lookup"),
     path("submissions/<str:token>/", views.status, name="status"),
+    path("submissions/<str:token>/thanks/", views.thanks, name="thanks"),
 ]

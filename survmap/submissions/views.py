@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -34,7 +34,19 @@ def _rate_limited(request: HttpRequest) -> HttpResponse:
 
 
 def _confirmation(request: HttpRequest, token: str) -> HttpResponse:
-    return render(request, "submissions/confirmation.html", {"token": token})
+    """After a post, a redirect to the thank-you page (post, redirect, get): reloading that
+    page shows it again instead of sending the tip twice."""
+    return redirect("submissions:thanks", token=token)
+
+
+@never_cache
+def thanks(request: HttpRequest, token: str) -> HttpResponse:
+    """The thank-you page with the private status link, for a submission or a decoy."""
+    if not Submission.objects.filter(token=token).exists() and decoy_submission(token) is None:
+        raise Http404("No submission has this address.")
+    response = render(request, "submissions/confirmation.html", {"token": token})
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def _decoy_headline(
@@ -157,9 +169,42 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         submission = decoy_submission(token)
     if submission is None:
         raise Http404("No submission has this address.")
-    response = render(request, "submissions/status.html", {"submission": submission})
+    context: dict[str, Any] = {"submission": submission, "details": [], "history": []}
+    if isinstance(submission, Submission):
+        context["details"] = _what_was_sent(submission)
+        context["sources"] = list(submission.sources.all())
+        # What was decided and when, never by whom: an undo is said, not silently "pending".
+        context["history"] = list(submission.decisions.only("action", "decided_at"))
+    response = render(request, "submissions/status.html", context)
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _what_was_sent(submission: Submission) -> list[tuple[str, str]]:
+    """The tip as its sender typed it, field by field (not the private contact details)."""
+    if submission.kind == SubmissionKind.CORRECTION:
+        target = submission.target_partnership or submission.target_agency
+        lines = [("About", str(target or "")), ("What is wrong", submission.what_is_wrong)]
+    else:
+        agency = submission.agency.name if submission.agency else submission.agency_name
+        place = ", ".join(
+            part for part in (submission.agency_city, submission.agency_state_id or "") if part
+        )
+        technology = submission.technology.name if submission.technology else ""
+        vendor = submission.vendor.name if submission.vendor else submission.vendor_name
+        lines = [
+            ("Agency", f"{agency} ({place})" if place else agency),
+            ("Kind of agency", submission.get_agency_kind_display()),
+            ("Technology", technology or submission.technology_other),
+            ("Vendor", vendor),
+            ("What the sources show", submission.description),
+        ]
+    lines += [
+        ("Status of the partnership", submission.get_partnership_status_display()),
+        ("Started", submission.start_text),
+        ("Ended", submission.end_text),
+    ]
+    return [(label, value) for label, value in lines if value]
 
 
 @require_GET

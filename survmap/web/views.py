@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from survmap.common import data_version
-from survmap.geo.adjacency import state_neighbours
+from survmap.geo.adjacency import county_neighbours, state_neighbours
 from survmap.geo.boundaries import Level
 from survmap.geo.models import County, State
 from survmap.geo.topology import geometry_asset
@@ -36,6 +36,7 @@ from survmap.maps.counts import (
     map_options,
 )
 from survmap.maps.regions import region_counts
+from survmap.maps.standalone import filter_lines
 from survmap.maps.svgmap import state_sketch
 from survmap.records.filters import (
     FILTER_NAMES,
@@ -360,6 +361,7 @@ def _table_form(query: QueryDict) -> dict[str, Any]:
         "vendors": options["vendors"],
         "vendor": vendors[0] if vendors else "",
         "states_chosen": len(query.getlist("state")),
+        "chosen": sum(1 for name in TABLE_FORM_FILTERS for value in query.getlist(name) if value),
         "hidden": [
             (name, value)
             for name in FILTER_PARAMS
@@ -419,7 +421,11 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
     partnerships = _shown(filterset.qs).order_by("agency__name", "technology__name", "pk")
     page_obj = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
     events = _policy_events(Q(partnerships__in=base.values("pk")) | place)
-    county_counts = region_counts(base, Level.COUNTY)
+    # Filtered (say to plate readers), the count, the technologies, the sketch and the chart
+    # follow the filters the list follows, and the page says which they are.
+    filters = filter_query(request.GET)
+    shown = filterset.qs if filters else base
+    county_counts = region_counts(shown, Level.COUNTY)
     sketch = state_sketch(state.fips)
     shapes: list[dict[str, Any]] = []
     if sketch is not None:
@@ -441,7 +447,7 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
     query.pop("page", None)
     name = f"{county.full_name}, {state.name}" if county else state.name
     technologies = (
-        base.values("technology__name")
+        shown.values("technology__name")
         .annotate(n=Count("agency", distinct=True))
         .order_by("-n", "technology__name")
     )
@@ -458,7 +464,10 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
             "sketch": sketch,
             "shapes": shapes,
             "counties_with_records": counties_with_records if county is None else [],
-            "agency_count": base.values("agency").distinct().count(),
+            "agency_count": shown.values("agency").distinct().count(),
+            "shown": shown,
+            "filter_lines": filter_lines(request.GET) if filters else [],
+            "unfiltered_url": reverse("web:region", args=[fips]),
             "technologies": technologies,
             "map_url": reverse("web:home")
             + "?"
@@ -468,8 +477,12 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
             ),
             "sparse": page_obj.paginator.count < SPARSE_BELOW,
             "statewide": _statewide_agencies(state, county) if county else [],
-            "neighbours": [] if county else _neighbour_counts(request, state),
-            "filters": filter_query(request.GET),
+            "neighbours": (
+                _neighbour_county_counts(request, county)
+                if county
+                else _neighbour_counts(request, state)
+            ),
+            "filters": filters,
             "tip_url": reverse("submissions:submit")
             + "?"
             + urlencode({"agency_state": state.code, "place": name}),
@@ -525,6 +538,30 @@ def _neighbour_counts(request: HttpRequest, state: State) -> list[dict[str, Any]
     return [
         {"fips": s.fips, "name": s.name, "count": counts.get(s.fips, 0)}
         for s in State.objects.filter(fips__in=neighbours).order_by("name")
+    ]
+
+
+def _neighbour_county_counts(request: HttpRequest, county: County) -> list[dict[str, Any]]:
+    """The counties sharing a border with this one (across state lines too), each with its
+    agencies matching the reader's filters."""
+    neighbours = county_neighbours().get(county.fips, [])
+    if not neighbours:
+        return []
+    counts = dict(
+        _filterset(request)
+        .qs.filter(agency__counties__fips__in=neighbours)
+        .order_by()
+        .values("agency__counties__fips")
+        .annotate(n=Count("agency", distinct=True))
+        .values_list("agency__counties__fips", "n")
+    )
+    return [
+        {
+            "fips": c.fips,
+            "name": c.full_name if c.state_id == county.state_id else str(c),
+            "count": counts.get(c.fips, 0),
+        }
+        for c in County.objects.filter(fips__in=neighbours).order_by("state_id", "name")
     ]
 
 

@@ -212,7 +212,7 @@ def test_coverage_refuses_an_unknown_parameter_naming_it(client, checks):
 @pytest.mark.parametrize(
     "query",
     [
-        {"state": "Michigan"},
+        {"state": "Michigen"},  # a state's name is taken; a misspelt one is not
         {"state": ""},
         {"county": "2609"},
         {"county": "26099\x00"},

@@ -111,3 +111,35 @@ def test_options_on_the_docs_page_is_no_server_error(client: Client, db: None) -
     response = client.options(reverse("api:docs"))
     assert response.status_code == 405
     assert client.get(reverse("api:docs")).status_code == 200
+
+
+def test_a_csv_page_says_the_total_and_links_the_next_page(client: Client, record: Record) -> None:
+    url = reverse("api:partnership-list") + "?format=csv&page_size=1"
+    response = client.get(url)
+    assert response.status_code == 200
+    total = int(response["X-Total-Count"])
+    assert total >= 2
+    links = response["Link"]
+    assert 'rel="license"' in links
+    next_url = links.split(">", 1)[0].lstrip("<")
+    assert 'rel="next"' in links.split(",")[0] and "cursor=" in next_url
+    # Following the links walks every row, each once, and the last page has no next link.
+    rows = 0
+    while True:
+        lines = response.content.decode("utf-8-sig").strip().splitlines()
+        rows += len(lines) - 1
+        if 'rel="next"' not in response["Link"]:
+            break
+        response = client.get(response["Link"].split(">", 1)[0].lstrip("<"))
+    assert rows == total
+
+
+def test_typed_state_and_technology_names_are_accepted_by_the_api(
+    client: Client, record: Record
+) -> None:
+    by_code = client.get(reverse("api:partnership-list") + "?state=MI&technology=doorbell-network")
+    typed = client.get(
+        reverse("api:partnership-list") + "?state=michigan&technology=Doorbell%20camera%20network"
+    )
+    assert typed.status_code == 200
+    assert typed.json()["results"] == by_code.json()["results"] != []

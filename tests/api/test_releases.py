@@ -110,3 +110,21 @@ def test_downloads_serve_only_files_listed_in_a_release(
     with override_settings(SURVMAP_RELEASES_DIR=releases_root):
         response = client.get(f"/downloads/{name}/{filename}")
     assert response.status_code == 404
+
+
+def test_a_fresh_install_offers_the_live_data_with_a_citation_line(
+    client: Client, record: Record
+) -> None:
+    html = client.get(reverse("downloads:list")).content.decode()
+    assert "No dated release has been published yet" in html
+    citation = html.split('<p class="citation">', 1)[1].split("</p>", 1)[0]
+    assert "http://testserver" + reverse("api:export-partnerships-csv") in citation
+    assert "data version <code>" in citation and "retrieved" in citation
+
+
+def test_release_if_none_publishes_a_first_release_only(tmp_path: Path, record: Record) -> None:
+    call_command("release", output=tmp_path, if_none=True, stdout=io.StringIO())
+    call_command("release", output=tmp_path, if_none=True, stdout=io.StringIO())
+    assert len(releases.list_releases(tmp_path)) == 1
+    call_command("release", output=tmp_path, stdout=io.StringIO())
+    assert len(releases.list_releases(tmp_path)) == 2

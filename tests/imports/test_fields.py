@@ -6,7 +6,7 @@ import pytest
 
 from survmap.common.dates import DatePrecision, PartialDate
 from survmap.common.links import is_http_url
-from survmap.imports.fields import FieldWarning, read_date, read_link
+from survmap.imports.fields import FieldWarning, city_without_state, read_date, read_link
 
 
 @pytest.mark.parametrize(
@@ -84,3 +84,17 @@ def test_other_schemes_and_non_addresses_are_dropped_with_a_reason(text):
 def test_a_warning_names_line_column_and_value():
     warning = FieldWarning(line=12, column="Link 2 Date", value="10/4", reason="unreadable")
     assert str(warning) == "line 12, Link 2 Date '10/4': unreadable"
+
+
+@pytest.mark.parametrize(
+    ("city", "state", "expected"),
+    [
+        ("Dallas, Texas", "TX", "Dallas"),
+        ("Dallas, TX", "TX", "Dallas"),
+        ("Dallas", "TX", "Dallas"),
+        ("Washington, Georgia", "NC", "Washington, Georgia"),
+        ("", "TX", ""),
+    ],
+)
+def test_a_city_that_repeats_its_state_is_read_without_it(city, state, expected):
+    assert city_without_state(city, state) == expected

@@ -170,13 +170,41 @@ def test_a_filled_honeypot_looks_accepted_but_stores_nothing(client):
     assert not ResearchCheck.objects.exists()
 
 
-def test_a_volunteer_can_give_a_task_back(client):
+def test_giving_a_task_back_asks_first_and_keeps_the_typed_report(client):
     task = make_task()
     claim_url = _claim(client, task)
     token = claim_url.rstrip("/").rsplit("/", 1)[-1]
-    client.post(reverse("research:release", args=[token]))
+    typed = _report(summary="Half-way through the 2024 agendas.", give_back="1")
+    asked = client.post(reverse("research:release", args=[token]), typed)
+    assert asked.status_code == 200
+    html = asked.content.decode()
+    assert "Give this task back?" in html and "Half-way through the 2024 agendas." in html
+    task.refresh_from_db()
+    assert task.status == TaskStatus.CLAIMED  # nothing given back by asking
+    # "No": the report comes back as it was typed, neither sent nor marked as wrong.
+    kept = dict(typed, edit="1")
+    back = client.post(claim_url, kept)
+    assert back.status_code == 200
+    html = back.content.decode()
+    assert "Half-way through the 2024 agendas." in html
+    assert 'value="https://city.example.gov/agendas?q=drone"' in html
+    assert "errornote" not in html
+    assert not ResearchCheck.objects.exists()
+
+
+def test_a_task_given_back_says_so_at_its_private_link(client):
+    task = make_task()
+    claim_url = _claim(client, task)
+    token = claim_url.rstrip("/").rsplit("/", 1)[-1]
+    response = client.post(reverse("research:release", args=[token]), {"confirm": "1"})
+    assert response.status_code == 302 and response["Location"] == claim_url
     task.refresh_from_db()
     assert task.status == TaskStatus.OPEN
+    page = client.get(claim_url)
+    assert page.status_code == 410
+    assert "You gave this task back" in page.content.decode()
+    assert "open again" in page.content.decode()
+    assert client.get(reverse("research:claimed", args=["not-a-claim"])).status_code == 404
 
 
 def test_a_volunteer_with_an_account_follows_their_tasks(alice_client, client, alice):

@@ -12,9 +12,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_filled_honeypot_looks_accepted_but_stores_nothing(client, tip):
-    real = client.post(reverse("submissions:submit"), tip)
+    real = client.post(reverse("submissions:submit"), tip, follow=True)
     Submission.objects.all().delete()
-    robot = client.post(reverse("submissions:submit"), {**tip, "website": "http://spam.example"})
+    robot = client.post(
+        reverse("submissions:submit"), {**tip, "website": "http://spam.example"}, follow=True
+    )
     assert robot.status_code == real.status_code == 200
     assert robot.templates[0].name == real.templates[0].name
     assert "Thank you" in robot.content.decode()
@@ -26,8 +28,8 @@ def test_the_rate_limit_refuses_the_sixth_submission_in_an_hour_with_a_clear_pag
 ):
     settings.SURVMAP_SUBMIT_RATE = "5/hour"
     for _ in range(5):
-        assert client.post(reverse("submissions:submit"), tip).status_code == 200
-    response = client.post(reverse("submissions:submit"), tip)
+        assert client.post(reverse("submissions:submit"), tip, follow=True).status_code == 200
+    response = client.post(reverse("submissions:submit"), tip, follow=True)
     assert response.status_code == 429
     assert "Too many submissions" in response.content.decode()
     assert Submission.objects.count() == 5
@@ -35,9 +37,9 @@ def test_the_rate_limit_refuses_the_sixth_submission_in_an_hour_with_a_clear_pag
 
 def test_the_rate_limit_is_per_address(client, tip, settings):
     settings.SURVMAP_SUBMIT_RATE = "1/hour"
-    assert client.post(reverse("submissions:submit"), tip).status_code == 200
-    assert client.post(reverse("submissions:submit"), tip).status_code == 429
-    other = client.post(reverse("submissions:submit"), tip, REMOTE_ADDR="192.0.2.7")
+    assert client.post(reverse("submissions:submit"), tip, follow=True).status_code == 200
+    assert client.post(reverse("submissions:submit"), tip, follow=True).status_code == 429
+    other = client.post(reverse("submissions:submit"), tip, REMOTE_ADDR="192.0.2.7", follow=True)
     assert other.status_code == 200
     assert Submission.objects.count() == 2
 
@@ -48,11 +50,11 @@ def test_the_rate_limit_applies_to_corrections_too(client, settings):
     settings.SURVMAP_SUBMIT_RATE = "0/hour"
     partnership = PartnershipFactory()
     url = reverse("submissions:correction") + f"?partnership={partnership.pk}"
-    assert client.post(url, {"what_is_wrong": "x"}).status_code == 429
+    assert client.post(url, {"what_is_wrong": "x"}, follow=True).status_code == 429
 
 
 def test_the_ip_address_is_stored_only_as_a_keyed_hash(client, tip):
-    client.post(reverse("submissions:submit"), tip, REMOTE_ADDR="198.51.100.23")
+    client.post(reverse("submissions:submit"), tip, REMOTE_ADDR="198.51.100.23", follow=True)
     submission = Submission.objects.get()
     assert submission.ip_hash and "198.51.100.23" not in submission.ip_hash
     assert len(submission.ip_hash) == 64
@@ -83,16 +85,24 @@ def test_behind_a_proxy_the_submission_limit_is_per_client(client, tip, settings
     settings.SURVMAP_SUBMIT_RATE = "1/hour"
     settings.SURVMAP_TRUSTED_PROXY_COUNT = 1
     submit = reverse("submissions:submit")
-    assert client.post(submit, tip, HTTP_X_FORWARDED_FOR="203.0.113.1").status_code == 200
-    assert client.post(submit, tip, HTTP_X_FORWARDED_FOR="203.0.113.1").status_code == 429
-    assert client.post(submit, tip, HTTP_X_FORWARDED_FOR="203.0.113.2").status_code == 200
+    assert (
+        client.post(submit, tip, HTTP_X_FORWARDED_FOR="203.0.113.1", follow=True).status_code == 200
+    )
+    assert (
+        client.post(submit, tip, HTTP_X_FORWARDED_FOR="203.0.113.1", follow=True).status_code == 429
+    )
+    assert (
+        client.post(submit, tip, HTTP_X_FORWARDED_FOR="203.0.113.2", follow=True).status_code == 200
+    )
     assert Submission.objects.count() == 2
 
 
 def test_the_honeypots_status_link_answers_like_a_real_one(client, tip):
-    real = client.post(reverse("submissions:submit"), tip)
+    real = client.post(reverse("submissions:submit"), tip, follow=True)
     real_status = client.get(reverse("submissions:status", args=[real.context["token"]]))
-    robot = client.post(reverse("submissions:submit"), {**tip, "website": "http://spam.example"})
+    robot = client.post(
+        reverse("submissions:submit"), {**tip, "website": "http://spam.example"}, follow=True
+    )
     token = robot.context["token"]
     assert len(token) == len(real.context["token"])
     assert Submission.objects.count() == 1

@@ -55,7 +55,7 @@ def test_the_form_loads_its_duplicate_script_and_names_the_accepted_dates_up_fro
 
 def test_dates_in_common_forms_are_accepted(client, tip):
     tip.update(start_text="Sept 8, 2020", end_text="09/2021", source_1_date="8 September 2020")
-    response = client.post(reverse("submissions:submit"), tip)
+    response = client.post(reverse("submissions:submit"), tip, follow=True)
     assert response.status_code == 200
     submission = Submission.objects.get()
     assert (submission.start_date.isoformat(), submission.start_precision) == ("2020-09-08", "day")
@@ -65,7 +65,7 @@ def test_dates_in_common_forms_are_accepted(client, tip):
 
 def test_an_ambiguous_day_and_month_is_questioned_next_to_its_field(client, tip):
     tip.update(start_text="09/08/2020")
-    html = client.post(reverse("submissions:submit"), tip).content.decode()
+    html = client.post(reverse("submissions:submit"), tip, follow=True).content.decode()
     assert not Submission.objects.exists()
     field = re.search(r"<input[^>]*name=\"start_text\"[^>]*>", html).group(0)
     # The input names the error's real id, so screen readers read it with the field.
@@ -78,7 +78,7 @@ def test_an_ambiguous_day_and_month_is_questioned_next_to_its_field(client, tip)
 
 def test_every_field_error_has_the_id_its_input_points_to(client, tip):
     tip.update(source_1_url="ftp://example.org/x", start_text="yesterday", agency_name="")
-    html = client.post(reverse("submissions:submit"), tip).content.decode()
+    html = client.post(reverse("submissions:submit"), tip, follow=True).content.decode()
     pointed = set(re.findall(r'aria-describedby="[^"]*?(id_\w+_error)"', html))
     assert {"id_source_1_url_error", "id_start_text_error", "id_agency_name_error"} <= pointed
     for error_id in pointed:
@@ -86,7 +86,7 @@ def test_every_field_error_has_the_id_its_input_points_to(client, tip):
 
 
 def test_the_confirmation_offers_to_copy_the_status_link_and_says_what_happens_next(client, tip):
-    html = client.post(reverse("submissions:submit"), tip).content.decode()
+    html = client.post(reverse("submissions:submit"), tip, follow=True).content.decode()
     assert '<button type="button" id="copy-status-link" hidden>Copy the link</button>' in html
     assert "/static/submissions/copy_link.js" in html
     assert "What happens next" in html

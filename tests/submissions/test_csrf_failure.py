@@ -16,7 +16,9 @@ def test_an_expired_token_keeps_what_was_typed_and_sends_it_again(tip):
     client = Client(enforce_csrf_checks=True)
     tip = {**tip, "description": "Line one.\nLine <two> & three."}
     # No cookie any more (it expired), the page was ours.
-    response = client.post(reverse("submissions:submit"), tip, HTTP_ORIGIN="http://testserver")
+    response = client.post(
+        reverse("submissions:submit"), tip, HTTP_ORIGIN="http://testserver", follow=True
+    )
     assert response.status_code == 403
     assert "csrf_failure.html" in [t.name for t in response.templates]
     html = response.content.decode()
@@ -30,7 +32,9 @@ def test_an_expired_token_keeps_what_was_typed_and_sends_it_again(tip):
     # The page set a fresh cookie; its form carries the typed values and a matching token.
     token = response.context["csrf_token"]
     again = dict(tip, csrfmiddlewaretoken=str(token))
-    sent = client.post(reverse("submissions:submit"), again, HTTP_ORIGIN="http://testserver")
+    sent = client.post(
+        reverse("submissions:submit"), again, HTTP_ORIGIN="http://testserver", follow=True
+    )
     assert sent.status_code == 200
     assert "Thank you" in sent.content.decode()
     assert Submission.objects.get().description == "Line one.\nLine <two> & three."
@@ -38,7 +42,9 @@ def test_an_expired_token_keeps_what_was_typed_and_sends_it_again(tip):
 
 def test_a_cross_site_post_gets_the_text_but_no_button(tip):
     client = Client(enforce_csrf_checks=True)
-    response = client.post(reverse("submissions:submit"), tip, HTTP_ORIGIN="https://evil.example")
+    response = client.post(
+        reverse("submissions:submit"), tip, HTTP_ORIGIN="https://evil.example", follow=True
+    )
     assert response.status_code == 403
     html = response.content.decode()
     assert "Send it again" not in html

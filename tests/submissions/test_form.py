@@ -23,7 +23,7 @@ def test_the_form_renders_without_javascript_with_a_csrf_token_and_a_hidden_hone
 
 
 def test_a_valid_tip_is_stored_pending_and_ends_on_a_private_link(client, tip):
-    response = client.post(reverse("submissions:submit"), tip)
+    response = client.post(reverse("submissions:submit"), tip, follow=True)
     assert response.status_code == 200
     submission = Submission.objects.get()
     assert submission.status == SubmissionStatus.PENDING
@@ -42,7 +42,7 @@ def test_a_valid_tip_is_stored_pending_and_ends_on_a_private_link(client, tip):
 
 def test_csrf_is_enforced_on_the_form(tip):
     client = Client(enforce_csrf_checks=True)
-    assert client.post(reverse("submissions:submit"), tip).status_code == 403
+    assert client.post(reverse("submissions:submit"), tip, follow=True).status_code == 403
     assert not Submission.objects.exists()
 
 
@@ -57,7 +57,7 @@ def test_errors_sit_next_to_their_fields_and_everything_typed_is_kept(client, ti
         source_1_url="",
         source_1_title="A title without an address",
     )
-    response = client.post(reverse("submissions:submit"), tip)
+    response = client.post(reverse("submissions:submit"), tip, follow=True)
     assert response.status_code == 200
     html = response.content.decode()
     assert _error_for(html, "agency_name")
@@ -85,7 +85,7 @@ def test_errors_sit_next_to_their_fields_and_everything_typed_is_kept(client, ti
 )
 def test_a_source_that_is_not_http_is_refused_with_a_field_error(client, tip, url):
     tip["source_1_url"] = url
-    html = client.post(reverse("submissions:submit"), tip).content.decode()
+    html = client.post(reverse("submissions:submit"), tip, follow=True).content.decode()
     assert _error_for(html, "source_1_url")
     assert "http:// or https://" in html
     assert not Submission.objects.exists()
@@ -95,7 +95,7 @@ def test_at_least_one_source_is_required(client, tip):
     tip["source_1_url"] = ""
     tip["source_1_title"] = ""
     tip["source_1_date"] = ""
-    html = client.post(reverse("submissions:submit"), tip).content.decode()
+    html = client.post(reverse("submissions:submit"), tip, follow=True).content.decode()
     assert "Give at least one source" in html
     assert not Submission.objects.exists()
 
@@ -104,7 +104,7 @@ def test_every_field_has_a_size_limit(client, tip):
     tip["agency_name"] = "x" * 201
     tip["description"] = "y" * 2001
     tip["source_1_url"] = "https://example.org/" + "z" * 2000
-    html = client.post(reverse("submissions:submit"), tip).content.decode()
+    html = client.post(reverse("submissions:submit"), tip, follow=True).content.decode()
     for field in ("agency_name", "description", "source_1_url"):
         assert _error_for(html, field)
     assert not Submission.objects.exists()
@@ -112,10 +112,10 @@ def test_every_field_has_a_size_limit(client, tip):
 
 def test_other_technology_needs_a_name(client, tip):
     tip["technology"] = "other"
-    html = client.post(reverse("submissions:submit"), tip).content.decode()
+    html = client.post(reverse("submissions:submit"), tip, follow=True).content.decode()
     assert _error_for(html, "technology_other")
     tip["technology_other"] = "Acoustic drones"
-    client.post(reverse("submissions:submit"), tip)
+    client.post(reverse("submissions:submit"), tip, follow=True)
     submission = Submission.objects.get()
     assert submission.technology is None
     assert submission.technology_other == "Acoustic drones"
@@ -123,28 +123,28 @@ def test_other_technology_needs_a_name(client, tip):
 
 def test_an_end_before_the_start_is_refused(client, tip):
     tip.update(start_text="2021", end_text="2019")
-    html = client.post(reverse("submissions:submit"), tip).content.decode()
+    html = client.post(reverse("submissions:submit"), tip, follow=True).content.decode()
     assert _error_for(html, "end_text")
 
 
 def test_without_javascript_similar_agencies_are_offered_to_pick_from(client, tip):
     known = PartnershipFactory(
-        agency=AgencyFactory(name="Gotham Police Dept", state_id="NY", city="Gotham")
+        agency=AgencyFactory(name="Gotham City Police", state_id="NY", city="Gotham")
     ).agency
-    response = client.post(reverse("submissions:submit"), tip)
+    response = client.post(reverse("submissions:submit"), tip, follow=True)
     html = response.content.decode()
     assert _error_for(html, "agency_name")
     assert f'name="agency" value="{known.pk}"' in html
     assert not Submission.objects.exists()
 
     # Picking the match links the tip to the existing agency.
-    client.post(reverse("submissions:submit"), {**tip, "agency": str(known.pk)})
+    client.post(reverse("submissions:submit"), {**tip, "agency": str(known.pk)}, follow=True)
     assert Submission.objects.get().agency == known
 
 
 def test_without_javascript_a_new_agency_can_be_confirmed(client, tip):
     PartnershipFactory(agency=AgencyFactory(name="Gotham Police Dept", state_id="NY"))
-    client.post(reverse("submissions:submit"), {**tip, "agency_is_new": "on"})
+    client.post(reverse("submissions:submit"), {**tip, "agency_is_new": "on"}, follow=True)
     submission = Submission.objects.get()
     assert submission.agency is None
     assert submission.agency_name == "Gotham Police Department"
@@ -173,3 +173,26 @@ def test_a_tampered_agency_id_is_refused_next_to_the_agency(client, tip):
     ).content.decode()
     assert 'id="id_agency_error"' in html
     assert not Submission.objects.exists()
+
+
+def test_the_exact_name_of_a_listed_agency_picks_it(client, tip):
+    known = PartnershipFactory(
+        agency=AgencyFactory(name="Sterling Heights Police Department", state_id="MI")
+    ).agency
+    PartnershipFactory(agency=AgencyFactory(name="Sterling Heights Fire Department", state_id="MI"))
+    typed = {**tip, "agency_name": "Sterling Heights Police Department", "agency_state": "MI"}
+    response = client.post(reverse("submissions:submit"), typed)
+    assert response.status_code == 302
+    assert Submission.objects.get().agency == known
+
+
+def test_a_tip_ends_on_a_thank_you_page_that_a_reload_does_not_send_again(client, tip):
+    response = client.post(reverse("submissions:submit"), tip)
+    submission = Submission.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("submissions:thanks", args=[submission.token])
+    for _reload in range(2):
+        page = client.get(response["Location"])
+        assert page.status_code == 200 and "Thank you" in page.content.decode()
+    assert Submission.objects.count() == 1
+    assert client.get(reverse("submissions:thanks", args=["no-such-token"])).status_code == 404

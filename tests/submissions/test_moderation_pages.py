@@ -97,3 +97,85 @@ def test_the_queue_fits_at_1280_px_with_the_decision_link_in_view(
             .length"""
     )
     assert clipped == 0
+
+
+def test_the_front_page_counts_everything_waiting(bob_client):
+    from survmap.imports.models import ImportNote, ImportRun
+    from survmap.records.models import Conflict
+    from tests.research.conftest import make_check
+
+    make_submission()
+    make_check()
+    Conflict.objects.create(
+        record_model="records.agency", record_id=1, field="city", set_by="x", source="atlas"
+    )
+    from django.utils import timezone
+
+    now = timezone.now()
+    counts = dict.fromkeys(
+        (
+            "rows_read",
+            "created",
+            "updated",
+            "unchanged",
+            "imported_whole",
+            "with_warnings",
+            "with_conflicts",
+            "refused",
+        ),
+        0,
+    )
+    run = ImportRun.objects.create(
+        importer="atlas", file_name="atlas.csv", started_at=now, finished_at=now, **counts
+    )
+    ImportNote.objects.create(run=run, kind="value_dropped", line=3, detail="dropped")
+    page = html.unescape(bob_client.get(reverse("admin:index")).content.decode())
+    for waiting in (
+        "1</strong> tip or correction",
+        "1</strong> research check",
+        "1</strong> import conflict",
+        "1</strong> import line not handled",
+    ):
+        assert waiting in page, waiting
+    assert reverse("admin:records_conflict_changelist") + "?status__exact=open" in page
+
+
+def test_edit_before_deciding_has_one_start_field_and_no_status(bob_client):
+    submission = make_submission()
+    url = reverse("admin:submissions_submission_change", args=[submission.pk])
+    page = bob_client.get(url).content.decode()
+    assert 'name="start_text"' in page
+    assert 'name="start_date"' not in page and 'name="start_precision"' not in page
+    assert "field-status" not in page
+    form = bob_client.get(url).context["adminform"].form
+    data = {name: "" if value is None else value for name, value in form.initial.items()}
+    data.update(
+        {
+            "start_text": "Dec 2026",
+            "end_text": "",
+            "sources-TOTAL_FORMS": "0",
+            "sources-INITIAL_FORMS": "0",
+            "decisions-TOTAL_FORMS": "0",
+            "decisions-INITIAL_FORMS": "0",
+        }
+    )
+    data = {k: v for k, v in data.items() if not isinstance(v, list)}
+    response = bob_client.post(url, data)
+    submission.refresh_from_db()
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert submission.start.display() == "December 2026"
+    assert submission.status == SubmissionStatus.PENDING
+
+
+def test_no_bulk_delete_of_submissions(bob_client):
+    make_submission()
+    page = bob_client.get(reverse("admin:submissions_submission_changelist")).content.decode()
+    assert 'value="delete_selected"' not in page
+
+
+def test_after_approval_the_new_record_is_not_its_own_likely_duplicate(bob_client):
+    submission = make_submission()
+    _decide(bob_client, submission, "approve", "Checked.")
+    page = bob_client.get(reverse("admin:submissions_submission_decide", args=[submission.pk]))
+    duplicates = page.context["duplicates"]
+    assert duplicates.partnerships == [] and duplicates.agencies == []

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from survmap.submissions.models import Submission, SubmissionKind
-from survmap.submissions.services import submission_reject
+from survmap.submissions.services import submission_approve, submission_reject, submission_undo
 from tests.factories import AgencyFactory, PartnershipFactory
 from tests.submissions.conftest import make_submission
 
@@ -29,7 +29,7 @@ def test_the_nav_links_to_the_tip_form(client):
 def test_a_correction_is_tied_to_its_partnership_and_needs_what_is_wrong_and_a_source(client):
     partnership = PartnershipFactory()
     url = reverse("submissions:correction") + f"?partnership={partnership.pk}"
-    html = client.post(url, {"what_is_wrong": "", "source_1_url": ""}).content.decode()
+    html = client.post(url, {"what_is_wrong": "", "source_1_url": ""}, follow=True).content.decode()
     assert 'id="id_what_is_wrong_error"' in html
     assert 'id="id_source_1_url_error"' in html
     assert not Submission.objects.exists()
@@ -42,6 +42,7 @@ def test_a_correction_is_tied_to_its_partnership_and_needs_what_is_wrong_and_a_s
             "end_text": "2022",
             "source_1_url": "https://news.example.org/ended",
         },
+        follow=True,
     )
     assert response.status_code == 200
     correction = Submission.objects.get()
@@ -99,3 +100,30 @@ def test_the_private_status_page_is_never_cached(client):
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
+
+
+def test_the_status_page_shows_the_whole_tip_and_says_an_undo_happened(client, tip, bob):
+    client.post(reverse("submissions:submit"), tip)
+    submission = Submission.objects.get()
+    url = reverse("submissions:status", args=[submission.token])
+    html = client.get(url).content.decode()
+    for typed in (
+        "Gotham Police Department (Gotham, NY)",
+        "Face recognition",
+        "Clearview AI",
+        "The council approved a contract.",
+        "March 2020",
+        "https://news.example.org/gotham-face-recognition",
+        "Gotham signs face recognition contract",
+    ):
+        assert typed in html, typed
+    # The private contact details are not on a page anyone with the link can open.
+    assert "carol@example.org" not in html and "Carol Contributor" not in html
+
+    submission_approve(submission=submission, moderator=bob)
+    submission_undo(submission=Submission.objects.get(), moderator=bob, reason="By mistake.")
+    html = client.get(url).content.decode()
+    assert "Pending review" in html
+    assert ": approved</li>" in html
+    assert "the last decision was undone" in html
+    assert bob.username not in html

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.db.models import QuerySet
 
 from survmap.geo.models import County, State
 from survmap.records.models import Partnership, Technology
@@ -19,9 +20,13 @@ def timeline(
     technology: Technology | None = None,
     state: State | None = None,
     county: County | None = None,
+    filtered: QuerySet[Partnership] | None = None,
+    filters: str = "",
 ) -> dict[str, Any]:
-    """The timeline of a technology, a county, a state, or else of every partnership."""
+    """The timeline of a technology, a county, a state, or else of every partnership; with
+    `filters` (the page's filter query), of `filtered`, the page's own filtered set."""
     public = Partnership.objects.public()
+    partnerships: QuerySet[Partnership]
     if technology is not None:
         scope, partnerships, subject = (
             f"technology:{technology.pk}",
@@ -42,4 +47,6 @@ def timeline(
         # Every recorded partnership, whatever the map's filters: the map page changes its
         # filters without reloading, and a server-drawn chart of other filters would mislead.
         scope, partnerships, subject = "all", public, "every recorded partnership"
+    if filters and filtered is not None:
+        scope, partnerships = f"{scope}|{filters}", filtered
     return {"chart": timeline_for(scope, partnerships), "subject": subject}
