@@ -138,3 +138,22 @@ def test_a_number_that_says_another_thing_is_another_partnership(atlas: AtlasFil
     assert (stored.atlas_id, stored.agency.name) == ("AOS0001", one.get("Agency").strip())
     new = Partnership.objects.exclude(pk=stored.pk).get()
     assert new.atlas_id is None and new.agency.name == other.get("Agency").strip()
+
+
+def test_an_agency_the_matcher_cannot_decide_is_a_note_for_moderators(atlas: AtlasFile) -> None:
+    from survmap.geo.models import State
+    from survmap.imports.models import ImportRun, NoteKind
+
+    (row,) = [row for row in atlas.rows if row.get("AOSNUMBER") == "AOS0001"]
+    state = State.objects.get(code=row.get("State").strip())
+    # Two agencies that the row's name could mean, and nothing to tell them apart.
+    for name in ("Woodstock Police Department", "Woodstock Police"):
+        Agency.objects.create(name=name, state=state, city="")
+    report = AtlasImporter([row], today=TODAY).run()
+    assert report.created == 0 and not Partnership.objects.exists()
+    assert Agency.objects.count() == 2
+    assert any("Agencies not decided" in line for line in report.summary_lines())
+    note = ImportRun.objects.get().notes.get()
+    assert note.kind == NoteKind.AGENCY_UNMATCHED and note.line == row.line
+    assert "Woodstock Police Department (VA" in note.detail
+    assert "Woodstock Police (VA" in note.detail
