@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from survmap.common.dates import PartialDate
+from survmap.records.freshness import partnership_status_age
 from survmap.records.models import (
     Agency,
     Partnership,
@@ -141,6 +142,19 @@ class PartnershipSerializer(PublicSerializer):
     )
     start = PartialDateField(help_text="Start to its known precision: '2020', '2020-03' or a day.")
     end = PartialDateField(help_text="End to its known precision: '2021', '2021-06' or a day.")
+    status_label = serializers.SerializerMethodField(
+        help_text=(
+            "The status as survmap shows it: what the sources said and as of when, e.g. "
+            "'Reported active, as of October 2020'."
+        )
+    )
+    confirmed_age_years = serializers.SerializerMethodField(
+        help_text=(
+            "Whole years since a source last confirmed the status (null: no dated source). A "
+            "standing status (active, pilot, approved...) this old or older than "
+            "SURVMAP_STATUS_STALE_YEARS is shown as not confirmed."
+        )
+    )
 
     class Meta:
         model = Partnership
@@ -152,6 +166,8 @@ class PartnershipSerializer(PublicSerializer):
             "other_vendors",
             "product",
             "status",
+            "status_label",
+            "confirmed_age_years",
             "status_as_of",
             "status_as_of_date",
             "status_as_of_precision",
@@ -168,6 +184,12 @@ class PartnershipSerializer(PublicSerializer):
             "created_at",
             "updated_at",
         ]
+
+    def get_status_label(self, instance: Partnership) -> str:
+        return partnership_status_age(instance).label
+
+    def get_confirmed_age_years(self, instance: Partnership) -> int | None:
+        return partnership_status_age(instance).years
 
 
 def _datetime(value: dt.datetime | None) -> str | None:
@@ -195,6 +217,7 @@ class FastPartnershipSerializer(PartnershipSerializer):
         agency = instance.agency
         technology = instance.technology
         vendor = instance.vendor
+        age = partnership_status_age(instance)
         return {
             "id": instance.pk,
             "agency": {
@@ -235,6 +258,8 @@ class FastPartnershipSerializer(PartnershipSerializer):
             ],
             "product": instance.product,
             "status": instance.status,
+            "status_label": age.label,
+            "confirmed_age_years": age.years,
             "status_as_of": _partial(instance.status_as_of),
             "status_as_of_date": _date(instance.status_as_of_date),
             "status_as_of_precision": instance.status_as_of_precision,

@@ -208,7 +208,8 @@ class _Checker:
 
     def count(self, item: dict[str, Any], where: str) -> int | None:
         value = item.get("reported_count")
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        if value is not None and (not whole or value < 0):
             self.problems.append(f"{where}: 'reported_count' must be a whole number")
             return None
         return value

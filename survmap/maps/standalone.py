@@ -79,7 +79,7 @@ def colour_for(n: int, breaks: list[int]) -> str:
 
 
 def legend_rows(breaks: list[int]) -> list[tuple[str, str]]:
-    rows = [(NONE, "None recorded")]
+    rows = [(NONE, "No record")]
     lower = 1
     for upper in breaks:
         rows.append(
@@ -278,7 +278,7 @@ def standalone_map(
     for geometry in topology["objects"][OBJECT_NAME[level]]["geometries"]:
         n = counts.get(geometry["id"], 0)
         geometry["properties"]["t"] = (
-            f"{n:,} agenc{'y' if n == 1 else 'ies'}" if n else "None recorded"
+            f"{n:,} agenc{'y' if n == 1 else 'ies'}" if n else "No record"
         )
 
     fmap = OfflineMap(

@@ -230,11 +230,8 @@ def home(request: HttpRequest) -> HttpResponse:
             ],
             "all_dates_query": _with(query, as_of="", focus=""),
             "kinds": AgencyKind.choices,
-            "statuses": [
-                ("", "All"),
-                (PartnershipStatus.ACTIVE, "Active"),
-                (PartnershipStatus.ENDED, "Ended"),
-            ],
+            # Every status a record can have: a councillor looks for what was rejected or banned.
+            "statuses": [("", "All"), *PartnershipStatus.choices],
             "levels": [(Level.COUNTY, "Counties"), (Level.STATE, "States")],
             "jumps": JUMPS,
             "lower48_query": _with(query, focus=""),
