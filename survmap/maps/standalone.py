@@ -277,9 +277,7 @@ def standalone_map(
     topology = json.loads(geometry_asset(level).body)
     for geometry in topology["objects"][OBJECT_NAME[level]]["geometries"]:
         n = counts.get(geometry["id"], 0)
-        geometry["properties"]["t"] = (
-            f"{n:,} agenc{'y' if n == 1 else 'ies'}" if n else "No record"
-        )
+        geometry["properties"]["t"] = f"{n:,} agenc{'y' if n == 1 else 'ies'}" if n else "No record"
 
     fmap = OfflineMap(
         location=[39.5, -98.35],

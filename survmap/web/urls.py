@@ -1,12 +1,13 @@
 from django.urls import path
 
-from survmap.web import takeaway, views
+from survmap.web import about, takeaway, views
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("table/", views.table, name="table"),
+    path("about/", about.about, name="about"),
     path("map.html", takeaway.map_html, name="map_html"),
     path("embed/", takeaway.embed, name="embed"),
     path("search/", views.search_json, name="search"),

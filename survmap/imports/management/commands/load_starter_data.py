@@ -1,6 +1,7 @@
 """Load the sourced starter records and the shipped Atlas export into an empty database; leave
 a used one alone."""
 
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,9 @@ from survmap.imports.shipped import SHIPPED_ATLAS
 from survmap.records.models import Technology
 
 STARTER_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "starter.json"
+# Research tasks a fresh install opens, the most useful first, so that a volunteer who arrives
+# finds work on /research/ (survmap.research.priority ranks them).
+STARTER_TASKS = 100
 
 
 class Command(BaseCommand):
@@ -50,6 +54,7 @@ class Command(BaseCommand):
         # only adopts, and once an import has written a record the loader leaves its fields be.
         call_command("load_research", verbosity=verbosity, stdout=self.stdout)
         if no_atlas or not SHIPPED_ATLAS.exists():
+            self.open_first_tasks(verbosity)
             return
         # A newcomer's map shows real data: the EFF's 2020 export, credited to the EFF.
         report = AtlasImporter(
@@ -65,3 +70,15 @@ class Command(BaseCommand):
         # Again, to link Ring's programme changes to the Atlas's Ring partnerships in effect
         # then (it creates nothing twice).
         call_command("load_research", verbosity=verbosity, stdout=self.stdout)
+        self.open_first_tasks(verbosity)
+
+    def open_first_tasks(self, verbosity: int) -> None:
+        call_command(
+            "generate_research_tasks",
+            "--limit",
+            str(STARTER_TASKS),
+            "--quiet",
+            "--if-none-open",
+            verbosity=verbosity,
+            stdout=self.stdout if verbosity else StringIO(),
+        )
