@@ -109,6 +109,9 @@ SURVMAP_SUBMIT_RATE = os.environ.get("SURVMAP_SUBMIT_RATE", "5/hour")
 # its agency and technology are researched again; a volunteer's claim on a task lasts this long.
 SURVMAP_RESEARCH_STALE_MONTHS = int(os.environ.get("SURVMAP_RESEARCH_STALE_MONTHS", "18"))
 SURVMAP_RESEARCH_CLAIM_HOURS = int(os.environ.get("SURVMAP_RESEARCH_CLAIM_HOURS", "72"))
+# A partnership still said to be in place (active, a pilot, approved...) whose status no source has
+# confirmed for this many years is marked "not confirmed for N years" on pages and in exports.
+SURVMAP_STATUS_STALE_YEARS = int(os.environ.get("SURVMAP_STATUS_STALE_YEARS", "3"))
 
 ROOT_URLCONF = "survmap.urls"
 

@@ -327,6 +327,8 @@ def _public_urls(client: Client) -> list[str]:
         reverse("web:home") + "?level=state",
         reverse("web:table"),
         reverse("web:table") + "?" + urlencode({"q": "Police", "ordering": "-start"}),
+        reverse("web:about"),
+        reverse("web:home") + "?status=rejected",
         reverse("web:map_counts") + "?level=county",
         reverse("web:map_counts") + "?level=state&status=active",
         reverse("web:search") + "?q=Police",

@@ -89,7 +89,7 @@
     }
 
     function countOf(fips) { return state.counts[fips] || 0; }
-    function agencies(n) { return n ? number(n) + plural(n, " agency", " agencies") : "None recorded"; }
+    function agencies(n) { return n ? number(n) + plural(n, " agency", " agencies") : "No record"; }
     // Nothing recorded, but a published research check for these filters looked and found none
     // (survmap.research): its own colour, so it never reads as "not researched".
     function lookedIn(fips) { return (state.none_found && state.none_found[fips]) || 0; }
@@ -103,7 +103,7 @@
       var looked = lookedIn(fips);
       return looked
         ? "Looked, none found (" + number(looked) + plural(looked, " agency", " agencies") + " checked)"
-        : "Not researched: none recorded";
+        : "No record";
     }
     function colourFor(n) {
       if (!n) return config.none_colour;
@@ -175,7 +175,7 @@
       clear(legend);
       legend.appendChild(el("p", "Agencies per " + LEVEL));
       var list = el("ul");
-      var bands = [["Not researched", config.none_colour], ["Looked, none found", config.looked_colour]];
+      var bands = [["No record", config.none_colour], ["Looked, none found", config.looked_colour]];
       var lower = 1;
       state.breaks.forEach(function (upper, i) {
         bands.push([lower === upper ? String(upper) : lower + "–" + upper, state.colours[i]]);

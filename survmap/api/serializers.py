@@ -17,6 +17,7 @@ from rest_framework import serializers
 
 from survmap.common.dates import PartialDate
 from survmap.records.columns import API_FIELDS, ApiValue
+from survmap.records.freshness import partnership_status_age
 from survmap.records.models import (
     Agency,
     Partnership,
@@ -145,11 +146,30 @@ class PartnershipSerializer(PublicSerializer):
     )
     start = PartialDateField(help_text="Start to its known precision: '2020', '2020-03' or a day.")
     end = PartialDateField(help_text="End to its known precision: '2021', '2021-06' or a day.")
+    status_label = serializers.SerializerMethodField(
+        help_text=(
+            "The status as survmap shows it: what the sources said and as of when, e.g. "
+            "'Reported active, as of October 2020'."
+        )
+    )
+    confirmed_age_years = serializers.SerializerMethodField(
+        help_text=(
+            "Whole years since a source last confirmed the status (null: no dated source). A "
+            "standing status (active, pilot, approved...) this old or older than "
+            "SURVMAP_STATUS_STALE_YEARS is shown as not confirmed."
+        )
+    )
 
     class Meta:
         model = Partnership
         # The column table's API keys, in its order.
         fields = [key for key, _kind in API_FIELDS]
+
+    def get_status_label(self, instance: Partnership) -> str:
+        return partnership_status_age(instance).label
+
+    def get_confirmed_age_years(self, instance: Partnership) -> int | None:
+        return partnership_status_age(instance).years
 
 
 def _datetime(value: dt.datetime | None) -> str | None:
@@ -198,6 +218,7 @@ class FastPartnershipSerializer(PartnershipSerializer):
         agency = instance.agency
         technology = instance.technology
         vendor = instance.vendor
+        age = partnership_status_age(instance)
         own = {
             "id": instance.pk,
             "agency": {
@@ -236,6 +257,8 @@ class FastPartnershipSerializer(PartnershipSerializer):
                 }
                 for other in instance.other_vendors.all()
             ],
+            "status_label": age.label,
+            "confirmed_age_years": age.years,
             "sources": [
                 {
                     "id": source.pk,

@@ -148,6 +148,7 @@ class PolicyEventEntry:
     partnerships: tuple[str, ...]
     applies_to: Scope | None = None
     starter_pk: int | None = None
+    reported_count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,14 @@ class _Checker:
             self.problems.append(f"{where}: key '{key}' is used twice")
         seen.add(key)
         return key
+
+    def count(self, item: dict[str, Any], where: str) -> int | None:
+        value = item.get("reported_count")
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        if value is not None and (not whole or value < 0):
+            self.problems.append(f"{where}: 'reported_count' must be a whole number")
+            return None
+        return value
 
     def starter_pk(self, item: dict[str, Any], where: str) -> int | None:
         value = item.get("starter_pk")
@@ -367,6 +376,7 @@ def _policy_events(
                 partnerships=tuple(check.keys(item, "partnerships", where, partnerships)),
                 applies_to=_scope(item, where, check),
                 starter_pk=check.starter_pk(item, where),
+                reported_count=check.count(item, where),
             )
         )
     return entries
@@ -649,6 +659,7 @@ class _Writer:
                 state=self.place(State, entry.state),
                 county=self.place(County, entry.county),
                 summary=entry.summary,
+                reported_count=entry.reported_count,
                 instance=instance,
                 update=may_change,
                 reason=self.reason_for(entry.key),

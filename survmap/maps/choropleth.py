@@ -40,8 +40,8 @@ def band_colours(breaks: list[int]) -> list[str]:
 
 
 def legend_bands(breaks: list[int]) -> list[tuple[str, str]]:
-    """(label, colour) per class, after "none recorded": '1', '2', '3 to 5'..."""
-    bands = [("None recorded", NONE_COLOUR)]
+    """(label, colour) per class, after "no record": '1', '2', '3 to 5'..."""
+    bands = [("No record", NONE_COLOUR)]
     lower = 1
     for upper, colour in zip(breaks, band_colours(breaks), strict=True):
         bands.append((str(upper) if lower == upper else f"{lower}\u2013{upper}", colour))

@@ -166,7 +166,7 @@ def counts_payload(query: QueryDict, level: Level) -> dict[str, Any]:
         "undated": undated,
         "timeline": timeline,
         # Regions where a public research check found nothing (survmap.research): the
-        # legend's "looked, none found", apart from "not researched".
+        # legend's "looked, none found", apart from "no record".
         "none_found": none_found_for_query(filters, level),
     }
     cache.set(key, payload, COUNTS_CACHE_SECONDS)

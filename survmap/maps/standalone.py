@@ -80,7 +80,7 @@ def colour_for(n: int, breaks: list[int]) -> str:
 
 
 def legend_rows(breaks: list[int]) -> list[tuple[str, str]]:
-    rows = [(NONE, "None recorded")]
+    rows = [(NONE, "No record")]
     lower = 1
     for upper in breaks:
         rows.append(
@@ -281,9 +281,7 @@ def standalone_map(
     topology = json.loads(geometry_asset(level).body)
     for geometry in topology["objects"][OBJECT_NAME[level]]["geometries"]:
         n = counts.get(geometry["id"], 0)
-        geometry["properties"]["t"] = (
-            f"{n:,} agenc{'y' if n == 1 else 'ies'}" if n else "None recorded"
-        )
+        geometry["properties"]["t"] = f"{n:,} agenc{'y' if n == 1 else 'ies'}" if n else "No record"
 
     fmap = OfflineMap(
         location=[39.5, -98.35],

@@ -169,6 +169,16 @@ PARTNERSHIP_COLUMNS: tuple[Column, ...] = (
         stored=("status",),
     ),
     Column(
+        "status_label",
+        "Status as shown",
+        "The status as survmap shows it: what the sources said and as of when ('Reported "
+        "active, as of October 2020'), with the whole years since a source last confirmed it "
+        "(null: no dated source); a standing status older than SURVMAP_STATUS_STALE_YEARS reads "
+        "as not confirmed.",
+        api=(("status_label", _OWN), ("confirmed_age_years", _OWN)),
+        since="2026-12",
+    ),
+    Column(
         "status_as_of",
         "Last confirmed",
         "When a source last confirmed the status, as a partial ISO date.",

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from survmap.common.dates import PartialDate
+from survmap.records.freshness import StatusAge, partnership_status_age
 
 # Sites whose addresses say nothing to a reader: the name people know them by. Matched on the
 # host (without "www.") and, where one host serves several products, the start of the path.
@@ -171,6 +172,12 @@ def status_confirmed(partnership: Any) -> tuple[str, PartialDate] | None:
     if dated:
         return "per its latest source", max(dated, key=lambda p: p.first_day())
     return None
+
+
+def shown_status(partnership: Any, *, today: dt.date | None = None) -> StatusAge:
+    """The status as a page shows it: what the sources said and as of when, and whether that is
+    too old to rely on (see survmap.records.freshness)."""
+    return partnership_status_age(partnership, today=today)
 
 
 def strip_vendors_line(summary: str) -> str:

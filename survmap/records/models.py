@@ -79,6 +79,9 @@ class AgencyKind(models.TextChoices):
 
 class PartnershipStatus(models.TextChoices):
     PROPOSED = "proposed", "Proposed"
+    # Voted through or signed, but no source yet shows it in use (a council's approval of a
+    # purchase, an accepted donation).
+    APPROVED = "approved", "Approved"
     PILOT = "pilot", "Pilot"
     ACTIVE = "active", "Active"
     SUSPENDED = "suspended", "Suspended"
@@ -773,6 +776,15 @@ class PolicyEvent(TimeStampedModel):
         help_text="The county whose jurisdiction decided, for a local decision.",
     )
     summary = models.TextField(blank=True, help_text="What was decided, in survmap's words.")
+    reported_count = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "A count the event reports, such as the number of agencies in a vendor's police "
+            "programme that day (Ring's 405 partners in August 2019); the technology's page "
+            "shows these as a dated series."
+        ),
+    )
     partnerships = models.ManyToManyField(
         Partnership,
         blank=True,

@@ -31,7 +31,7 @@ from survmap.records.filters import FILTER_NAMES, unknown_parameters
 from survmap.records.models import Technology
 from survmap.research.filters import shared_query
 from survmap.research.forms import ReportForm, SignupForm
-from survmap.research.legend import LOOKED_NONE_FOUND, NOT_RESEARCHED
+from survmap.research.legend import LOOKED_NONE_FOUND, NO_RECORD
 from survmap.research.models import ResearchCheck, ResearchTask, TaskStatus
 from survmap.research.selectors import none_found_for_query, tasks_available
 from survmap.research.services import ResearchError, task_claim, task_release, task_report
@@ -326,7 +326,7 @@ def coverage_payload(request: HttpRequest, level: Level) -> dict[str, Any]:
         payload = {
             "level": str(level),
             "none_found": none_found_for_query(request.GET, level),
-            "legend": {"none_found": LOOKED_NONE_FOUND, "not_researched": NOT_RESEARCHED},
+            "legend": {"none_found": LOOKED_NONE_FOUND, "no_record": NO_RECORD},
         }
         cache.set(key, payload, COVERAGE_CACHE_SECONDS)
     return payload

@@ -16,6 +16,7 @@ from survmap.common.text import clean_text_value
 from survmap.geo.models import State
 from survmap.moderation import ratelimit
 from survmap.records.filters import record_id
+from survmap.records.freshness import partnership_status_age
 from survmap.records.models import Agency, Partnership, Technology
 from survmap.records.selectors import partnership_list_public
 from survmap.submissions.decoys import DecoySubmission, decoy_submission, decoy_token
@@ -246,7 +247,8 @@ def duplicate_lookup(request: HttpRequest) -> JsonResponse:
                     "agency": p.agency.name,
                     "technology": p.technology.name,
                     "vendor": p.vendor.name if p.vendor else "",
-                    "status": p.get_status_display(),
+                    # As the pages show it: what the sources said, as of when.
+                    "status": partnership_status_age(p).label,
                     "start": p.start.display() if p.start else "",
                     "same_technology": p.technology_id == technology_id,
                     "url": p.get_absolute_url(),

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from survmap.web import sharing, takeaway, views
+from survmap.web import about, sharing, takeaway, views
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("table/", views.table, name="table"),
+    path("about/", about.about, name="about"),
     path("map.html", takeaway.map_html, name="map_html"),
     path("embed/", takeaway.embed, name="embed"),
     path("sharing/", sharing.sharing_map, name="sharing_map"),

@@ -56,6 +56,7 @@ from survmap.records.models import (
 from survmap.records.selectors import partnership_list_public
 from survmap.research.legend import LOOKED_COLOUR, with_research
 from survmap.research.models import ResearchCheck
+from survmap.web.decisions import DECISION_STATUSES, decisions_for, reported_counts
 from survmap.web.search import search
 
 PAGE_SIZE = 100
@@ -231,11 +232,8 @@ def home(request: HttpRequest) -> HttpResponse:
             ],
             "all_dates_query": _with(query, as_of="", focus=""),
             "kinds": AgencyKind.choices,
-            "statuses": [
-                ("", "All"),
-                (PartnershipStatus.ACTIVE, "Active"),
-                (PartnershipStatus.ENDED, "Ended"),
-            ],
+            # Every status a record can have: a councillor looks for what was rejected or banned.
+            "statuses": [("", "All"), *PartnershipStatus.choices],
             "levels": [(Level.COUNTY, "Counties"), (Level.STATE, "States")],
             "jumps": JUMPS,
             "lower48_query": _with(query, focus=""),
@@ -601,6 +599,10 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# A technology page lists this many decisions; the table link shows them all.
+DECISIONS_SHOWN = 200
+
+
 def technology_detail(request: HttpRequest, slug: str) -> HttpResponse:
     technology = get_object_or_404(Technology, slug=slug)
     partnerships = partnership_list_public().filter(technology=technology)
@@ -621,11 +623,18 @@ def technology_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .annotate(n=Count("agency", distinct=True))
         .order_by("-n", "vendor__name")[:20]
     )
+    decisions = decisions_for(technology)
     return render(
         request,
         "web/technology.html",
         {
             "technology": technology,
+            "decisions": decisions[:DECISIONS_SHOWN],
+            "decisions_count": decisions.count(),
+            "decisions_query": urlencode(
+                {"technology": technology.slug, "status": list(DECISION_STATUSES)}, doseq=True
+            ),
+            "reported_counts": reported_counts(technology),
             "page_obj": page_obj,
             "policy_events": events,
             "states": states,

@@ -74,7 +74,7 @@ def test_counts_colours_and_tooltips_follow_the_filters(ring):
     assert regions["26099"]["style"]["fillColor"] == PALETTE[-1]
     assert regions["26099"]["n"] == "Macomb County, MI"
     # Los Angeles has face recognition only: not on a Ring map.
-    assert regions["06037"]["t"] == "None recorded"
+    assert regions["06037"]["t"] == "No record"
     assert regions["06037"]["style"]["fillColor"] == colour_for(0, [2])
 
 
@@ -91,7 +91,7 @@ def test_it_writes_the_title_filters_date_version_credits_and_legend(ring):
     assert "US Census Bureau" in html
     assert "https://survmap.example.org/?x=1" in html
     assert 'id="survmap-legend"' in html
-    assert "None recorded" in html
+    assert "No record" in html
 
 
 def test_the_state_view_counts_agencies_per_state(ring):

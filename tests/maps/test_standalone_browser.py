@@ -93,7 +93,7 @@ def test_from_disk_with_no_network_it_draws_every_county_and_its_legend(
     assert sorted(drawn["fips"]) == sorted(g["id"] for g in geometries)
     legend = page.inner_text("#survmap-legend")
     assert "Agencies per county" in legend
-    assert "None recorded" in legend
+    assert "No record" in legend
     assert page.is_visible("#survmap-legend")
     assert "Ring/Neighbors" in page.inner_text("#survmap-about")
     assert "CC BY 4.0" in page.inner_text(".leaflet-control-attribution")

@@ -1,5 +1,7 @@
 """The starter records: real, sourced, and loaded by `make run`."""
 
+import datetime as dt
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -9,6 +11,7 @@ from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
+from survmap.common.dates import PartialDate
 from survmap.records.filters import PartnershipFilterSet
 from survmap.records.models import (
     Agency,
@@ -16,6 +19,7 @@ from survmap.records.models import (
     PartnershipStatus,
     PolicyEvent,
     PolicyEventKind,
+    Source,
     Technology,
     TechnologyCategory,
     Vendor,
@@ -186,3 +190,126 @@ def test_first_load_brings_the_shipped_atlas_export_credited_to_the_eff(db):
     assert run.created + run.updated + run.unchanged == imported.count()
     assert run.notes.filter(kind=NoteKind.REFUSED).count() == 2
     assert run.notes.filter(kind=NoteKind.VALUE_DROPPED, value="9/21/0206").exists()
+
+
+# Issue 26: the fact-check's corrections, the missing facts, and the decisions against plate
+# readers, as a fresh install loads them.
+
+
+def test_the_fact_checks_corrections_are_in_the_shipped_records(starter):
+    def robot(agency: str) -> Partnership:
+        return Partnership.objects.get(agency__name=agency, technology__slug="robots")
+
+    taylor = robot("Taylor Police Department")
+    assert taylor.status == PartnershipStatus.ACTIVE
+    assert taylor.start is not None and taylor.start.isoformat() == "2024-03-19"
+    assert taylor.policy_events.get(kind=PolicyEventKind.CONTRACT_APPROVED).date.isoformat() == (
+        "2024-02-06"
+    )
+    for agency, day in (
+        ("Austin Police Department", "2025-07-24"),
+        ("Los Angeles Police Department", "2023-05-23"),
+    ):
+        approved = robot(agency)
+        assert approved.status == PartnershipStatus.APPROVED, agency
+        assert approved.status_as_of is not None and approved.status_as_of.isoformat() == day
+    nypd_2023 = Partnership.objects.get(
+        agency__name="New York City Police Department", technology__slug="robots", pk__gt=1
+    )
+    assert nypd_2023.status == PartnershipStatus.APPROVED
+    nypd_2020 = Partnership.objects.get(pk=1)
+    assert "one Spot robot" in nypd_2020.summary and "robots" not in nypd_2020.summary
+    founding = nypd_2020.sources.get(title="Amazon Bans Police From Using Its Software")
+    assert founding.url == "https://www.giantfreakinrobot.com/tech/amazon-police.html"
+    assert founding.publisher == "Giant Freakin Robot"
+    assert nypd_2020.sources.filter(url__contains="engadget.com", published_date__day=29).exists()
+    tyr = Partnership.objects.get(product__contains="Project Tyr")
+    assert tyr.technology.slug == "video-analytics"
+    wcso = Partnership.objects.get(agency__name="Washington County Sheriff's Office")
+    assert wcso.start is not None and wcso.start.isoformat() == "2016-12"
+    assert robot("Honolulu Police Department").status == PartnershipStatus.SUSPENDED
+    ring_405 = Source.objects.get(title__startswith="Doorbell-camera firm Ring has partnered")
+    assert ring_405.url.startswith("https://www.washingtonpost.com/")
+    assert ring_405.archive_url == "http://archive.is/sDa16"
+    assert Source.objects.get(url__contains="ktar.com").title == (
+        "San Francisco police can't use deadly robots for now"
+    )
+    assert Source.objects.get(url__contains="cnet.com/home/security/ring-will-stop").published == (
+        PartialDate(2021, 6, 3)
+    )
+    assert PolicyEvent.objects.get(title__startswith="Amazon says its moratorium").date == (
+        dt.date(2024, 1, 26)
+    )
+
+
+def test_the_missing_facts_are_recorded_with_dated_sources(starter):
+    counts = PolicyEvent.objects.filter(vendor__slug="ring", reported_count__isnull=False)
+    assert sorted(counts.values_list("reported_count", flat=True)) == [200, 405, 1300, 2014, 2161]
+    nashville = Partnership.objects.get(
+        agency__name="Metro Nashville Police Department", technology__slug="robots"
+    )
+    assert nashville.status == PartnershipStatus.APPROVED
+    assert nashville.policy_events.get().date == dt.date(2023, 12, 19)
+    aclu = PolicyEvent.objects.filter(actor="American Civil Liberties Union")
+    assert {event.date for event in aclu} == {dt.date(2018, 5, 22), dt.date(2018, 7, 26)}
+    disclosure = aclu.get(date=dt.date(2018, 5, 22))
+    assert {p.agency.name for p in disclosure.partnerships.all()} == {
+        "Washington County Sheriff's Office",
+        "Orlando Police Department",
+    }
+    orlando = PolicyEvent.objects.get(title="Orlando lets its first Rekognition pilot end")
+    assert orlando.date == dt.date(2018, 6, 19)
+
+
+def test_at_least_sixty_decisions_against_plate_readers_and_camera_networks(starter):
+    technologies = ("automated-license-plate-readers", "real-time-crime-center")
+    against = (
+        PartnershipStatus.REJECTED,
+        PartnershipStatus.ENDED,
+        PartnershipStatus.BANNED,
+        PartnershipStatus.SUSPENDED,
+    )
+    partnerships = Partnership.objects.public().filter(
+        technology__slug__in=technologies, status__in=against
+    )
+    events = PolicyEvent.objects.public().filter(technology__slug__in=technologies)
+    assert partnerships.count() + events.count() >= 60
+    # Each is dated and rests on a source with an address and a date.
+    for partnership in partnerships:
+        assert partnership.status_as_of is not None, partnership
+        assert partnership.sources.filter(url__startswith="http", published_date__isnull=False)
+    assert partnerships.filter(status=PartnershipStatus.BANNED).exists()
+    assert partnerships.filter(status=PartnershipStatus.REJECTED).count() >= 5
+    flagstaff = partnerships.get(agency__name="Flagstaff Police Department")
+    assert flagstaff.end is not None and flagstaff.end.isoformat() == "2025-12-16"
+    # The plate-reader page lists them.
+    page = Client().get(reverse("web:technology", args=["automated-license-plate-readers"]))
+    html = page.content.decode()
+    assert "Decisions against automated license plate readers" in html
+    assert "Flagstaff Police Department" in html and "Rejected, as of" in html
+
+
+def test_every_shown_status_says_as_of_when(starter):
+    cell = re.compile(r'<td data-label="Status">(.*?)</td>', re.S)
+    shown = 0
+    for agency in Agency.objects.filter(partnerships__isnull=False).distinct():
+        html = Client().get(reverse("web:agency", args=[agency.pk])).content.decode()
+        for text in cell.findall(html):
+            shown += 1
+            assert ", as of " in text, (agency, text)
+            assert "date not known" not in text, (agency, text)
+            assert not re.search(r">\s*Active\s*<", text), (agency, text)
+    assert shown >= Partnership.objects.public().count()
+
+
+def test_a_fresh_install_opens_the_first_research_tasks_once(starter):
+    from survmap.research.models import ResearchTask, TaskStatus
+
+    opened = ResearchTask.objects.filter(status=TaskStatus.OPEN)
+    assert opened.count() == 100
+    first = opened.order_by("-priority").first()
+    assert first is not None and first.priority_reasons
+    call_command("load_starter_data", "--no-atlas", verbosity=0)
+    call_command("generate_research_tasks", "--if-none-open", "--quiet", verbosity=0)
+    assert opened.count() == 100
+    assert Client().get(reverse("research:tasks")).status_code == 200

@@ -72,5 +72,9 @@ def test_the_agency_page_says_when_the_status_was_last_confirmed(client):
     )
     partnership.other_vendors.add(VendorFactory(name="Neology"))
     page = client.get(reverse("web:agency", kwargs={"pk": agency.pk})).content.decode()
-    assert 'Active</span><br><small class="confirmed">last confirmed: December 2012' in page
+    # What the source said and when, never a bare "Active"; and, years on, that nobody has
+    # confirmed it since.
+    assert "Reported active, as of December 2012</span>" in page
+    assert '<small class="stale-note">Not confirmed for' in page
+    assert ">Active<" not in page
     assert "Neology" in page

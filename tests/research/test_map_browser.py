@@ -53,7 +53,9 @@ def test_looked_none_found_has_its_own_colour_and_legend_entry(
     page.goto(base + reverse("web:home") + "?level=state")
     page.wait_for_selector("#map[data-state=ready]", timeout=60_000)
     legend = page.inner_text("#legend")
-    assert "Looked, none found" in legend and "Not researched" in legend
+    # "No record" for nothing recorded; "Not researched" is not claimed for it (issue 26).
+    assert "Looked, none found" in legend and "No record" in legend
+    assert "Not researched" not in legend
     assert _fill(page, "39") == LOOKED  # Ohio: a public check of drones found none
     assert _fill(page, "17") == NONE  # Illinois: nobody reported looking
     box = page.locator("#map").bounding_box()

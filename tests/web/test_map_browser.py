@@ -151,7 +151,8 @@ def test_the_map_fills_the_first_screen_with_its_legend_count_and_search_on_it(
     for on_the_map in ("#legend", "#map-count", "#search-input"):
         assert _inside(watched.box(on_the_map), stage), on_the_map
     legend = page.inner_text("#legend")
-    assert "Not researched" in legend and "Looked, none found" in legend
+    assert "No record" in legend and "Looked, none found" in legend
+    assert "Not researched" not in legend
     assert "Agencies per county" in legend
     assert page.inner_text("#map-count") == "4 agencies in 3 counties"
     # Macomb (3 agencies) and an empty county are painted differently, on the one canvas.

@@ -61,7 +61,8 @@ def test_every_page_shows_the_summary_every_vendor_and_the_sources_readably(
     assert "the department uses NEC face recognition" in html
     assert "DataWorks Plus, NEC" in html
     assert "Product: FACES" in html
-    assert "per its latest source: 13 February 2020" in html
+    # The status as of its newest dated source, when the record has no date of its own.
+    assert "as of 13 February 2020</span>" in html
     # A readable name for the link, never the bare address; the address is still the link.
     assert ">Google My Maps (Ring)</a>" in html
     assert 'href="https://www.google.com/maps/d/viewer?mid=abc"' in html

@@ -32,6 +32,7 @@ def policy_event_values(
     state: State | None = None,
     county: County | None = None,
     summary: str = "",
+    reported_count: int | None = None,
 ) -> dict[str, Any]:
     """What policy_event_upsert sets: every field, empty or not."""
     return {
@@ -45,6 +46,7 @@ def policy_event_values(
         "state": state,
         "county": county,
         "summary": summary,
+        "reported_count": reported_count,
     }
 
 
@@ -62,6 +64,7 @@ def policy_event_upsert(
     state: State | None = None,
     county: County | None = None,
     summary: str = "",
+    reported_count: int | None = None,
     instance: PolicyEvent | None = None,
     update: bool = True,
     reason: str = "",
@@ -79,6 +82,7 @@ def policy_event_upsert(
         state=state,
         county=county,
         summary=summary,
+        reported_count=reported_count,
     )
     if instance is None:
         event = PolicyEvent(**values)

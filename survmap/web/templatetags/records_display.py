@@ -33,6 +33,11 @@ def status_confirmed(partnership: Any) -> tuple[str, PartialDate] | None:
 
 
 @register.filter
+def shown_status(partnership: Any) -> Any:
+    return display.shown_status(partnership)
+
+
+@register.filter
 def summary_text(partnership: Any) -> str:
     """The summary without the importer's vendor line, which the Vendor column shows."""
     summary = getattr(partnership, "summary", "") or ""

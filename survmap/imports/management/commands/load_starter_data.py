@@ -1,6 +1,7 @@
 """Load the sourced starter records and the shipped Atlas export into an empty database; leave
 a used one alone."""
 
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,9 @@ from survmap.imports.shipped import SHIPPED_ATLAS, SHIPPED_FLOCK
 from survmap.records.models import Technology
 
 STARTER_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "starter.json"
+# Research tasks a fresh install opens, the most useful first, so that a volunteer who arrives
+# finds work on /research/ (survmap.research.priority ranks them).
+STARTER_TASKS = 100
 
 
 class Command(BaseCommand):
@@ -63,6 +67,7 @@ class Command(BaseCommand):
         # only adopts, and once an import has written a record the loader leaves its fields be.
         call_command("load_research", verbosity=verbosity, stdout=self.stdout)
         if no_atlas or not SHIPPED_ATLAS.exists():
+            self.open_first_tasks(verbosity)
             return
         # A newcomer's map shows real data: the EFF's 2020 export, credited to the EFF.
         report = AtlasImporter(
@@ -85,3 +90,15 @@ class Command(BaseCommand):
                 self.stdout.write("Private Eyes data (The News & Observer, 2024):")
                 for line in flock.summary_lines():
                     self.stdout.write(line)
+        self.open_first_tasks(verbosity)
+
+    def open_first_tasks(self, verbosity: int) -> None:
+        call_command(
+            "generate_research_tasks",
+            "--limit",
+            str(STARTER_TASKS),
+            "--quiet",
+            "--if-none-open",
+            verbosity=verbosity,
+            stdout=self.stdout if verbosity else StringIO(),
+        )

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from survmap.records.models import Technology
+from survmap.research.models import ResearchTask, TaskStatus
 from survmap.research.services import task_generate
 
 
@@ -26,6 +27,12 @@ class Command(BaseCommand):
             help="Only this technology (repeat for several).",
         )
         parser.add_argument("--quiet", action="store_true", help="Print only the summary.")
+        parser.add_argument(
+            "--if-none-open",
+            action="store_true",
+            help="Open tasks only if none is open now (what a fresh install runs, any number of "
+            "times).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["limit"] < 1:
@@ -36,6 +43,9 @@ class Command(BaseCommand):
             missing = set(options["technology"]) - {t.slug for t in technologies}
             if missing:
                 raise CommandError(f"Unknown technology: {', '.join(sorted(missing))}")
+        if options["if_none_open"] and ResearchTask.objects.filter(status=TaskStatus.OPEN).exists():
+            self.stdout.write("Research tasks are already open; none added.")
+            return
         created = task_generate(limit=options["limit"], technologies=technologies)
         if not options["quiet"]:
             for task in created:
