@@ -506,8 +506,10 @@ def _neighbour_counts(request: HttpRequest, state: State) -> list[dict[str, Any]
     neighbours = state_neighbours().get(state.fips, [])
     if not neighbours:
         return []
+    # The region page's own parameters (`page`) are allowed here too: this is the same request,
+    # already validated by the page, and a page number is no filter of the neighbours.
     counts = dict(
-        _filterset(request)
+        _filterset(request, also=PAGED_PARAMS)
         .qs.filter(agency__state__fips__in=neighbours)
         .order_by()
         .values("agency__state__fips")
