@@ -245,11 +245,35 @@ SURVMAP_PAGE_CACHE_SECONDS = int(os.environ.get("SURVMAP_PAGE_CACHE_SECONDS", "6
 SURVMAP_DATA_VERSION_SECONDS = int(os.environ.get("SURVMAP_DATA_VERSION_SECONDS", "30"))
 SURVMAP_PAGE_CACHE_EXCLUDE = ("/admin/",)
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
+# Every handler redacts private links (status, claim and check tokens: survmap.common.redaction)
+# from what it writes. Django's own loggers lose their default handlers (a console one in DEBUG
+# that would print "Not Found: /submissions/<token>/" unfiltered) and pass their records to ours.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "filters": {"redact_private_links": {"()": "survmap.common.redaction.RedactingFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_private_links"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_private_links"],
+        },
+    },
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # runserver's request lines.
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 # The public data API (survmap.api): read-only, anonymous, throttled, JSON errors.
