@@ -90,18 +90,25 @@ MIDDLEWARE = [
 ]
 
 # django-axes first, so a locked-out username and address are refused even with the password.
+# Then the lockout per account (survmap.common.logins), for guesses from many addresses.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "survmap.common.logins.AccountLockBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Failed logins of one username from every address, within AXES_COOLOFF_HOURS, before it is
+# refused from addresses that never logged into it (survmap.common.logins); 0 turns it off.
+SURVMAP_LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "15"))
 # Reverse proxies in front of the server that append to X-Forwarded-For (0: none, the header is
 # ignored). Rate limits and the login lockout key on the client address it gives.
 SURVMAP_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "survmap.common.client_ip.client_ip"
+# An IPv6 client counts as its network of this many bits in every limit (a host gets a /64).
+SURVMAP_IPV6_LIMIT_PREFIX = int(os.environ.get("IPV6_LIMIT_PREFIX", "64"))
+AXES_CLIENT_IP_CALLABLE = "survmap.common.client_ip.client_bucket"
 
 # Submissions accepted per address, e.g. "5/hour"; counted in the cache.
 SURVMAP_SUBMIT_RATE = os.environ.get("SURVMAP_SUBMIT_RATE", "5/hour")

@@ -6,7 +6,7 @@ from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle
 
-from survmap.common.client_ip import client_ip
+from survmap.common.client_ip import client_bucket
 
 
 class AnonymousThrottle(AnonRateThrottle):
@@ -20,7 +20,7 @@ class AnonymousThrottle(AnonRateThrottle):
 
     def get_ident(self, request: Request) -> str:
         # The client behind our trusted proxies (common.client_ip), as the other limits see it.
-        return client_ip(request)
+        return client_bucket(request)
 
 
 class ExportThrottle(AnonymousThrottle):

@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from survmap.common import data_version
-from survmap.common.client_ip import client_ip
+from survmap.common.client_ip import client_bucket
 from survmap.geo.boundaries import Level
 from survmap.geo.models import State
 from survmap.moderation import ratelimit
@@ -46,7 +46,7 @@ COVERAGE_CACHE_SECONDS = 24 * 60 * 60
 
 
 def _sender(request: HttpRequest) -> str:
-    return ratelimit.ip_hash(client_ip(request))
+    return ratelimit.ip_hash(client_bucket(request))
 
 
 def _claims_key(sender: str) -> str:
