@@ -19,7 +19,6 @@ from typing import Any
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
-from django.contrib.auth.backends import BaseBackend
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import HttpRequest
@@ -58,10 +57,13 @@ def account_locked(username: str, bucket: str) -> bool:
     return not known_client(username, bucket)
 
 
-class AccountLockBackend(BaseBackend):
+class AccountLockBackend:
     """Refuses a login (before any password is checked) to an account with too many failures
     from everywhere, unless the client is one the account uses. Put after django-axes' backend
-    and before the backends that check passwords."""
+    and before the backends that check passwords.
+
+    Only `authenticate`, like django-axes' backend: a backend with `get_user` (BaseBackend's
+    returns None) would be the one `force_login` and the session pick to load the user."""
 
     def authenticate(
         self,
