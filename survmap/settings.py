@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # Compresses pages and JSON (the map's counts); whitenoise above serves static files itself.
     "django.middleware.gzip.GZipMiddleware",
+    # 304 Not Modified for If-None-Match / If-Modified-Since, on answers from the page cache
+    # too (it sits outside it); after GZip, so the ETag is that of the uncompressed page.
+    "survmap.common.middleware.ConditionalGetMiddleware",
     "csp.middleware.CSPMiddleware",
     "survmap.common.middleware.DatabaseUnavailableMiddleware",
     "survmap.common.page_cache.PublicPageCacheMiddleware",

@@ -20,7 +20,13 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import cc_delim_re, get_cache_key, has_vary_header, learn_cache_key
+from django.utils.cache import (
+    cc_delim_re,
+    get_cache_key,
+    has_vary_header,
+    learn_cache_key,
+    set_response_etag,
+)
 
 from survmap.common import data_version
 
@@ -50,6 +56,9 @@ class PublicPageCacheMiddleware:
         if self._cacheable_response(response):
             # The response says what it varies on; the key learnt from it includes those headers.
             key = learn_cache_key(request, response, timeout, prefix, cache)
+            # Worked out once and stored, for ConditionalGetMiddleware's 304s on every hit.
+            if not response.has_header("ETag"):
+                set_response_etag(response)
             headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
             cache.set(key, (response.status_code, headers, response.content), timeout)
         return response
