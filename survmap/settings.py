@@ -120,6 +120,11 @@ SURVMAP_SUBMIT_RATE = os.environ.get("SURVMAP_SUBMIT_RATE", "5/hour")
 SURVMAP_RESEARCH_STALE_MONTHS = int(os.environ.get("SURVMAP_RESEARCH_STALE_MONTHS", "18"))
 SURVMAP_RESEARCH_CLAIM_HOURS = int(os.environ.get("SURVMAP_RESEARCH_CLAIM_HOURS", "72"))
 
+# Files the importers read (import_csv, import_atlas): the most bytes once decompressed, and
+# the most rows; a larger file is refused before anything is written (survmap.imports.readers).
+SURVMAP_IMPORT_MAX_BYTES = int(os.environ.get("SURVMAP_IMPORT_MAX_BYTES", str(128 * 1024 * 1024)))
+SURVMAP_IMPORT_MAX_ROWS = int(os.environ.get("SURVMAP_IMPORT_MAX_ROWS", "250000"))
+
 ROOT_URLCONF = "survmap.urls"
 
 TEMPLATES = [
