@@ -6,6 +6,7 @@ from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle
 
+from survmap.common.cache import limit_counters
 from survmap.common.client_ip import client_bucket
 
 
@@ -14,6 +15,8 @@ class AnonymousThrottle(AnonRateThrottle):
     lets a deployment (and a test) change SURVMAP_API_ANON_RATE without a restart."""
 
     scope = "anon"
+    # Shared while Redis is up, per process while it is down (never off).
+    cache = limit_counters  # type: ignore[assignment]  # the methods DRF calls: get, set
 
     def get_rate(self) -> str | None:
         return str(settings.SURVMAP_API_ANON_RATE) or None

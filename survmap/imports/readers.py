@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -55,7 +56,8 @@ def read_file(path: Path) -> bytes:
     byte past the cap, so a small file that expands to gigabytes (a "gzip bomb") is refused
     after reading the cap, in the time and memory the cap takes."""
     limit = max_bytes()
-    opener = {".xz": lzma.open, ".gz": gzip.open}.get(path.suffix)
+    openers: dict[str, Callable[..., Any]] = {".xz": lzma.open, ".gz": gzip.open}
+    opener = openers.get(path.suffix)
     try:
         if opener is None:
             if path.stat().st_size > limit:

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from survmap.moderation.ratelimit import parse_rate
 from survmap.submissions.models import Submission
+from tests.common.tcp_proxy import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +139,20 @@ def test_tips_from_every_address_of_one_ipv6_network_share_one_allowance(client,
     # Another network is another client.
     other = client.post(reverse("submissions:submit"), tip, HTTP_X_FORWARDED_FOR="2001:db8:78::1")
     assert other.status_code == 200
+
+
+def test_with_redis_down_the_tip_limit_still_holds(client, tip, settings):
+    # A closed port: every call to the shared cache fails, as when Redis is down.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "survmap.common.cache.TolerantRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    settings.SURVMAP_SUBMIT_RATE = "5/hour"
+    answers = [
+        client.post(reverse("submissions:submit"), tip, REMOTE_ADDR="198.51.100.201").status_code
+        for _ in range(8)
+    ]
+    assert answers == [200] * 5 + [429] * 3
+    assert Submission.objects.count() == 5
