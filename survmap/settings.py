@@ -125,6 +125,11 @@ SURVMAP_RESEARCH_CLAIM_HOURS = int(os.environ.get("SURVMAP_RESEARCH_CLAIM_HOURS"
 SURVMAP_IMPORT_MAX_BYTES = int(os.environ.get("SURVMAP_IMPORT_MAX_BYTES", str(128 * 1024 * 1024)))
 SURVMAP_IMPORT_MAX_ROWS = int(os.environ.get("SURVMAP_IMPORT_MAX_ROWS", "250000"))
 
+# Expensive answers (map files, share images, embeds, filtered pages the page cache misses):
+# units each client may spend per window, survmap.common.allowance; 0 turns it off.
+SURVMAP_COSTLY_ALLOWANCE = int(os.environ.get("SURVMAP_COSTLY_ALLOWANCE", "120"))
+SURVMAP_COSTLY_WINDOW_SECONDS = int(os.environ.get("SURVMAP_COSTLY_WINDOW_SECONDS", "600"))
+
 ROOT_URLCONF = "survmap.urls"
 
 TEMPLATES = [

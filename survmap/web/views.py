@@ -17,7 +17,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from survmap.common import data_version
+from survmap.common import allowance, data_version
 from survmap.geo.adjacency import state_neighbours
 from survmap.geo.boundaries import Level
 from survmap.geo.models import County, State
@@ -192,6 +192,7 @@ def map_config(level: Level, options: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@allowance.costly(allowance.filtered_page_cost)
 def home(request: HttpRequest) -> HttpResponse:
     """The choropleth: agencies per state or county with partnerships matching the filters."""
     try:
@@ -272,6 +273,7 @@ def map_geometry(request: HttpRequest, level: str, digest: str) -> HttpResponse:
     return response
 
 
+@allowance.costly(allowance.filtered_page_cost)
 def table(request: HttpRequest) -> HttpResponse:
     """Exactly what the map counts, as a sortable, paginated table: the map without JavaScript."""
     try:
@@ -389,6 +391,7 @@ def _policy_events(query: Q) -> QuerySet:
     )
 
 
+@allowance.costly(allowance.filtered_page_cost)
 def region(request: HttpRequest, fips: str) -> HttpResponse:
     """A state or a county: every public partnership of its agencies, and what touched them."""
     level = level_for_fips(fips)
@@ -558,6 +561,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@allowance.costly(allowance.filtered_page_cost)
 def technology_detail(request: HttpRequest, slug: str) -> HttpResponse:
     technology = get_object_or_404(Technology, slug=slug)
     partnerships = partnership_list_public().filter(technology=technology)
