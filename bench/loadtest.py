@@ -247,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
             # Plain HTTP on loopback: no redirect to https, no secure-only cookies.
             "SECURE_SSL_REDIRECT": "0",
             "SECURE_COOKIES": "0",
+            # Every request comes from 127.0.0.1: no allowance per client for expensive answers.
+            "SURVMAP_COSTLY_ALLOWANCE": "0",
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             "GUNICORN_WORKERS": args.workers,
             "GUNICORN_THREADS": args.threads,

@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("STATIC_MANIFEST", "0")
     # Figures measure the server's own work; the load test (bench/loadtest.py) measures the cache.
     os.environ.setdefault("SURVMAP_PAGE_CACHE_SECONDS", "0")
+    # One client asking for every expensive answer on purpose: no allowance per client.
+    os.environ.setdefault("SURVMAP_COSTLY_ALLOWANCE", "0")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     # Pages are served through the static finders here; collectstatic has not run.
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)

@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # Compresses pages and JSON (the map's counts); whitenoise above serves static files itself.
     "django.middleware.gzip.GZipMiddleware",
+    # 304 Not Modified for If-None-Match / If-Modified-Since, on answers from the page cache
+    # too (it sits outside it); after GZip, so the ETag is that of the uncompressed page.
+    "survmap.common.middleware.ConditionalGetMiddleware",
     "csp.middleware.CSPMiddleware",
     "survmap.common.middleware.DatabaseUnavailableMiddleware",
     "survmap.common.page_cache.PublicPageCacheMiddleware",
@@ -90,18 +93,25 @@ MIDDLEWARE = [
 ]
 
 # django-axes first, so a locked-out username and address are refused even with the password.
+# Then the lockout per account (survmap.common.logins), for guesses from many addresses.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "survmap.common.logins.AccountLockBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Failed logins of one username from every address, within AXES_COOLOFF_HOURS, before it is
+# refused from addresses that never logged into it (survmap.common.logins); 0 turns it off.
+SURVMAP_LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "15"))
 # Reverse proxies in front of the server that append to X-Forwarded-For (0: none, the header is
 # ignored). Rate limits and the login lockout key on the client address it gives.
 SURVMAP_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "survmap.common.client_ip.client_ip"
+# An IPv6 client counts as its network of this many bits in every limit (a host gets a /64).
+SURVMAP_IPV6_LIMIT_PREFIX = int(os.environ.get("IPV6_LIMIT_PREFIX", "64"))
+AXES_CLIENT_IP_CALLABLE = "survmap.common.client_ip.client_bucket"
 
 # Submissions accepted per address, e.g. "5/hour"; counted in the cache.
 SURVMAP_SUBMIT_RATE = os.environ.get("SURVMAP_SUBMIT_RATE", "5/hour")
@@ -112,6 +122,16 @@ SURVMAP_RESEARCH_CLAIM_HOURS = int(os.environ.get("SURVMAP_RESEARCH_CLAIM_HOURS"
 # A partnership still said to be in place (active, a pilot, approved...) whose status no source has
 # confirmed for this many years is marked "not confirmed for N years" on pages and in exports.
 SURVMAP_STATUS_STALE_YEARS = int(os.environ.get("SURVMAP_STATUS_STALE_YEARS", "3"))
+
+# Files the importers read (import_csv, import_atlas): the most bytes once decompressed, and
+# the most rows; a larger file is refused before anything is written (survmap.imports.readers).
+SURVMAP_IMPORT_MAX_BYTES = int(os.environ.get("SURVMAP_IMPORT_MAX_BYTES", str(128 * 1024 * 1024)))
+SURVMAP_IMPORT_MAX_ROWS = int(os.environ.get("SURVMAP_IMPORT_MAX_ROWS", "250000"))
+
+# Expensive answers (map files, share images, embeds, filtered pages the page cache misses):
+# units each client may spend per window, survmap.common.allowance; 0 turns it off.
+SURVMAP_COSTLY_ALLOWANCE = int(os.environ.get("SURVMAP_COSTLY_ALLOWANCE", "120"))
+SURVMAP_COSTLY_WINDOW_SECONDS = int(os.environ.get("SURVMAP_COSTLY_WINDOW_SECONDS", "600"))
 
 ROOT_URLCONF = "survmap.urls"
 
@@ -258,11 +278,35 @@ SURVMAP_SHARE_IMAGE_DIR = os.environ.get("SURVMAP_SHARE_IMAGE_DIR", "")
 SURVMAP_SEARCH_INDEX_IN_BACKGROUND = env_bool("SURVMAP_SEARCH_INDEX_IN_BACKGROUND", default=True)
 SURVMAP_PAGE_CACHE_MAX_BYTES = int(os.environ.get("SURVMAP_PAGE_CACHE_MAX_BYTES", "1000000"))
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
+# Every handler redacts private links (status, claim and check tokens: survmap.common.redaction)
+# from what it writes. Django's own loggers lose their default handlers (a console one in DEBUG
+# that would print "Not Found: /submissions/<token>/" unfiltered) and pass their records to ours.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "filters": {"redact_private_links": {"()": "survmap.common.redaction.RedactingFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_private_links"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_private_links"],
+        },
+    },
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # runserver's request lines.
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 # The public data API (survmap.api): read-only, anonymous, throttled, JSON errors.

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.test import Client
 
+from survmap.common.cache import limit_counters
 from survmap.imports.shipped import SHIPPED_ATLAS
 from survmap.records.permissions import MODERATORS_GROUP
 
@@ -45,8 +46,10 @@ def _fresh_caches() -> Iterator[None]:
 
     cache.clear()
     forget_index()
+    limit_counters.local.clear()
     yield
     cache.clear()
+    limit_counters.local.clear()
 
 
 @pytest.fixture

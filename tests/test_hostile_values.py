@@ -22,14 +22,15 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import models
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from survmap.common import data_version
@@ -44,6 +45,7 @@ from survmap.records.models import (
     Technology,
     Vendor,
 )
+from survmap.research.models import CheckStatus, ResearchCheck, ResearchTask
 from survmap.submissions.models import Submission, SubmissionSource
 from tests.factories import PartnershipFactory, PolicyEventFactory, TechnologyFactory
 
@@ -161,6 +163,43 @@ def _correction(client: Client, payload: str | dt.date) -> None:
             },
         )
         assert response.status_code < 500
+
+
+def _research_report(client: Client, bob_client: Client, payload: str | dt.date) -> None:
+    """A volunteer's claim and report (then the moderator's approval) and a signup."""
+    partnership = Partnership.objects.public().first()
+    assert partnership is not None
+    task = ResearchTask(agency=partnership.agency, technology=partnership.technology, priority=1)
+    task.save()
+    text = _text(payload)
+    claimed = client.post(reverse("research:claim", args=[task.pk]))
+    assert claimed.status_code == 302
+    response = client.post(
+        claimed["Location"],
+        {
+            "outcome": "none_found",
+            "checked_on": _date(payload),
+            "summary": text,
+            "council_agenda_url": "https://city.example.gov/agendas",
+            "council_agenda_notes": text,
+            "request_reference": text[:100],
+            "request_answer": "awaiting",
+            "credit_name": text[:100],
+            "website": "",
+        },
+    )
+    assert response.status_code < 500
+    for research_check in ResearchCheck.objects.filter(status=CheckStatus.PENDING):
+        decided = bob_client.post(
+            reverse("admin:research_researchcheck_decide", args=[research_check.pk]),
+            {"action": "approve", "reason": text[:2000]},
+        )
+        assert decided.status_code < 500
+    signup = client.post(
+        reverse("research:signup"),
+        {"username": text[:150], "password1": text, "password2": text, "website": ""},
+    )
+    assert signup.status_code < 500
 
 
 def _import_csv(tmp_path: Path, payload: str | dt.date) -> None:
@@ -364,6 +403,12 @@ def _public_urls(client: Client) -> list[str]:
         reverse("api:coverage"),
         reverse("api:export-checks-csv"),
         reverse("api:export-checks-geojson"),
+        reverse("research:signup"),
+        reverse("research:login"),
+        # The map taken elsewhere: the standalone file, the embed, the share images.
+        reverse("web:map_html") + "?level=state",
+        reverse("web:embed") + "?level=state",
+        reverse("web:region_share_image", args=["26"]),
     ]
     lists = {
         "api:partnership-list": ("json", "csv"),
@@ -422,6 +467,7 @@ def _public_urls(client: Client) -> list[str]:
         )
     for technology in Technology.objects.filter(pk__in=public.values("technology_id")):
         urls.append(reverse("web:technology", args=[technology.slug]))
+        urls.append(reverse("web:technology_share_image", args=[technology.slug]))
     urls += [
         reverse("submissions:correction") + f"?partnership={pk}"
         for pk in public.values_list("pk", flat=True)
@@ -490,6 +536,7 @@ def _write_everything(
 ) -> None:
     _tip_and_approve(client, bob_client, payload)
     _correction(client, payload)
+    _research_report(client, bob_client, payload)
     _import_csv(tmp_path, payload)
     _import_atlas(tmp_path, payload)
     _admin(bob_client, payload)
@@ -511,7 +558,7 @@ def test_a_hostile_value_through_every_way_in_breaks_no_public_page_api_route_or
     _write_everything(payload, client, bob_client, tmp_path)
 
     # Whatever validation let through is stored clean: no control character in any text.
-    for model in (*MODELS, Submission, SubmissionSource):
+    for model in (*MODELS, Submission, SubmissionSource, ResearchCheck):
         for field in model._meta.concrete_fields:
             if isinstance(field, models.CharField | models.TextField):
                 for value in model._default_manager.values_list(field.name, flat=True):
@@ -540,6 +587,91 @@ def test_a_hostile_value_through_every_way_in_breaks_no_public_page_api_route_or
     print(f"\nhostile values: {name!r}: {len(urls)} + {len(raw_urls)} URLs")
 
 
+# ---- hostile requests: parameters, paths, admin actions -------------------------------------
+
+# What a request can carry that a page must refuse (400, 404) or ignore, never answer with a 500.
+HOSTILE_PARAMETERS = {
+    "nul": "a\x00b",
+    "huge number": "9" * 40,
+    "ten kilobytes bidi script": ("\u202e" + SCRIPT) * 400,
+}
+
+
+def _with(url: str, params: dict[str, str]) -> str:
+    return url + ("&" if "?" in url else "?") + urlencode(params)
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_PARAMETERS))
+def test_hostile_parameters_and_paths_on_every_route_answer_without_a_500(
+    name, starting_record, settings
+):
+    """Every public page, API route and export with a hostile `page`, `q` and unknown
+    parameter, and every route with a hostile path segment: a 4xx or a page, never a 500 (a
+    state page's `page` once answered 500)."""
+    settings.SURVMAP_API_ANON_RATE = "100000/min"
+    settings.SURVMAP_API_EXPORT_RATE = "100000/min"
+    value = HOSTILE_PARAMETERS[name]
+    reader = Client(raise_request_exception=False)
+    urls = _public_urls(reader)
+    assert len(urls) >= 40, len(urls)
+    for url in urls:
+        for params in ({"page": value}, {"q": value}, {"page": "2"}, {value[:60]: "1"}):
+            response = reader.get(_with(url, params))
+            assert response.status_code < 500, (url, params, response.status_code)
+            for header, header_value in response.items():
+                assert "\r" not in header_value and "\n" not in header_value, (url, header)
+    segment = quote(value, safe="")
+    for route, args in (
+        ("web:region", ["00"]),
+        ("web:region_share_image", ["00"]),
+        ("web:technology", ["x0x"]),
+        ("web:agency", [1]),
+        ("web:policy_event", [1]),
+        ("submissions:status", ["x0x"]),
+        ("research:claimed", ["x0x"]),
+        ("research:status", ["x0x"]),
+        ("api:partnership-detail", [1]),
+        ("api:agency-detail", [1]),
+    ):
+        template = reverse(route, args=args)
+        placeholder = str(args[0])
+        url = template.replace(f"/{placeholder}/", f"/{segment}/", 1).replace(
+            f"/{placeholder}.", f"/{segment}.", 1
+        )
+        response = reader.get(url)
+        assert response.status_code < 500, (url[:200], response.status_code)
+
+
+def test_every_admin_action_and_search_with_hostile_values_answers_without_a_500(
+    starting_record, bob_client, client, tmp_path, settings
+):
+    """The moderators' side: each changelist searched and filtered with hostile text, and each
+    action of each changelist run on every row (what a confirmation page asks is answered)."""
+    settings.SURVMAP_SUBMIT_RATE = "1000/hour"
+    payload = TEXT_PAYLOADS["script"] + TEXT_PAYLOADS["control characters"]
+    _write_everything(payload, client, bob_client, tmp_path)
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        if not opts.app_label.startswith(("records", "submissions", "research", "imports")):
+            continue
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        for params in ({"q": payload}, {"q": "\x00" * 3}, {"o": "99"}, {"p": "9" * 30}):
+            response = bob_client.get(changelist, params)
+            assert response.status_code < 500, (changelist, params, response.status_code)
+        pks = [str(pk) for pk in model._default_manager.values_list("pk", flat=True)[:20]]
+        if not pks:
+            continue
+        request = RequestFactory().get(changelist)
+        request.user = User.objects.get(username="bob")
+        for action in model_admin.get_actions(request):
+            if action == "delete_selected":
+                continue
+            response = bob_client.post(
+                changelist, {"action": action, "_selected_action": pks, "index": "0"}
+            )
+            assert response.status_code < 500, (changelist, action, response.status_code)
+
+
 # ---- in a browser -----------------------------------------------------------------------------
 
 
@@ -558,7 +690,9 @@ def hostile_pages(live_server, starting_record, tmp_path, settings) -> Iterator[
     urls = [
         url
         for url in _public_urls(Client())
-        if not url.startswith("/api/") and "feed" not in url and ".json" not in url
+        if not url.startswith("/api/")
+        and "feed" not in url
+        and not url.split("?")[0].endswith((".json", ".png", "map.html"))
     ]
     yield [live_server.url + url for url in urls]
 

@@ -6,7 +6,8 @@ from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle
 
-from survmap.common.client_ip import client_ip
+from survmap.common.cache import limit_counters
+from survmap.common.client_ip import client_bucket
 
 
 class AnonymousThrottle(AnonRateThrottle):
@@ -14,13 +15,15 @@ class AnonymousThrottle(AnonRateThrottle):
     lets a deployment (and a test) change SURVMAP_API_ANON_RATE without a restart."""
 
     scope = "anon"
+    # Shared while Redis is up, per process while it is down (never off).
+    cache = limit_counters  # type: ignore[assignment]  # the methods DRF calls: get, set
 
     def get_rate(self) -> str | None:
         return str(settings.SURVMAP_API_ANON_RATE) or None
 
     def get_ident(self, request: Request) -> str:
         # The client behind our trusted proxies (common.client_ip), as the other limits see it.
-        return client_ip(request)
+        return client_bucket(request)
 
 
 class ExportThrottle(AnonymousThrottle):

@@ -8,7 +8,7 @@ import io
 import json
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -152,23 +152,52 @@ def backup_check(path: Path) -> Counter[str]:
     return counts
 
 
+# The records a restore must not leave empty without being told to (`allow_empty`).
+RECORDS = "records.Partnership"
+
+
+def _database_counts(using: str) -> Counter[str]:
+    """Rows per backed-up table (link tables apart) in the database, those with any."""
+    counts: Counter[str] = Counter()
+    for model in backed_up_models():
+        if not model._meta.auto_created:
+            n = model._base_manager.using(using).count()
+            if n:
+                counts[model._meta.label] = n
+    return counts
+
+
+def _listed(counts: Counter[str]) -> str:
+    return ", ".join(f"{label} {n:,}" for label, n in sorted(counts.items())) or "nothing"
+
+
 def backup_restore(
     path: Path,
     *,
     using: str = "default",
     force: bool = False,
+    allow_empty: bool = False,
     progress: TextIO | OutputWrapper | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> str:
     """Replace the backed-up tables' contents with the backup, all or nothing.
 
     Refuses a database that already holds users or records unless `force`, because restoring
-    would erase them. The database must be migrated first (`manage.py migrate`). With
-    `progress`, loaddata's running count of loaded objects is written there."""
+    would erase them, and a backup with no partnership unless `allow_empty` (a file of users
+    alone would leave the records empty). Before anything is removed, `announce` is told what
+    the database holds that the restore removes, and what it loads. The database must be
+    migrated first (`manage.py migrate`). With `progress`, loaddata's running count of loaded
+    objects is written there."""
     if not path.is_file():
         raise BackupError(f"No backup file at {path}.")
     if not str(path).endswith(SUFFIX):
         raise BackupError(f"A backup file name ends in {SUFFIX} (got {path}).")
     counts = backup_check(path)
+    if not counts[RECORDS] and not allow_empty:
+        raise BackupError(
+            f"{path} holds no partnerships ({_listed(counts)}): restoring it would leave the "
+            "records empty. Pass --allow-empty if that is what you want; nothing was changed."
+        )
     holding = _holding(using)
     if holding and not force:
         raise BackupError(
@@ -176,6 +205,9 @@ def backup_restore(
             + ", ".join(holding)
             + "); restore into an empty, migrated database, or pass --force to replace it."
         )
+    if announce is not None:
+        announce(f"Removing from the database: {_listed(_database_counts(using))}.")
+        announce(f"Loading from {path}: {_listed(counts)}.")
     connection = connections[using]
     tables = [model._meta.db_table for model in backed_up_models()]
     out = io.StringIO()

@@ -1,5 +1,6 @@
 """A Redis cache that treats an unreachable Redis as an empty cache, so the site answers from
-the database instead of failing with the cache."""
+the database instead of failing with the cache; and the counters of the rate limits, which fall
+back to each process's memory while Redis is down (`limit_counters`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -129,3 +131,61 @@ class TolerantRedisCache(RedisCache):
 
     def clear(self) -> None:
         self._guard("clear", lambda: super(TolerantRedisCache, self).clear(), None)
+
+
+class LimitCounters:
+    """Where the rate limits count (tips, claims, reports, signups, the API's throttles, the
+    expensive pages' allowance): the shared cache, or, while it is down, this process's memory.
+
+    A limit that stopped counting when Redis stopped would be off for anyone who can make Redis
+    slow (8 tips stored against 5 an hour): during an outage each process counts on its own, so
+    a client gets at most the allowance once per worker process, and the limits hold again in
+    full when Redis is back. The counters are not copied either way: an outage starts and ends
+    with fresh windows. Reads and writes of the site itself are not refused.
+
+    The methods are those of Django's cache that the limits use (DRF's throttles call `get` and
+    `set`; survmap's counters `add`, `incr`, `decr` and `get`)."""
+
+    LOCAL = "survmap-limit-counters"
+
+    def __init__(self) -> None:
+        # LocMemCache instances of one name share their store within the process.
+        self.local = LocMemCache(self.LOCAL, {"OPTIONS": {"MAX_ENTRIES": 100_000}})
+
+    @staticmethod
+    def _shared() -> Any:
+        from django.core.cache import cache
+
+        return cache
+
+    def _call(self, operation: Callable[[Any], T]) -> T:
+        shared = self._shared()
+        if not getattr(shared, "is_down", False):
+            try:
+                result = operation(shared)
+            except ValueError:
+                # A missing key (Django's contract for incr/decr), or the outage answered so.
+                if not getattr(shared, "is_down", False):
+                    raise
+            else:
+                if not getattr(shared, "is_down", False):
+                    return result
+        return operation(self.local)
+
+    def add(self, key: str, value: Any, timeout: float | None = DEFAULT_TIMEOUT) -> bool:
+        return self._call(lambda store: bool(store.add(key, value, timeout)))
+
+    def incr(self, key: str, delta: int = 1) -> int:
+        return self._call(lambda store: int(store.incr(key, delta)))
+
+    def decr(self, key: str, delta: int = 1) -> int:
+        return self._call(lambda store: int(store.decr(key, delta)))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._call(lambda store: store.get(key, default))
+
+    def set(self, key: str, value: Any, timeout: float | None = DEFAULT_TIMEOUT) -> None:
+        self._call(lambda store: store.set(key, value, timeout))
+
+
+limit_counters = LimitCounters()

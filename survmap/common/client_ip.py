@@ -8,6 +8,12 @@ the server append to X-Forwarded-For. The client is then the address the outermo
 received the request from: the Nth entry from the right. Entries further left come from the
 client and are not trusted. With 0 (the default, a server that faces the internet), the header
 is ignored, since anyone can send one.
+
+Limits count a client by `client_bucket`, not by its address: an IPv4 address is one bucket, but
+an IPv6 host is routinely given a whole /64 (2^64 addresses), so each IPv6 address would be a
+fresh allowance. An IPv6 address counts as its network of SURVMAP_IPV6_LIMIT_PREFIX bits
+(environment IPV6_LIMIT_PREFIX, default 64), written as that network's first address so that
+it still fits where an address is stored (django-axes' records).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str:
+    """The client's own address (see the module's docstring)."""
     remote = str(request.META.get("REMOTE_ADDR", ""))
     count = int(getattr(settings, "SURVMAP_TRUSTED_PROXY_COUNT", 0))
     if count <= 0:
@@ -35,3 +42,25 @@ def client_ip(request: HttpRequest) -> str:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+def address_bucket(address: str) -> str:
+    """What a limit counts for `address`: an IPv4 address itself (an IPv4-mapped IPv6 address
+    is its IPv4 address), an IPv6 address the first address of its /SURVMAP_IPV6_LIMIT_PREFIX
+    network; anything unreadable as it is."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        prefix = int(getattr(settings, "SURVMAP_IPV6_LIMIT_PREFIX", 64))
+        return str(ipaddress.ip_network(f"{parsed}/{prefix}", strict=False).network_address)
+    return str(parsed)
+
+
+def client_bucket(request: HttpRequest) -> str:
+    """The key every per-client limit counts under: the tips, research claims and reports,
+    signups, the API's throttles, the expensive pages' allowance and the login lockout."""
+    return address_bucket(client_ip(request))

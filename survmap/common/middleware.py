@@ -1,4 +1,5 @@
-"""Response middleware: a 503 page for a lost database; the referrer policy of form pages."""
+"""Response middleware: a 503 page for a lost database; the referrer policy of form pages;
+conditional GETs."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.http import ConditionalGetMiddleware as DjangoConditionalGetMiddleware
 from django.template import loader
 
 logger = logging.getLogger(__name__)
@@ -59,3 +61,13 @@ class FormReferrerPolicyMiddleware:
         if request.path.startswith(tuple(settings.SURVMAP_SAME_ORIGIN_REFERRER_PATHS)):
             response.headers["Referrer-Policy"] = "same-origin"
         return response
+
+
+class ConditionalGetMiddleware(DjangoConditionalGetMiddleware):
+    """304 Not Modified when If-None-Match or If-Modified-Since match, on every answer, those of
+    the page cache included (it sits outside PublicPageCacheMiddleware in MIDDLEWARE). An ETag is
+    added to 200s only: an error is no version of a page, and tagging one invites a client to
+    keep it (survmap.api.versioning strips them from the API's errors for the same reason)."""
+
+    def needs_etag(self, response: HttpResponseBase) -> bool:
+        return response.status_code == 200 and bool(super().needs_etag(response))

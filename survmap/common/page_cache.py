@@ -36,6 +36,7 @@ from django.utils.cache import (
     has_vary_header,
     learn_cache_key,
     patch_vary_headers,
+    set_response_etag,
 )
 from django.utils.text import compress_string
 
@@ -100,6 +101,9 @@ class PublicPageCacheMiddleware:
             # The response says what it varies on; the key learnt from it includes those headers
             # (learnt before the page is gzipped: one entry serves both encodings).
             key = learn_cache_key(request, response, timeout, prefix, cache)
+            # Worked out once and stored, for ConditionalGetMiddleware's 304s on every hit.
+            if not response.has_header("ETag"):
+                set_response_etag(response)
             stored = self._compressed(response)
             if stored is None:
                 status, headers, content = (

@@ -1,7 +1,9 @@
 """Readers for the CSV files survmap imports: rows as dicts by header name, or a clear refusal.
 
 A reader checks the whole file before an importer writes anything, so a file that is not what it
-claims (wrong header, not UTF-8, empty, binary) is refused with one line and changes nothing.
+claims (wrong header, not UTF-8, empty, binary: a NUL byte anywhere in it) or too large (more than
+SURVMAP_IMPORT_MAX_BYTES once decompressed, more than SURVMAP_IMPORT_MAX_ROWS rows) is refused
+with one line and changes nothing; every cell is cleaned of control characters on the way in.
 """
 
 from __future__ import annotations
@@ -10,9 +12,13 @@ import csv
 import gzip
 import io
 import lzma
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from django.conf import settings
 
 from survmap.common.text import clean_text_value
 from survmap.records import csv_format
@@ -33,17 +39,44 @@ class Row:
         return self.cells.get(column) or ""
 
 
+def max_bytes() -> int:
+    """The most a file may hold once decompressed (SURVMAP_IMPORT_MAX_BYTES)."""
+    return int(getattr(settings, "SURVMAP_IMPORT_MAX_BYTES", 128 * 1024 * 1024))
+
+
+def max_rows() -> int:
+    """The most records a file may hold (SURVMAP_IMPORT_MAX_ROWS)."""
+    return int(getattr(settings, "SURVMAP_IMPORT_MAX_ROWS", 250_000))
+
+
 def read_file(path: Path) -> bytes:
-    """A file's bytes, decompressed when its name ends in .gz or .xz (the shipped Atlas copy)."""
-    data = path.read_bytes()
+    """A file's bytes, decompressed when its name ends in .gz or .xz (the shipped Atlas copy).
+
+    Never more than `max_bytes()`: a compressed file is decompressed in a stream that stops one
+    byte past the cap, so a small file that expands to gigabytes (a "gzip bomb") is refused
+    after reading the cap, in the time and memory the cap takes."""
+    limit = max_bytes()
+    openers: dict[str, Callable[..., Any]] = {".xz": lzma.open, ".gz": gzip.open}
+    opener = openers.get(path.suffix)
     try:
-        if path.suffix == ".xz":
-            return lzma.decompress(data)
-        if path.suffix == ".gz":
-            return gzip.decompress(data)
-    except (lzma.LZMAError, gzip.BadGzipFile, EOFError) as error:
+        if opener is None:
+            if path.stat().st_size > limit:
+                raise FileRefused(_too_large(limit, "holds"))
+            return path.read_bytes()
+        with opener(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except (lzma.LZMAError, gzip.BadGzipFile, zlib.error, EOFError) as error:
         raise FileRefused(f"The file is not readable {path.suffix} data ({error}).") from None
+    if len(data) > limit:
+        raise FileRefused(_too_large(limit, "expands to"))
     return data
+
+
+def _too_large(limit: int, verb: str) -> str:
+    return (
+        f"The file {verb} more than {limit:,} bytes (SURVMAP_IMPORT_MAX_BYTES): refused "
+        "before anything is written; split it, or raise the limit if it is what you meant."
+    )
 
 
 def decode(data: bytes, *, what: str) -> str:
@@ -98,9 +131,15 @@ def read_rows(
         raise FileRefused(f"Not {what}: the header lacks the column(s) {shown}{more}.")
     rows: list[Row] = []
     line = reader.line_num + 1
+    limit = max_rows()
     try:
         for values in reader:
             if any(value.strip() for value in values):
+                if len(rows) >= limit:
+                    raise FileRefused(
+                        f"The file holds more than {limit:,} rows (SURVMAP_IMPORT_MAX_ROWS): "
+                        "refused before anything is written; split it."
+                    )
                 cleaned = [clean_text_value(value, multiline=True) for value in values]
                 cells = dict(zip(header, cleaned, strict=False))
                 if len(values) != len(header):

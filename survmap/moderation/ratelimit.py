@@ -1,5 +1,6 @@
-"""A per-address limit on what the public sends (tips, corrections, research reports, sign-ups),
-counted atomically in Django's cache (Redis in production), under a keyed hash of the address.
+"""A per-client limit on what the public sends (tips, corrections, research reports, sign-ups),
+counted atomically in Django's cache (Redis in production; each process's memory while Redis is
+down: survmap.common.cache.LimitCounters), under a keyed hash of the client's address bucket.
 
 A place is taken (`reserve`) before the submission is checked and saved, with one atomic
 increment, and given back (`release`) when nothing was stored: twelve tips posted at once against
@@ -14,7 +15,8 @@ import hmac
 import re
 
 from django.conf import settings
-from django.core.cache import cache
+
+from survmap.common.cache import limit_counters
 
 _PERIODS = {
     "s": 1,
@@ -51,14 +53,14 @@ def _increment(key: str, delta: int, period: int) -> int:
     """The counter after adding `delta`, atomically; the window starts with the first one."""
     for _attempt in range(3):
         # add() only creates a missing key, so concurrent first requests do not reset it.
-        cache.add(key, 0, timeout=period)
+        limit_counters.add(key, 0, timeout=period)
         try:
-            return int(cache.incr(key, delta))
+            return int(limit_counters.incr(key, delta))
         except ValueError:
             # Expired (or evicted) between add and incr: open a new window and try again.
             continue
-    # The cache keeps losing the key (unavailable): refuse nothing rather than everything.
-    return 0
+    # The key vanished three times running (evicted as soon as written): count this one alone.
+    return delta
 
 
 def reserve(ip_hash: str) -> bool:
@@ -77,4 +79,4 @@ def release(ip_hash: str) -> None:
     """Give back a place taken by `reserve` when nothing was submitted (a form with errors)."""
     # Expired meanwhile: nothing to give back.
     with contextlib.suppress(ValueError):
-        cache.decr(_key(ip_hash))
+        limit_counters.decr(_key(ip_hash))

@@ -13,7 +13,7 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -389,7 +389,14 @@ class ConflictAdmin(admin.ModelAdmin):
         )
         settled = 0
         for conflict in queryset.filter(status=ConflictStatus.OPEN):
-            conflict_settle(conflict=conflict, take_source=take, writer=writer)
+            try:
+                conflict_settle(conflict=conflict, take_source=take, writer=writer)
+            except ValidationError as error:
+                # The others are settled all the same; this one stays open, and says why.
+                self.message_user(
+                    request, f"Conflict {conflict.pk}: {' '.join(error.messages)}", messages.ERROR
+                )
+                continue
             settled += 1
         self.message_user(request, f"{settled} conflict(s) settled.", messages.SUCCESS)
 

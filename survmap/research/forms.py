@@ -8,9 +8,11 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm, UsernameField
+from django.contrib.auth.forms import BaseUserCreationForm, UsernameField
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from survmap.common.dates import ACCEPTED_FORMS, AmbiguousDate, PartialDate, parse_written_date
@@ -235,8 +237,12 @@ class ReportForm(forms.Form):
         return cleaned
 
 
-class SignupForm(UserCreationForm):
-    """An account to follow one's research: a username and a password, nothing else."""
+class SignupForm(BaseUserCreationForm):
+    """An account to follow one's research: a username and a password, nothing else.
+
+    The form never says whether a username is taken (Django's UserCreationForm would, which
+    told anyone the moderators' names): a valid form gets the same answer whether the account
+    was made or the name was someone else's (`save_if_free`), and the volunteer then signs in."""
 
     website = honeypot_field()
 
@@ -248,3 +254,22 @@ class SignupForm(UserCreationForm):
     @property
     def is_spam(self) -> bool:
         return honeypot_filled(self.data)
+
+    def validate_unique(self) -> None:
+        # Uniqueness is the database's to enforce, in save_if_free, without telling.
+        return None
+
+    def save_if_free(self) -> User | None:
+        """The new account, or None when the name (in any case) is taken; as slow either way,
+        since the password is hashed in both."""
+        username = self.cleaned_data["username"]
+        password = self.cleaned_data["password1"]
+        if User.objects.filter(username__iexact=username).exists():
+            make_password(password)
+            return None
+        try:
+            with transaction.atomic():
+                user: User = self.save()
+        except IntegrityError:
+            return None
+        return user

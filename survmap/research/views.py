@@ -9,7 +9,6 @@ import hashlib
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -23,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from survmap.common import data_version
-from survmap.common.client_ip import client_ip
+from survmap.common.client_ip import client_bucket
 from survmap.geo.boundaries import Level
 from survmap.geo.models import State
 from survmap.moderation import ratelimit
@@ -46,7 +45,7 @@ COVERAGE_CACHE_SECONDS = 24 * 60 * 60
 
 
 def _sender(request: HttpRequest) -> str:
-    return ratelimit.ip_hash(client_ip(request))
+    return ratelimit.ip_hash(client_bucket(request))
 
 
 def _claims_key(sender: str) -> str:
@@ -102,26 +101,22 @@ def tasks(request: HttpRequest) -> HttpResponse:
 
 
 def signup(request: HttpRequest) -> HttpResponse:
-    """An optional account, only to follow one's tasks and checks; rate-limited like reports."""
+    """An optional account, only to follow one's tasks and checks; rate-limited like reports.
+
+    Whether a name is taken is never told: a valid form is answered "if the name was free, the
+    account is made; sign in", and the volunteer signs in. Every post keeps the place it took in
+    the rate limit, refused or not: trying names costs what making accounts does."""
     form = SignupForm(request.POST or None)
     if request.method == "POST":
-        sender = f"signup:{_sender(request)}"
-        # A place is taken before the form is checked (atomically, as the tip form does) and
-        # given back when no account is made; a robot's post keeps the place it took.
-        if not ratelimit.reserve(sender):
+        if not ratelimit.reserve(f"signup:{_sender(request)}"):
             return render(request, "submissions/rate_limited.html", status=429)
-        if form.is_spam:
-            return HttpResponseRedirect(reverse("research:tasks"))
-        try:
-            if not form.is_valid():
-                ratelimit.release(sender)
-                return render(request, "research/signup.html", {"form": form})
-            user = form.save()
-        except BaseException:
-            ratelimit.release(sender)
-            raise
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return HttpResponseRedirect(reverse("research:mine"))
+        if form.is_spam or form.is_valid():
+            # A robot's post looks answered too, and makes nothing.
+            username = str(form.data.get("username", ""))[:150]
+            if not form.is_spam:
+                form.save_if_free()
+                username = form.cleaned_data["username"]
+            return render(request, "research/signup_done.html", {"username": username})
     return render(request, "research/signup.html", {"form": form})
 
 

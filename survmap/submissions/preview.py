@@ -4,19 +4,21 @@ The preview is the approval itself, rolled back: the same records service applie
 plan under the same merge policy inside a savepoint, and its journal (records created, fields
 with their values before and after, links added, values kept against a person's edit) is read
 before the savepoint is undone. Nothing is committed, no history kept, no cache bumped (the
-data version moves only after a commit). There is no second copy of the merge logic to drift."""
+data version moves only after a commit), and on PostgreSQL no id taken (`_ids_given_back`).
+There is no second copy of the merge logic to drift."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import models, transaction
+from django.db import DatabaseError, OperationalError, connections, models, transaction
 
 from survmap.records.display import source_label
 from survmap.records.models import Source
@@ -157,6 +159,59 @@ def _describe(applied: Applied) -> ApprovalPreview:
     return preview
 
 
+# How long a preview waits for the records' tables before it goes ahead without giving its ids
+# back (an import holds them for its whole run).
+LOCK_TIMEOUT = "2s"
+
+
+@contextlib.contextmanager
+def _ids_given_back(using: str = "default") -> Iterator[None]:
+    """On PostgreSQL, the records' sequences as they were before the preview.
+
+    A sequence is not transactional: the rows the preview inserts are rolled back, but each
+    nextval() stays taken, and public ids would skip by the preview's count (8 per preview).
+    Setting a sequence back is only safe if nobody else took a value meanwhile, so the records'
+    tables are locked first (SHARE ROW EXCLUSIVE: reads go on, inserts by others wait until the
+    preview's transaction ends, a few milliseconds), then each sequence's state is read, and after
+    the preview it is set back with setval() before the rollback releases the locks. Every
+    value of these sequences comes from an insert into its own table, which the lock holds off.
+    When the lock is not had within LOCK_TIMEOUT (an import is writing), the preview runs
+    without it and its ids stay taken: a gap in the ids, never a reused one. SQLite gives a
+    rolled-back id out again by itself."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    tables = sorted(
+        {
+            model._meta.db_table
+            for model in apps.get_app_config("records").get_models(include_auto_created=True)
+        }
+    )
+    quoted = ", ".join(connection.ops.quote_name(table) for table in tables)
+    state: list[tuple[str, int, bool]] = []
+    try:
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            cursor.execute(f"LOCK TABLE {quoted} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+            for table in tables:
+                for sequence in connection.introspection.get_sequences(cursor, table):
+                    name = connection.ops.quote_name(sequence["name"])
+                    cursor.execute(f"SELECT last_value, is_called FROM {name}")  # noqa: S608
+                    last_value, is_called = cursor.fetchone()
+                    state.append((sequence["name"], last_value, is_called))
+    except OperationalError:
+        state = []
+    try:
+        yield
+    finally:
+        if state:
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                for name, last_value, is_called in state:
+                    cursor.execute("SELECT setval(%s, %s, %s)", [name, last_value, is_called])
+
+
 def approval_preview(*, submission: Submission, moderator: User) -> ApprovalPreview:
     """The changes `submission_approve` would make now, as it would make them."""
     fresh = Submission.objects.select_related(
@@ -165,7 +220,7 @@ def approval_preview(*, submission: Submission, moderator: User) -> ApprovalPrev
     writer = Writer.submission(fresh.pk, moderator)
     preview = ApprovalPreview()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), _ids_given_back():
             if fresh.kind == SubmissionKind.CORRECTION:
                 applied = _approve_correction(fresh, writer)
             else:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from survmap.common.client_ip import client_ip
+from survmap.common.client_ip import client_bucket
 from survmap.common.text import clean_text_value
 from survmap.geo.models import State
 from survmap.moderation import ratelimit
@@ -27,7 +27,7 @@ from survmap.submissions.services import submission_create
 
 
 def _sender(request: HttpRequest) -> str:
-    return ratelimit.ip_hash(client_ip(request))
+    return ratelimit.ip_hash(client_bucket(request))
 
 
 def _rate_limited(request: HttpRequest) -> HttpResponse:

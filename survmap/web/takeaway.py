@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
 
-from survmap.common import data_version
+from survmap.common import allowance, data_version
 from survmap.geo.boundaries import Level
 from survmap.geo.models import County, State
 from survmap.maps.choropleth import legend_bands, level_for_fips
@@ -37,6 +37,7 @@ def download_name(request: HttpRequest, level: Level) -> str:
     return f"{words}-{dt.date.today().isoformat()}.html"
 
 
+@allowance.costly(allowance.map_file_cost)
 def map_html(request: HttpRequest) -> HttpResponse:
     """The map of this view as one self-contained HTML file, downloaded."""
     try:
@@ -61,6 +62,7 @@ def _png(image: ShareImage) -> HttpResponse:
     return response
 
 
+@allowance.costly(allowance.SHARE_IMAGE)
 def region_share_image(request: HttpRequest, fips: str) -> HttpResponse:
     """The og:image of a state's or a county's page: its counties, coloured by agencies."""
     level = level_for_fips(fips)
@@ -77,6 +79,7 @@ def region_share_image(request: HttpRequest, fips: str) -> HttpResponse:
     return _png(region_image(fips, name, partnerships))
 
 
+@allowance.costly(allowance.SHARE_IMAGE)
 def technology_share_image(request: HttpRequest, slug: str) -> HttpResponse:
     """The og:image of a technology's page: agencies per state."""
     technology = get_object_or_404(Technology, slug=slug)
@@ -93,6 +96,7 @@ def allow_framing(response: HttpResponse) -> HttpResponse:
     return response
 
 
+@allowance.costly(allowance.EMBED)
 def embed(request: HttpRequest) -> HttpResponse:
     """The interactive map of a view without the site around it, for other sites' iframes: the
     map page's own script and config, with region links opening on survmap."""

@@ -17,7 +17,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from survmap.common import data_version
+from survmap.common import allowance, data_version
 from survmap.geo.adjacency import county_neighbours, state_neighbours
 from survmap.geo.boundaries import Level
 from survmap.geo.models import County, State
@@ -194,6 +194,7 @@ def map_config(level: Level, options: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@allowance.costly(allowance.filtered_page_cost)
 def home(request: HttpRequest) -> HttpResponse:
     """The choropleth: agencies per state or county with partnerships matching the filters."""
     try:
@@ -279,6 +280,7 @@ def map_geometry(request: HttpRequest, level: str, digest: str) -> HttpResponse:
     return response
 
 
+@allowance.costly(allowance.filtered_page_cost)
 def table(request: HttpRequest) -> HttpResponse:
     """Exactly what the map counts, as a sortable, paginated table: the map without JavaScript."""
     try:
@@ -397,6 +399,7 @@ def _policy_events(query: Q) -> QuerySet:
     )
 
 
+@allowance.costly(allowance.filtered_page_cost)
 def region(request: HttpRequest, fips: str) -> HttpResponse:
     """A state or a county: every public partnership of its agencies, and what touched them."""
     level = level_for_fips(fips)
@@ -525,8 +528,10 @@ def _neighbour_counts(request: HttpRequest, state: State) -> list[dict[str, Any]
     neighbours = state_neighbours().get(state.fips, [])
     if not neighbours:
         return []
+    # The region page's own parameters (`page`) are allowed here too: this is the same request,
+    # already validated by the page, and a page number is no filter of the neighbours.
     counts = dict(
-        _filterset(request)
+        _filterset(request, also=PAGED_PARAMS)
         .qs.filter(agency__state__fips__in=neighbours)
         .order_by()
         .values("agency__state__fips")
@@ -603,6 +608,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
 DECISIONS_SHOWN = 200
 
 
+@allowance.costly(allowance.filtered_page_cost)
 def technology_detail(request: HttpRequest, slug: str) -> HttpResponse:
     technology = get_object_or_404(Technology, slug=slug)
     partnerships = partnership_list_public().filter(technology=technology)

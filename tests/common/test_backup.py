@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import re
@@ -183,6 +184,27 @@ def test_restore_refuses_a_database_that_holds_records_and_leaves_it_untouched(
     call_command("restore", str(path), "--force", verbosity=0)
     assert not Partnership.objects.filter(summary="Added after the backup.").exists()
     assert Partnership.objects.filter(summary="Corrected after a second report.").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_refuses_a_backup_that_would_leave_the_records_empty(alice, tmp_path):
+    users_only = tmp_path / "users-only.json.gz"
+    call_command("backup", str(users_only), verbosity=0)
+    PartnershipFactory(summary="The record.")
+    with pytest.raises(CommandError, match="holds no partnerships") as refused:
+        call_command("restore", str(users_only), "--force", verbosity=0)
+    assert "--allow-empty" in str(refused.value)
+    assert Partnership.objects.filter(summary="The record.").exists()
+
+    out = io.StringIO()
+    call_command("restore", str(users_only), "--force", "--allow-empty", stdout=out)
+    said = out.getvalue()
+    # What goes is said before it goes, and before the summary of what was restored.
+    assert "Removing from the database: " in said
+    assert "records.Partnership 1" in said.split("Loading from")[0]
+    assert said.index("Removing from the database") < said.index("Restored:")
+    assert not Partnership.objects.exists()
+    assert User.objects.filter(username="alice").exists()
 
 
 def test_backup_names_must_say_what_they_are(tmp_path):

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from survmap.common.cache import limit_counters
 from tests.common.tcp_proxy import TcpProxy, free_port
 from tests.conftest import require_or_skip
 from tests.factories import PartnershipFactory
@@ -95,3 +96,24 @@ def test_the_site_keeps_answering_when_a_real_redis_goes_away_and_uses_it_again_
                 redis.delete(key)
     finally:
         proxy.stop()
+
+
+@pytest.mark.django_db
+def test_with_redis_down_the_api_throttle_still_counts():
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    with override_settings(CACHES=tolerant_cache(url), SURVMAP_API_ANON_RATE="3/min"):
+        answers = [
+            Client().get(reverse("api:technology-list"), REMOTE_ADDR="198.51.100.202").status_code
+            for _ in range(4)
+        ]
+    assert answers == [200, 200, 200, 429]
+
+
+def test_the_limit_counters_use_the_shared_cache_while_it_is_up():
+    limit_counters.add("survmap:test-counter", 0, 60)
+    assert limit_counters.incr("survmap:test-counter") == 1
+    # Counted in the shared cache, not in the process's fallback.
+    assert cache.get("survmap:test-counter") == 1
+    assert limit_counters.local.get("survmap:test-counter") is None
+    with pytest.raises(ValueError):
+        limit_counters.incr("survmap:no-such-counter")

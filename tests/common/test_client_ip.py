@@ -7,7 +7,9 @@ import pytest
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
-from survmap.common.client_ip import client_ip
+from survmap.common.client_ip import address_bucket, client_ip
+from survmap.research.models import ResearchTask, TaskStatus
+from tests.research.conftest import make_task
 
 
 @pytest.mark.parametrize(
@@ -54,3 +56,48 @@ def test_without_a_trusted_proxy_the_header_changes_nothing(client: Client) -> N
         assert response.status_code == 200
     response = client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.3", REMOTE_ADDR=remote)
     assert response.status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("prefix", "address", "bucket"),
+    [
+        (64, "203.0.113.9", "203.0.113.9"),
+        (64, "2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::"),
+        (64, "2001:db8:1:2::1", "2001:db8:1:2::"),
+        (56, "2001:db8:1:2ff::1", "2001:db8:1:200::"),
+        (128, "2001:db8::5", "2001:db8::5"),
+        (64, "::ffff:198.51.100.4", "198.51.100.4"),
+        (64, "not-an-address", "not-an-address"),
+    ],
+)
+def test_a_limit_counts_an_ipv6_client_by_its_network_and_ipv4_by_its_address(
+    prefix: int, address: str, bucket: str
+) -> None:
+    with override_settings(SURVMAP_IPV6_LIMIT_PREFIX=prefix):
+        assert address_bucket(address) == bucket
+
+
+# One host's /64: a fresh address for every request costs its owner nothing.
+ROTATING = [f"2001:db8:77:1::{n:x}" for n in range(1, 9)]
+
+
+@pytest.mark.django_db
+@override_settings(SURVMAP_TRUSTED_PROXY_COUNT=1, SURVMAP_SUBMIT_RATE="5/hour")
+def test_research_claims_from_one_ipv6_network_share_one_allowance(client: Client) -> None:
+    tasks = [make_task() for _ in ROTATING]
+    answers = [
+        Client()
+        .post(reverse("research:claim", args=[task.pk]), HTTP_X_FORWARDED_FOR=address)
+        .status_code
+        for task, address in zip(tasks, ROTATING, strict=True)
+    ]
+    assert answers == [302] * 5 + [429] * 3
+    assert ResearchTask.objects.filter(status=TaskStatus.CLAIMED).count() == 5
+
+
+@pytest.mark.django_db
+@override_settings(SURVMAP_API_ANON_RATE="3/min", SURVMAP_TRUSTED_PROXY_COUNT=1)
+def test_the_api_throttle_counts_one_ipv6_network_once(client: Client) -> None:
+    url = reverse("api:technology-list")
+    answers = [client.get(url, HTTP_X_FORWARDED_FOR=a).status_code for a in ROTATING[:4]]
+    assert answers == [200, 200, 200, 429]

@@ -211,3 +211,22 @@ def test_a_page_over_the_size_limit_is_not_stored(settings):
     with CaptureQueriesContext(connection) as queries:
         assert Client().get(url).status_code == 200
     assert len(queries) > 0
+
+
+@pytest.mark.parametrize("route", ["page", "api"])
+def test_an_anonymous_client_revalidating_a_cached_answer_gets_a_304(route):
+    partnership = PartnershipFactory()
+    url = (
+        reverse("web:agency", args=[partnership.agency_id])
+        if route == "page"
+        else reverse("api:technology-list")
+    )
+    first = Client().get(url)
+    assert first.status_code == 200
+    etag = first["ETag"]
+    # The second answer comes from the page cache, and is conditional all the same.
+    again = Client().get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    assert Client().get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
 import io
 from typing import Any
 
@@ -207,6 +208,82 @@ def test_a_row_without_a_state_is_refused_and_a_bad_date_dropped_by_line() -> No
 def test_a_binary_file_is_refused_as_our_csv() -> None:
     with pytest.raises(FileRefused, match="binary"):
         read_survmap_csv(b"\x00\x01\x02")
+
+
+def _counts() -> tuple[int, int, int]:
+    return (Agency.objects.count(), Partnership.objects.count(), Source.objects.count())
+
+
+def test_a_gzip_bomb_is_refused_after_the_cap_not_after_expanding(tmp_path, settings) -> None:
+    # 64 MB of zeros after a real header is some 64 KB of gzip; the cap is 8 MB here.
+    settings.SURVMAP_IMPORT_MAX_BYTES = 8 * 1024 * 1024
+    path = tmp_path / "export.csv.gz"
+    with gzip.open(path, "wb", compresslevel=1) as handle:
+        handle.write((",".join(COLUMNS) + "\n").encode())
+        zeros = bytes(1024 * 1024)
+        for _ in range(64):
+            handle.write(zeros)
+    assert path.stat().st_size < 1024 * 1024
+    before = _counts()
+    with pytest.raises(CommandError, match="expands to more than 8,388,608 bytes"):
+        call_command("import_csv", str(path), "--quiet")
+    assert _counts() == before
+    # A plain file past the cap is refused from its size.
+    plain = tmp_path / "export.csv"
+    plain.write_bytes(b"x" * (8 * 1024 * 1024 + 1))
+    with pytest.raises(CommandError, match="holds more than 8,388,608 bytes"):
+        call_command("import_csv", str(plain), "--quiet")
+
+
+def test_a_file_with_more_rows_than_the_cap_is_refused_whole(tmp_path, settings) -> None:
+    call_command("load_starter_data", "--no-atlas", verbosity=0)
+    text = export_csv()
+    rows = len(list(csv.DictReader(io.StringIO(text))))
+    settings.SURVMAP_IMPORT_MAX_ROWS = rows - 1
+    path = tmp_path / "export.csv"
+    path.write_text(text, encoding="utf-8")
+    empty_database()
+    with pytest.raises(CommandError, match=f"more than {rows - 1:,} rows"):
+        call_command("import_csv", str(path), "--quiet")
+    assert _counts() == (0, 0, 0)
+    settings.SURVMAP_IMPORT_MAX_ROWS = rows
+    call_command("import_csv", str(path), "--quiet")
+    assert Partnership.objects.count() == rows
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_a_nul_past_the_first_64_kb_is_refused_before_anything_is_written(
+    tmp_path, suffix: str
+) -> None:
+    call_command("load_starter_data", "--no-atlas", verbosity=0)
+    rows = list(csv.DictReader(io.StringIO(export_csv())))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    # Enough rows that the last one starts past 64 KB; its agency name carries a NUL.
+    while out.tell() < 70 * 1024:
+        writer.writerows(rows)
+    writer.writerow({**rows[0], "agency": "Null\x00ville Police Department"})
+    data = out.getvalue().encode()
+    assert data.index(b"\x00") > 64 * 1024
+    path = tmp_path / f"export{suffix}"
+    path.write_bytes(gzip.compress(data) if suffix.endswith(".gz") else data)
+    empty_database()
+    with pytest.raises(CommandError, match="NUL byte at offset"):
+        call_command("import_csv", str(path), "--quiet")
+    assert _counts() == (0, 0, 0)
+
+
+def test_control_characters_in_a_cell_never_reach_a_name() -> None:
+    call_command("load_starter_data", "--no-atlas", verbosity=0)
+    rows = list(csv.DictReader(io.StringIO(export_csv())))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerow({**rows[0], "agency": "Bell\x07\x1b[31mtown\u202e Police Department"})
+    empty_database()
+    CsvImporter(read_survmap_csv(out.getvalue().encode())).run()
+    assert Agency.objects.get().name == "Bell[31mtown Police Department"
 
 
 # The bulk path (imports/bulk.py) against the per-row path it stands in for.

@@ -205,6 +205,49 @@ def test_a_moderator_settles_a_conflict_by_taking_the_sources_value(bob, bob_cli
     assert conflict.status == ConflictStatus.TAKEN and conflict.settled_by == bob
 
 
+def test_taking_the_sources_value_for_a_deleted_record_says_so_and_settles_the_rest(
+    bob, bob_client
+):
+    from survmap.records.models import Conflict, ConflictStatus
+
+    def conflict_on(partnership):
+        return Conflict.objects.create(
+            record_model="records.partnership",
+            record_id=partnership.pk,
+            field="summary",
+            ours='"Ours."',
+            theirs='"The Atlas says so."',
+            set_by="moderator bob",
+            source="atlas",
+            line=7,
+        )
+
+    gone, kept = PartnershipFactory(summary="Ours."), PartnershipFactory(summary="Ours.")
+    orphan, live = conflict_on(gone), conflict_on(kept)
+    gone.delete()
+    response = bob_client.post(
+        reverse("admin:records_conflict_changelist"),
+        {"action": "take_theirs", "_selected_action": [orphan.pk, live.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Conflict {orphan.pk}: The partnership {orphan.record_id} was deleted" in html
+    assert "was deleted since the import" in html
+    assert "1 conflict(s) settled." in html
+    orphan.refresh_from_db()
+    live.refresh_from_db()
+    assert orphan.status == ConflictStatus.OPEN
+    assert live.status == ConflictStatus.TAKEN
+    # Keeping the person's value closes it.
+    bob_client.post(
+        reverse("admin:records_conflict_changelist"),
+        {"action": "keep_ours", "_selected_action": [orphan.pk]},
+    )
+    orphan.refresh_from_db()
+    assert orphan.status == ConflictStatus.KEPT
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -330,10 +330,52 @@ def test_a_volunteer_can_open_an_account_to_follow_their_tasks(client, settings)
             "password2": "a-long-pass-phrase-7",
         },
     )
-    assert response.status_code == 302 and response["Location"] == reverse("research:mine")
+    assert response.status_code == 200
+    assert "your account is made" in response.content.decode()
     user = User.objects.get(username="dana")
     assert not user.is_staff
+    signed_in = client.post(
+        reverse("research:login"), {"username": "dana", "password": "a-long-pass-phrase-7"}
+    )
+    assert signed_in.status_code == 302
     assert client.get(reverse("research:mine")).status_code == 200
+
+
+def _signup(client, username: str, **extra: str):
+    return client.post(
+        reverse("research:signup"),
+        {
+            "username": username,
+            "password1": "a-long-pass-phrase-7",
+            "password2": "a-long-pass-phrase-7",
+        },
+        **extra,
+    )
+
+
+def test_signup_answers_the_same_for_a_taken_name_and_a_free_one(client, bob):
+    from django.contrib.auth.models import User
+
+    taken = _signup(client, "BOB", REMOTE_ADDR="192.0.2.61")
+    free = _signup(client, "dora", REMOTE_ADDR="192.0.2.62")
+    assert taken.status_code == free.status_code == 200
+    assert taken.content.decode().replace("BOB", "NAME") == free.content.decode().replace(
+        "dora", "NAME"
+    )
+    assert "already exists" not in taken.content.decode()
+    assert User.objects.filter(username__iexact="bob").count() == 1
+    assert User.objects.filter(username="dora").exists()
+    # Bob's password was not touched by the attempt.
+    bob.refresh_from_db()
+    assert bob.check_password("bob-password-1")
+
+
+def test_a_refused_signup_keeps_its_place_in_the_rate_limit(client, settings):
+    settings.SURVMAP_SUBMIT_RATE = "3/hour"
+    mismatched = {"username": "x", "password1": "a-long-pass-phrase-7", "password2": "other"}
+    for _ in range(3):
+        assert client.post(reverse("research:signup"), mismatched).status_code == 200
+    assert _signup(client, "eve").status_code == 429
 
 
 def test_signups_are_rate_limited_and_robots_get_nothing(client, settings):

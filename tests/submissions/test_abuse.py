@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from survmap.moderation.ratelimit import parse_rate
 from survmap.submissions.models import Submission
+from tests.common.tcp_proxy import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +131,38 @@ def test_the_honeypots_status_link_answers_like_a_real_one(client, tip):
 def test_a_malformed_record_id_on_the_correction_form_is_not_found_not_a_500(client, query):
     response = client.get(reverse("submissions:correction") + "?" + query)
     assert response.status_code == 404
+
+
+# One host's /64 (common.client_ip): a fresh address for every tip costs its owner nothing.
+IPV6_ROTATING = [f"2001:db8:77:1::{n:x}" for n in range(1, 9)]
+
+
+def test_tips_from_every_address_of_one_ipv6_network_share_one_allowance(client, tip, settings):
+    settings.SURVMAP_TRUSTED_PROXY_COUNT = 1
+    settings.SURVMAP_SUBMIT_RATE = "5/hour"
+    answers = [
+        client.post(reverse("submissions:submit"), tip, HTTP_X_FORWARDED_FOR=address).status_code
+        for address in IPV6_ROTATING
+    ]
+    assert answers == [200] * 5 + [429] * 3
+    assert Submission.objects.count() == 5
+    # Another network is another client.
+    other = client.post(reverse("submissions:submit"), tip, HTTP_X_FORWARDED_FOR="2001:db8:78::1")
+    assert other.status_code == 200
+
+
+def test_with_redis_down_the_tip_limit_still_holds(client, tip, settings):
+    # A closed port: every call to the shared cache fails, as when Redis is down.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "survmap.common.cache.TolerantRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    settings.SURVMAP_SUBMIT_RATE = "5/hour"
+    answers = [
+        client.post(reverse("submissions:submit"), tip, REMOTE_ADDR="198.51.100.201").status_code
+        for _ in range(8)
+    ]
+    assert answers == [200] * 5 + [429] * 3
+    assert Submission.objects.count() == 5

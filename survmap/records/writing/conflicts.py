@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -21,9 +22,14 @@ def conflict_settle(*, conflict: Conflict, take_source: bool, writer: Writer) ->
         if conflict.status != ConflictStatus.OPEN:
             return conflict
         if take_source:
-            instance = apps.get_model(conflict.record_model)._default_manager.get(
-                pk=conflict.record_id
-            )
+            model = apps.get_model(conflict.record_model)
+            instance = model._default_manager.filter(pk=conflict.record_id).first()
+            if instance is None:
+                # Deleted since the import: there is nothing to write the source's value to.
+                raise ValidationError(
+                    f"The {model._meta.verbose_name} {conflict.record_id} was deleted since the "
+                    "import: there is no value to take. Keep the person's value to close it."
+                )
             if ":" in conflict.field:
                 link, key = conflict.field.split(":", 1)
                 record_edit(instance=instance, values={}, writer=writer, add_links={link: [key]})
@@ -31,7 +37,13 @@ def conflict_settle(*, conflict: Conflict, take_source: bool, writer: Writer) ->
                 model_field = instance._meta.get_field(conflict.field)
                 value = model_field.to_python(json.loads(conflict.theirs))
                 if isinstance(model_field, models.ForeignKey) and value is not None:
-                    value = model_field.related_model._default_manager.get(pk=value)  # type: ignore[union-attr]
+                    related = model_field.related_model._default_manager  # type: ignore[union-attr]
+                    value = related.filter(pk=value).first()
+                    if value is None:
+                        raise ValidationError(
+                            f"The source's {conflict.field} was deleted since the import: "
+                            "there is no value to take."
+                        )
                 record_edit(instance=instance, values={conflict.field: value}, writer=writer)
         conflict.status = ConflictStatus.TAKEN if take_source else ConflictStatus.KEPT
         conflict.settled_by_id = writer.user_id
