@@ -221,6 +221,18 @@ def _person_held(record: models.Model, name: str, value: Any, writer: Writer) ->
     return "skip" if wrote.get(name) == digest(value) else "conflict"
 
 
+def curated_first_word(record: models.Model, name: str, writer: Writer) -> bool:
+    """Whether an import's different value for a field our curated fixtures set (the research
+    load, the starter data) is the source's first word on it: then it is noted, not a conflict
+    (ours is the curated version of the same record, as when an import adopts it); a later
+    change of the source's mind is a conflict."""
+    found = last_writer(record, name)
+    if found is None or not str(found[0]).startswith("fixture:"):
+        return False
+    wrote = (record.provenance or {}).get("w", {}).get(writer.key, {})  # type: ignore[attr-defined]
+    return name not in wrote
+
+
 def note_source_value(record: models.Model, name: str, value: Any, writer: Writer) -> None:
     """Remember what an import source says for a field a person holds (the conflict is noted
     once, not on every re-import)."""

@@ -131,7 +131,8 @@ def write_fields(
     """Set the values the policy lets this writer set, validate and save. Returns whether the
     record was created and the fields it changed. `adopting`: an import takes our record as
     its row's; where the source says otherwise, what it says is remembered (a later change of
-    its mind is a conflict) rather than a conflict now: our record is the curated one."""
+    its mind is a conflict) rather than a conflict now: our record is the curated one. The same
+    holds for any field our curated fixtures set (`provenance.curated_first_word`)."""
     creating = instance.pk is None
     if creating:
         for name, value in values.items():
@@ -161,7 +162,9 @@ def write_fields(
                 after,
             ]
             setattr(instance, attname, wanted)
-        elif decision == "conflict" and adopting:
+        elif decision == "conflict" and (
+            adopting or provenance.curated_first_word(instance, name, run.writer)
+        ):
             provenance.note_source_value(instance, name, wanted, run.writer)
             noted = True
         elif decision == "conflict":
