@@ -550,8 +550,9 @@ def _neighbour_county_counts(request: HttpRequest, county: County) -> list[dict[
     neighbours = county_neighbours().get(county.fips, [])
     if not neighbours:
         return []
+    # As for the states: the page's own `page` is no filter of the neighbours.
     counts = dict(
-        _filterset(request)
+        _filterset(request, also=PAGED_PARAMS)
         .qs.filter(agency__counties__fips__in=neighbours)
         .order_by()
         .values("agency__counties__fips")
