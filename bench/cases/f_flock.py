@@ -78,15 +78,17 @@ def run(context: Any) -> None:
         {"technology": "automated-license-plate-readers"},
     ]
     timings = []
-    for params in combos * 2:
-        elapsed, response = _ms(client, url, params)
-        timings.append(elapsed)
-        for _ in range(WALK_PAGES):
-            following = response.json()["next"]
-            if not following:
-                break
-            elapsed, response = _ms(client, following)
+    # One client on purpose: the anonymous API throttle would measure itself (as in d_api).
+    with override_settings(SURVMAP_API_ANON_RATE="10000000/min"):
+        for params in combos * 2:
+            elapsed, response = _ms(client, url, params)
             timings.append(elapsed)
+            for _ in range(WALK_PAGES):
+                following = response.json()["next"]
+                if not following:
+                    break
+                elapsed, response = _ms(client, following)
+                timings.append(elapsed)
     context.emit("flock.sharing_api.p50_ms", statistics.median(timings), "ms", links)
     context.emit("flock.sharing_api.p95_ms", _percentile(timings, 0.95), "ms", links)
 
