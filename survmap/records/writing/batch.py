@@ -34,8 +34,10 @@ from survmap.geo.models import County
 from survmap.records import provenance
 from survmap.records.models import Agency, Partnership, Source, Technology, Vendor
 from survmap.records.plans import (
+    AgencyPlan,
     ApplyReport,
     Outcome,
+    PartnershipPlan,
     PlannedRow,
     Writer,
     given,
@@ -52,6 +54,7 @@ from survmap.records.writing.matching import (
     agency_key,
     agency_plan_match,
     agency_query,
+    alias_wanted,
     partnership_pick,
     row_number,
     siblings_of,
@@ -165,9 +168,14 @@ class BulkWriter:
     def run(self, rows: Sequence[PlannedRow]) -> ApplyReport:
         self.fips = set(County.objects.values_list("fips", flat=True))
         # Rows of this run that say the same thing are partnerships of their own.
+        partnership_rows = [row for row in rows if isinstance(row.plan, PartnershipPlan)]
         self.siblings = {
             id(row): found
-            for row, found in zip(rows, siblings_of([row.plan for row in rows]), strict=True)
+            for row, found in zip(
+                partnership_rows,
+                siblings_of([row.plan for row in partnership_rows]),  # type: ignore[misc]
+                strict=True,
+            )
             if found is not NO_SIBLINGS
         }
         bar = tqdm(
@@ -248,7 +256,9 @@ class BulkWriter:
                 self._load([batch_row.row], again=True)
             return
         for batch_row in batch.rows:
-            created = batch_row.partnership is not None
+            created = batch_row.partnership is not None or (
+                isinstance(batch_row.row.plan, AgencyPlan) and batch_row.new_agency
+            )
             self.report.outcomes[Outcome.CREATED if created else Outcome.UNCHANGED] += 1
             self.report.bulk_rows += 1
             self._note_written(batch_row)
@@ -259,10 +269,11 @@ class BulkWriter:
         """Load what these rows name and the writer does not know yet: a handful of queries
         a batch. What this run wrote it knows already (`_note_written`); after a row went the
         per-row way, `again` reloads what that row names."""
-        queries = [query for row in rows if (query := agency_query(row.plan.agency)) is not None]
+        queries = [query for row in rows if (query := agency_query(_agency(row))) is not None]
         agencies = self.index.load(queries, again=again)
+        plans = [row.plan for row in rows if isinstance(row.plan, PartnershipPlan)]
 
-        keys_s = {source_key(item) for row in rows for item in row.plan.add_sources}
+        keys_s = {source_key(item) for plan in plans for item in plan.add_sources}
         if not again:
             keys_s -= self.sources.keys() | self.absent
         for skey in keys_s:
@@ -284,9 +295,9 @@ class BulkWriter:
         self.absent -= self.sources.keys()
 
         atlas_ids: set[Hashable] = {
-            row_number(row.plan.atlas_id)  # type: ignore[arg-type]
-            for row in rows
-            if given(row.plan.atlas_id) and row.plan.atlas_id
+            row_number(plan.atlas_id)  # type: ignore[arg-type]
+            for plan in plans
+            if given(plan.atlas_id) and plan.atlas_id
         }
         if not again:
             atlas_ids -= self.numbered.keys() | self.absent
@@ -320,7 +331,7 @@ class BulkWriter:
             partnership_id__in=seen
         ).values_list("partnership_id", "source_id"):
             self.cited[partnership_id].add(source_id)
-        if any(row.plan.other_vendors for row in rows):
+        if any(plan.other_vendors for plan in plans):
             for partnership_id, vendor_id in Partnership.other_vendors.through.objects.filter(
                 partnership_id__in=seen
             ).values_list("partnership_id", "vendor_id"):
@@ -385,7 +396,7 @@ class BulkWriter:
         return True
 
     def _technology(self, row: PlannedRow) -> Technology | None:
-        ref = row.plan.technology
+        ref = row.plan.technology  # type: ignore[union-attr]
         if not given(ref):
             return None
         if ref not in self.technologies:
@@ -396,7 +407,7 @@ class BulkWriter:
         return self.technologies[ref]
 
     def _vendor(self, row: PlannedRow) -> Vendor | None:
-        ref = row.plan.vendor
+        ref = row.plan.vendor  # type: ignore[union-attr]
         if not given(ref) or ref is None:
             return None
         if ref not in self.vendors:
@@ -407,6 +418,8 @@ class BulkWriter:
         """The row's records if each is new, or found and left unchanged, as `plan_apply`
         would find and compare them; None for any other row."""
         plan = row.plan
+        if isinstance(plan, AgencyPlan):
+            return self._agency_row(row, plan, batch)
         if (
             not self.bulk
             or plan.pk is not None
@@ -427,31 +440,10 @@ class BulkWriter:
                 others.append(found)
         if technology is None:
             return None
-        key = agency_key(plan.agency)
-        if key is None or not set(plan.agency.add_counties) <= self.fips:
-            return None  # the per-row writer says which code is unknown
-        match = agency_plan_match(plan.agency, self.index)
-        if match.rule == "ambiguous" or (match.agency is None and plan.agency.match_only):
-            return None  # the per-row writer reports it
-        values = agency_values(plan.agency)
-        credit = plan_credit(plan.agency)
-        counties = list(dict.fromkeys(plan.agency.add_counties))
-        agency = match.agency
-        new_agency = False
-        if agency is not None and agency.pk is None:  # one this batch creates
-            key = (agency.normalized_name, agency.state_id)
-            if not self._unchanged(agency, values) or not set(counties) <= set(batch.counties[key]):
-                return None
-        elif agency is not None:
-            if not self._unchanged(agency, values, credit) or not self._links_unchanged(
-                agency, "counties", self.index.counties_of(agency), counties, credit
-            ):
-                return None
-        else:
-            agency = Agency(name=plan.agency.name, state_id=plan.agency.state)  # type: ignore[misc]
-            if not self._new(agency, values, ["state"]) or agency.normalized_name != key[0]:
-                return None
-            new_agency = True
+        found = self._agency_found(plan.agency, batch)
+        if found is None:
+            return None
+        agency, key, new_agency, counties = found
 
         sources: list[Source] = []
         new_sources: dict[Hashable, Source] = {}
@@ -534,6 +526,65 @@ class BulkWriter:
             other_vendors=others,
         )
         return batch_row, index
+
+    def _agency_found(
+        self, plan: AgencyPlan, batch: Batch
+    ) -> tuple[Agency, AgencyKey, bool, list[str]] | None:
+        """The row's agency as the per-row writer would find it: new, or found and left
+        unchanged (with its key, whether it is new, and the counties the row links); None when
+        the per-row writer must take the row (a change, a refusal, a name to keep as an
+        alias)."""
+        key = agency_key(plan)
+        if key is None or not set(plan.add_counties) <= self.fips:
+            return None  # the per-row writer says which code is unknown
+        match = agency_plan_match(plan, self.index)
+        if match.rule == "ambiguous" or (match.agency is None and plan.match_only):
+            return None  # the per-row writer reports it
+        values = agency_values(plan)
+        credit = plan_credit(plan)
+        counties = list(dict.fromkeys(plan.add_counties))
+        agency = match.agency
+        new_agency = False
+        if agency is not None and agency.pk is None:  # one this batch creates
+            key = (agency.normalized_name, agency.state_id)
+            if not self._unchanged(agency, values) or not set(counties) <= set(batch.counties[key]):
+                return None
+        elif agency is not None:
+            if alias_wanted(agency, plan.name, self.writer, self.index):  # type: ignore[arg-type]
+                return None
+            if not self._unchanged(agency, values, credit) or not self._links_unchanged(
+                agency, "counties", self.index.counties_of(agency), counties, credit
+            ):
+                return None
+        else:
+            agency = Agency(name=plan.name, state_id=plan.state)  # type: ignore[misc]
+            if not self._new(agency, values, ["state"]) or agency.normalized_name != key[0]:
+                return None
+            new_agency = True
+        return agency, key, new_agency, counties
+
+    def _agency_row(
+        self, row: PlannedRow, plan: AgencyPlan, batch: Batch
+    ) -> tuple[BatchRow, Hashable] | None:
+        """A row that is an agency alone (a directory's): new, or found unchanged."""
+        if not self.bulk or plan.pk is not None or plan.remove_counties:
+            return None
+        found = self._agency_found(plan, batch)
+        if found is None:
+            return None
+        agency, key, new_agency, counties = found
+        if not new_agency and agency.pk is None:
+            return None  # named twice in one batch: the per-row way finds it once written
+        batch_row = BatchRow(
+            row=row,
+            agency=agency,
+            sources=[],
+            partnership=None,
+            agency_key=key,
+            new_agency=new_agency,
+            counties=counties,
+        )
+        return batch_row, None
 
     # Writing a batch.
 
@@ -637,6 +688,11 @@ def _linked_history(
                 for pk, owner_id, target_id in field_links.of(owners)
             ],
         )
+
+
+def _agency(row: PlannedRow) -> AgencyPlan:
+    plan = row.plan
+    return plan if isinstance(plan, AgencyPlan) else plan.agency
 
 
 def _message(error: Exception) -> str:
