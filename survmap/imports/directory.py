@@ -57,7 +57,9 @@ def agency_kind(type_name: str, name: str) -> AgencyKind:
     """survmap's kind for the FBI's agency type, read with the name where the type is broad
     ('County' holds sheriffs and county police; 'Other' school districts and transit police)."""
     kind, words = clean_text(type_name).casefold(), normalize_name(name)
-    if kind == "state police" or re.search(r"\b(highway patrol|state police|state patrol)\b", words):
+    if kind == "state police" or re.search(
+        r"\b(highway patrol|state police|state patrol)\b", words
+    ):
         return AgencyKind.STATE_POLICE
     if kind == "university or college" or re.search(r"\b(university|college)\b", words):
         return AgencyKind.UNIVERSITY
@@ -96,7 +98,9 @@ class DirectoryImporter(RowImporter):
     kind = ImporterKind.DIRECTORY
     default_label = "FBI agency directory"
 
-    def __init__(self, rows: Iterable[Row], *, matcher: CountyMatcher | None = None, **options: Any):
+    def __init__(
+        self, rows: Iterable[Row], *, matcher: CountyMatcher | None = None, **options: Any
+    ):
         super().__init__(rows, **options)
         self.matcher = matcher or CountyMatcher()
         self._fips_of: dict[str, str] = {}
@@ -187,7 +191,9 @@ class DirectoryImporter(RowImporter):
             latitude = longitude = float("nan")
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # also NaN
             self.report.warn(
-                FieldWarning(row.line, "latitude, longitude", ", ".join(texts), "not a point; left out")
+                FieldWarning(
+                    row.line, "latitude, longitude", ", ".join(texts), "not a point; left out"
+                )
             )
             return None, None
         return latitude, longitude

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def starter(db):
+def starter(db, small_directory):
     call_command("load_starter_data", "--no-atlas", verbosity=0)
 
 

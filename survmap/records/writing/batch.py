@@ -19,6 +19,7 @@ records are new, and the database enforces the constraints anyway).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Hashable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from tqdm import tqdm
 
 from survmap.common import data_version
@@ -109,14 +111,19 @@ class BatchRow:
     counties: list[str] = field(default_factory=list)
     new_sources: dict[Hashable, Source] = field(default_factory=dict)
     other_vendors: list[Vendor] = field(default_factory=list)
+    updated_agency: bool = False  # a stored agency this row updates (Batch.updated)
 
 
 @dataclass
 class Batch:
-    """The rows taken since the last write, and the new records they share."""
+    """The rows taken since the last write, and the new records they share; and the stored
+    agencies they update (fields and counties an import may write, nothing a person holds)."""
 
     rows: list[BatchRow] = field(default_factory=list)
     agencies: dict[AgencyKey, Agency] = field(default_factory=dict)
+    updated: dict[int, Agency] = field(default_factory=dict)
+    updated_fields: dict[int, set[str]] = field(default_factory=dict)
+    added_counties: dict[int, list[str]] = field(default_factory=dict)
     counties: dict[AgencyKey, list[str]] = field(default_factory=dict)
     sources: dict[Hashable, Source] = field(default_factory=dict)
     index: set[Hashable] = field(default_factory=set)
@@ -250,6 +257,9 @@ class BulkWriter:
         except _FAILURES:
             self._reset()
             self.index.drop([batch_row.agency for batch_row in batch.rows if batch_row.new_agency])
+            if batch.updated:
+                # Their values were set in memory for the rows after them: read them anew.
+                self._load([batch_row.row for batch_row in batch.rows], again=True)
             for batch_row in batch.rows:
                 self._write_row(batch_row.row)
                 self._reset()
@@ -259,7 +269,19 @@ class BulkWriter:
             created = batch_row.partnership is not None or (
                 isinstance(batch_row.row.plan, AgencyPlan) and batch_row.new_agency
             )
-            self.report.outcomes[Outcome.CREATED if created else Outcome.UNCHANGED] += 1
+            outcome = (
+                Outcome.CREATED
+                if created
+                else Outcome.UPDATED
+                if batch_row.updated_agency
+                else Outcome.UNCHANGED
+            )
+            self.report.outcomes[outcome] += 1
+            if outcome == Outcome.UPDATED:
+                name = batch_row.agency.name
+                self.report.changes.append(
+                    (batch_row.row.line, f"{batch_row.row.label}: agency {name} updated")
+                )
             self.report.bulk_rows += 1
             self._note_written(batch_row)
 
@@ -383,6 +405,64 @@ class BulkWriter:
                 return False
         return True
 
+    def _update(
+        self,
+        agency: Agency,
+        values: dict[str, Any],
+        counties: list[str],
+        credit: str,
+        batch: Batch,
+    ) -> bool:
+        """Update a stored agency in the batch, as the per-row writer would (`write_fields`,
+        `write_links`), where the merge policy lets this writer write every field and county
+        it changes: the values and provenance set now (the rows after it see them), written
+        with the batch. False, changing nothing, for anything else (a conflict with a person's
+        value, a value the model refuses): the per-row writer takes the row."""
+        writes: dict[str, tuple[str, Any, Any]] = {}
+        for name, value in values.items():
+            current, attname = row_writer.current_value(agency, name)
+            wanted = row_writer.comparable(agency, name, value, self.writer, current)
+            decision = provenance.decide(agency, name, current, wanted, self.writer, credit=credit)
+            if decision == "conflict":
+                return False
+            if decision == "write":
+                writes[name] = (attname, current, wanted)
+        linked = self.index.counties_of(agency)
+        links = []
+        for fips in counties:
+            if fips in linked:
+                continue
+            name = f"counties:{fips}"
+            decision = provenance.decide(agency, name, False, True, self.writer, credit=credit)
+            if decision == "conflict":
+                return False
+            if decision == "write":
+                links.append(fips)
+        if writes:
+            trial = Agency(
+                **{f.attname: getattr(agency, f.attname) for f in Agency._meta.concrete_fields}
+            )
+            for attname, _, wanted in writes.values():
+                setattr(trial, attname, wanted)
+            try:
+                trial.full_clean(
+                    exclude=["state"], validate_unique=False, validate_constraints=False
+                )
+            except ValidationError:
+                return False
+        for name, (attname, current, wanted) in writes.items():
+            provenance.set_writer(agency, name, self.writer, self.when, current)
+            setattr(agency, attname, wanted)
+        for fips in links:
+            provenance.set_writer(agency, f"counties:{fips}", self.writer, self.when, False)
+            linked.add(fips)
+        batch.updated[agency.pk] = agency
+        batch.updated_fields.setdefault(agency.pk, set()).update(
+            attname for attname, _, _ in writes.values()
+        )
+        batch.added_counties.setdefault(agency.pk, []).extend(links)
+        return True
+
     def _new(self, instance: models.Model, values: dict[str, Any], exclude: list[str]) -> bool:
         """Give a new record its values and provenance, and check it as full_clean does."""
         for name, value in values.items():
@@ -443,7 +523,7 @@ class BulkWriter:
         found = self._agency_found(plan.agency, batch)
         if found is None:
             return None
-        agency, key, new_agency, counties = found
+        agency, key, new_agency, counties, updated = found
 
         sources: list[Source] = []
         new_sources: dict[Hashable, Source] = {}
@@ -506,7 +586,16 @@ class BulkWriter:
                 instance, "other_vendors", named, [str(other.pk) for other in others], credit
             ):
                 return None
-            return BatchRow(row=row, agency=agency, sources=sources, partnership=None), None
+            return (
+                BatchRow(
+                    row=row,
+                    agency=agency,
+                    sources=sources,
+                    partnership=None,
+                    updated_agency=updated,
+                ),
+                None,
+            )
         partnership = Partnership()
         if not self._new(partnership, values, ["agency", "technology", "vendor"]):
             return None
@@ -524,12 +613,13 @@ class BulkWriter:
             counties=counties,
             new_sources=new_sources,
             other_vendors=others,
+            updated_agency=updated,
         )
         return batch_row, index
 
     def _agency_found(
         self, plan: AgencyPlan, batch: Batch
-    ) -> tuple[Agency, AgencyKey, bool, list[str]] | None:
+    ) -> tuple[Agency, AgencyKey, bool, list[str], bool] | None:
         """The row's agency as the per-row writer would find it: new, or found and left
         unchanged (with its key, whether it is new, and the counties the row links); None when
         the per-row writer must take the row (a change, a refusal, a name to keep as an
@@ -544,7 +634,7 @@ class BulkWriter:
         credit = plan_credit(plan)
         counties = list(dict.fromkeys(plan.add_counties))
         agency = match.agency
-        new_agency = False
+        new_agency = updated = False
         if agency is not None and agency.pk is None:  # one this batch creates
             key = (agency.normalized_name, agency.state_id)
             if not self._unchanged(agency, values) or not set(counties) <= set(batch.counties[key]):
@@ -555,13 +645,15 @@ class BulkWriter:
             if not self._unchanged(agency, values, credit) or not self._links_unchanged(
                 agency, "counties", self.index.counties_of(agency), counties, credit
             ):
-                return None
+                if not self._update(agency, values, counties, credit, batch):
+                    return None
+                updated = True
         else:
             agency = Agency(name=plan.name, state_id=plan.state)  # type: ignore[misc]
             if not self._new(agency, values, ["state"]) or agency.normalized_name != key[0]:
                 return None
             new_agency = True
-        return agency, key, new_agency, counties
+        return agency, key, new_agency, counties, updated
 
     def _agency_row(
         self, row: PlannedRow, plan: AgencyPlan, batch: Batch
@@ -572,7 +664,7 @@ class BulkWriter:
         found = self._agency_found(plan, batch)
         if found is None:
             return None
-        agency, key, new_agency, counties = found
+        agency, key, new_agency, counties, updated = found
         if not new_agency and agency.pk is None:
             return None  # named twice in one batch: the per-row way finds it once written
         batch_row = BatchRow(
@@ -583,12 +675,14 @@ class BulkWriter:
             agency_key=key,
             new_agency=new_agency,
             counties=counties,
+            updated_agency=updated,
         )
         return batch_row, None
 
     # Writing a batch.
 
     def _insert(self, batch: Batch) -> None:
+        self._update_agencies(batch)
         agencies = list(batch.agencies.values())
         inserts.insert(Agency, agencies)
         sources = list(batch.sources.values())
@@ -635,6 +729,39 @@ class BulkWriter:
         _linked_history(reason, Partnership, partnerships, cited)
         # As the per-row writer links other vendors after the sources: one more entry, with both.
         _linked_history(reason, Partnership, partnerships, named, carried=cited)
+
+    def _update_agencies(self, batch: Batch) -> None:
+        """The stored agencies the batch updated: their fields and provenance in one UPDATE a
+        field set, their new counties linked, and a history entry each, holding all their
+        counties (as the per-row writer's last entry for the record does)."""
+        updated = list(batch.updated.values())
+        if not updated:
+            return
+        now = timezone.now()
+        by_fields: dict[tuple[str, ...], list[Agency]] = defaultdict(list)
+        for agency in updated:
+            agency.updated_at = now
+            names = tuple(sorted(batch.updated_fields[agency.pk] | {"provenance", "updated_at"}))
+            by_fields[names].append(agency)
+        for names, agencies in by_fields.items():
+            Agency.objects.bulk_update(agencies, list(names))
+        through = Agency.counties.through
+        inserts.insert_values(
+            through,
+            ("agency_id", "county_id"),
+            [(pk, fips) for pk, codes in batch.added_counties.items() for fips in codes],
+        )
+        reason = self.writer.history_reason
+        entries = inserts.history_insert(Agency, updated, history_type="~", reason=reason)
+        entry_of = {agency.pk: entry for agency, entry in zip(updated, entries, strict=True)}
+        linked = through.objects.filter(agency_id__in=list(entry_of)).values_list(
+            "id", "agency_id", "county_id"
+        )
+        inserts.insert_values(
+            Agency.history.model.counties.model,  # type: ignore[attr-defined]
+            ["id", "agency_id", "county_id", "history_id"],
+            [(pk, agency_id, fips, entry_of[agency_id]) for pk, agency_id, fips in linked],
+        )
 
 
 @dataclass
