@@ -93,6 +93,7 @@ _PLACE_PREFIXES = (
 # Colleges and universities: the FBI names their police by the institution, with the campus
 # after a colon ('Baylor University: Waco', 'Rutgers University: Newark').
 _CAMPUS = re.compile(r"\b(university|college|institute of technology)\b", re.IGNORECASE)
+_COUNTY_QUALIFIER = re.compile(r",\s*[A-Z][A-Za-z.'\- ]{1,30}? County\b(?=\s|$)")
 # A word for the place's form of government, between its name and the kind of agency.
 _PLACE_WORDS = ("township", "town", "village", "borough", "city")
 # Names whose usual and formal forms differ by more than the rules above say.
@@ -122,11 +123,21 @@ def agency_name_variants(value: str) -> tuple[str, ...]:
     if not text or not kind:
         return ()
     words = text.split()
-    if words[-1] == "city" and len(words) > 1:
-        return (" ".join([*words[:-1], kind]),)
-    if words[-1] in _PLACE_WORDS or words[-1] == "county":
-        return ()
-    return tuple(f"{text} {word} {kind}" for word in _PLACE_WORDS)
+    found: list[str] = []
+    if kind == "public safety":
+        # A city's department of public safety is its police ('Alpharetta Department of
+        # Public Safety' is the 'Alpharetta Police Department').
+        found.append(f"{text} police")
+    if kind == "sheriff" and "county" not in words:
+        # 'San Francisco Sheriff's Office': the sheriff of San Francisco County.
+        found.append(f"{text} county sheriff")
+    if kind == "police" and words[-1] == "city" and len(words) > 1:
+        found.append(" ".join([*words[:-1], kind]))
+    elif (
+        kind == "police" and words[-1] not in (*_PLACE_WORDS, "county") and not _CAMPUS.search(text)
+    ):
+        found += [f"{text} {word} {kind}" for word in _PLACE_WORDS]
+    return tuple(found)
 
 
 @memo(maxsize=32_768)
@@ -135,6 +146,10 @@ def _key_parts(value: str) -> tuple[str, str]:
     head, colon, campus = (value or "").partition(":")
     if colon and campus.strip() and _CAMPUS.search(head):
         value = head
+    # 'Newtown Township Police Department, Bucks County', 'Mansfield Township, Burlington
+    # County Police Department': the FBI's way of telling apart two places of one name; the
+    # county is the matcher's to compare, not the name's.
+    value = _COUNTY_QUALIFIER.sub(" ", value)
     words = [_KEY_WORDS.get(word, word) for word in normalize_name(value).split()]
     if words[:1] == ["the"] and len(words) > 1:
         words = words[1:]

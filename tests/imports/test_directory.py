@@ -219,19 +219,56 @@ def test_importing_again_changes_nothing() -> None:
     assert list(Agency.objects.order_by("pk").values()) == before
 
 
-def test_an_agency_we_know_keeps_its_name_gains_the_ori_and_the_fbis_name() -> None:
+def test_an_agency_we_know_keeps_its_name_and_gains_the_ori_without_a_conflict() -> None:
     from tests.factories import AgencyFactory
 
-    ours = AgencyFactory(name="Voorhees Police Department", state_id="NJ", attribution="")
-    ours.counties.set(["34007"])  # Camden County
-    report = load(shipped("NJ0043400")).report  # Voorhees Township Police Department
+    ours = AgencyFactory(name="Warren Police Dept.", state_id="MI", attribution="")
+    ours.counties.set(["26099"])  # Macomb County
+    report = load(shipped("MI5080600")).report  # Warren Police Department
     ours.refresh_from_db()
-    assert (ours.name, ours.ori) == ("Voorhees Police Department", "NJ0043400")
+    assert (ours.name, ours.ori, ours.attribution) == (
+        "Warren Police Dept.",
+        "MI5080600",
+        "FBI Crime Data Explorer",
+    )
     assert Agency.objects.count() == 1
-    assert list(AgencyAlias.objects.values_list("agency", "name")) == [
-        (ours.pk, "Voorhees Township Police Department")
-    ]
     assert not report.conflicts and not Conflict.objects.exists()
+
+
+def test_a_source_naming_a_directory_agency_its_own_way_finds_it_and_keeps_that_name() -> None:
+    from survmap.records.models import ATLAS_ATTRIBUTION
+    from survmap.records.plans import AgencyPlan, Writer
+    from survmap.records.services import plan_apply
+
+    load(shipped("NJ0043400"))  # Voorhees Township Police Department, Camden County
+    applied = plan_apply(
+        plan=AgencyPlan(
+            name="Voorhees Police Department",
+            state="NJ",
+            city="Voorhees",
+            add_counties=("34007",),
+            attribution=ATLAS_ATTRIBUTION,
+        ),
+        writer=Writer.import_file("atlas-test.csv", source="atlas"),
+    )
+    voorhees = Agency.objects.get()
+    assert applied.record == voorhees
+    assert (voorhees.name, voorhees.ori, voorhees.city) == (
+        "Voorhees Township Police Department",
+        "NJ0043400",
+        "Voorhees",
+    )
+    assert voorhees.attribution == f"FBI Crime Data Explorer; {ATLAS_ATTRIBUTION}"
+    assert list(AgencyAlias.objects.values_list("agency", "name")) == [
+        (voorhees.pk, "Voorhees Police Department")
+    ]
+    assert not applied.conflicts and not Conflict.objects.exists()
+    # Asked again, the name is known: nothing more.
+    again = plan_apply(
+        plan=AgencyPlan(name="Voorhees PD", state="NJ", add_counties=("34007",)),
+        writer=Writer.import_file("atlas-test.csv", source="atlas"),
+    )
+    assert again.record == voorhees and AgencyAlias.objects.count() == 1
 
 
 def _csv(rows: list[Row]) -> str:

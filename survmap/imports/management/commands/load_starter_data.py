@@ -15,7 +15,9 @@ from survmap.imports.flock import read_flock
 from survmap.imports.flock_write import FlockImporter
 from survmap.imports.readers import read_atlas
 from survmap.imports.shipped import SHIPPED_ATLAS, SHIPPED_DIRECTORY, SHIPPED_FLOCK
-from survmap.records.models import Technology
+from survmap.records import provenance
+from survmap.records.models import Agency, Partnership, Source, Technology
+from survmap.records.plans import Writer
 
 STARTER_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "starter.json"
 # Research tasks a fresh install opens, the most useful first, so that a volunteer who arrives
@@ -64,8 +66,11 @@ class Command(BaseCommand):
             self.stdout.write("Records already present; starter data not loaded (use --force).")
             return
         call_command("loaddata", str(STARTER_FIXTURE), verbosity=options.get("verbosity", 1))
-        # loaddata writes raw rows; give each starter record its first history entry.
+        # loaddata writes raw rows; give each starter record its first history entry, and its
+        # creator: survmap's own records, which a source's first different word is noted
+        # against rather than made a conflict of (provenance.curated_first_word).
         call_command("populate_history", "--auto", verbosity=0)
+        stamp_starter_records()
         verbosity = options.get("verbosity", 1)
         # The base layer: every US agency with its ORI. The starter agencies gain their ORI
         # (their names stay, the FBI's are kept as known names), and the research and the Atlas
@@ -120,3 +125,13 @@ class Command(BaseCommand):
             verbosity=verbosity,
             stdout=self.stdout if verbosity else StringIO(),
         )
+
+
+def stamp_starter_records() -> None:
+    """Give the records loaddata wrote without provenance their creator, the starter fixture."""
+    writer = Writer.fixture("starter", reason="survmap's starter records")
+    created = provenance.entry(writer, provenance.now(writer))
+    for model in (Agency, Source, Partnership):
+        for pk, known in model.objects.values_list("pk", "provenance"):  # type: ignore[attr-defined]
+            if not known:
+                model.objects.filter(pk=pk).update(provenance={"e": [created], "c": 0})  # type: ignore[attr-defined]
