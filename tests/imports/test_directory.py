@@ -321,3 +321,22 @@ def test_the_same_rows_in_any_order_give_the_same_agencies(order: list[str]) -> 
     )
     assert found == expected
     assert len(found) == len(ORDER_ROWS)
+
+
+def test_directory_agencies_add_nothing_to_the_maps_counts_of_agencies_with_partnerships(
+    small_directory,
+) -> None:
+    from django.http import QueryDict
+
+    from survmap.common import data_version
+    from survmap.geo.boundaries import Level
+    from survmap.maps.counts import counts_payload
+
+    call_command("load_starter_data", "--no-atlas", "--no-flock", verbosity=0)
+    before = counts_payload(QueryDict(""), Level.STATE)
+    assert before["agencies"] > 0
+    load(read_directory(SHIPPED_DIRECTORY)[:3000])  # more agencies, none with a partnership
+    data_version.changed()
+    after = counts_payload(QueryDict(""), Level.STATE)
+    assert Agency.objects.count() > 3000
+    assert (after["agencies"], after["counts"]) == (before["agencies"], before["counts"])
