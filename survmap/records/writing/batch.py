@@ -520,10 +520,10 @@ class BulkWriter:
                 others.append(found)
         if technology is None:
             return None
-        found = self._agency_found(plan.agency, batch)
-        if found is None:
+        agency_found = self._agency_found(plan.agency, batch)
+        if agency_found is None:
             return None
-        agency, key, new_agency, counties, updated = found
+        agency, key, new_agency, counties, updated = agency_found
 
         sources: list[Source] = []
         new_sources: dict[Hashable, Source] = {}
@@ -758,7 +758,7 @@ class BulkWriter:
             "id", "agency_id", "county_id"
         )
         inserts.insert_values(
-            Agency.history.model.counties.model,  # type: ignore[attr-defined]
+            Agency.history.model.counties.model,
             ["id", "agency_id", "county_id", "history_id"],
             [(pk, agency_id, fips, entry_of[agency_id]) for pk, agency_id, fips in linked],
         )

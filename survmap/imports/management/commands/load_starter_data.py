@@ -132,6 +132,6 @@ def stamp_starter_records() -> None:
     writer = Writer.fixture("starter", reason="survmap's starter records")
     created = provenance.entry(writer, provenance.now(writer))
     for model in (Agency, Source, Partnership):
-        for pk, known in model.objects.values_list("pk", "provenance"):  # type: ignore[attr-defined]
+        for pk, known in model.objects.values_list("pk", "provenance"):
             if not known:
-                model.objects.filter(pk=pk).update(provenance={"e": [created], "c": 0})  # type: ignore[attr-defined]
+                model.objects.filter(pk=pk).update(provenance={"e": [created], "c": 0})
