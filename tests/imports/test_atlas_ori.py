@@ -45,9 +45,7 @@ def test_atlas_agencies_get_the_ori_of_the_directory_agency_they_are_and_never_a
     assert len(atlas_rows) == len(rows)
     AtlasImporter(atlas_rows, label="Atlas_of_Surveillance-20201007.csv").run()
     run = ImportRun.objects.get(label="Atlas_of_Surveillance-20201007.csv")
-    undecided = dict(
-        run.notes.filter(kind=NoteKind.AGENCY_UNMATCHED).values_list("line", "detail")
-    )
+    undecided = dict(run.notes.filter(kind=NoteKind.AGENCY_UNMATCHED).values_list("line", "detail"))
     line_of = {row.get("AOSNUMBER"): row.line for row in atlas_rows}
     wrong = []
     for row in rows:
