@@ -363,12 +363,17 @@ def _variant(
     """The agency stored under the name with its place's form of government ('Voorhees
     Township Police Department' for 'Voorhees Police Department'): taken only when the row
     names its counties and exactly one such agency of the state, without another ORI, serves
-    one of them. Several: a person decides. No county given: nothing is taken."""
+    one of them, and has an ORI: a directory's agency, beside which the directory lists the
+    agency of the plain name if there is one. Several: a person decides. No county given, or no
+    ORI: nothing is taken (two agencies of one file, 'Saginaw Police Department' and 'Saginaw
+    Township Police Department', are two)."""
     found = [
         agency
         for variant in agency_name_variants(name)
         for agency in index.named(variant, state)
-        if not (ori and agency.ori and not _same_ori(agency.ori, ori))
+        # Only an agency with an ORI (the directory's, where the agency the source may mean
+        # instead, 'Saginaw Police Department' beside the township's, would be listed too).
+        if agency.ori and not (ori and not _same_ori(agency.ori, ori))
     ]
     if not found or not counties:
         return AgencyMatch(None)
