@@ -100,7 +100,7 @@ class DirectoryImporter(RowImporter):
 
     def __init__(
         self, rows: Iterable[Row], *, matcher: CountyMatcher | None = None, **options: Any
-    ):
+    ) -> None:
         super().__init__(rows, **options)
         self.matcher = matcher or CountyMatcher()
         self._fips_of: dict[str, str] = {}
