@@ -52,6 +52,23 @@ def _fresh_caches() -> Iterator[None]:
     limit_counters.local.clear()
 
 
+# The shipped agency directory's rows for the starter and research agencies (and a few the
+# directory's tests name): 68 real rows of fixtures/directory/, in their file order.
+DIRECTORY_SAMPLE = REPO / "tests" / "data" / "directory-sample.csv"
+
+
+@pytest.fixture
+def small_directory(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`load_starter_data` with the directory's rows for the starter and research agencies
+    instead of all 18,702: for tests that load the starter records for what they hold, in a
+    second rather than half a minute. The fresh-install tests (tests/records/test_fixtures.py)
+    and tests/imports/test_directory.py read the whole list."""
+    from survmap.imports.management.commands import load_starter_data
+
+    monkeypatch.setattr(load_starter_data, "SHIPPED_DIRECTORY", DIRECTORY_SAMPLE)
+    return DIRECTORY_SAMPLE
+
+
 @pytest.fixture
 def atlas_csv() -> Path:
     require_or_skip(ATLAS_CSV.exists(), f"the Atlas export is not at {ATLAS_CSV}")

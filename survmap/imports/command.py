@@ -17,6 +17,8 @@ class ImportCommand(BaseCommand):
     """Subclasses say how to read the file and which importer takes its rows."""
 
     file_help = "The CSV file."
+    # A file the command reads when none is named (the shipped copy), if any.
+    default_path: Path | None = None
 
     def read(self, path: Path) -> Any:
         raise NotImplementedError
@@ -30,7 +32,12 @@ class ImportCommand(BaseCommand):
         raise NotImplementedError
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", type=Path, help=self.file_help)
+        if self.default_path is None:
+            parser.add_argument("path", type=Path, help=self.file_help)
+        else:
+            parser.add_argument(
+                "path", type=Path, nargs="?", default=self.default_path, help=self.file_help
+            )
         parser.add_argument(
             "--dry-run", action="store_true", help="Report what would change; write nothing."
         )

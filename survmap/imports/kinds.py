@@ -8,6 +8,7 @@ class ImporterKind(models.TextChoices):
     ATLAS = "atlas", "Atlas of Surveillance export"
     SURVMAP_CSV = "survmap_csv", "survmap CSV (an export or a contributor's spreadsheet)"
     FLOCK = "flock", "Flock transparency portals (The News & Observer's Private Eyes data)"
+    DIRECTORY = "directory", "FBI agency directory (Crime Data Explorer)"
 
 
 class NoteKind(models.TextChoices):

@@ -1,5 +1,6 @@
-"""The real data shipped in the repository: the EFF's 2020 Atlas export (CC BY 4.0) and The News &
-Observer's Private Eyes data on Flock's transparency portals (MIT)."""
+"""The real data shipped in the repository: the FBI's agency directory (public domain), the EFF's
+2020 Atlas export (CC BY 4.0) and The News & Observer's Private Eyes data on Flock's transparency
+portals (MIT)."""
 
 from pathlib import Path
 
@@ -9,3 +10,5 @@ _FIXTURES = Path(__file__).resolve().parent.parent.parent / "fixtures"
 SHIPPED_ATLAS = _FIXTURES / "atlas" / "Atlas_of_Surveillance-20201007.csv.xz"
 # fixtures/flock/README.md: the files, their checksums, their licence.
 SHIPPED_FLOCK = _FIXTURES / "flock"
+# fixtures/directory/README.md: the FBI Crime Data Explorer's agency list of September 2018.
+SHIPPED_DIRECTORY = _FIXTURES / "directory" / "agencies-2018-09.csv.xz"

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from itertools import zip_longest
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from survmap.common.dates import PartialDate
 from survmap.geo.models import State
@@ -86,7 +86,7 @@ class CsvImporter(RowImporter):
         triples = [_triple(item) if isinstance(item, PlannedRow) else None for item in plans]
         shared = Counter(triples)
         return [
-            replace(item, plan=replace(item.plan, match=Match.SAME_START))
+            replace(item, plan=replace(cast(PartnershipPlan, item.plan), match=Match.SAME_START))
             if isinstance(item, PlannedRow) and shared[triple] > 1
             else item
             for item, triple in zip(plans, triples, strict=True)
@@ -95,6 +95,7 @@ class CsvImporter(RowImporter):
 
 def _triple(planned: PlannedRow) -> tuple[str, str, str, str]:
     plan = planned.plan
+    assert isinstance(plan, PartnershipPlan)  # this importer plans partnerships only
     technology, vendor = plan.technology, plan.vendor
     return (
         normalize_name(str(plan.agency.name)),

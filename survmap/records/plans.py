@@ -250,11 +250,12 @@ Plan: TypeAlias = AgencyPlan | SourcePlan | PartnershipPlan
 
 @dataclass(frozen=True)
 class PlannedRow:
-    """One row of an import, planned: its line in the file and a short label for reports."""
+    """One row of an import, planned: its line in the file and a short label for reports. A
+    row is a partnership (with its agency and sources), or an agency alone (a directory's row)."""
 
     line: int
     label: str
-    plan: PartnershipPlan
+    plan: PartnershipPlan | AgencyPlan
 
 
 class Outcome(enum.StrEnum):

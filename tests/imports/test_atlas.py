@@ -265,7 +265,7 @@ def test_agency_kinds_follow_type_of_lea_and_jurisdiction(atlas: AtlasFile) -> N
 
 
 def test_the_atlas_row_of_a_starter_partnership_is_attached_not_duplicated(
-    atlas_rows: AtlasRows,
+    atlas_rows: AtlasRows, small_directory
 ) -> None:
     call_command("load_starter_data", "--no-atlas", verbosity=0)
     warren = Partnership.objects.get(agency__name="Warren Police Department", atlas_id=None)

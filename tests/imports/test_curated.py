@@ -57,7 +57,7 @@ def partnership_entry(records: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def starter(db: None) -> None:
+def starter(db: None, small_directory) -> None:
     call_command("load_starter_data", "--no-atlas", verbosity=0)
 
 

@@ -116,7 +116,7 @@ def export_csv_from_the_api() -> str:
 
 @pytest.mark.parametrize("export", [export_csv, export_csv_from_the_api], ids=["format", "api"])
 def test_export_then_import_into_an_empty_database_gives_the_same_records(
-    atlas_rows: AtlasRows, export: Any
+    atlas_rows: AtlasRows, export: Any, small_directory
 ) -> None:
     call_command("load_starter_data", "--no-atlas", verbosity=0)
     AtlasImporter(
@@ -163,7 +163,9 @@ def test_export_then_import_into_an_empty_database_gives_the_same_records(
     assert (again.created, again.updated, again.unchanged) == (0, 0, len(before))
 
 
-def test_import_csv_command_reads_a_file_and_refuses_an_atlas_export(tmp_path, capsys) -> None:
+def test_import_csv_command_reads_a_file_and_refuses_an_atlas_export(
+    tmp_path, capsys, small_directory
+) -> None:
     call_command("load_starter_data", "--no-atlas", verbosity=0)
     path = tmp_path / "export.csv"
     path.write_text(export_csv(), encoding="utf-8")
@@ -179,7 +181,7 @@ def test_import_csv_command_reads_a_file_and_refuses_an_atlas_export(tmp_path, c
         call_command("import_csv", str(atlas_like))
 
 
-def test_a_row_without_a_state_is_refused_and_a_bad_date_dropped_by_line() -> None:
+def test_a_row_without_a_state_is_refused_and_a_bad_date_dropped_by_line(small_directory) -> None:
     call_command("load_starter_data", "--no-atlas", verbosity=0)
     lines = export_csv().splitlines(keepends=True)
     rows = list(csv.DictReader(io.StringIO("".join(lines))))
@@ -235,7 +237,9 @@ def test_a_gzip_bomb_is_refused_after_the_cap_not_after_expanding(tmp_path, sett
         call_command("import_csv", str(plain), "--quiet")
 
 
-def test_a_file_with_more_rows_than_the_cap_is_refused_whole(tmp_path, settings) -> None:
+def test_a_file_with_more_rows_than_the_cap_is_refused_whole(
+    tmp_path, settings, small_directory
+) -> None:
     call_command("load_starter_data", "--no-atlas", verbosity=0)
     text = export_csv()
     rows = len(list(csv.DictReader(io.StringIO(text))))
@@ -253,7 +257,7 @@ def test_a_file_with_more_rows_than_the_cap_is_refused_whole(tmp_path, settings)
 
 @pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
 def test_a_nul_past_the_first_64_kb_is_refused_before_anything_is_written(
-    tmp_path, suffix: str
+    tmp_path, suffix: str, small_directory
 ) -> None:
     call_command("load_starter_data", "--no-atlas", verbosity=0)
     rows = list(csv.DictReader(io.StringIO(export_csv())))
@@ -274,7 +278,7 @@ def test_a_nul_past_the_first_64_kb_is_refused_before_anything_is_written(
     assert _counts() == (0, 0, 0)
 
 
-def test_control_characters_in_a_cell_never_reach_a_name() -> None:
+def test_control_characters_in_a_cell_never_reach_a_name(small_directory) -> None:
     call_command("load_starter_data", "--no-atlas", verbosity=0)
     rows = list(csv.DictReader(io.StringIO(export_csv())))
     out = io.StringIO()
@@ -368,7 +372,7 @@ def load_some_records(atlas_rows: AtlasRows) -> None:
 
 
 def test_bulk_created_records_have_their_history_with_the_import_reason(
-    atlas_rows: AtlasRows,
+    atlas_rows: AtlasRows, small_directory
 ) -> None:
     load_some_records(atlas_rows)
     text = export_csv()
@@ -393,7 +397,7 @@ def test_bulk_created_records_have_their_history_with_the_import_reason(
 
 
 def test_bulk_import_into_an_empty_database_equals_the_per_row_import(
-    atlas_rows: AtlasRows,
+    atlas_rows: AtlasRows, small_directory
 ) -> None:
     load_some_records(atlas_rows)
     text = export_csv()
@@ -405,7 +409,7 @@ def test_bulk_import_into_an_empty_database_equals_the_per_row_import(
 
 
 def test_a_mixed_file_gives_the_same_counts_messages_and_records_as_the_per_row_path(
-    atlas_rows: AtlasRows,
+    atlas_rows: AtlasRows, small_directory
 ) -> None:
     load_some_records(atlas_rows)
     text = export_csv()
@@ -448,7 +452,9 @@ def test_a_mixed_file_gives_the_same_counts_messages_and_records_as_the_per_row_
         assert imported(CsvImporter, mixed, batch_size=batch_size) == per_row
 
 
-def test_a_reimport_is_all_unchanged_and_writes_nothing(atlas_rows: AtlasRows) -> None:
+def test_a_reimport_is_all_unchanged_and_writes_nothing(
+    atlas_rows: AtlasRows, small_directory
+) -> None:
     load_some_records(atlas_rows)
     text = export_csv()
     count = Partnership.objects.public().count()
@@ -464,7 +470,9 @@ def test_a_reimport_is_all_unchanged_and_writes_nothing(atlas_rows: AtlasRows) -
     assert len(history()) == entries
 
 
-def test_a_dry_run_reports_what_the_import_does_and_writes_nothing(atlas_rows: AtlasRows) -> None:
+def test_a_dry_run_reports_what_the_import_does_and_writes_nothing(
+    atlas_rows: AtlasRows, small_directory
+) -> None:
     load_some_records(atlas_rows)
     text = export_csv()
     empty_database()
@@ -482,7 +490,7 @@ def test_a_dry_run_reports_what_the_import_does_and_writes_nothing(atlas_rows: A
 
 
 def test_a_failed_bulk_write_is_redone_row_by_row(
-    atlas_rows: AtlasRows, monkeypatch: pytest.MonkeyPatch
+    atlas_rows: AtlasRows, monkeypatch: pytest.MonkeyPatch, small_directory
 ) -> None:
     load_some_records(atlas_rows)
     text = export_csv()

@@ -19,6 +19,7 @@ records are new, and the database enforces the constraints anyway).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Hashable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from tqdm import tqdm
 
 from survmap.common import data_version
@@ -34,8 +36,10 @@ from survmap.geo.models import County
 from survmap.records import provenance
 from survmap.records.models import Agency, Partnership, Source, Technology, Vendor
 from survmap.records.plans import (
+    AgencyPlan,
     ApplyReport,
     Outcome,
+    PartnershipPlan,
     PlannedRow,
     Writer,
     given,
@@ -52,6 +56,7 @@ from survmap.records.writing.matching import (
     agency_key,
     agency_plan_match,
     agency_query,
+    alias_wanted,
     partnership_pick,
     row_number,
     siblings_of,
@@ -106,14 +111,19 @@ class BatchRow:
     counties: list[str] = field(default_factory=list)
     new_sources: dict[Hashable, Source] = field(default_factory=dict)
     other_vendors: list[Vendor] = field(default_factory=list)
+    updated_agency: bool = False  # a stored agency this row updates (Batch.updated)
 
 
 @dataclass
 class Batch:
-    """The rows taken since the last write, and the new records they share."""
+    """The rows taken since the last write, and the new records they share; and the stored
+    agencies they update (fields and counties an import may write, nothing a person holds)."""
 
     rows: list[BatchRow] = field(default_factory=list)
     agencies: dict[AgencyKey, Agency] = field(default_factory=dict)
+    updated: dict[int, Agency] = field(default_factory=dict)
+    updated_fields: dict[int, set[str]] = field(default_factory=dict)
+    added_counties: dict[int, list[str]] = field(default_factory=dict)
     counties: dict[AgencyKey, list[str]] = field(default_factory=dict)
     sources: dict[Hashable, Source] = field(default_factory=dict)
     index: set[Hashable] = field(default_factory=set)
@@ -165,9 +175,14 @@ class BulkWriter:
     def run(self, rows: Sequence[PlannedRow]) -> ApplyReport:
         self.fips = set(County.objects.values_list("fips", flat=True))
         # Rows of this run that say the same thing are partnerships of their own.
+        partnership_rows = [row for row in rows if isinstance(row.plan, PartnershipPlan)]
         self.siblings = {
             id(row): found
-            for row, found in zip(rows, siblings_of([row.plan for row in rows]), strict=True)
+            for row, found in zip(
+                partnership_rows,
+                siblings_of([row.plan for row in partnership_rows]),  # type: ignore[misc]
+                strict=True,
+            )
             if found is not NO_SIBLINGS
         }
         bar = tqdm(
@@ -242,14 +257,31 @@ class BulkWriter:
         except _FAILURES:
             self._reset()
             self.index.drop([batch_row.agency for batch_row in batch.rows if batch_row.new_agency])
+            if batch.updated:
+                # Their values were set in memory for the rows after them: read them anew.
+                self._load([batch_row.row for batch_row in batch.rows], again=True)
             for batch_row in batch.rows:
                 self._write_row(batch_row.row)
                 self._reset()
                 self._load([batch_row.row], again=True)
             return
         for batch_row in batch.rows:
-            created = batch_row.partnership is not None
-            self.report.outcomes[Outcome.CREATED if created else Outcome.UNCHANGED] += 1
+            created = batch_row.partnership is not None or (
+                isinstance(batch_row.row.plan, AgencyPlan) and batch_row.new_agency
+            )
+            outcome = (
+                Outcome.CREATED
+                if created
+                else Outcome.UPDATED
+                if batch_row.updated_agency
+                else Outcome.UNCHANGED
+            )
+            self.report.outcomes[outcome] += 1
+            if outcome == Outcome.UPDATED:
+                name = batch_row.agency.name
+                self.report.changes.append(
+                    (batch_row.row.line, f"{batch_row.row.label}: agency {name} updated")
+                )
             self.report.bulk_rows += 1
             self._note_written(batch_row)
 
@@ -259,10 +291,11 @@ class BulkWriter:
         """Load what these rows name and the writer does not know yet: a handful of queries
         a batch. What this run wrote it knows already (`_note_written`); after a row went the
         per-row way, `again` reloads what that row names."""
-        queries = [query for row in rows if (query := agency_query(row.plan.agency)) is not None]
+        queries = [query for row in rows if (query := agency_query(_agency(row))) is not None]
         agencies = self.index.load(queries, again=again)
+        plans = [row.plan for row in rows if isinstance(row.plan, PartnershipPlan)]
 
-        keys_s = {source_key(item) for row in rows for item in row.plan.add_sources}
+        keys_s = {source_key(item) for plan in plans for item in plan.add_sources}
         if not again:
             keys_s -= self.sources.keys() | self.absent
         for skey in keys_s:
@@ -284,9 +317,9 @@ class BulkWriter:
         self.absent -= self.sources.keys()
 
         atlas_ids: set[Hashable] = {
-            row_number(row.plan.atlas_id)  # type: ignore[arg-type]
-            for row in rows
-            if given(row.plan.atlas_id) and row.plan.atlas_id
+            row_number(plan.atlas_id)  # type: ignore[arg-type]
+            for plan in plans
+            if given(plan.atlas_id) and plan.atlas_id
         }
         if not again:
             atlas_ids -= self.numbered.keys() | self.absent
@@ -320,7 +353,7 @@ class BulkWriter:
             partnership_id__in=seen
         ).values_list("partnership_id", "source_id"):
             self.cited[partnership_id].add(source_id)
-        if any(row.plan.other_vendors for row in rows):
+        if any(plan.other_vendors for plan in plans):
             for partnership_id, vendor_id in Partnership.other_vendors.through.objects.filter(
                 partnership_id__in=seen
             ).values_list("partnership_id", "vendor_id"):
@@ -372,6 +405,64 @@ class BulkWriter:
                 return False
         return True
 
+    def _update(
+        self,
+        agency: Agency,
+        values: dict[str, Any],
+        counties: list[str],
+        credit: str,
+        batch: Batch,
+    ) -> bool:
+        """Update a stored agency in the batch, as the per-row writer would (`write_fields`,
+        `write_links`), where the merge policy lets this writer write every field and county
+        it changes: the values and provenance set now (the rows after it see them), written
+        with the batch. False, changing nothing, for anything else (a conflict with a person's
+        value, a value the model refuses): the per-row writer takes the row."""
+        writes: dict[str, tuple[str, Any, Any]] = {}
+        for name, value in values.items():
+            current, attname = row_writer.current_value(agency, name)
+            wanted = row_writer.comparable(agency, name, value, self.writer, current)
+            decision = provenance.decide(agency, name, current, wanted, self.writer, credit=credit)
+            if decision == "conflict":
+                return False
+            if decision == "write":
+                writes[name] = (attname, current, wanted)
+        linked = self.index.counties_of(agency)
+        links = []
+        for fips in counties:
+            if fips in linked:
+                continue
+            name = f"counties:{fips}"
+            decision = provenance.decide(agency, name, False, True, self.writer, credit=credit)
+            if decision == "conflict":
+                return False
+            if decision == "write":
+                links.append(fips)
+        if writes:
+            trial = Agency(
+                **{f.attname: getattr(agency, f.attname) for f in Agency._meta.concrete_fields}
+            )
+            for attname, _, wanted in writes.values():
+                setattr(trial, attname, wanted)
+            try:
+                trial.full_clean(
+                    exclude=["state"], validate_unique=False, validate_constraints=False
+                )
+            except ValidationError:
+                return False
+        for name, (attname, current, wanted) in writes.items():
+            provenance.set_writer(agency, name, self.writer, self.when, current)
+            setattr(agency, attname, wanted)
+        for fips in links:
+            provenance.set_writer(agency, f"counties:{fips}", self.writer, self.when, False)
+            linked.add(fips)
+        batch.updated[agency.pk] = agency
+        batch.updated_fields.setdefault(agency.pk, set()).update(
+            attname for attname, _, _ in writes.values()
+        )
+        batch.added_counties.setdefault(agency.pk, []).extend(links)
+        return True
+
     def _new(self, instance: models.Model, values: dict[str, Any], exclude: list[str]) -> bool:
         """Give a new record its values and provenance, and check it as full_clean does."""
         for name, value in values.items():
@@ -385,7 +476,7 @@ class BulkWriter:
         return True
 
     def _technology(self, row: PlannedRow) -> Technology | None:
-        ref = row.plan.technology
+        ref = row.plan.technology  # type: ignore[union-attr]
         if not given(ref):
             return None
         if ref not in self.technologies:
@@ -396,7 +487,7 @@ class BulkWriter:
         return self.technologies[ref]
 
     def _vendor(self, row: PlannedRow) -> Vendor | None:
-        ref = row.plan.vendor
+        ref = row.plan.vendor  # type: ignore[union-attr]
         if not given(ref) or ref is None:
             return None
         if ref not in self.vendors:
@@ -407,6 +498,8 @@ class BulkWriter:
         """The row's records if each is new, or found and left unchanged, as `plan_apply`
         would find and compare them; None for any other row."""
         plan = row.plan
+        if isinstance(plan, AgencyPlan):
+            return self._agency_row(row, plan, batch)
         if (
             not self.bulk
             or plan.pk is not None
@@ -427,31 +520,10 @@ class BulkWriter:
                 others.append(found)
         if technology is None:
             return None
-        key = agency_key(plan.agency)
-        if key is None or not set(plan.agency.add_counties) <= self.fips:
-            return None  # the per-row writer says which code is unknown
-        match = agency_plan_match(plan.agency, self.index)
-        if match.rule == "ambiguous" or (match.agency is None and plan.agency.match_only):
-            return None  # the per-row writer reports it
-        values = agency_values(plan.agency)
-        credit = plan_credit(plan.agency)
-        counties = list(dict.fromkeys(plan.agency.add_counties))
-        agency = match.agency
-        new_agency = False
-        if agency is not None and agency.pk is None:  # one this batch creates
-            key = (agency.normalized_name, agency.state_id)
-            if not self._unchanged(agency, values) or not set(counties) <= set(batch.counties[key]):
-                return None
-        elif agency is not None:
-            if not self._unchanged(agency, values, credit) or not self._links_unchanged(
-                agency, "counties", self.index.counties_of(agency), counties, credit
-            ):
-                return None
-        else:
-            agency = Agency(name=plan.agency.name, state_id=plan.agency.state)  # type: ignore[misc]
-            if not self._new(agency, values, ["state"]) or agency.normalized_name != key[0]:
-                return None
-            new_agency = True
+        agency_found = self._agency_found(plan.agency, batch)
+        if agency_found is None:
+            return None
+        agency, key, new_agency, counties, updated = agency_found
 
         sources: list[Source] = []
         new_sources: dict[Hashable, Source] = {}
@@ -514,7 +586,16 @@ class BulkWriter:
                 instance, "other_vendors", named, [str(other.pk) for other in others], credit
             ):
                 return None
-            return BatchRow(row=row, agency=agency, sources=sources, partnership=None), None
+            return (
+                BatchRow(
+                    row=row,
+                    agency=agency,
+                    sources=sources,
+                    partnership=None,
+                    updated_agency=updated,
+                ),
+                None,
+            )
         partnership = Partnership()
         if not self._new(partnership, values, ["agency", "technology", "vendor"]):
             return None
@@ -532,12 +613,76 @@ class BulkWriter:
             counties=counties,
             new_sources=new_sources,
             other_vendors=others,
+            updated_agency=updated,
         )
         return batch_row, index
+
+    def _agency_found(
+        self, plan: AgencyPlan, batch: Batch
+    ) -> tuple[Agency, AgencyKey, bool, list[str], bool] | None:
+        """The row's agency as the per-row writer would find it: new, or found and left
+        unchanged (with its key, whether it is new, and the counties the row links); None when
+        the per-row writer must take the row (a change, a refusal, a name to keep as an
+        alias)."""
+        key = agency_key(plan)
+        if key is None or not set(plan.add_counties) <= self.fips:
+            return None  # the per-row writer says which code is unknown
+        match = agency_plan_match(plan, self.index)
+        if match.rule == "ambiguous" or (match.agency is None and plan.match_only):
+            return None  # the per-row writer reports it
+        values = agency_values(plan)
+        credit = plan_credit(plan)
+        counties = list(dict.fromkeys(plan.add_counties))
+        agency = match.agency
+        new_agency = updated = False
+        if agency is not None and agency.pk is None:  # one this batch creates
+            key = (agency.normalized_name, agency.state_id)
+            if not self._unchanged(agency, values) or not set(counties) <= set(batch.counties[key]):
+                return None
+        elif agency is not None:
+            if alias_wanted(agency, plan.name, self.writer, self.index):  # type: ignore[arg-type]
+                return None
+            if not self._unchanged(agency, values, credit) or not self._links_unchanged(
+                agency, "counties", self.index.counties_of(agency), counties, credit
+            ):
+                if not self._update(agency, values, counties, credit, batch):
+                    return None
+                updated = True
+        else:
+            agency = Agency(name=plan.name, state_id=plan.state)  # type: ignore[misc]
+            if not self._new(agency, values, ["state"]) or agency.normalized_name != key[0]:
+                return None
+            new_agency = True
+        return agency, key, new_agency, counties, updated
+
+    def _agency_row(
+        self, row: PlannedRow, plan: AgencyPlan, batch: Batch
+    ) -> tuple[BatchRow, Hashable] | None:
+        """A row that is an agency alone (a directory's): new, or found unchanged."""
+        if not self.bulk or plan.pk is not None or plan.remove_counties:
+            return None
+        found = self._agency_found(plan, batch)
+        if found is None:
+            return None
+        agency, key, new_agency, counties, updated = found
+        if not new_agency and agency.pk is None:
+            return None  # named twice in one batch: the per-row way finds it once written
+        batch_row = BatchRow(
+            row=row,
+            agency=agency,
+            sources=[],
+            partnership=None,
+            agency_key=key,
+            new_agency=new_agency,
+            counties=counties,
+            updated_agency=updated,
+        )
+        return batch_row, None
 
     # Writing a batch.
 
     def _insert(self, batch: Batch) -> None:
+        self._update_agencies(batch)
         agencies = list(batch.agencies.values())
         inserts.insert(Agency, agencies)
         sources = list(batch.sources.values())
@@ -584,6 +729,39 @@ class BulkWriter:
         _linked_history(reason, Partnership, partnerships, cited)
         # As the per-row writer links other vendors after the sources: one more entry, with both.
         _linked_history(reason, Partnership, partnerships, named, carried=cited)
+
+    def _update_agencies(self, batch: Batch) -> None:
+        """The stored agencies the batch updated: their fields and provenance in one UPDATE a
+        field set, their new counties linked, and a history entry each, holding all their
+        counties (as the per-row writer's last entry for the record does)."""
+        updated = list(batch.updated.values())
+        if not updated:
+            return
+        now = timezone.now()
+        by_fields: dict[tuple[str, ...], list[Agency]] = defaultdict(list)
+        for agency in updated:
+            agency.updated_at = now
+            names = tuple(sorted(batch.updated_fields[agency.pk] | {"provenance", "updated_at"}))
+            by_fields[names].append(agency)
+        for names, agencies in by_fields.items():
+            Agency.objects.bulk_update(agencies, list(names))
+        through = Agency.counties.through
+        inserts.insert_values(
+            through,
+            ("agency_id", "county_id"),
+            [(pk, fips) for pk, codes in batch.added_counties.items() for fips in codes],
+        )
+        reason = self.writer.history_reason
+        entries = inserts.history_insert(Agency, updated, history_type="~", reason=reason)
+        entry_of = {agency.pk: entry for agency, entry in zip(updated, entries, strict=True)}
+        linked = through.objects.filter(agency_id__in=list(entry_of)).values_list(
+            "id", "agency_id", "county_id"
+        )
+        inserts.insert_values(
+            Agency.history.model.counties.model,
+            ["id", "agency_id", "county_id", "history_id"],
+            [(pk, agency_id, fips, entry_of[agency_id]) for pk, agency_id, fips in linked],
+        )
 
 
 @dataclass
@@ -637,6 +815,11 @@ def _linked_history(
                 for pk, owner_id, target_id in field_links.of(owners)
             ],
         )
+
+
+def _agency(row: PlannedRow) -> AgencyPlan:
+    plan = row.plan
+    return plan if isinstance(plan, AgencyPlan) else plan.agency
 
 
 def _message(error: Exception) -> str:

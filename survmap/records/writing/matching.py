@@ -35,8 +35,16 @@ from survmap.records.models import (
     VendorAlias,
     vendor_name_key,
 )
-from survmap.records.normalize import agency_name_key, normalize_name
-from survmap.records.plans import AgencyPlan, Match, PartnershipPlan, SourcePlan, given
+from survmap.records.normalize import agency_name_key, agency_name_variants, normalize_name
+from survmap.records.plans import (
+    AgencyPlan,
+    Match,
+    PartnershipPlan,
+    SourcePlan,
+    Writer,
+    WriterKind,
+    given,
+)
 
 __all__ = [
     "AgencyIndex",
@@ -45,6 +53,7 @@ __all__ = [
     "AgencyUnmatched",
     "agency_match",
     "agency_name_key",
+    "alias_wanted",
     "ori_of",
 ]
 
@@ -135,6 +144,7 @@ class AgencyIndex:
         self._by_ori: dict[str, list[Agency]] = defaultdict(list)
         self._counties: dict[int, set[str]] = {}
         self._pending_counties: dict[int, set[str]] = {}  # id() of an unsaved agency
+        self._alias_keys: dict[int, set[str]] = {}  # the known names' keys of each agency
         self._keys: set[AgencyKey] = set()
         self._oris: set[str] = set()
 
@@ -147,6 +157,7 @@ class AgencyIndex:
             wanted = agency_name_key(query.name)
             if wanted and query.state:
                 keys.add((wanted, query.state))
+                keys.update((variant, query.state) for variant in agency_name_variants(query.name))
             ori = ori_of(query.ori)
             if ori:
                 oris.add(ori[:7])
@@ -196,6 +207,12 @@ class AgencyIndex:
         ).values_list("agency_id", "county_id"):
             counties[agency_id].add(county_id)
         self._counties.update(counties)
+        known: dict[int, set[str]] = {pk: set() for pk in found}
+        for agency_id, alias_key in AgencyAlias.objects.filter(
+            agency_id__in=list(found)
+        ).values_list("agency_id", "name_key"):
+            known[agency_id].add(alias_key)
+        self._alias_keys.update(known)
         self._keys |= keys
         self._oris |= oris
         return list(found.values())
@@ -235,6 +252,21 @@ class AgencyIndex:
                 )
             )
         return self._counties[agency.pk]
+
+    def alias_keys(self, agency: Agency) -> set[str]:
+        """The keys of the names a stored agency is also known by."""
+        if agency.pk not in self._alias_keys:
+            self._alias_keys[agency.pk] = set(
+                AgencyAlias.objects.filter(agency_id=agency.pk).values_list("name_key", flat=True)
+            )
+        return self._alias_keys[agency.pk]
+
+    def alias_added(self, agency: Agency, key: str) -> None:
+        """A known name just written for a stored agency: found under it from now on."""
+        self.alias_keys(agency).add(key)
+        aliased = self._aliased[(key, agency.state_id)]
+        if agency not in aliased:
+            aliased.append(agency)
 
     def named(self, key: str, state: str) -> list[Agency]:
         return list(self._named.get((key, state), ()))
@@ -315,8 +347,58 @@ def agency_match(
         if agencies:
             return _narrowed(agencies, rule, **asked)  # type: ignore[arg-type]
     if other:
-        return AgencyMatch(None, tuple(dict.fromkeys(other)), "ambiguous")
+        # Another ORI is another agency. Under the very same name it cannot be stored beside
+        # it (one name per state), so a person decides; under another way of writing the name
+        # it is a new agency ('Highway Patrol (Ford County)' beside the Kansas posts).
+        normalized = normalize_name(name)
+        if any(agency.normalized_name == normalized for agency in other):
+            return AgencyMatch(None, tuple(dict.fromkeys(other)), "ambiguous")
+        return AgencyMatch(None)
+    return _variant(name, state, ori=ori, counties=counties, index=index)
+
+
+def _variant(
+    name: str, state: str, *, ori: str, counties: Sequence[str], index: AgencyIndex
+) -> AgencyMatch:
+    """The agency stored under the name with its place's form of government ('Voorhees
+    Township Police Department' for 'Voorhees Police Department'): taken only when the row
+    names its counties and exactly one such agency of the state, without another ORI, serves
+    one of them, and has an ORI: a directory's agency, beside which the directory lists the
+    agency of the plain name if there is one. Several: a person decides. No county given, or no
+    ORI: nothing is taken (two agencies of one file, 'Saginaw Police Department' and 'Saginaw
+    Township Police Department', are two)."""
+    found = [
+        agency
+        for variant in agency_name_variants(name)
+        for agency in index.named(variant, state)
+        # Only an agency with an ORI (the directory's, where the agency the source may mean
+        # instead, 'Saginaw Police Department' beside the township's, would be listed too).
+        if agency.ori and not (ori and not _same_ori(agency.ori, ori))
+    ]
+    if not found or not counties:
+        return AgencyMatch(None)
+    kept = [agency for agency in found if index.counties_of(agency) & set(counties)]
+    if len(kept) == 1:
+        return AgencyMatch(kept[0], (), "variant")
+    if kept:
+        return AgencyMatch(None, tuple(kept), "ambiguous")
     return AgencyMatch(None)
+
+
+def alias_wanted(
+    agency: Agency, name: str, writer: Writer, index: AgencyIndex | None = None
+) -> bool:
+    """Whether the name a source gives a stored agency it found is to be kept as one of the
+    agency's known names (an `AgencyAlias`): a name that an import or our fixtures give, under
+    another key than the agency's name and its known names ('Voorhees Police Department' for
+    the directory's 'Voorhees Township Police Department'). The agency keeps its name; the
+    matcher and the search find it under both, and no one is asked to choose."""
+    if agency.pk is None or writer.kind not in (WriterKind.IMPORT, WriterKind.FIXTURE):
+        return False
+    key = agency_name_key(name or "")
+    if not key or key == agency.name_key:
+        return False
+    return key not in (index or AgencyIndex()).alias_keys(agency)
 
 
 def agency_key(plan: AgencyPlan) -> AgencyKey | None:

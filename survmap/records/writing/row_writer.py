@@ -17,6 +17,8 @@ from survmap.geo.models import County
 from survmap.records import provenance
 from survmap.records.models import (
     Agency,
+    AgencyAlias,
+    AliasSource,
     Conflict,
     Partnership,
     Source,
@@ -44,6 +46,7 @@ from survmap.records.writing.matching import (
     PartnershipPick,
     Siblings,
     agency_find,
+    alias_wanted,
     name_key,
     partnership_find,
     source_find,
@@ -281,7 +284,24 @@ def _apply_agency(run: Run, plan: AgencyPlan) -> Agency:
     added, removed = write_links(run, agency, "counties", add=add, remove=remove, credit=credit)
     if fields or added or removed:
         run.changes.append(f"agency {agency.name} updated")
+    if given(plan.name) and alias_wanted(agency, plan.name, run.writer, run.index):  # type: ignore[arg-type]
+        _keep_alias(run, agency, plan.name)  # type: ignore[arg-type]
     return agency
+
+
+def _keep_alias(run: Run, agency: Agency, name: str) -> None:
+    """The source's other name for an agency it found, kept as one of the agency's known names
+    (with history, in the journal): one agency, both names, nothing for a person to settle."""
+    alias = AgencyAlias(
+        agency=agency, name=name, source=AliasSource.IMPORT, note=run.writer.label[:200]
+    )
+    alias.full_clean(validate_unique=False, validate_constraints=False)
+    alias._change_reason = run.writer.history_reason  # type: ignore[attr-defined]
+    alias.save()
+    run.journal.append(created_entry(alias))
+    run.changes.append(f"agency {agency.name} also known as {alias.name!r}")
+    if run.index is not None:
+        run.index.alias_added(agency, alias.name_key)
 
 
 def _apply_source(run: Run, plan: SourcePlan) -> Source:

@@ -338,3 +338,57 @@ def test_the_same_rows_in_any_order_give_the_same_agencies(
         ("texas tech university police", "TX", ""),
         ("warren police", "MI", "MI5086000"),
     ]
+
+
+# The place's form of government left out: only a directory agency's, only where the counties
+# agree, never two.
+
+
+@pytest.mark.django_db
+def test_a_name_without_its_township_finds_the_directory_townships_agency() -> None:
+    voorhees = agency(
+        "Voorhees Township Police Department", "NJ", ori="NJ0043400", counties=["34007"]
+    )
+    found = agency_match(name="Voorhees Police Department", state="NJ", counties=["34007"])
+    assert (found.agency, found.rule) == (voorhees, "variant")
+    # Without the county, or in another county, nothing is taken.
+    assert agency_match(name="Voorhees PD", state="NJ").agency is None
+    assert agency_match(name="Voorhees PD", state="NJ", counties=["34005"]).agency is None
+    # Never the other way round: a town's police are not a city's.
+    agency("Newburgh Police Department", "NY", ori="NY0351300", counties=["36071"])
+    town = agency_match(name="Town of Newburgh Police", state="NY", counties=["36071"])
+    assert (town.agency, town.rule) == (None, "none")
+
+
+@pytest.mark.django_db
+def test_a_town_and_a_village_of_one_name_are_left_for_a_person() -> None:
+    town = agency("Chester Town Police Department", "NY", ori="NY0357700", counties=["36071"])
+    village = agency("Chester Village Police Department", "NY", ori="NY0352100", counties=["36071"])
+    found = agency_match(name="Chester Police Department", state="NY", counties=["36071"])
+    assert found.agency is None and found.rule == "ambiguous"
+    assert set(found.candidates) == {town, village}
+
+
+@pytest.mark.django_db
+def test_two_agencies_of_one_file_without_an_ori_are_two() -> None:
+    agency("Saginaw Township Police Department", counties=["26145"])
+    found = agency_match(name="Saginaw Police Department", state="MI", counties=["26145"])
+    assert (found.agency, found.rule) == (None, "none")
+
+
+@pytest.mark.django_db
+def test_public_safety_county_sheriffs_and_colleges_as_the_directory_writes_them() -> None:
+    aiken = agency("Aiken Police Department", "SC", ori="SC0020100", counties=["45003"])
+    assert (
+        agency_match(name="Aiken Department of Public Safety", state="SC", counties=["45003"])
+    ).agency == aiken
+    sheriff = agency(
+        "San Francisco County Sheriff's Office", "CA", ori="CA0380000", counties=["06075"]
+    )
+    assert (
+        agency_match(name="San Francisco Sheriff's Office", state="CA", counties=["06075"])
+    ).agency == sheriff
+    baylor = agency("Baylor University: Waco", "TX", ori="TX155259E", kind="university")
+    assert agency_match(name="Baylor University Police Department", state="TX").agency == baylor
+    newtown = agency("Newtown Township Police Department, Bucks County", "PA")
+    assert agency_match(name="Newtown Township PD", state="PA").agency == newtown

@@ -1,5 +1,5 @@
-"""Load the sourced starter records and the shipped Atlas export into an empty database; leave
-a used one alone."""
+"""Load the sourced starter records, the FBI's agency directory and the shipped Atlas export into
+an empty database; leave a used one alone."""
 
 from io import StringIO
 from pathlib import Path
@@ -10,11 +10,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from survmap.imports.atlas import AtlasImporter, export_date
+from survmap.imports.directory import DirectoryImporter, read_directory
 from survmap.imports.flock import read_flock
 from survmap.imports.flock_write import FlockImporter
 from survmap.imports.readers import read_atlas
-from survmap.imports.shipped import SHIPPED_ATLAS, SHIPPED_FLOCK
-from survmap.records.models import Technology
+from survmap.imports.shipped import SHIPPED_ATLAS, SHIPPED_DIRECTORY, SHIPPED_FLOCK
+from survmap.records import provenance
+from survmap.records.models import Agency, Partnership, Source, Technology
+from survmap.records.plans import Writer
 
 STARTER_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "starter.json"
 # Research tasks a fresh install opens, the most useful first, so that a volunteer who arrives
@@ -24,9 +27,10 @@ STARTER_TASKS = 100
 
 class Command(BaseCommand):
     help = (
-        "Load fixtures/starter.json, the shipped 2020 Atlas export and the researched records "
-        "in fixtures/research/, then The News & Observer's Flock portal data (fixtures/flock/), "
-        "unless the database already holds records."
+        "Load fixtures/starter.json, the FBI's agency directory (fixtures/directory/), the "
+        "researched records in fixtures/research/ and the shipped 2020 Atlas export, then The "
+        "News & Observer's Flock portal data (fixtures/flock/), unless the database already "
+        "holds records."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -38,7 +42,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-atlas",
             action="store_true",
-            help="Only the starter records, without the shipped Atlas export.",
+            help=(
+                "Without the shipped Atlas export (and the Flock data): the starter records, "
+                "the agency directory and the research."
+            ),
         )
         parser.add_argument(
             "--no-flock",
@@ -59,9 +66,25 @@ class Command(BaseCommand):
             self.stdout.write("Records already present; starter data not loaded (use --force).")
             return
         call_command("loaddata", str(STARTER_FIXTURE), verbosity=options.get("verbosity", 1))
-        # loaddata writes raw rows; give each starter record its first history entry.
+        # loaddata writes raw rows; give each starter record its first history entry, and its
+        # creator: survmap's own records, which a source's first different word is noted
+        # against rather than made a conflict of (provenance.curated_first_word).
         call_command("populate_history", "--auto", verbosity=0)
+        stamp_starter_records()
         verbosity = options.get("verbosity", 1)
+        # The base layer: every US agency with its ORI. The starter agencies gain their ORI
+        # (their names stay, the FBI's are kept as known names), and the research and the Atlas
+        # after it find their agencies here instead of creating them twice.
+        directory = DirectoryImporter(
+            read_directory(SHIPPED_DIRECTORY),
+            progress=None,
+            label=SHIPPED_DIRECTORY.name,
+            file_name=f"fixtures/directory/{SHIPPED_DIRECTORY.name}",
+        ).run()
+        if verbosity:
+            self.stdout.write(f"FBI Crime Data Explorer agency list ({SHIPPED_DIRECTORY.name}):")
+            for line in directory.summary_lines(details=0):
+                self.stdout.write(line)
         # survmap's own research goes through the record services, like any other data, before
         # the Atlas: it refines starter records (Warren's Ring partnership) that an import then
         # only adopts, and once an import has written a record the loader leaves its fields be.
@@ -102,3 +125,13 @@ class Command(BaseCommand):
             verbosity=verbosity,
             stdout=self.stdout if verbosity else StringIO(),
         )
+
+
+def stamp_starter_records() -> None:
+    """Give the records loaddata wrote without provenance their creator, the starter fixture."""
+    writer = Writer.fixture("starter", reason="survmap's starter records")
+    created = provenance.entry(writer, provenance.now(writer))
+    for model in (Agency, Source, Partnership):
+        for pk, known in model.objects.values_list("pk", "provenance"):
+            if not known:
+                model.objects.filter(pk=pk).update(provenance={"e": [created], "c": 0})
