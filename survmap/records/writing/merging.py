@@ -20,6 +20,7 @@ Otherwise both stay, and the merge notes them for a moderator.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -220,6 +221,43 @@ def _move_references(run: _Merge, old: models.Model, new: models.Model) -> None:
             run.count(model)
 
 
+# What import sources said of the removed record.
+
+_NOT_REMEMBERED = {"id", "provenance", "created_at", "updated_at", "normalized_name", "name_key"}
+
+
+def _remember_sources(run: _Merge, kept: models.Model, removed: models.Model) -> None:
+    """Where an import source wrote a value of the removed record that the kept one does not
+    have, the kept record remembers it as that source's word (provenance's "w"), as it would
+    had a person changed it: a later import of that source that still says the same is
+    skipped quietly instead of making a conflict for a moderator."""
+    if not hasattr(kept, "provenance"):
+        return
+    added: list[list[str]] = []
+    data = kept.provenance if isinstance(kept.provenance, dict) else {}
+    for model_field in kept._meta.concrete_fields:
+        name = model_field.name
+        if name in _NOT_REMEMBERED:
+            continue
+        found = provenance.last_writer(removed, name)
+        if found is None or not provenance.is_import(found[0]):
+            continue
+        value = getattr(removed, model_field.attname)
+        if value == getattr(kept, model_field.attname):
+            continue
+        wrote = data.setdefault("w", {}).setdefault(found[0], {})
+        if name in wrote:
+            continue
+        wrote[name] = provenance.digest(value)
+        added.append([found[0], name, wrote[name]])
+    if added:
+        kept.provenance = data  # type: ignore[attr-defined]
+        type(kept)._default_manager.filter(pk=kept.pk).update(provenance=data)
+        run.steps.append(
+            {"op": "remembered", "model": _label(kept), "pk": kept.pk, "entries": added}
+        )
+
+
 # Partnerships that say the same thing once the two records are one.
 
 
@@ -271,7 +309,7 @@ def _combine(run: _Merge, kept: Partnership, other: Partnership) -> None:
     """`other` folded into `kept` (see the module's docstring); `other` is deleted."""
     snapshot = _snapshot(other)
     before = _fields_of(kept)
-    kept_provenance = dict(kept.provenance or {})
+    kept_provenance = copy.deepcopy(kept.provenance or {})
     _move_references(run, other, kept)  # policy events, checks, submissions, observations
     added: dict[str, list[Any]] = {}
     for name in _PARTNERSHIP_LINKS:
@@ -293,6 +331,7 @@ def _combine(run: _Merge, kept: Partnership, other: Partnership) -> None:
                 changed.remove(name)
                 for attname in _attnames([name]):
                     setattr(kept, attname, before[attname])
+    _remember_sources(run, kept, other)
     number = other.atlas_id if other.atlas_id and not kept.atlas_id else None
     reason = run.reason
     record_delete(instance=other, reason=f"Combined into partnership {kept.pk}: {reason}"[:100])
@@ -375,6 +414,33 @@ def _drop_shared_aliases(run: _Merge, kept: models.Model, removed: models.Model)
         record_delete(instance=alias, reason=run.reason)
 
 
+def alias_add(
+    *, record: Agency | Vendor, name: str, source: str, note: str = "", reason: str = ""
+) -> AgencyAlias | VendorAlias | None:
+    """`name` as another name of an agency or vendor (with history), unless it is its own name
+    or a name it has; None then. A vendor's alias names one vendor: a name another vendor holds
+    is refused (`MergeRefused`)."""
+    kind = MergeKind.AGENCY if isinstance(record, Agency) else MergeKind.VENDOR
+    model, link = _alias_model(kind)
+    key = model.key_of(name)
+    own = record.name_key if isinstance(record, Agency) else VendorAlias.key_of(record.name)
+    if not key or key == own:
+        return None
+    if kind == MergeKind.VENDOR:
+        holder = VendorAlias.objects.filter(name_key=key).first()
+        if holder is not None:
+            if holder.vendor_id != record.pk:
+                raise MergeRefused(f"{name!r} is a known name of vendor {holder.vendor_id}.")
+            return None
+    elif AgencyAlias.objects.filter(agency=record, name_key=key).exists():
+        return None
+    alias = model(**{link: record}, name=name, source=source, note=note[:200])
+    alias.full_clean()
+    alias._change_reason = (reason or "Alias added")[:100]  # type: ignore[attr-defined]
+    alias.save()
+    return alias
+
+
 # The merge.
 
 
@@ -444,6 +510,7 @@ def _merge(
                 f"{', '.join(str(p.pk) for p in kept_ones)}; both kept: {why}."
             )
         _drop_shared_aliases(run, kept, removed)
+        _remember_sources(run, kept, removed)
         if isinstance(kept, Agency) and isinstance(removed, Agency):
             added = sorted(
                 set(removed.counties.values_list("pk", flat=True))
@@ -743,6 +810,15 @@ def _undo_step(step: dict[str, Any], reason: str) -> None:
         alias = _row(step["model"], step["pk"])
         if alias is not None:
             record_delete(instance=alias, reason=reason)
+    elif op == "remembered":
+        row = _row(step["model"], step["pk"])
+        if row is not None:
+            data = row.provenance or {}  # type: ignore[attr-defined]
+            for source, name, value in step["entries"]:
+                wrote = data.get("w", {}).get(source, {})
+                if wrote.get(name) == value:
+                    del wrote[name]
+            type(row)._default_manager.filter(pk=row.pk).update(provenance=data)
     elif op == "alias_drop":
         _rebuild(apps.get_model(step["snapshot"]["model"]), step["snapshot"], reason)
     elif op == "counties":
