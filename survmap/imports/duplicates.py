@@ -16,11 +16,13 @@ from django.db import transaction
 
 from survmap.records.models import AliasSource, Partnership, Vendor, vendor_name_key
 from survmap.records.plans import Writer
-from survmap.records.services import agency_match, record_edit, vendor_find
-from survmap.records.writing.merging import (
+from survmap.records.services import (
     MergeRefused,
-    alias_add,
+    agency_match,
     agency_merge,
+    alias_add,
+    record_edit,
+    vendor_find,
     vendor_merge,
 )
 

@@ -233,8 +233,11 @@ def _remember_sources(run: _Merge, kept: models.Model, removed: models.Model) ->
     skipped quietly instead of making a conflict for a moderator."""
     if not hasattr(kept, "provenance"):
         return
-    added: list[list[str]] = []
-    data = kept.provenance if isinstance(kept.provenance, dict) else {}
+    added: list[list[Any]] = []
+    if not isinstance(kept.provenance, dict):
+        kept.provenance = {}  # type: ignore[attr-defined]
+    data = kept.provenance
+    now = provenance.now(run.writer)
     for model_field in kept._meta.concrete_fields:
         name = model_field.name
         if name in _NOT_REMEMBERED:
@@ -249,7 +252,12 @@ def _remember_sources(run: _Merge, kept: models.Model, removed: models.Model) ->
         if name in wrote:
             continue
         wrote[name] = provenance.digest(value)
-        added.append([found[0], name, wrote[name]])
+        # The kept value is the merge's choice: held as a person's edit is, so that the source
+        # is asked to say something new before a moderator hears of it.
+        before = provenance.last_writer(kept, name)
+        mine = provenance.entry(run.writer, now)
+        provenance.restore_writer(kept, name, mine)
+        added.append([found[0], name, wrote[name], before, mine])
     if added:
         kept.provenance = data  # type: ignore[attr-defined]
         type(kept)._default_manager.filter(pk=kept.pk).update(provenance=data)
@@ -525,9 +533,19 @@ def _merge(
         _move_references(run, removed, kept)
         # A partnership whose vendor is now the kept one names it as another vendor no more.
         if isinstance(kept, Vendor):
+            relinked = {
+                step["pk"]: step
+                for step in run.steps
+                if step["op"] == "relink" and step["model"] == "records.partnership"
+                and step["field"] == "other_vendors" and step["added"]
+            }
             for partnership in Partnership.objects.filter(vendor=kept, other_vendors=kept):
                 partnership._change_reason = run.reason  # type: ignore[attr-defined]
                 partnership.other_vendors.remove(kept)
+                if partnership.pk in relinked:
+                    # The merge linked it a moment ago: it was never linked, then.
+                    relinked[partnership.pk]["added"] = False
+                    continue
                 run.steps.append(
                     {
                         "op": "unlink",
@@ -814,10 +832,12 @@ def _undo_step(step: dict[str, Any], reason: str) -> None:
         row = _row(step["model"], step["pk"])
         if row is not None:
             data = row.provenance or {}  # type: ignore[attr-defined]
-            for source, name, value in step["entries"]:
+            for source, name, value, before, mine in step["entries"]:
                 wrote = data.get("w", {}).get(source, {})
                 if wrote.get(name) == value:
                     del wrote[name]
+                if provenance.last_writer(row, name) == mine:
+                    provenance.restore_writer(row, name, before)
             type(row)._default_manager.filter(pk=row.pk).update(provenance=data)
     elif op == "alias_drop":
         _rebuild(apps.get_model(step["snapshot"]["model"]), step["snapshot"], reason)
