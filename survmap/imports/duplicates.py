@@ -266,7 +266,11 @@ class KnownDuplicates:
         if stored is not None and stored.pk != vendor.pk:
             try:
                 merge = vendor_merge(
-                    kept=vendor, removed=stored, writer=writer, reason=fix.why, name_is_agency=agency
+                    kept=vendor,
+                    removed=stored,
+                    writer=writer,
+                    reason=fix.why,
+                    name_is_agency=agency,
                 )
             except MergeRefused as error:
                 self.report.left.append(f"{fix.name}: {error}")

@@ -619,7 +619,9 @@ class RecordMergeAdmin(admin.ModelAdmin):
         reason = str(request.POST.get("reason", ""))[:200] if request.method == "POST" else ""
         if request.method == "POST" and not problems:
             try:
-                merge_undo(merge=merge, writer=Writer.moderator(request.user, reason), reason=reason)
+                merge_undo(
+                    merge=merge, writer=Writer.moderator(request.user, reason), reason=reason
+                )
             except MergeUndoRefused as refused:
                 problems = [str(refused)]
             else:

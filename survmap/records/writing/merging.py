@@ -466,12 +466,12 @@ def _refusal(kind: str, kept: models.Model, removed: models.Model) -> str:
                 f"{kept} has ORI {kept.ori} and {removed} has ORI {removed.ori}: two ORIs are "
                 "two agencies."
             )
-    if isinstance(kept, Vendor) and isinstance(removed, Vendor):
-        if kept.parent_id == removed.pk or removed.parent_id == kept.pk:
-            return (
-                f"One of {kept} and {removed} owns the other: two companies, not two names of "
-                "one."
-            )
+    if (
+        isinstance(kept, Vendor)
+        and isinstance(removed, Vendor)
+        and (kept.parent_id == removed.pk or removed.parent_id == kept.pk)
+    ):
+        return f"One of {kept} and {removed} owns the other: two companies, not two names of one."
     return ""
 
 
@@ -536,8 +536,10 @@ def _merge(
             relinked = {
                 step["pk"]: step
                 for step in run.steps
-                if step["op"] == "relink" and step["model"] == "records.partnership"
-                and step["field"] == "other_vendors" and step["added"]
+                if step["op"] == "relink"
+                and step["model"] == "records.partnership"
+                and step["field"] == "other_vendors"
+                and step["added"]
             }
             for partnership in Partnership.objects.filter(vendor=kept, other_vendors=kept):
                 partnership._change_reason = run.reason  # type: ignore[attr-defined]
@@ -573,15 +575,11 @@ def _merge(
     return merge
 
 
-def agency_merge(
-    *, kept: Agency, removed: Agency, writer: Writer, reason: str
-) -> RecordMerge:
+def agency_merge(*, kept: Agency, removed: Agency, writer: Writer, reason: str) -> RecordMerge:
     """`removed` merged into `kept` (see the module's docstring). Raises `MergeRefused` with
     why, writing nothing: one agency twice, two states, two ORIs, no reason, a row another
     app will not take twice."""
-    return _merge(
-        kind=MergeKind.AGENCY, kept=kept, removed=removed, writer=writer, reason=reason
-    )
+    return _merge(kind=MergeKind.AGENCY, kept=kept, removed=removed, writer=writer, reason=reason)
 
 
 def vendor_merge(

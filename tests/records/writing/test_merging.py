@@ -105,9 +105,7 @@ def test_a_merge_moves_every_partnership_source_and_link_of_other_apps(twins):
     kept, removed = twins["kept"], twins["removed"]
     ours, theirs_same, theirs = twins["ours"], twins["theirs_same"], twins["theirs"]
     sources_before = set(
-        Source.objects.filter(partnerships__agency__in=[kept, removed]).values_list(
-            "pk", flat=True
-        )
+        Source.objects.filter(partnerships__agency__in=[kept, removed]).values_list("pk", flat=True)
     )
 
     merge = agency_merge(kept=kept, removed=removed, writer=MERGER, reason="One agency: the NYPD")
@@ -189,9 +187,7 @@ def test_the_removed_names_are_found_by_the_matcher_and_vendor_find(twins):
 def test_an_undo_puts_everything_back_exactly(twins):
     kept, removed = twins["kept"], twins["removed"]
     ours, theirs_same = twins["ours"], twins["theirs_same"]
-    before_removed = {
-        f.attname: getattr(removed, f.attname) for f in Agency._meta.concrete_fields
-    }
+    before_removed = {f.attname: getattr(removed, f.attname) for f in Agency._meta.concrete_fields}
     ours_sources = set(ours.sources.values_list("pk", flat=True))
     theirs_sources = set(theirs_same.sources.values_list("pk", flat=True))
     kept_counties = set(kept.counties.values_list("pk", flat=True))

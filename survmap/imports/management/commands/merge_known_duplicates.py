@@ -5,7 +5,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from survmap.imports.duplicates import KNOWN_DUPLICATES, KnownDuplicatesError, merge_known_duplicates
+from survmap.imports.duplicates import (
+    KNOWN_DUPLICATES,
+    KnownDuplicatesError,
+    merge_known_duplicates,
+)
 
 
 class Command(BaseCommand):
