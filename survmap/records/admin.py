@@ -253,7 +253,7 @@ class MergesRecords(admin.ModelAdmin):
             writer = Writer.moderator(request.user, reason)
             merge_function = agency_merge if self.merge_kind == MergeKind.AGENCY else vendor_merge
             try:
-                merge = merge_function(kept=kept, removed=removed, writer=writer, reason=reason)  # type: ignore[arg-type]
+                merge = merge_function(kept=kept, removed=removed, writer=writer, reason=reason)
             except MergeRefused as refused:
                 error = str(refused)
             else:

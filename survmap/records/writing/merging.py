@@ -133,7 +133,7 @@ def _rebuild(model: type[models.Model], snapshot: dict[str, Any], reason: str) -
     instance.save(force_insert=True)
     # auto_now_add / auto_now stamped the new row: its own times come back.
     stamps = {
-        name: model._meta.get_field(name).to_python(snapshot["fields"][name])
+        name: _field(model, name).to_python(snapshot["fields"][name])
         for name in ("created_at", "updated_at")
         if name in snapshot["fields"]
     }
@@ -142,6 +142,15 @@ def _rebuild(model: type[models.Model], snapshot: dict[str, Any], reason: str) -
     for name, keys in snapshot["links"].items():
         getattr(instance, name).set(keys)
     return instance
+
+
+def _mark(instance: Any, reason: str) -> None:
+    """The reason simple-history writes with the record's next history entry."""
+    instance._change_reason = reason
+
+
+def _field(model: type[models.Model], name: str) -> Any:
+    return model._meta.get_field(name)
 
 
 def _save(instance: models.Model, reason: str) -> None:
@@ -178,8 +187,8 @@ def _move_references(run: _Merge, old: models.Model, new: models.Model) -> None:
     for relation in old._meta.get_fields(include_hidden=True):
         if not relation.auto_created or relation.concrete:
             continue
-        model = relation.related_model
-        remote = relation.field  # type: ignore[union-attr]
+        model: Any = relation.related_model
+        remote: Any = relation.field  # type: ignore[union-attr]
         if _is_history(model) or model._meta.auto_created:
             continue  # history keeps the old ids; link tables are moved through their field
         if relation.many_to_many:
@@ -235,7 +244,7 @@ def _remember_sources(run: _Merge, kept: models.Model, removed: models.Model) ->
         return
     added: list[list[Any]] = []
     if not isinstance(kept.provenance, dict):
-        kept.provenance = {}  # type: ignore[attr-defined]
+        kept.provenance = {}
     data = kept.provenance
     now = provenance.now(run.writer)
     for model_field in kept._meta.concrete_fields:
@@ -259,7 +268,7 @@ def _remember_sources(run: _Merge, kept: models.Model, removed: models.Model) ->
         provenance.restore_writer(kept, name, mine)
         added.append([found[0], name, wrote[name], before, mine])
     if added:
-        kept.provenance = data  # type: ignore[attr-defined]
+        kept.provenance = data
         type(kept)._default_manager.filter(pk=kept.pk).update(provenance=data)
         run.steps.append(
             {"op": "remembered", "model": _label(kept), "pk": kept.pk, "entries": added}
@@ -402,11 +411,11 @@ def _add_alias(run: _Merge, owner: models.Model, kind: str, name: str, note: str
             if holder.vendor_id != owner.pk:
                 run.notes.append(f"{name!r} is a known name of {holder.vendor} already; left so.")
             return
-    elif AgencyAlias.objects.filter(agency=owner, name_key=key).exists():
+    elif AgencyAlias.objects.filter(agency_id=owner.pk, name_key=key).exists():
         return
     alias = model(**{link: owner}, name=name, source=AliasSource.MERGE, note=note[:200])
     alias.full_clean()
-    alias._change_reason = run.reason  # type: ignore[attr-defined]
+    _mark(alias, run.reason)
     alias.save()
     run.steps.append({"op": "alias", "model": _label(alias), "pk": alias.pk})
     run.counts["names kept as aliases"] += 1
@@ -416,7 +425,7 @@ def _drop_shared_aliases(run: _Merge, kept: models.Model, removed: models.Model)
     """An agency alias of the removed record that the kept one has too: one is enough."""
     if not isinstance(removed, Agency):
         return
-    have = set(AgencyAlias.objects.filter(agency=kept).values_list("name_key", flat=True))
+    have = set(AgencyAlias.objects.filter(agency_id=kept.pk).values_list("name_key", flat=True))
     for alias in AgencyAlias.objects.filter(agency=removed, name_key__in=have).order_by("pk"):
         run.steps.append({"op": "alias_drop", "snapshot": _snapshot(alias)})
         record_delete(instance=alias, reason=run.reason)
@@ -440,11 +449,11 @@ def alias_add(
             if holder.vendor_id != record.pk:
                 raise MergeRefused(f"{name!r} is a known name of vendor {holder.vendor_id}.")
             return None
-    elif AgencyAlias.objects.filter(agency=record, name_key=key).exists():
+    elif AgencyAlias.objects.filter(agency_id=record.pk, name_key=key).exists():
         return None
     alias = model(**{link: record}, name=name, source=source, note=note[:200])
     alias.full_clean()
-    alias._change_reason = (reason or "Alias added")[:100]  # type: ignore[attr-defined]
+    _mark(alias, (reason or "Alias added")[:100])
     alias.save()
     return alias
 
@@ -526,7 +535,7 @@ def _merge(
             )
             if added:
                 kept._change_reason = run.reason  # type: ignore[attr-defined]
-                kept.counties.add(*added)
+                kept.counties.add(*added)  # type: ignore[arg-type]
                 run.steps.append({"op": "counties", "pk": kept.pk, "added": added})
             if removed.ori and not kept.ori:
                 run.steps.append({"op": "ori", "pk": kept.pk, "before": kept.ori})
@@ -645,8 +654,8 @@ def merge_preview(*, kind: str, kept: models.Model, removed: models.Model) -> Me
     for relation in removed._meta.get_fields(include_hidden=True):
         if not relation.auto_created or relation.concrete:
             continue
-        model = relation.related_model
-        remote = relation.field  # type: ignore[union-attr]
+        model: Any = relation.related_model
+        remote: Any = relation.field  # type: ignore[union-attr]
         if _is_history(model) or model._meta.auto_created or model is alias_model:
             continue
         if model is Partnership and remote.name == link:
@@ -812,7 +821,7 @@ def _undo_step(step: dict[str, Any], reason: str) -> None:
                 kept._change_reason = reason  # type: ignore[attr-defined]
                 getattr(kept, name).remove(*keys)
         for attname, value in step["fields"].items():
-            model_field = Partnership._meta.get_field(attname)
+            model_field: Any = Partnership._meta.get_field(attname)
             setattr(kept, attname, model_field.to_python(value))
         kept.provenance = step["provenance"]
         kept._change_reason = reason  # type: ignore[attr-defined]
