@@ -565,6 +565,10 @@ class RecordMergeAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # What a merge did is its record: read-only; its undo has its own page.
+        return False
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A merge is undone, never deleted: deleting it would lose what undoes it.
         return False

@@ -757,6 +757,11 @@ def _step_problems(step: dict[str, Any], merge: RecordMerge, reason: str) -> lis
                 f"Partnership {kept.pk} ({kept}), which the merge combined with partnership "
                 f"{step['removed']['pk']}, was edited since."
             ]
+    elif op == "ori":
+        agency = Agency.objects.filter(pk=step["pk"]).first()
+        fields = merge.state.get("removed", {}).get("fields", {})
+        if agency is not None and agency.ori != fields.get("ori"):
+            return [f"{agency}: its ORI was changed since the merge."]
     elif op == "alias":
         alias = _row(step["model"], step["pk"])
         if alias is not None and _edited_since(alias, merge, reason):

@@ -353,3 +353,16 @@ def test_a_unique_rule_of_another_app_refuses_the_merge_whole(twins):
     assert Partnership.objects.get(pk=twins["theirs"].pk).agency_id == removed.pk
     assert not RecordMerge.objects.exists()
     assert PolicyEvent.objects.get(pk=twins["event"].pk).partnerships.count() == 2
+
+
+def test_an_undo_is_refused_when_the_ori_it_gave_was_changed(twins):
+    kept, removed = twins["kept"], twins["removed"]
+    merge = agency_merge(kept=kept, removed=removed, writer=MERGER, reason="One agency")
+    record_edit(
+        instance=Agency.objects.get(pk=kept.pk),
+        values={"ori": "NY0303099"},
+        writer=Writer.fixture("a moderator"),
+    )
+    with pytest.raises(MergeUndoRefused, match="ORI was changed"):
+        merge_undo(merge=merge, writer=MERGER)
+    assert Agency.objects.get(pk=kept.pk).ori == "NY0303099"
