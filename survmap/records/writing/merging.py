@@ -844,12 +844,12 @@ def _undo_step(step: dict[str, Any], reason: str) -> None:
         row = _row(step["model"], step["pk"])
         if row is not None:
             data = row.provenance or {}  # type: ignore[attr-defined]
-            for source, name, value, before, mine in step["entries"]:
+            for source, name, value, *writers in step["entries"]:
                 wrote = data.get("w", {}).get(source, {})
                 if wrote.get(name) == value:
                     del wrote[name]
-                if provenance.last_writer(row, name) == mine:
-                    provenance.restore_writer(row, name, before)
+                if writers and provenance.last_writer(row, name) == writers[1]:
+                    provenance.restore_writer(row, name, writers[0])
             type(row)._default_manager.filter(pk=row.pk).update(provenance=data)
     elif op == "alias_drop":
         _rebuild(apps.get_model(step["snapshot"]["model"]), step["snapshot"], reason)
