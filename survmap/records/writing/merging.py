@@ -537,8 +537,6 @@ def _merge(
                 kept._change_reason = run.reason  # type: ignore[attr-defined]
                 kept.counties.add(*added)  # type: ignore[arg-type]
                 run.steps.append({"op": "counties", "pk": kept.pk, "added": added})
-            if removed.ori and not kept.ori:
-                run.steps.append({"op": "ori", "pk": kept.pk, "before": kept.ori})
         _move_references(run, removed, kept)
         # A partnership whose vendor is now the kept one names it as another vendor no more.
         if isinstance(kept, Vendor):
@@ -567,10 +565,7 @@ def _merge(
                     }
                 )
         record_delete(instance=removed, reason=run.reason)
-        if any(step["op"] == "ori" for step in run.steps):
-            kept.ori = removed.ori  # type: ignore[attr-defined]
-            kept._change_reason = run.reason  # type: ignore[attr-defined]
-            kept.save()
+        _take_values(run, kept, removed)
         name = str(removed.name)  # type: ignore[attr-defined]
         note = f"The name of {model._meta.verbose_name} {removed.pk}, merged (merge {merge.pk})"
         if name_is_agency is not None:
@@ -582,6 +577,39 @@ def _merge(
         merge.save(update_fields=["state", "summary", "updated_at"])
         data_version.changed()
     return merge
+
+
+# What the kept record takes of the removed one's values: what it lacks, and every credit owed.
+_TAKEN = {Agency: ("ori", "city"), Vendor: ("website", "parent")}
+
+
+def _take_values(run: _Merge, kept: models.Model, removed: models.Model) -> None:
+    changed: dict[str, tuple[Any, Any]] = {}
+    for name in _TAKEN[type(kept)]:  # type: ignore[index]
+        attname = kept._meta.get_field(name).attname  # type: ignore[union-attr]
+        mine, theirs = getattr(kept, attname), getattr(removed, attname)
+        if mine in (None, "") and theirs not in (None, "") and theirs != kept.pk:
+            changed[attname] = (mine, theirs)
+    credit = getattr(kept, provenance.CREDIT_FIELD, None)
+    if credit is not None:
+        both = provenance.credits_with(credit, getattr(removed, provenance.CREDIT_FIELD))
+        if both != credit:
+            changed[provenance.CREDIT_FIELD] = (credit, both)
+    if not changed:
+        return
+    for attname, (before, after) in changed.items():
+        setattr(kept, attname, after)
+        run.steps.append(
+            {
+                "op": "field",
+                "model": _label(kept),
+                "pk": kept.pk,
+                "field": attname,
+                "before": before,
+                "after": after,
+            }
+        )
+    _save(kept, run.reason)
 
 
 def agency_merge(*, kept: Agency, removed: Agency, writer: Writer, reason: str) -> RecordMerge:
@@ -757,11 +785,11 @@ def _step_problems(step: dict[str, Any], merge: RecordMerge, reason: str) -> lis
                 f"Partnership {kept.pk} ({kept}), which the merge combined with partnership "
                 f"{step['removed']['pk']}, was edited since."
             ]
-    elif op == "ori":
-        agency = Agency.objects.filter(pk=step["pk"]).first()
-        fields = merge.state.get("removed", {}).get("fields", {})
-        if agency is not None and agency.ori != fields.get("ori"):
-            return [f"{agency}: its ORI was changed since the merge."]
+    elif op == "field":
+        row = _row(step["model"], step["pk"])
+        if row is not None and getattr(row, step["field"]) != step["after"]:
+            label = _field(type(row), step["field"].removesuffix("_id")).verbose_name
+            return [f"{row}: its {label} was changed since the merge."]
     elif op == "alias":
         alias = _row(step["model"], step["pk"])
         if alias is not None and _edited_since(alias, merge, reason):
@@ -857,8 +885,9 @@ def _undo_step(step: dict[str, Any], reason: str) -> None:
         agency = Agency.objects.get(pk=step["pk"])
         agency._change_reason = reason  # type: ignore[attr-defined]
         agency.counties.remove(*step["added"])
-    elif op == "ori":
-        agency = Agency.objects.get(pk=step["pk"])
-        agency.ori = step["before"]
-        agency._change_reason = reason  # type: ignore[attr-defined]
-        agency.save()
+    elif op == "field":
+        row = _row(step["model"], step["pk"])
+        if row is not None:
+            setattr(row, step["field"], step["before"])
+            _mark(row, reason)
+            row.save()

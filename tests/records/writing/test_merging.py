@@ -10,6 +10,7 @@ import pytest
 
 from survmap.platereaders.models import Organisation, OrganisationKind, Sharing
 from survmap.records.models import (
+    ATLAS_ATTRIBUTION,
     Agency,
     AgencyAlias,
     AliasSource,
@@ -55,7 +56,11 @@ def twins() -> dict[str, object]:
     """The NYPD under two names, each with partnerships and what other apps link to it."""
     kept = AgencyFactory(name="New York City Police Department", state_id="NY", city="New York")
     removed = AgencyFactory(
-        name="New York Police Department", state_id="NY", city="New York City", ori="NY0303000"
+        name="New York Police Department",
+        state_id="NY",
+        city="New York City",
+        ori="NY0303000",
+        attribution=ATLAS_ATTRIBUTION,
     )
     kept.counties.add("36061")
     removed.counties.add("36061", "36047")
@@ -142,6 +147,8 @@ def test_a_merge_moves_every_partnership_source_and_link_of_other_apps(twins):
     kept.refresh_from_db()
     assert set(kept.counties.values_list("pk", flat=True)) == {"36061", "36047"}
     assert kept.ori == "NY0303000"
+    assert kept.city == "New York"  # its own
+    assert kept.attribution == ATLAS_ATTRIBUTION  # the credit owed comes along
     assert set(kept.aliases.values_list("name", flat=True)) == {
         "NYPD",
         "New York Police Department",
@@ -203,7 +210,7 @@ def test_an_undo_puts_everything_back_exactly(twins):
     assert set(back.counties.values_list("pk", flat=True)) == {"36061", "36047"}
     assert set(back.aliases.values_list("name", flat=True)) == {"NYPD"}
     kept.refresh_from_db()
-    assert kept.ori == ""
+    assert (kept.ori, kept.attribution) == ("", "")
     assert set(kept.counties.values_list("pk", flat=True)) == kept_counties
     assert not kept.aliases.exists()
     assert set(back.partnerships.values_list("pk", flat=True)) == {
