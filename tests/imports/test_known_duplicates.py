@@ -104,3 +104,36 @@ def test_a_bad_file_is_refused_whole(tmp_path):
     bad.write_text("not json")
     with pytest.raises(CommandError, match="nothing written"):
         call_command("merge_known_duplicates", "--file", str(bad))
+
+
+def test_an_import_after_the_merges_finds_one_record_under_each_name(atlas_rows):
+    """The Atlas's own rows naming the duplicates, imported (in bulk) after the merges: they
+    land on the records that stay, and no agency or vendor is created twice."""
+    import datetime as dt
+
+    from survmap.imports.atlas import AtlasImporter
+
+    nypd = AgencyFactory(
+        name="New York City Police Department", state_id="NY", city="New York City"
+    )
+    flock = VendorFactory(name="Flock Safety", slug="flock-safety")
+    ring = VendorFactory(name="Ring", slug="ring")
+    chatham = AgencyFactory(name="Chatham Police Department", state_id="NY", city="Chatham")
+    call_command("merge_known_duplicates", stdout=StringIO())
+    rows = atlas_rows("AOS5544", "AOS5571", "AOS4790")
+    importer = AtlasImporter(rows, today=dt.date(2026, 11, 23))
+    importer.run()
+    assert Partnership.objects.get(atlas_id="AOS5544").agency == nypd
+    assert not Agency.objects.filter(name="New York Police Department").exists()
+    assert Partnership.objects.get(atlas_id="AOS5571").vendor == flock
+    assert not Vendor.objects.filter(name="Flock").exists()
+    # The vendor column naming the Chatham police creates no vendor; the row is Ring's.
+    assert not Vendor.objects.filter(name__icontains="Chatham").exists()
+    call_command("merge_known_duplicates", stdout=StringIO())
+    assert Partnership.objects.get(atlas_id="AOS4790").vendor == ring
+    assert chatham.aliases.filter(name="Village of Chatham Police Department").exists()
+    # Importing the rows again changes nothing.
+    again = AtlasImporter(atlas_rows("AOS5544", "AOS5571", "AOS4790"), today=dt.date(2026, 11, 23))
+    again.run()
+    assert importer.report.conflicts == []
+    assert (again.report.created, again.report.updated) == (0, 0)
