@@ -85,6 +85,9 @@ _FEDERAL_LEA = {"dhs", "homeland security", "marshals", "fbi", "dea", "atf", "ic
 _STATE_POLICE_LEA = {"state police", "highway patrol", "state patrol"}
 _WAYBACK = re.compile(r"^https?://web\.archive\.org/web/[^/]*/(?P<original>.+)$", re.IGNORECASE)
 _VENDOR_PLACEHOLDERS = {"others", "other", "unknown", "na", "n a"}
+# A vendor cell that names a law-enforcement agency is a slip of the source (the 2020 export's
+# row AOS4790 has "Village of Chatham Police Department" there): no vendor, never created as one.
+_AGENCY_ENDINGS = ("police department", "sheriffs office", "sheriffs department")
 
 
 def _key(text: str) -> str:
@@ -268,7 +271,7 @@ class AtlasImporter(RowImporter):
             atlas_id=atlas_id,
             agency_key=(agency_name_key(name), state),
             technology=technology,
-            vendors=self._vendors(row.get("Vendor")),
+            vendors=self._vendors(row),
             status=status,
             start=start,
             summary=row.get("Summary").strip(),
@@ -305,11 +308,17 @@ class AtlasImporter(RowImporter):
         )
         return PartnershipStatus.NOT_REPORTED
 
-    def _vendors(self, text: str) -> list[str]:
+    def _vendors(self, row: Row) -> list[str]:
         """Every vendor the row names, in its order, once each: the first is the vendor,
-        the others are linked as the partnership's other vendors."""
-        names = [" ".join(clean_text(part).split()) for part in text.split(",")]
+        the others are linked as the partnership's other vendors. An agency's name is no
+        vendor: left out, with a warning."""
+        names = [" ".join(clean_text(part).split()) for part in row.get("Vendor").split(",")]
         kept = [name for name in names if _key(name) and _key(name) not in _VENDOR_PLACEHOLDERS]
+        for name in _agency_names(row.get("Vendor")):
+            kept.remove(name)
+            self.report.warn(
+                FieldWarning(row.line, "Vendor", name, "an agency's name, not a vendor; left out")
+            )
         unique: dict[str, str] = {}
         for name in kept:
             unique.setdefault(_key(name), name)
@@ -559,7 +568,10 @@ class AtlasImporter(RowImporter):
             plan=PartnershipPlan(
                 agency=self._agency_plan(plan.agency_key),
                 technology=TechnologyRef(name=plan.technology, slug=slug, category=category),
-                vendor=VendorRef(name=plan.vendors[0]) if plan.vendors else None,
+                vendor=VendorRef(name=plan.vendors[0])
+                if plan.vendors
+                # A cell that only named an agency says nothing of the vendor.
+                else (UNSET if _agency_names(plan.row.get("Vendor")) else None),
                 other_vendors=tuple(VendorRef(name=name) for name in plan.vendors[1:]),
                 atlas_id=plan.atlas_id,
                 status=plan.status,
@@ -570,6 +582,12 @@ class AtlasImporter(RowImporter):
                 add_sources=tuple(sources.values()),
             ),
         )
+
+
+def _agency_names(text: str) -> list[str]:
+    """The names in a vendor cell that are a law-enforcement agency's."""
+    names = [" ".join(clean_text(part).split()) for part in text.split(",")]
+    return [name for name in names if normalize_name(name).endswith(_AGENCY_ENDINGS)]
 
 
 def _category(name: str) -> TechnologyCategory:

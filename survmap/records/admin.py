@@ -18,22 +18,38 @@ from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from survmap.records.models import (
     Agency,
+    AgencyAlias,
     Conflict,
     ConflictStatus,
+    MergeKind,
     Partnership,
     PolicyEvent,
+    RecordMerge,
     Source,
     Technology,
     Vendor,
+    VendorAlias,
 )
 from survmap.records.plans import Writer
-from survmap.records.services import agency_match, conflict_settle, record_edit
+from survmap.records.services import (
+    MergeRefused,
+    MergeUndoRefused,
+    agency_match,
+    agency_merge,
+    conflict_settle,
+    merge_preview,
+    merge_undo,
+    merge_undo_check,
+    record_edit,
+    vendor_merge,
+)
 
 
 class ReasonForm(forms.ModelForm):
@@ -167,12 +183,117 @@ class TechnologyAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class MergeForm(forms.Form):
+    keep = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    remove = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    reason = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Why the two are one (kept with the merge and in both records' history).",
+    )
+
+
+class MergesRecords(admin.ModelAdmin):
+    """An action on exactly two records ("Merge selected"), a preview of what moves with the
+    choice of which record stays, and the merge on confirm (a POST with the reason)."""
+
+    merge_kind: str = ""
+    actions = ["merge_selected"]
+
+    def _may_merge(self, request: HttpRequest) -> bool:
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if not self._may_merge(request):
+            actions.pop("merge_selected", None)
+        return actions
+
+    @admin.action(description="Merge the two selected (preview first)")
+    def merge_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        picked = list(queryset.order_by("pk").values_list("pk", flat=True)[:3])
+        if len(picked) != 2:
+            self.message_user(request, "Select exactly two to merge.", messages.ERROR)
+            return None
+        meta = self.model._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_merge")
+        return HttpResponseRedirect(f"{url}?keep={picked[0]}&remove={picked[1]}")
+
+    def get_urls(self) -> list[URLPattern]:
+        meta = self.model._meta
+        return [
+            path(
+                "merge/",
+                self.admin_site.admin_view(self.merge_view),
+                name=f"{meta.app_label}_{meta.model_name}_merge",
+            ),
+            *super().get_urls(),
+        ]
+
+    def merge_view(self, request: HttpRequest) -> HttpResponse:
+        if not self._may_merge(request):
+            raise PermissionDenied
+        data = request.POST if request.method == "POST" else request.GET
+        form = MergeForm(data)
+        meta = self.model._meta
+        changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        if not form.is_valid():
+            self.message_user(request, "Pick two records to merge.", messages.ERROR)
+            return HttpResponseRedirect(changelist)
+        manager = self.model._default_manager
+        kept = manager.filter(pk=form.cleaned_data["keep"]).first()
+        removed = manager.filter(pk=form.cleaned_data["remove"]).first()
+        if kept is None or removed is None:
+            self.message_user(request, "One of the two records no longer exists.", messages.ERROR)
+            return HttpResponseRedirect(changelist)
+        preview = merge_preview(kind=self.merge_kind, kept=kept, removed=removed)
+        error = preview.refused
+        if request.method == "POST" and not error:
+            reason = form.cleaned_data["reason"]
+            writer = Writer.moderator(request.user, reason)
+            merge_function = agency_merge if self.merge_kind == MergeKind.AGENCY else vendor_merge
+            try:
+                merge = merge_function(kept=kept, removed=removed, writer=writer, reason=reason)
+            except MergeRefused as refused:
+                error = str(refused)
+            else:
+                self.message_user(
+                    request,
+                    f"{removed} merged into {kept}; its name is kept as an alias. The merge can "
+                    "be undone from its page.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:records_recordmerge_change", args=[merge.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": meta,
+            "title": f"Merge two {meta.verbose_name_plural}",
+            "preview": preview,
+            "error": error,
+            "reason": form.cleaned_data.get("reason") or "",
+            "swap_url": f"?keep={removed.pk}&remove={kept.pk}",
+        }
+        return TemplateResponse(
+            request, "admin/records/merge_preview.html", context, status=400 if error else 200
+        )
+
+
+class VendorAliasInline(admin.TabularInline):
+    model = VendorAlias
+    extra = 0
+    fields = ["name", "source", "note"]
+
+
 @admin.register(Vendor)
-class VendorAdmin(SimpleHistoryAdmin):
+class VendorAdmin(MergesRecords, SimpleHistoryAdmin):
+    merge_kind = MergeKind.VENDOR
     list_display = ["name", "parent", "website"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name", "slug", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
+    inlines = [VendorAliasInline]
 
 
 class AgencyForm(ReasonForm):
@@ -202,16 +323,23 @@ class AgencyForm(ReasonForm):
         return data
 
 
+class AgencyAliasInline(admin.TabularInline):
+    model = AgencyAlias
+    extra = 0
+    fields = ["name", "source", "note"]
+
+
 @admin.register(Agency)
-class AgencyAdmin(EditedThroughServices):
+class AgencyAdmin(MergesRecords, EditedThroughServices):
+    merge_kind = MergeKind.AGENCY
     form = AgencyForm
     list_display = ["name", "kind", "city", "state", "partnership_count"]
     ordering = ["name", "state"]
     list_filter = ["state", "kind"]
-    search_fields = ["name", "city", "ori", "counties__name"]
+    search_fields = ["name", "city", "ori", "counties__name", "aliases__name"]
     autocomplete_fields = ["counties"]
     readonly_fields = ["normalized_name", "created_at", "updated_at"]
-    inlines = [PartnershipInline]
+    inlines = [AgencyAliasInline, PartnershipInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
@@ -407,3 +535,139 @@ class ConflictAdmin(admin.ModelAdmin):
     @admin.action(description="Take the source's value")
     def take_theirs(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._settle(request, queryset, take=True)
+
+
+@admin.register(RecordMerge)
+class RecordMergeAdmin(admin.ModelAdmin):
+    """Merges of two agencies or two vendors: who, when, why, what moved; undone from here
+    (a preview of the undo, then a POST)."""
+
+    list_display = ["__str__", "kind", "merged_by_label", "created_at", "undone_at"]
+    list_filter = ["kind", ("undone_at", admin.EmptyFieldListFilter)]
+    search_fields = ["kept_name", "removed_name", "reason"]
+    readonly_fields = [
+        "kind",
+        "kept_link",
+        "removed_name",
+        "removed_id",
+        "reason",
+        "merged_by",
+        "merged_by_label",
+        "created_at",
+        "moved",
+        "undone_at",
+        "undone_by",
+        "undo_reason",
+        "undo_link",
+    ]
+    exclude = ["state", "summary", "kept_id", "kept_name", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # What a merge did is its record: read-only; its undo has its own page.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A merge is undone, never deleted: deleting it would lose what undoes it.
+        return False
+
+    def _model_admin(self, merge: RecordMerge) -> admin.ModelAdmin:
+        model = Agency if merge.kind == MergeKind.AGENCY else Vendor
+        return self.admin_site._registry[model]
+
+    def _may_undo(self, request: HttpRequest, merge: RecordMerge) -> bool:
+        model_admin = self._model_admin(merge)
+        return model_admin.has_change_permission(request) and model_admin.has_add_permission(
+            request
+        )
+
+    @admin.display(description="kept")
+    def kept_link(self, merge: RecordMerge) -> str:
+        model = Agency if merge.kind == MergeKind.AGENCY else Vendor
+        if not model._default_manager.filter(pk=merge.kept_id).exists():
+            return f"{merge.kept_name} (id {merge.kept_id}, deleted)"
+        url = reverse(f"admin:records_{model._meta.model_name}_change", args=[merge.kept_id])
+        return format_html('<a href="{}">{}</a>', url, merge.kept_name)
+
+    @admin.display(description="what moved")
+    def moved(self, merge: RecordMerge) -> str:
+        counts = merge.summary.get("counts", {})
+        parts = [f"{number} {label}" for label, number in sorted(counts.items())]
+        notes = merge.summary.get("notes", [])
+        return "; ".join(parts or ["nothing"]) + ("".join(f" Note: {n}" for n in notes))
+
+    @admin.display(description="undo")
+    def undo_link(self, merge: RecordMerge) -> str:
+        if merge.is_undone:
+            return "Undone."
+        url = reverse("admin:records_recordmerge_undo", args=[merge.pk])
+        return format_html('<a class="button" href="{}">Undo this merge…</a>', url)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:pk>/undo/",
+                self.admin_site.admin_view(self.undo_view),
+                name="records_recordmerge_undo",
+            ),
+            *super().get_urls(),
+        ]
+
+    def undo_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        merge = get_object_or_404(RecordMerge, pk=pk)
+        if not self._may_undo(request, merge):
+            raise PermissionDenied
+        problems = merge_undo_check(merge)
+        reason = str(request.POST.get("reason", ""))[:200] if request.method == "POST" else ""
+        if request.method == "POST" and not problems:
+            try:
+                merge_undo(
+                    merge=merge, writer=Writer.moderator(request.user, reason), reason=reason
+                )
+            except MergeUndoRefused as refused:
+                problems = [str(refused)]
+            else:
+                self.message_user(
+                    request,
+                    f"Merge undone: {merge.removed_name} is back under id {merge.removed_id}.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:records_recordmerge_change", args=[merge.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": RecordMerge._meta,
+            "title": f"Undo merge {merge.pk}",
+            "merge": merge,
+            "problems": problems,
+            "steps": _undo_summary(merge),
+        }
+        return TemplateResponse(
+            request,
+            "admin/records/recordmerge/undo.html",
+            context,
+            status=400 if problems and request.method == "POST" else 200,
+        )
+
+
+def _undo_summary(merge: RecordMerge) -> list[str]:
+    """What an undo would do, in words, for its preview."""
+    counted: dict[str, int] = {}
+    for step in merge.state.get("steps", []):
+        if step["op"] == "move":
+            what = f"{step['model'].split('.')[1]} rows moved back"
+        elif step["op"] == "relink":
+            what = f"{step['model'].split('.')[1]} links moved back"
+        elif step["op"] == "combine":
+            what = "combined partnerships split again"
+        elif step["op"] == "alias":
+            what = "aliases the merge added removed"
+        else:
+            continue
+        counted[what] = counted.get(what, 0) + 1
+    lines = [f"{merge.removed_name} comes back under id {merge.removed_id}."]
+    lines += [f"{number} {what}." for what, number in counted.items()]
+    return lines

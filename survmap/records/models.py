@@ -206,7 +206,45 @@ def vendor_name_key(name: str) -> str:
     return "".join(ch for ch in normalize_name(name) if ch.isalnum())
 
 
-class VendorAlias(TimeStampedModel):
+class AliasBase(TimeStampedModel):
+    """Another name a record is known by: what agency and vendor aliases share. Each concrete
+    alias adds the record it names and its `name_key`, and says how names are keyed
+    (`key_of`): agencies as the matcher keys their names, vendors by letters and digits."""
+
+    name = models.CharField(max_length=200, help_text="The other name, as it was written.")
+    source = models.CharField(
+        max_length=20,
+        choices=AliasSource.choices,
+        default=AliasSource.MODERATOR,
+        help_text="Where the name comes from.",
+    )
+    note = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who or what gave the name (a merge, a file, a moderator's reason).",
+    )
+
+    class Meta:
+        abstract = True
+
+    name_key: str
+
+    @staticmethod
+    def key_of(name: str) -> str:
+        raise NotImplementedError
+
+    def clean(self) -> None:
+        self.name = clean_text(self.name)
+        self.name_key = self.key_of(self.name)
+        if not self.name_key:
+            raise ValidationError({"name": "An alias needs a name with letters or digits."})
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.name_key = self.key_of(self.name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class VendorAlias(AliasBase):
     """Another name a vendor is known by ('Flock' for Flock Safety, a misspelling a source
     uses): the matcher finds the vendor under it and the search box lists it. One name means
     one vendor."""
@@ -224,17 +262,6 @@ class VendorAlias(TimeStampedModel):
         editable=False,
         help_text="Letters and digits of the name, lower case: what the matcher compares.",
     )
-    source = models.CharField(
-        max_length=20,
-        choices=AliasSource.choices,
-        default=AliasSource.MODERATOR,
-        help_text="Where the name comes from.",
-    )
-    note = models.CharField(
-        max_length=200,
-        blank=True,
-        help_text="Who or what gave the name (a merge, a file, a moderator's reason).",
-    )
 
     history = HistoricalRecords()
 
@@ -245,15 +272,9 @@ class VendorAlias(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.name} (for {self.vendor_id})"
 
-    def clean(self) -> None:
-        self.name = clean_text(self.name)
-        self.name_key = vendor_name_key(self.name)
-        if not self.name_key:
-            raise ValidationError({"name": "An alias needs a name with letters or digits."})
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.name_key = vendor_name_key(self.name)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+    @staticmethod
+    def key_of(name: str) -> str:
+        return vendor_name_key(name)
 
 
 ori_validator = RegexValidator(
@@ -412,7 +433,7 @@ def _agency_name_key(sender: type[Agency], instance: Agency, **kwargs: Any) -> N
     instance.name_key = agency_name_key(instance.name)
 
 
-class AgencyAlias(TimeStampedModel):
+class AgencyAlias(AliasBase):
     """Another name an agency is known by ('New York Police Department' for the New York City
     Police Department): the matcher finds the agency under it, within the agency's state, and
     the search box lists it."""
@@ -423,23 +444,11 @@ class AgencyAlias(TimeStampedModel):
         related_name="aliases",
         help_text="The agency this name means.",
     )
-    name = models.CharField(max_length=200, help_text="The other name, as it was written.")
     name_key = models.CharField(
         max_length=200,
         editable=False,
         db_index=True,
         help_text="The name as the matcher compares it (see Agency.name_key).",
-    )
-    source = models.CharField(
-        max_length=20,
-        choices=AliasSource.choices,
-        default=AliasSource.MODERATOR,
-        help_text="Where the name comes from.",
-    )
-    note = models.CharField(
-        max_length=200,
-        blank=True,
-        help_text="Who or what gave the name (a merge, a file, a moderator's reason).",
     )
 
     history = HistoricalRecords()
@@ -456,15 +465,9 @@ class AgencyAlias(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.name} (for {self.agency_id})"
 
-    def clean(self) -> None:
-        self.name = clean_text(self.name)
-        self.name_key = agency_name_key(self.name)
-        if not self.name_key:
-            raise ValidationError({"name": "An alias needs a name with letters or digits."})
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.name_key = agency_name_key(self.name)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+    @staticmethod
+    def key_of(name: str) -> str:
+        return agency_name_key(name)
 
 
 class SourceQuerySet(models.QuerySet["Source"]):
@@ -865,3 +868,78 @@ class Conflict(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.record_model} {self.record_id} {self.field}: {self.ours!r} / {self.theirs!r}"
+
+
+class MergeKind(models.TextChoices):
+    AGENCY = "agency", "Agencies"
+    VENDOR = "vendor", "Vendors"
+
+
+class RecordMerge(TimeStampedModel):
+    """Two records found to be one (two spellings of an agency, a vendor under two names),
+    merged: who merged which into which, when and why, and what the merge did, step by step,
+    so that it can be undone exactly (records/writing/merging.py). The removed record's
+    history ends with its deletion under the merge's reason; the kept one keeps its own."""
+
+    kind = models.CharField(
+        max_length=10, choices=MergeKind.choices, help_text="Whether agencies or vendors."
+    )
+    kept_id = models.PositiveIntegerField(help_text="The id of the record that stays.")
+    kept_name = models.CharField(max_length=200, help_text="Its name at the merge.")
+    removed_id = models.PositiveIntegerField(
+        help_text="The id of the record merged into it (deleted; an undo brings it back)."
+    )
+    removed_name = models.CharField(
+        max_length=200, help_text="Its name, kept as an alias of the record that stays."
+    )
+    reason = models.CharField(max_length=200, help_text="Why the two are one.")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The moderator who merged them (empty for survmap's shipped merges).",
+    )
+    merged_by_label = models.CharField(
+        max_length=200, help_text="Who merged them, in words (a moderator, a command)."
+    )
+    summary = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What moved, counted by kind of record, and what was noted for a moderator.",
+    )
+    state = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=(
+            "The removed record as it was, and every step of the merge in order (rows moved, "
+            "links moved, partnerships combined, aliases added): what an undo takes back."
+        ),
+    )
+    undone_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the merge was undone, if it was."
+    )
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The moderator who undid it.",
+    )
+    undo_reason = models.CharField(
+        max_length=200, blank=True, help_text="Why the merge was undone."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "kept_id"], name="merge_kind_kept_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.removed_name} into {self.kept_name}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None

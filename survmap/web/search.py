@@ -181,10 +181,14 @@ def build_index() -> list[Entry]:
             )
         )
     by_vendor = dict(public.values_list("vendor_id").annotate(n=Count("agency_id", distinct=True)))
-    for vendor in Vendor.objects.public():
+    for vendor in Vendor.objects.public().prefetch_related("aliases"):
         url = reverse("web:home") + "?" + urlencode({"vendor": vendor.slug})
+        # The names the write path's matcher knows it by (records.VendorAlias): searchable.
+        also = " ".join(alias.name for alias in vendor.aliases.all())
         entries.append(
-            Entry("vendor", vendor.name, "on the map", url, "", "", by_vendor.get(vendor.pk, 0))
+            Entry(
+                "vendor", vendor.name, "on the map", url, "", "", by_vendor.get(vendor.pk, 0), also
+            )
         )
     kinds = dict(PolicyEventKind.choices)
     for event in PolicyEvent.objects.public().select_related("state", "county", "technology"):

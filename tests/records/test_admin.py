@@ -104,6 +104,8 @@ def test_the_admin_explains_a_duplicate_agency_instead_of_failing(bob_client):
             "attribution": "",
             "partnerships-TOTAL_FORMS": "0",
             "partnerships-INITIAL_FORMS": "0",
+            "aliases-TOTAL_FORMS": "0",
+            "aliases-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 200
@@ -123,6 +125,8 @@ def test_the_admin_asks_the_matcher_before_adding_an_agency(bob_client):
         "attribution": "",
         "partnerships-TOTAL_FORMS": "0",
         "partnerships-INITIAL_FORMS": "0",
+        "aliases-TOTAL_FORMS": "0",
+        "aliases-INITIAL_FORMS": "0",
     }
     response = bob_client.post(reverse("admin:records_agency_add"), form)
     assert response.status_code == 200

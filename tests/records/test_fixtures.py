@@ -209,6 +209,23 @@ def test_first_load_brings_the_shipped_atlas_export_credited_to_the_eff(db):
     assert run.created + run.updated + run.unchanged == imported.count()
     assert run.notes.filter(kind=NoteKind.REFUSED).count() == 2
     assert run.notes.filter(kind=NoteKind.VALUE_DROPPED, value="9/21/0206").exists()
+    # The known duplicates are one record each, found under every name; the Atlas's vendor
+    # cell that named an agency created no vendor, and its row's vendor is Ring.
+    from survmap.records.models import RecordMerge
+    from survmap.records.services import agency_match, vendor_find
+
+    nypd = Agency.objects.get(name="New York City Police Department", state_id="NY")
+    assert agency_match(name="New York Police Department", state="NY").agency == nypd
+    assert nypd.partnerships.filter(atlas_id__isnull=False).count() >= 9
+    for short, kept in (("Flock", "Flock Safety"), ("Physcial Sciences", "Physical Sciences")):
+        assert vendor_find(name=short).name == kept
+        assert not Vendor.objects.filter(name=short).exists()
+    assert not Vendor.objects.filter(name__icontains="Police Department").exists()
+    assert Partnership.objects.get(atlas_id="AOS4790").vendor.slug == "ring"
+    merges = RecordMerge.objects.count()
+    call_command("merge_known_duplicates", verbosity=0)
+    assert RecordMerge.objects.count() == merges
+    assert Conflict.objects.count() == 0
 
 
 # Issue 26: the fact-check's corrections, the missing facts, and the decisions against plate

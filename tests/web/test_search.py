@@ -246,3 +246,13 @@ def test_an_agency_by_a_name_the_write_path_knows_it_by(client):
     AgencyAlias.objects.create(agency=agency, name="SHPD Michigan")
     results = [r for r in _search(client, "shpd") if r["kind"] == "agency"]
     assert results[0]["label"] == "Sterling Heights Police Department"
+
+
+def test_a_vendor_by_a_name_a_merge_kept(client):
+    from survmap.records.models import VendorAlias
+
+    vendor = VendorFactory(name="Physical Sciences", slug="physical-sciences")
+    PartnershipFactory(vendor=vendor)
+    VendorAlias.objects.create(vendor=vendor, name="Physcial Sciences")
+    results = [r for r in _search(client, "physcial") if r["kind"] == "vendor"]
+    assert results[0]["label"] == "Physical Sciences"

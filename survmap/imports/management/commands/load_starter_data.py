@@ -90,6 +90,8 @@ class Command(BaseCommand):
         # only adopts, and once an import has written a record the loader leaves its fields be.
         call_command("load_research", verbosity=verbosity, stdout=self.stdout)
         if no_atlas or not SHIPPED_ATLAS.exists():
+            # The known names as aliases, so that an Atlas imported later finds one record.
+            call_command("merge_known_duplicates", verbosity=verbosity, stdout=self.stdout)
             self.open_first_tasks(verbosity)
             return
         # A newcomer's map shows real data: the EFF's 2020 export, credited to the EFF.
@@ -103,6 +105,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Atlas of Surveillance 2020 export ({SHIPPED_ATLAS.name}):")
             for line in report.summary_lines(details=0):
                 self.stdout.write(line)
+        # The agencies and vendors the starter records and the Atlas name twice, merged, with
+        # every other name kept as an alias (fixtures/research/merges.json).
+        call_command("merge_known_duplicates", verbosity=verbosity, stdout=self.stdout)
         # Again, to link Ring's programme changes to the Atlas's Ring partnerships in effect
         # then (it creates nothing twice).
         call_command("load_research", verbosity=verbosity, stdout=self.stdout)
