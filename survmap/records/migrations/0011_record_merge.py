@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0009_approved_status_and_reported_counts'),
+        ('records', '0010_agency_name_keys_recomputed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
