@@ -68,8 +68,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # A NUL in the address is a 400 before anything reads it (PostgreSQL refuses NUL: a 500).
-    "survmap.common.middleware.NulInAddressMiddleware",
     "survmap.common.middleware.FormReferrerPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware, so that preflight answers carry the CORS headers.

@@ -1,5 +1,5 @@
-"""Request and response middleware: NUL refused in addresses; a 503 page for a lost database;
-the referrer policy of form pages; conditional GETs."""
+"""Response middleware: a 503 page for a lost database; the referrer policy of form pages;
+conditional GETs."""
 
 from __future__ import annotations
 
@@ -9,37 +9,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.http import ConditionalGetMiddleware as DjangoConditionalGetMiddleware
 from django.template import loader
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
-
-
-class NulInAddressMiddleware:
-    """A 400 for a path or query string holding a NUL character (`%00`). Nothing survmap
-    serves has one, and PostgreSQL refuses NUL in any text it is asked to compare: a token,
-    a search word or a filter value carrying one would otherwise end in a 500 there (SQLite
-    merely finds nothing). One check at the door instead of one in every view."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if "\x00" in request.path_info or _query_has_nul(request):
-            return HttpResponseBadRequest(
-                "A web address cannot contain a NUL character (%00).",
-                content_type="text/plain; charset=utf-8",
-            )
-        return self.get_response(request)
-
-
-def _query_has_nul(request: HttpRequest) -> bool:
-    # Only %00 decodes to NUL ("%2500" is the text "%00", and does not contain it).
-    query = request.META.get("QUERY_STRING", "")
-    return "%00" in query or "\x00" in query
 
 
 class DatabaseUnavailableMiddleware:

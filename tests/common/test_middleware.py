@@ -82,26 +82,3 @@ def test_other_errors_are_not_disguised_as_an_outage(rf):
 
     middleware = DatabaseUnavailableMiddleware(lambda request: None)  # type: ignore[arg-type]
     assert middleware.process_exception(rf.get("/"), ValueError("a bug")) is None
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/submissions/a%00b/",
-        "/submit/agencies.json?q=a%00b",
-        "/api/v1/partnerships/?state=M%00I",
-        "/table/?q%00=x",
-    ],
-)
-def test_a_nul_in_the_address_is_a_400_before_any_view_reads_it(client: Client, url: str) -> None:
-    # PostgreSQL refuses NUL in text it compares: without the check these were 500s there.
-    response = client.get(url)
-    assert response.status_code == 400
-    assert "NUL" in response.content.decode()
-
-
-@pytest.mark.django_db
-def test_an_escaped_percent_sign_before_00_is_not_a_nul(client: Client) -> None:
-    # "%2500" is the text "%00": a search for it is an ordinary request.
-    assert client.get("/submit/agencies.json?q=%2500").status_code == 200
