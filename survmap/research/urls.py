@@ -8,9 +8,9 @@ app_name = "research"
 urlpatterns = [
     path("research/", views.tasks, name="tasks"),
     path("research/tasks/<int:pk>/claim/", views.claim, name="claim"),
-    path("research/claims/<str:token>/", views.claimed, name="claimed"),
-    path("research/claims/<str:token>/release/", views.release, name="release"),
-    path("research/checks/<str:token>/", views.check_status, name="status"),
+    path("research/claims/<slug:token>/", views.claimed, name="claimed"),
+    path("research/claims/<slug:token>/release/", views.release, name="release"),
+    path("research/checks/<slug:token>/", views.check_status, name="status"),
     path("research/mine/", views.mine, name="mine"),
     path(
         "research/login/",

@@ -9,6 +9,6 @@ urlpatterns = [
     path("submit/correction/", views.submit_correction, name="correction"),
     path("submit/agencies.json", views.agency_lookup, name="agency_lookup"),
     path("submit/duplicates.json", views.duplicate_lookup, name="duplicate_lookup"),
-    path("submissions/<str:token>/", views.status, name="status"),
-    path("submissions/<str:token>/thanks/", views.thanks, name="thanks"),
+    path("submissions/<slug:token>/", views.status, name="status"),
+    path("submissions/<slug:token>/thanks/", views.thanks, name="thanks"),
 ]

@@ -211,7 +211,10 @@ def _what_was_sent(submission: Submission) -> list[tuple[str, str]]:
 @require_GET
 def agency_lookup(request: HttpRequest) -> JsonResponse:
     """Public agencies matching what is typed, for the form's progressive enhancement."""
-    agencies = agency_matches(request.GET.get("q", "")[:200], request.GET.get("state", "")[:2])
+    # Cleaned as stored text is: PostgreSQL refuses a NUL in what it compares (it was a 500).
+    query = clean_text_value(request.GET.get("q", "")[:200], multiline=False)
+    state = clean_text_value(request.GET.get("state", "")[:2], multiline=False)
+    agencies = agency_matches(query, state)
     return JsonResponse(
         {
             "agencies": [
@@ -235,8 +238,8 @@ def duplicate_lookup(request: HttpRequest) -> JsonResponse:
     technology_id = record_id(request.GET.get("technology", ""))
     partnerships = public_duplicates(
         agency_id=record_id(request.GET.get("agency", "")),
-        agency_name=request.GET.get("agency_name", "")[:200],
-        state_code=request.GET.get("state", "")[:2].upper(),
+        agency_name=clean_text_value(request.GET.get("agency_name", "")[:200], multiline=False),
+        state_code=clean_text_value(request.GET.get("state", "")[:2], multiline=False).upper(),
         technology_id=technology_id,
     )
     return JsonResponse(

@@ -95,3 +95,16 @@ def test_the_status_page_and_the_admin_escape_the_payload(client, bob_client, ho
         response = bob_client.get(url)
         assert response.status_code == 200, url
         _inert(response.content.decode())
+
+
+def test_a_nul_in_a_lookup_or_a_private_link_is_answered_not_a_500(client) -> None:
+    # PostgreSQL refuses a NUL in text it compares: these were 500s there (SQLite found nothing).
+    lookup = client.get(reverse("submissions:agency_lookup"), {"q": "Wa\x00rren", "state": "M\x00"})
+    assert lookup.status_code == 200
+    assert lookup.json() == {"agencies": []}
+    duplicates = client.get(
+        reverse("submissions:duplicate_lookup"), {"agency_name": "a\x00b", "state": "\x00"}
+    )
+    assert duplicates.status_code == 200
+    for path in ("/submissions/a%00b/", "/research/claims/a%00b/", "/research/checks/a%00b/"):
+        assert client.get(path).status_code == 404
