@@ -62,7 +62,7 @@ class CheckAgencySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Agency
-        fields = ["id", "name", "kind", "state", "city", "counties"]
+        fields = ["id", "name", "kind", "state", "city", "counties", "ori"]
 
 
 class ResearchCheckSerializer(serializers.ModelSerializer):
