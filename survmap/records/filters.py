@@ -416,7 +416,7 @@ class AgencyFilterSet(django_filters.FilterSet):
         return self.partnerships.is_valid() and own
 
     @property
-    def errors(self) -> dict[str, list[str]]:  # type: ignore[override]
+    def errors(self) -> dict[str, list[str]]:
         merged = {name: [str(m) for m in messages] for name, messages in self.form.errors.items()}
         for name, messages in self.partnerships.errors.items():
             known = merged.setdefault(name, [])

@@ -269,13 +269,14 @@ class AgencyQuerySet(models.QuerySet["Agency"]):
         """Agencies with a public partnership: what the map counts."""
         return self.filter(Exists(Partnership.objects.public().filter(agency=OuterRef("pk"))))
 
-    def listed(self) -> AgencyQuerySet:
+    def listed(self, *, also: Q | Exists | None = None) -> AgencyQuerySet:
         """Agencies a reader may look up: those with a public partnership, and those of the
-        directory of US agencies (an ORI), with or without one. An agency that only a
-        contributor's tip named stays out until a moderator approves a sourced partnership."""
-        return self.filter(
-            ~Q(ori="") | Exists(Partnership.objects.public().filter(agency=OuterRef("pk")))
-        )
+        directory of US agencies (an ORI), with or without one; and those `also` admits (the
+        research app adds agencies with a published check: records cannot see checks). An
+        agency that only a contributor's tip named stays out until a moderator approves a
+        sourced partnership."""
+        listed = ~Q(ori="") | Exists(Partnership.objects.public().filter(agency=OuterRef("pk")))
+        return self.filter(listed if also is None else listed | also)
 
     def with_ori(self, ori: str) -> AgencyQuerySet:
         """The agencies an ORI means, written in either length: an ORI9 is its agency's ORI7

@@ -1,6 +1,7 @@
 """Reads of research that more than one view needs: the public checks with their related rows
-fetched once, coverage figures (the share of agencies checked per technology), the map's
-"looked, none found" per region, and the tasks open to volunteers."""
+fetched once, coverage figures (the share of agencies checked per technology, and per region how
+many agencies have a record, were checked or are not researched), the map's "looked, none
+found" per region, and the tasks open to volunteers."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
 from survmap.geo.boundaries import Level
 from survmap.geo.models import County, State
-from survmap.records.models import Agency, Partnership, Technology
+from survmap.records.models import Agency, AgencyQuerySet, Partnership, Technology
 from survmap.research.filters import ResearchCheckFilterSet, shared_query
 from survmap.research.models import (
     CheckOutcome,
@@ -27,7 +28,6 @@ from survmap.research.models import (
     ResearchTask,
     stale_cutoff,
 )
-from survmap.research.priority import public_agencies
 
 
 def check_list_public() -> ResearchCheckQuerySet:
@@ -101,26 +101,26 @@ class TechnologyCoverage:
         }
 
 
+def known_agencies(agencies: AgencyQuerySet | None = None) -> AgencyQuerySet:
+    """Of these agencies (all by default), those coverage counts: the ones a reader may look
+    up (`Agency.objects.listed()`: a public partnership, or the directory of US agencies) and
+    those with a public check. Each agency is tested where it stands (an index seek), rather
+    than every listed agency listed first."""
+    base = Agency.objects.all() if agencies is None else agencies
+    return base.listed(also=Exists(ResearchCheck.objects.public().filter(agency=OuterRef("pk"))))
+
+
 def coverage(
-    agencies: QuerySet[Agency] | None = None,
+    agencies: AgencyQuerySet | None = None,
     *,
     technologies: QuerySet[Technology] | None = None,
     today: dt.date | None = None,
 ) -> list[TechnologyCoverage]:
-    """For each technology, among these public agencies (all of them by default): how many
-    have a public partnership with it, how many were checked (and with what newest outcome),
-    and how many of those checks are stale. Only technologies with a public partnership or a
-    public check are listed."""
-    universe = (
-        public_agencies()
-        if agencies is None
-        # Each of these agencies tested where it stands (an index seek per agency), rather
-        # than every public agency listed first.
-        else agencies.filter(
-            Exists(Partnership.objects.public().filter(agency=OuterRef("pk")))
-            | Exists(ResearchCheck.objects.public().filter(agency=OuterRef("pk")))
-        )
-    )
+    """For each technology, among these agencies as `known_agencies` counts them (the
+    directory's included): how many have a public partnership with it, how many were checked
+    (and with what newest outcome), and how many of those checks are stale. Only technologies
+    with a public partnership or a public check are listed."""
+    universe = known_agencies(agencies)
     agency_count = universe.count()
     public_partnerships = Partnership.objects.public()
     public_checks = ResearchCheck.objects.public()
@@ -178,6 +178,98 @@ def coverage(
         )
         for pk, slug, name in rows
     ]
+
+
+@dataclass(frozen=True)
+class RegionCoverage:
+    """How far research has reached the agencies of one state or county (an agency serving
+    several counties counts in each): every agency falls in one of recorded, checked and not
+    researched."""
+
+    fips: str
+    name: str
+    state: str
+    agencies: int
+    recorded: int
+    checked: int
+    none_found: int
+    directory: int
+
+    @property
+    def not_researched(self) -> int:
+        return self.agencies - self.recorded - self.checked
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "fips": self.fips,
+            "name": self.name,
+            "state": self.state,
+            "agencies": self.agencies,
+            "recorded": self.recorded,
+            "checked": self.checked,
+            "none_found": self.none_found,
+            "not_researched": self.not_researched,
+            "directory": self.directory,
+        }
+
+
+def coverage_by_region(
+    level: Level,
+    agencies: AgencyQuerySet | None = None,
+    *,
+    technologies: QuerySet[Technology] | None = None,
+) -> dict[str, RegionCoverage]:
+    """FIPS code -> how many of these agencies (`known_agencies`) each state or county has,
+    how many have a public partnership (with one of `technologies`, if given), how many more
+    have a public check (of those technologies) and how many of those found none, and how many
+    come from the directory of US agencies (an ORI: their credit is owed). Counted by the
+    database in one grouped query, whatever the number of agencies."""
+    partnerships = Partnership.objects.public()
+    checks = ResearchCheck.objects.public()
+    if technologies is not None:
+        partnerships = partnerships.filter(technology__in=technologies)
+        checks = checks.filter(technology__in=technologies)
+    recorded = Exists(partnerships.filter(agency=OuterRef("pk")))
+    checked = ~recorded & Exists(checks.filter(agency=OuterRef("pk")))
+    none_found = ~recorded & Exists(
+        checks.filter(agency=OuterRef("pk"), outcome=CheckOutcome.NONE_FOUND)
+    )
+    region = "state__fips" if level == Level.STATE else "counties__fips"
+    universe = known_agencies(agencies)
+    if level == Level.COUNTY:
+        universe = universe.filter(counties__isnull=False)
+    rows = (
+        universe.order_by()
+        .values(region)
+        .annotate(
+            n=Count("pk"),
+            n_recorded=Count("pk", filter=Q(recorded)),
+            n_checked=Count("pk", filter=Q(checked)),
+            n_none_found=Count("pk", filter=Q(none_found)),
+            n_directory=Count("pk", filter=~Q(ori="")),
+        )
+        .values_list(region, "n", "n_recorded", "n_checked", "n_none_found", "n_directory")
+    )
+    counts = {row[0]: row[1:] for row in rows}
+    if level == Level.STATE:
+        names = {
+            fips: (name, code)
+            for fips, name, code in State.objects.filter(fips__in=counts).values_list(
+                "fips", "name", "code"
+            )
+        }
+    else:
+        names = {
+            fips: (name, code)
+            for fips, name, code in County.objects.filter(fips__in=counts).values_list(
+                "fips", "full_name", "state_id"
+            )
+        }
+    return {
+        fips: RegionCoverage(fips, *names[fips], *counts[fips])
+        for fips in sorted(counts)
+        if fips in names
+    }
 
 
 def none_found_by_region(checks: QuerySet[ResearchCheck], level: Level) -> dict[str, int]:

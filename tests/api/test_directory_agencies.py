@@ -80,9 +80,7 @@ def test_the_list_has_every_listed_agency_and_filters_by_partnerships(client, ag
         a["texan"].pk,
     }
     # A partnership filter keeps the agencies with a matching partnership, as it always did...
-    assert _ids(_get(client, "api:agency-list", {"technology": "drones"})) == {
-        a["with_drones"].pk
-    }
+    assert _ids(_get(client, "api:agency-list", {"technology": "drones"})) == {a["with_drones"].pk}
     # ...and with has_partnerships=false it asks for the others.
     assert _ids(
         _get(client, "api:agency-list", {"technology": "drones", "has_partnerships": "false"})
@@ -157,7 +155,9 @@ def test_every_agency_row_carries_its_ori_as_json_csv_and_geojson(client, agenci
 def test_partnership_rows_carry_their_agency_s_ori_in_every_format(client, agencies):
     data = _get(client, "api:partnership-list", {"technology": "drones"})
     assert data["results"][0]["agency"]["ori"] == "TX0820100"
-    response = client.get(reverse("api:partnership-list"), {"technology": "drones", "format": "csv"})
+    response = client.get(
+        reverse("api:partnership-list"), {"technology": "drones", "format": "csv"}
+    )
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row["ori"] for row in rows] == ["TX0820100"]
     export = client.get(reverse("api:export-partnerships-csv"), {"technology": "drones"})
@@ -181,9 +181,7 @@ def test_check_rows_carry_their_agency_s_ori(client, agencies, bob):
     assert DIRECTORY_ATTRIBUTION in data["attribution"]
     export = client.get(reverse("api:export-checks-csv"))
     text = b"".join(export.streaming_content).decode("utf-8-sig")
-    assert [row["ori"] for row in csv.DictReader(io.StringIO(text, newline=""))] == [
-        "TX0820200"
-    ]
+    assert [row["ori"] for row in csv.DictReader(io.StringIO(text, newline=""))] == ["TX0820200"]
     assert DIRECTORY_ATTRIBUTION in export["X-Attribution"]
 
 
