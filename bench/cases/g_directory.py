@@ -85,7 +85,8 @@ def run(context: Any) -> None:
         ("region.county", harris, {}),
     ):
         client.get(url, params)
-        context.emit(f"directory.{name}.server_ms_warm", _median_ms(client, url, params), "ms", rows)
+        warm = _median_ms(client, url, params)
+        context.emit(f"directory.{name}.server_ms_warm", warm, "ms", rows)
     for name, params in (
         ("coverage.technology", {}),
         ("coverage.county", {"level": "county"}),
