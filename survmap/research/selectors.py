@@ -236,7 +236,7 @@ def coverage_by_region(
     One grouped query counts the agencies of each region by what is known of them; the public
     partnerships' agencies are a set the database builds once in it. The checked agencies
     (a few hundred at most) are read first: the public checks' own rule, written into the
-    grouped query, made SQLite rebuild the public partnerships for every use (4x slower)."""
+    grouped query, made SQLite rebuild the public partnerships for every use (twice as slow)."""
     public_partnerships = Partnership.objects.public()
     public_checks = ResearchCheck.objects.public()
     checks = public_checks
