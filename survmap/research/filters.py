@@ -109,7 +109,7 @@ class CoverageFilterSet(django_filters.FilterSet):
         # It chooses the rows of the answer, not the agencies: see `technologies`.
         return queryset
 
-    def filter_level(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+    def filter_level(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # It chooses the shape of the answer: see `chosen_level`.
         return queryset
 
