@@ -6,6 +6,7 @@ import factory
 
 from survmap.geo.models import County, State
 from survmap.records.models import (
+    DIRECTORY_ATTRIBUTION,
     Agency,
     AgencyKind,
     Partnership,
@@ -52,6 +53,14 @@ class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
     def counties(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
         if create and extracted:
             self.counties.set(County.objects.filter(fips__in=extracted))
+
+
+class DirectoryAgencyFactory(AgencyFactory):
+    """An agency of the directory of US agencies: an ORI and its credit, no partnership."""
+
+    name = factory.Sequence(lambda n: f"Shelbyville {n} Police Department")
+    ori = factory.Sequence(lambda n: f"MI{n % 100000:05d}00")
+    attribution = DIRECTORY_ATTRIBUTION
 
 
 class SourceFactory(factory.django.DjangoModelFactory[Source]):

@@ -47,7 +47,12 @@ from survmap.records.models import (
 )
 from survmap.research.models import CheckStatus, ResearchCheck, ResearchTask
 from survmap.submissions.models import Submission, SubmissionSource
-from tests.factories import PartnershipFactory, PolicyEventFactory, TechnologyFactory
+from tests.factories import (
+    DirectoryAgencyFactory,
+    PartnershipFactory,
+    PolicyEventFactory,
+    TechnologyFactory,
+)
 
 SCRIPT = "<script>alert(1)</script>"
 TEXT_PAYLOADS = {
@@ -401,6 +406,10 @@ def _public_urls(client: Client) -> list[str]:
         reverse("api:check-list") + "?format=csv",
         reverse("api:check-list") + "?format=geojson",
         reverse("api:coverage"),
+        reverse("api:coverage") + "?level=county",
+        reverse("api:coverage") + "?level=state&format=csv",
+        reverse("api:agency-list") + "?has_partnerships=false&format=csv",
+        reverse("api:agency-list") + "?ori=MI50860&has_partnerships=true",
         reverse("api:export-checks-csv"),
         reverse("api:export-checks-geojson"),
         reverse("research:signup"),
@@ -443,6 +452,10 @@ def _public_urls(client: Client) -> list[str]:
         urls.append(reverse("web:region", args=[agency.state.fips]))
         urls += [reverse("web:region", args=[county.fips]) for county in agency.counties.all()]
         urls.append(reverse("submissions:correction") + f"?agency={agency.pk}")
+    # Listed without a partnership (the directory's agencies): a page, no correction.
+    for agency in Agency.objects.listed().exclude(pk__in=public.values("agency_id")):
+        urls.append(reverse("web:agency", args=[agency.pk]))
+        urls.append(reverse("submissions:submit") + f"?agency={agency.pk}")
     for slug in public.values_list("technology__slug", flat=True).distinct():
         urls.append(reverse("changelog:technology_feed", args=[slug]))
     for event in PolicyEvent.objects.public():
@@ -528,6 +541,8 @@ def starting_record() -> Partnership:
     )
     event = PolicyEventFactory(vendor=partnership.vendor, technology=partnership.technology)
     event.partnerships.add(partnership)
+    # A directory agency with no partnership: its page, its tip link, the coverage counts.
+    DirectoryAgencyFactory(counties=["26099"])
     return partnership
 
 

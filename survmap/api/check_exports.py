@@ -21,13 +21,8 @@ PRIVATE_FIELDS = {"volunteer", "task", "tip", "token", "ip_hash", "reviewed_by"}
 
 def check_credits(checks: QuerySet[ResearchCheck]) -> list[str]:
     """Checks are survmap's own research; the agency's details may come from the Atlas."""
-    agency_credits = (
-        Agency.objects.filter(pk__in=checks.values("agency_id"))
-        .exclude(attribution="")
-        .values_list("attribution", flat=True)
-        .distinct()
-    )
-    return sorted({licensing.SURVMAP_CREDIT, *agency_credits})
+    agencies = Agency.objects.filter(pk__in=checks.values("agency_id"))
+    return sorted({licensing.SURVMAP_CREDIT, *licensing.credits_held(agencies)})
 
 
 def check_feature(research_check: ResearchCheck, points: dict[str, tuple[float, float]]) -> dict:

@@ -13,7 +13,12 @@ from django.db.models import QuerySet
 from django.http import HttpResponseBase, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import renderers, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,11 +33,16 @@ from survmap.api.throttling import ExportThrottle
 from survmap.api.views import PublicAPIMixin, PublicViewSet, validated
 from survmap.common import data_version
 from survmap.geo.boundaries import Level, centroids
-from survmap.records.models import Agency
+from survmap.records.models import DIRECTORY_ATTRIBUTION, Agency
 from survmap.research import columns as check_columns
 from survmap.research.filters import CoverageFilterSet, ResearchCheckFilterSet
 from survmap.research.models import CheckSource, RecordsRequest, ResearchCheck
-from survmap.research.selectors import check_list_public, coverage
+from survmap.research.selectors import (
+    check_list_public,
+    coverage,
+    coverage_by_region,
+    known_agencies,
+)
 
 
 class CheckSourceSerializer(serializers.ModelSerializer):
@@ -62,7 +72,7 @@ class CheckAgencySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Agency
-        fields = ["id", "name", "kind", "state", "city", "counties"]
+        fields = ["id", "name", "kind", "state", "city", "counties", "ori"]
 
 
 class ResearchCheckSerializer(serializers.ModelSerializer):
@@ -264,10 +274,37 @@ class CoverageSerializer(serializers.Serializer):
     share_known = serializers.FloatField(help_text="(recorded or checked) / agencies (0 to 1).")
 
 
+class RegionCoverageSerializer(serializers.Serializer):
+    fips = serializers.CharField(help_text="Census FIPS code of the state (2) or county (5).")
+    name = serializers.CharField(help_text="Name of the state or county.")
+    state = serializers.CharField(help_text="USPS code of the state the region lies in.")
+    agencies = serializers.IntegerField(
+        help_text="Agencies there: the directory of US agencies and any with a public record "
+        "(an agency serving several counties counts in each)."
+    )
+    recorded = serializers.IntegerField(
+        help_text="Of them, with a public partnership (with the technologies asked for)."
+    )
+    checked = serializers.IntegerField(
+        help_text="Of them, without one but with a public research check (of those technologies)."
+    )
+    none_found = serializers.IntegerField(
+        help_text="Of the checked, with a check that looked and found none."
+    )
+    not_researched = serializers.IntegerField(help_text="Neither recorded nor checked.")
+    directory = serializers.IntegerField(
+        help_text="Of the agencies, those of the directory (with an ORI; credit the FBI "
+        "Crime Data Explorer)."
+    )
+
+
 class CoverageView(PublicAPIMixin):
-    """How much has been researched: for each technology, among the public agencies of the
-    selection (state, county, agency_kind), how many use it, how many were checked and with
-    what outcome, and the share checked. `technology` limits the technologies listed."""
+    """How much has been researched: for each technology, among the agencies of the selection
+    (state, county, agency_kind; the directory of US agencies included), how many use it, how
+    many were checked and with what outcome, and the share checked. `technology` limits the
+    technologies listed. With `level` (state or county), a row per region instead: its
+    agencies, how many have a recorded partnership, were checked without one, or are not
+    researched."""
 
     pagination_class = None
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]
@@ -286,23 +323,46 @@ class CoverageView(PublicAPIMixin):
                 description="Answer as JSON (the default) or CSV.",
             ),
         ],
-        responses=CoverageSerializer(many=True),
+        responses=PolymorphicProxySerializer(
+            component_name="CoverageRow",
+            serializers=[CoverageSerializer, RegionCoverageSerializer],
+            resource_type_field_name=None,
+            many=True,
+        ),
     )
     def get(self, request: Request) -> Response:
         filterset = validated(CoverageFilterSet, request, Agency.objects.all(), self)
         agencies, technologies = filterset.qs, filterset.technologies()
+        level = filterset.chosen_level()
         # Counted once per data version and query: the national figures read every agency.
         params = sorted((name, sorted(values)) for name, values in request.query_params.lists())
         digest = hashlib.sha256(repr(params).encode()).hexdigest()[:32]
         key = f"survmap:api:coverage:{data_version.current().token}:{digest}"
-        rows = cache.get(key)
-        if rows is None:
-            rows = [row.as_json() for row in coverage(agencies, technologies=technologies)]
-            cache.set(key, rows, COVERAGE_CACHE_SECONDS)
+        answer = cache.get(key)
+        if answer is None:
+            if level is None:
+                rows = [row.as_json() for row in coverage(agencies, technologies=technologies)]
+                # The agencies counted include the directory's when it is loaded.
+                directory = known_agencies(agencies).exclude(ori="").exists()
+            else:
+                regions = [
+                    row
+                    for row in coverage_by_region(
+                        level, agencies, technologies=technologies
+                    ).values()
+                    if filterset.keeps_region(row.fips, row.state)
+                ]
+                rows = [row.as_json() for row in regions]
+                directory = any(row.directory for row in regions)
+            credits = sorted(
+                {licensing.SURVMAP_CREDIT} | ({DIRECTORY_ATTRIBUTION} if directory else set())
+            )
+            answer = {"credits": credits, "rows": rows}
+            cache.set(key, answer, COVERAGE_CACHE_SECONDS)
         return Response(
             {
-                "license": licensing.license_info([licensing.SURVMAP_CREDIT]),
-                "attribution": [licensing.SURVMAP_CREDIT],
-                "results": rows,
+                "license": licensing.license_info(answer["credits"]),
+                "attribution": answer["credits"],
+                "results": answer["rows"],
             }
         )

@@ -27,8 +27,10 @@ ENDPOINTS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     (
         "api:agency-list",
         "Agencies",
-        "Agencies with at least one public partnership; the partnership filters choose which. "
-        "Each links to its partnerships.",
+        "Agencies with a public partnership and those of the directory of US agencies (FBI "
+        "Crime Data Explorer), each with its ORI; `ori=` finds one, `has_partnerships=true|"
+        "false` keeps those with or without a partnership, and a partnership filter keeps "
+        "those with a matching one. Each links to its partnerships.",
         ("json", "csv", "geojson"),
     ),
     ("api:technology-list", "Technologies", "Technologies in the record.", ("json", "csv")),

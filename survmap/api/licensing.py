@@ -9,16 +9,24 @@ from django.db.models import QuerySet
 from django.http import HttpResponseBase
 
 from survmap.common.text import header_safe
-from survmap.records.models import ATLAS_ATTRIBUTION, Agency, Partnership, Source
+from survmap.records.models import (
+    ATLAS_ATTRIBUTION,
+    DIRECTORY_ATTRIBUTION,
+    Agency,
+    Partnership,
+    Source,
+)
+from survmap.records.provenance import credits as credits_of
 
 ATLAS_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 SURVMAP_CREDIT = "survmap contributors"
 
 
-def _credits(queryset: QuerySet) -> set[str]:
-    return set(
-        queryset.order_by().exclude(attribution="").values_list("attribution", flat=True).distinct()
-    )
+def credits_held(queryset: QuerySet) -> set[str]:
+    """Each credit the records hold: a credit line may name several ("FBI Crime Data Explorer;
+    Electronic Frontier Foundation, ..." on an agency both name)."""
+    lines = queryset.order_by().exclude(attribution="").values_list("attribution", flat=True)
+    return {credit for line in lines.distinct() for credit in credits_of(line)}
 
 
 def attributions(partnerships: QuerySet[Partnership]) -> list[str]:
@@ -26,10 +34,10 @@ def attributions(partnerships: QuerySet[Partnership]) -> list[str]:
     them: their agencies' details and their sources (one of our own partnerships may sit at an
     agency, or cite a source, that came from the Atlas). There are only a few credits: each
     one held by some agency or source is looked for among the partnerships, not the reverse."""
-    found = {SURVMAP_CREDIT} | _credits(partnerships)
+    found = {SURVMAP_CREDIT} | credits_held(partnerships)
     for path, model in (("agency", Agency), ("sources", Source)):
-        for credit in _credits(model.objects.all()) - found:
-            if partnerships.filter(**{f"{path}__attribution": credit}).exists():
+        for credit in credits_held(model.objects.all()) - found:
+            if partnerships.filter(**{f"{path}__attribution__contains": credit}).exists():
                 found.add(credit)
     return sorted(found)
 
@@ -37,14 +45,14 @@ def attributions(partnerships: QuerySet[Partnership]) -> list[str]:
 def row_credits(row: Any) -> set[str]:
     """The credits one row of an API page owes: its own, and for a partnership its agency's
     and its sources' (as `attributions` counts them for a whole export)."""
-    found = {getattr(row, "attribution", "")}
+    lines = [getattr(row, "attribution", "")]
     agency = getattr(row, "agency", None)
     if agency is not None:
-        found.add(getattr(agency, "attribution", ""))
+        lines.append(getattr(agency, "attribution", ""))
     sources = getattr(row, "sources", None)
     if sources is not None:
-        found |= {source.attribution for source in sources.all()}
-    return found - {""}
+        lines += [source.attribution for source in sources.all()]
+    return {credit for line in lines for credit in credits_of(line)}
 
 
 def license_info(credits: list[str]) -> dict[str, Any]:
@@ -53,12 +61,21 @@ def license_info(credits: list[str]) -> dict[str, Any]:
         "name": settings.SURVMAP_DATA_LICENSE,
         "url": settings.SURVMAP_DATA_LICENSE_URL,
     }
+    notes = []
     if ATLAS_ATTRIBUTION in credits:
-        info["notes"] = (
+        notes.append(
             f"Rows credited to '{ATLAS_ATTRIBUTION}' are licensed by the Electronic Frontier "
             f"Foundation under CC BY 4.0 ({ATLAS_LICENSE_URL}); keep that credit when you reuse "
             "them."
         )
+    if DIRECTORY_ATTRIBUTION in credits:
+        notes.append(
+            f"Agency details credited to '{DIRECTORY_ATTRIBUTION}' (names, ORIs, kinds, "
+            "counties, coordinates) are the FBI's, a work of the US government in the public "
+            "domain; please keep the credit."
+        )
+    if notes:
+        info["notes"] = " ".join(notes)
     return info
 
 

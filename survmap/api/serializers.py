@@ -130,7 +130,17 @@ class AgencySummarySerializer(PublicSerializer):
 
     class Meta:
         model = Agency
-        fields = ["id", "name", "kind", "state", "counties", "city", "latitude", "longitude"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "state",
+            "counties",
+            "city",
+            "latitude",
+            "longitude",
+            "ori",
+        ]
 
 
 class PartnershipSerializer(PublicSerializer):
@@ -230,6 +240,7 @@ class FastPartnershipSerializer(PartnershipSerializer):
                 "city": agency.city,
                 "latitude": agency.latitude,
                 "longitude": agency.longitude,
+                "ori": agency.ori,
             },
             "technology": {
                 "id": technology.pk,

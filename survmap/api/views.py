@@ -46,6 +46,7 @@ from survmap.records import rows
 from survmap.records.csv_format import partnership_row
 from survmap.records.filters import (
     FILTER_NAMES,
+    AgencyFilterSet,
     AnyFilterSet,
     InvalidQuery,
     PartnershipFilterSet,
@@ -200,20 +201,26 @@ class PartnershipViewSet(PublicViewSet):
         return self.get_paginated_response([partnership_row(row) for row in page])
 
 
-def _public_agencies() -> QuerySet[Agency]:
-    return Agency.objects.public().select_related("state")
+class _AgencyListFilters(PartnershipFilterSet):
+    """For the schema only: the agency list's parameters, the partnership filters and the
+    agency's own (AgencyFilterSet filters the list)."""
+
+    ori = AgencyFilterSet.base_filters["ori"]
+    has_partnerships = AgencyFilterSet.base_filters["has_partnerships"]
+    # The schema generator reads a method filter's value type from its method.
+    filter_ori = AgencyFilterSet.filter_ori
+    filter_has_partnerships = AgencyFilterSet.filter_has_partnerships
 
 
 class AgencyFilterBackend(DjangoFilterBackend):
-    """Agencies with a public partnership matching the partnership filters: the map's question
-    ("which agencies use Ring in Michigan?") with the map's parameters."""
+    """The listed agencies by place, kind, ORI and their public partnerships (AgencyFilterSet:
+    the map's question, "which agencies use Ring in Michigan?", with the map's parameters)."""
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
-        partnerships = _public_partnerships_filtered(request, view)
-        return queryset.filter(pk__in=partnerships.values("agency_id"))
+        return validated(AgencyFilterSet, request, queryset, view).qs
 
     def get_filterset_class(self, view: APIView, queryset: QuerySet | None = None) -> Any:
-        return PartnershipFilterSet
+        return _AgencyListFilters
 
 
 @extend_schema(
@@ -231,11 +238,16 @@ class AgencyFilterBackend(DjangoFilterBackend):
     ]
 )
 class AgencyViewSet(PublicViewSet):
-    """Agencies with at least one public partnership. Partnership filters select the agencies
-    that have a matching partnership; `ordering` takes id, agency (name) or state."""
+    """Agencies survmap lists: those with a public partnership and those of the directory of
+    US agencies (the FBI Crime Data Explorer's list, each with its ORI), most with nothing
+    recorded. `ori` finds one by its ORI; `has_partnerships` keeps those with (true) or without
+    (false) a public partnership. Partnership filters (technology, vendor, status, dates, q)
+    select the agencies that have a matching partnership; place and kind filters apply to the
+    agency. `ordering` takes id, agency (name) or state."""
 
     serializer_class = AgencySerializer
     takes_filters = True
+    extra_parameters = ("ori", "has_partnerships")
     filter_backends = [AgencyFilterBackend]
     renderer_classes = [renderers.JSONRenderer, CSVRenderer, GeoJSONRenderer]
     sort_keys = {
@@ -245,7 +257,7 @@ class AgencyViewSet(PublicViewSet):
     }
 
     def get_queryset(self) -> QuerySet[Agency]:
-        return _public_agencies().prefetch_related("counties")
+        return Agency.objects.listed().select_related("state").prefetch_related("counties")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if request.accepted_renderer.format != "geojson":

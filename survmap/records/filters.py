@@ -1,5 +1,6 @@
 """The one definition of "which partnerships": the map, the pages, the API and the exports all
-take these query parameters."""
+take these query parameters. "Which agencies" (the API's agency list) is these filters plus a
+few of the agency's own (`AgencyFilterSet`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from survmap.records.models import (
     Technology,
     TechnologyCategory,
     Vendor,
+    ori_validator,
 )
 
 
@@ -334,6 +336,110 @@ class PartnershipFilterSet(django_filters.FilterSet):
         sql, params = fulltext.matching_ids(connections[queryset.db].vendor, words)
         # The words are parameters; the SQL is fulltext's own.
         return queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611
+
+
+class OriField(forms.CharField):
+    """An ORI as people type it: case and spaces do not matter; seven or nine characters."""
+
+    default_validators = [ori_validator]
+
+    def to_python(self, value: Any) -> str:
+        return "".join(str(super().to_python(value)).split()).upper()
+
+
+class OriFilter(django_filters.CharFilter):
+    field_class = OriField
+
+
+# The partnership filters that describe the partnership rather than its agency: given to the
+# agency list, they keep the agencies with a public partnership that matches.
+PARTNERSHIP_ONLY_FILTERS = (
+    "technology",
+    "vendor",
+    "status",
+    "as_of",
+    "start_after",
+    "start_before",
+    "end_after",
+    "end_before",
+    "q",
+)
+HAS_PARTNERSHIPS = (("true", "true"), ("false", "false"))
+
+
+class AgencyFilterSet(django_filters.FilterSet):
+    """Which agencies: the listed ones (`Agency.objects.listed()`: a public partnership, or the
+    directory of US agencies) by their place, kind, id and ORI, and by their public
+    partnerships. Any partnership filter (technology, vendor, status, the dates, q) keeps the
+    agencies with a public partnership matching every filter given, as before the directory;
+    `has_partnerships=true` asks for those explicitly, `false` for the others. The partnership
+    filters are the one PartnershipFilterSet, bound to the same query."""
+
+    state = state_filter(agency="")
+    county = county_filter(agency="")
+    agency_kind = agency_kind_filter(agency="")
+    agency = AgencyIdFilter(
+        method="filter_agency",
+        queryset=_all(Agency),
+        help_text="survmap id of the agency, e.g. 123; repeat for several.",
+    )
+    ori = OriFilter(
+        method="filter_ori",
+        help_text=(
+            "FBI Originating Agency Identifier, in any case, e.g. TX0570100. An ORI9 is its "
+            "agency's seven-character ORI7 and two more characters: a seven-character ORI "
+            "finds the agency whose ORI9 begins with it, a nine-character one also an agency "
+            "recorded by its ORI7."
+        ),
+    )
+    has_partnerships = django_filters.ChoiceFilter(
+        choices=HAS_PARTNERSHIPS,
+        method="filter_has_partnerships",
+        help_text=(
+            "true: only agencies with a public partnership (matching the partnership filters "
+            "given); false: only agencies without one (directory agencies with nothing "
+            "recorded, or nothing matching). Omit for both, unless a partnership filter is "
+            "given."
+        ),
+    )
+
+    class Meta:
+        model = Agency
+        fields: list[str] = []
+
+    def __init__(self, data: Any = None, queryset: QuerySet | None = None, **kwargs: Any) -> None:
+        super().__init__(data, queryset, **kwargs)
+        self.partnerships = PartnershipFilterSet(data, queryset=Partnership.objects.public())
+
+    def is_valid(self) -> bool:
+        own = super().is_valid()
+        return self.partnerships.is_valid() and own
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        merged = {name: [str(m) for m in messages] for name, messages in self.form.errors.items()}
+        for name, messages in self.partnerships.errors.items():
+            known = merged.setdefault(name, [])
+            known += [str(m) for m in messages if str(m) not in known]
+        return merged
+
+    def filter_agency(self, queryset: QuerySet, name: str, value: list[Agency]) -> QuerySet:
+        return queryset.filter(pk__in=[agency.pk for agency in value]) if value else queryset
+
+    def filter_ori(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(pk__in=Agency.objects.with_ori(value).values("pk"))
+
+    def filter_has_partnerships(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # with the partnership filters, in filter_queryset
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        has = self.form.cleaned_data.get("has_partnerships")
+        cleaned = self.partnerships.form.cleaned_data
+        if not has and not any(cleaned.get(name) for name in PARTNERSHIP_ONLY_FILTERS):
+            return queryset
+        matching = Q(pk__in=self.partnerships.qs.order_by().values("agency_id"))
+        return queryset.exclude(matching) if has == "false" else queryset.filter(matching)
 
 
 # Parameters a link may carry that say nothing about the data: campaign tags added by

@@ -10,6 +10,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
+from survmap.geo.boundaries import Level
 from survmap.records.filters import (
     agency_kind_filter,
     agency_or_technology_matches,
@@ -89,6 +90,16 @@ class CoverageFilterSet(django_filters.FilterSet):
     technology = technology_filter(
         method="filter_technology", help_text="Only these technologies (slugs); all by default."
     )
+    level = django_filters.ChoiceFilter(
+        choices=[(level.value, level.value) for level in Level],
+        method="filter_level",
+        help_text=(
+            "Count per state or per county instead of per technology: for each region, its "
+            "agencies (the directory of US agencies included), how many have a public "
+            "partnership (with the technologies given), how many more were checked, and how "
+            "many are not researched."
+        ),
+    )
 
     class Meta:
         model = Agency
@@ -97,6 +108,24 @@ class CoverageFilterSet(django_filters.FilterSet):
     def filter_technology(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         # It chooses the rows of the answer, not the agencies: see `technologies`.
         return queryset
+
+    def filter_level(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # It chooses the shape of the answer: see `chosen_level`.
+        return queryset
+
+    def keeps_region(self, fips: str, state: str) -> bool:
+        """Whether a row-per-region answer keeps this region: the place filters choose the
+        agencies, and an agency of a chosen county may serve others too."""
+        counties = self.form.cleaned_data.get("county") or ()
+        states = self.form.cleaned_data.get("state") or ()
+        if states and state not in {s.code for s in states}:
+            return False
+        # A county's FIPS code begins with its state's.
+        return not counties or any(county.fips[: len(fips)] == fips for county in counties)
+
+    def chosen_level(self) -> Level | None:
+        chosen = self.form.cleaned_data.get("level")
+        return Level(chosen) if chosen else None
 
     def technologies(self) -> QuerySet[Technology] | None:
         """The technologies asked for, or None for every one with something public."""

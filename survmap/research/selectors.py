@@ -1,6 +1,7 @@
 """Reads of research that more than one view needs: the public checks with their related rows
-fetched once, coverage figures (the share of agencies checked per technology), the map's
-"looked, none found" per region, and the tasks open to volunteers."""
+fetched once, coverage figures (the share of agencies checked per technology, and per region how
+many agencies have a record, were checked or are not researched), the map's "looked, none
+found" per region, and the tasks open to volunteers."""
 
 from __future__ import annotations
 
@@ -10,13 +11,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.http import QueryDict
 from django.utils import timezone
 
 from survmap.geo.boundaries import Level
 from survmap.geo.models import County, State
-from survmap.records.models import Agency, Partnership, Technology
+from survmap.records.models import Agency, AgencyQuerySet, Partnership, Technology
 from survmap.research.filters import ResearchCheckFilterSet, shared_query
 from survmap.research.models import (
     CheckOutcome,
@@ -27,7 +37,6 @@ from survmap.research.models import (
     ResearchTask,
     stale_cutoff,
 )
-from survmap.research.priority import public_agencies
 
 
 def check_list_public() -> ResearchCheckQuerySet:
@@ -101,26 +110,26 @@ class TechnologyCoverage:
         }
 
 
+def known_agencies(agencies: AgencyQuerySet | None = None) -> AgencyQuerySet:
+    """Of these agencies (all by default), those coverage counts: the ones a reader may look
+    up (`Agency.objects.listed()`: a public partnership, or the directory of US agencies) and
+    those with a public check. Each agency is tested where it stands (an index seek), rather
+    than every listed agency listed first."""
+    base = Agency.objects.all() if agencies is None else agencies
+    return base.listed(also=Exists(ResearchCheck.objects.public().filter(agency=OuterRef("pk"))))
+
+
 def coverage(
-    agencies: QuerySet[Agency] | None = None,
+    agencies: AgencyQuerySet | None = None,
     *,
     technologies: QuerySet[Technology] | None = None,
     today: dt.date | None = None,
 ) -> list[TechnologyCoverage]:
-    """For each technology, among these public agencies (all of them by default): how many
-    have a public partnership with it, how many were checked (and with what newest outcome),
-    and how many of those checks are stale. Only technologies with a public partnership or a
-    public check are listed."""
-    universe = (
-        public_agencies()
-        if agencies is None
-        # Each of these agencies tested where it stands (an index seek per agency), rather
-        # than every public agency listed first.
-        else agencies.filter(
-            Exists(Partnership.objects.public().filter(agency=OuterRef("pk")))
-            | Exists(ResearchCheck.objects.public().filter(agency=OuterRef("pk")))
-        )
-    )
+    """For each technology, among these agencies as `known_agencies` counts them (the
+    directory's included): how many have a public partnership with it, how many were checked
+    (and with what newest outcome), and how many of those checks are stale. Only technologies
+    with a public partnership or a public check are listed."""
+    universe = known_agencies(agencies)
     agency_count = universe.count()
     public_partnerships = Partnership.objects.public()
     public_checks = ResearchCheck.objects.public()
@@ -178,6 +187,130 @@ def coverage(
         )
         for pk, slug, name in rows
     ]
+
+
+@dataclass(frozen=True)
+class RegionCoverage:
+    """How far research has reached the agencies of one state or county (an agency serving
+    several counties counts in each): every agency falls in one of recorded, checked and not
+    researched."""
+
+    fips: str
+    name: str
+    state: str
+    agencies: int
+    recorded: int
+    checked: int
+    none_found: int
+    directory: int
+
+    @property
+    def not_researched(self) -> int:
+        return self.agencies - self.recorded - self.checked
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "fips": self.fips,
+            "name": self.name,
+            "state": self.state,
+            "agencies": self.agencies,
+            "recorded": self.recorded,
+            "checked": self.checked,
+            "none_found": self.none_found,
+            "not_researched": self.not_researched,
+            "directory": self.directory,
+        }
+
+
+def coverage_by_region(
+    level: Level,
+    agencies: AgencyQuerySet | None = None,
+    *,
+    technologies: QuerySet[Technology] | None = None,
+) -> dict[str, RegionCoverage]:
+    """FIPS code -> how many of these agencies (`known_agencies`) each state or county has,
+    how many have a public partnership (with one of `technologies`, if given), how many more
+    have a public check (of those technologies) and how many of those found none, and how many
+    come from the directory of US agencies (an ORI: their credit is owed).
+
+    One grouped query counts the agencies of each region by what is known of them; the public
+    partnerships' agencies are a set the database builds once in it. The checked agencies
+    (a few hundred at most) are read first: the public checks' own rule, written into the
+    grouped query, made SQLite rebuild the public partnerships for every use (twice as slow)."""
+    public_partnerships = Partnership.objects.public()
+    public_checks = ResearchCheck.objects.public()
+    checks = public_checks
+    partnerships = public_partnerships
+    if technologies is not None:
+        partnerships = partnerships.filter(technology__in=technologies)
+        checks = checks.filter(technology__in=technologies)
+    checked = set(checks.values_list("agency_id", flat=True).distinct())
+    none_found = set(
+        checks.filter(outcome=CheckOutcome.NONE_FOUND)
+        .values_list("agency_id", flat=True)
+        .distinct()
+    )
+    region = "state__fips" if level == Level.STATE else "counties__fips"
+    base = Agency.objects.all() if agencies is None else agencies
+    if level == Level.COUNTY:
+        base = base.filter(counties__isnull=False)
+
+    def flag(condition: Q) -> ExpressionWrapper:
+        return ExpressionWrapper(condition, output_field=BooleanField())
+
+    # Which agencies count does not depend on the technologies asked for (known_agencies):
+    # without any, an agency is known when it is in the directory, recorded or checked.
+    known = Q(pk__gte=0)
+    if technologies is not None:
+        known = (
+            ~Q(ori="")
+            | Q(pk__in=public_partnerships.values("agency_id"))
+            | Q(pk__in=set(public_checks.values_list("agency_id", flat=True).distinct()))
+        )
+    grouped = (
+        base.order_by()
+        .annotate(
+            is_known=flag(known),
+            is_recorded=flag(Q(pk__in=partnerships.values("agency_id"))),
+            is_checked=flag(Q(pk__in=checked)),
+            is_none_found=flag(Q(pk__in=none_found)),
+            in_directory=flag(~Q(ori="")),
+        )
+        .values_list(
+            region, "is_known", "is_recorded", "is_checked", "is_none_found", "in_directory"
+        )
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for fips, is_known, is_recorded, is_checked, is_none_found, in_directory, n in grouped:
+        listed = in_directory or is_recorded or is_checked or technologies is not None
+        if not (is_known and listed):
+            continue  # a hidden record: no reader sees it
+        tally = counts[fips]
+        tally[0] += n
+        tally[1] += n if is_recorded else 0
+        tally[2] += n if is_checked and not is_recorded else 0
+        tally[3] += n if is_none_found and not is_recorded else 0
+        tally[4] += n if in_directory else 0
+    if level == Level.STATE:
+        names = {
+            fips: (name, code)
+            for fips, name, code in State.objects.filter(fips__in=counts).values_list(
+                "fips", "name", "code"
+            )
+        }
+    else:
+        # Every county at once rather than a list of thousands of codes to compile and send.
+        some = County.objects.filter(fips__in=counts) if len(counts) < 100 else County.objects
+        names = {
+            fips: (name, code)
+            for fips, name, code in some.values_list("fips", "full_name", "state_id")
+        }
+    return {
+        fips: RegionCoverage(fips, *names[fips], *counts[fips])
+        for fips in sorted(counts)
+        if fips in names
+    }
 
 
 def none_found_by_region(checks: QuerySet[ResearchCheck], level: Level) -> dict[str, int]:

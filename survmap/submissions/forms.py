@@ -15,7 +15,7 @@ from survmap.moderation.forms import contact_email_field, honeypot_field, honeyp
 from survmap.records.models import Agency, AgencyKind, PartnershipStatus, Technology, Vendor
 from survmap.submissions.dates import ACCEPTED_FORMS, AmbiguousDate, parse_contributor_date
 from survmap.submissions.models import MAX_SOURCES, Submission, SubmissionKind
-from survmap.submissions.selectors import agencies_public, agency_matches, agency_named
+from survmap.submissions.selectors import agencies_listed, agency_matches, agency_named
 from survmap.submissions.services import SourceInput
 
 OTHER = "other"
@@ -149,7 +149,7 @@ def _status_field() -> forms.ChoiceField:
 
 class PartnershipSubmissionForm(SourcesAndContactMixin):
     agency = forms.ModelChoiceField(
-        queryset=agencies_public(),
+        queryset=agencies_listed(),
         required=False,
         widget=forms.HiddenInput(),
         error_messages={"invalid_choice": "Pick an agency from the list, or name a new one."},

@@ -171,33 +171,34 @@ def duplicate_counts(submissions: list[Submission]) -> dict[int, int]:
     }
 
 
-def agencies_public() -> QuerySet[Agency]:
-    """Agencies a visitor may see: those with a public partnership."""
-    return Agency.objects.public()
+def agencies_listed() -> QuerySet[Agency]:
+    """Agencies a visitor may see and a tip may name: those with a public partnership and
+    those of the directory of US agencies (`Agency.objects.listed()`)."""
+    return Agency.objects.listed()
 
 
 def agency_named(name: str, state_code: str) -> Agency | None:
-    """The one public agency of the state whose name is this one (spelt as survmap normalises
+    """The one listed agency of the state whose name is this one (spelt as survmap normalises
     names: case, punctuation, "Dept." for "Department"); None when none is, or several are."""
     key = normalize_name(name)
     if not key:
         return None
-    found = list(agencies_public().filter(state_id=state_code, normalized_name=key)[:2])
+    found = list(agencies_listed().filter(state_id=state_code, normalized_name=key)[:2])
     return found[0] if len(found) == 1 else None
 
 
 def agency_matches(query: str, state_code: str = "") -> list[Agency]:
-    """Public agencies for the form's pick-as-you-type and its no-JavaScript fallback."""
+    """Listed agencies for the form's pick-as-you-type and its no-JavaScript fallback."""
     query = query.strip()
     if len(query) < 2:
         return []
-    queryset = agencies_public().select_related("state")
+    queryset = agencies_listed().select_related("state")
     if state_code:
         queryset = queryset.filter(state_id=state_code)
     by_text = list(queryset.filter(name__icontains=query).order_by("name")[:AGENCY_MATCH_LIMIT])
     if state_code and len(by_text) < AGENCY_MATCH_LIMIT:
         seen = {agency.pk for agency in by_text}
-        public = state_agencies(state_code, queryset=agencies_public())
+        public = state_agencies(state_code, queryset=agencies_listed())
         for agency, _ratio in similar_agencies(query, state_code, candidates=public):
             if agency.pk not in seen:
                 by_text.append(agency)
@@ -211,7 +212,7 @@ def public_duplicates(
     """Published partnerships a tip being typed may repeat, for the form to show before it is
     sent: those of the picked agency (or of a public agency with the same name in the state),
     with the chosen technology first. Only public records: the form shows nothing else."""
-    agencies = agencies_public()
+    agencies = agencies_listed()
     if agency_id is not None:
         agencies = agencies.filter(pk=agency_id)
     elif agency_name and state_code:

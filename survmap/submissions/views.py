@@ -22,7 +22,7 @@ from survmap.records.selectors import partnership_list_public
 from survmap.submissions.decoys import DecoySubmission, decoy_submission, decoy_token
 from survmap.submissions.forms import CorrectionForm, PartnershipSubmissionForm
 from survmap.submissions.models import Submission, SubmissionKind
-from survmap.submissions.selectors import agencies_public, agency_matches, public_duplicates
+from survmap.submissions.selectors import agencies_listed, agency_matches, public_duplicates
 from survmap.submissions.services import submission_create
 
 
@@ -125,7 +125,7 @@ def _initial(request: HttpRequest) -> dict[str, Any]:
         initial["agency_state"] = state
     agency_id = record_id(request.GET.get("agency", ""))
     if agency_id is not None:
-        agency = agencies_public().filter(pk=agency_id).first()
+        agency = agencies_listed().filter(pk=agency_id).first()
         if agency is not None:
             initial.update(agency=agency.pk, agency_name=agency.name, agency_state=agency.state_id)
     technology = request.GET.get("technology", "")[:100]
@@ -145,7 +145,9 @@ def submit_correction(request: HttpRequest) -> HttpResponse:
     if (partnership_id := record_id(request.GET.get("partnership", ""))) is not None:
         target = get_object_or_404(partnership_list_public(), pk=partnership_id)
     elif (agency_id := record_id(request.GET.get("agency", ""))) is not None:
-        target = get_object_or_404(agencies_public(), pk=agency_id)
+        # A correction is about what survmap published: a directory agency with no
+        # partnership has nothing to correct (a tip adds one).
+        target = get_object_or_404(Agency.objects.public(), pk=agency_id)
     else:
         raise Http404("Say which record the correction is about.")
     form = CorrectionForm(request.POST or None)
@@ -210,7 +212,7 @@ def _what_was_sent(submission: Submission) -> list[tuple[str, str]]:
 
 @require_GET
 def agency_lookup(request: HttpRequest) -> JsonResponse:
-    """Public agencies matching what is typed, for the form's progressive enhancement."""
+    """Listed agencies matching what is typed, for the form's progressive enhancement."""
     # Cleaned as stored text is: PostgreSQL refuses a NUL in what it compares (it was a 500).
     query = clean_text_value(request.GET.get("q", "")[:200], multiline=False)
     state = clean_text_value(request.GET.get("state", "")[:2], multiline=False)

@@ -572,8 +572,13 @@ def _neighbour_county_counts(request: HttpRequest, county: County) -> list[dict[
 def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.select_related("state"), pk=pk)
     partnerships = list(_shown(partnership_list_public().filter(agency=agency)))
-    if not partnerships and not ResearchCheck.objects.public().filter(agency=agency).exists():
-        # An agency is public only through a sourced partnership or a published research check.
+    if (
+        not partnerships
+        and not Agency.objects.listed().filter(pk=agency.pk).exists()
+        and not ResearchCheck.objects.public().filter(agency=agency).exists()
+    ):
+        # An agency is public through a sourced partnership, the directory of US agencies or
+        # a published research check; one that only a pending tip named is not.
         return render(request, "web/not_found.html", status=404)
     events = _policy_events(
         Q(partnerships__in=partnerships)
@@ -601,6 +606,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sketch": sketch,
             "shapes": shapes,
             "download_query": urlencode({"agency": agency.pk}),
+            "tip_url": reverse("submissions:submit") + "?" + urlencode({"agency": agency.pk}),
         },
     )
 
