@@ -79,7 +79,9 @@ def records() -> list[tuple[Any, ...]]:
                 p.summary,
                 p.atlas_id,
                 p.attribution,
-                agency.attribution if p.atlas_id else "",
+                # The Atlas's credit on its agencies (beside the FBI directory's, which the
+                # format does not carry: the directory gives it again where it is loaded).
+                ATLAS_ATTRIBUTION in agency.attribution if p.atlas_id else "",
                 tuple(
                     sorted(
                         (

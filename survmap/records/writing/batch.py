@@ -114,6 +114,16 @@ class BatchRow:
     updated_agency: bool = False  # a stored agency this row updates (Batch.updated)
 
 
+@dataclass(frozen=True)
+class AgencyUpdate:
+    """A stored agency's changes a row brings, each one the merge policy lets the import write:
+    fields (name: (attname, current, wanted)) and counties to link."""
+
+    agency: Agency
+    writes: dict[str, tuple[str, Any, Any]]
+    links: list[str]
+
+
 @dataclass
 class Batch:
     """The rows taken since the last write, and the new records they share; and the stored
@@ -405,26 +415,21 @@ class BulkWriter:
                 return False
         return True
 
-    def _update(
-        self,
-        agency: Agency,
-        values: dict[str, Any],
-        counties: list[str],
-        credit: str,
-        batch: Batch,
-    ) -> bool:
-        """Update a stored agency in the batch, as the per-row writer would (`write_fields`,
-        `write_links`), where the merge policy lets this writer write every field and county
-        it changes: the values and provenance set now (the rows after it see them), written
-        with the batch. False, changing nothing, for anything else (a conflict with a person's
-        value, a value the model refuses): the per-row writer takes the row."""
+    def _update_planned(
+        self, agency: Agency, values: dict[str, Any], counties: list[str], credit: str
+    ) -> AgencyUpdate | None:
+        """How a stored agency is to be updated in the batch, as the per-row writer would
+        (`write_fields`, `write_links`), where the merge policy lets this writer write every
+        field and county it changes; None for anything else (a conflict with a person's value,
+        a value the model refuses): the per-row writer takes the row. Changes nothing: the row
+        that takes the update applies it (`_take_update`)."""
         writes: dict[str, tuple[str, Any, Any]] = {}
         for name, value in values.items():
             current, attname = row_writer.current_value(agency, name)
             wanted = row_writer.comparable(agency, name, value, self.writer, current)
             decision = provenance.decide(agency, name, current, wanted, self.writer, credit=credit)
             if decision == "conflict":
-                return False
+                return None
             if decision == "write":
                 writes[name] = (attname, current, wanted)
         linked = self.index.counties_of(agency)
@@ -435,7 +440,7 @@ class BulkWriter:
             name = f"counties:{fips}"
             decision = provenance.decide(agency, name, False, True, self.writer, credit=credit)
             if decision == "conflict":
-                return False
+                return None
             if decision == "write":
                 links.append(fips)
         if writes:
@@ -449,18 +454,27 @@ class BulkWriter:
                     exclude=["state"], validate_unique=False, validate_constraints=False
                 )
             except ValidationError:
-                return False
-        for name, (attname, current, wanted) in writes.items():
+                return None
+        return AgencyUpdate(agency, writes, links)
+
+    def _take_update(self, update: AgencyUpdate | None, batch: Batch) -> bool:
+        """Apply a planned update to the agency in memory (the rows after it see its values and
+        provenance) and hold it for the batch's write. Whether there was one."""
+        if update is None:
+            return False
+        agency = update.agency
+        for name, (attname, current, wanted) in update.writes.items():
             provenance.set_writer(agency, name, self.writer, self.when, current)
             setattr(agency, attname, wanted)
-        for fips in links:
+        linked = self.index.counties_of(agency)
+        for fips in update.links:
             provenance.set_writer(agency, f"counties:{fips}", self.writer, self.when, False)
             linked.add(fips)
         batch.updated[agency.pk] = agency
         batch.updated_fields.setdefault(agency.pk, set()).update(
-            attname for attname, _, _ in writes.values()
+            attname for attname, _, _ in update.writes.values()
         )
-        batch.added_counties.setdefault(agency.pk, []).extend(links)
+        batch.added_counties.setdefault(agency.pk, []).extend(update.links)
         return True
 
     def _new(self, instance: models.Model, values: dict[str, Any], exclude: list[str]) -> bool:
@@ -523,7 +537,7 @@ class BulkWriter:
         agency_found = self._agency_found(plan.agency, batch)
         if agency_found is None:
             return None
-        agency, key, new_agency, counties, updated = agency_found
+        agency, key, new_agency, counties, update = agency_found
 
         sources: list[Source] = []
         new_sources: dict[Hashable, Source] = {}
@@ -592,7 +606,7 @@ class BulkWriter:
                     agency=agency,
                     sources=sources,
                     partnership=None,
-                    updated_agency=updated,
+                    updated_agency=self._take_update(update, batch),
                 ),
                 None,
             )
@@ -613,13 +627,13 @@ class BulkWriter:
             counties=counties,
             new_sources=new_sources,
             other_vendors=others,
-            updated_agency=updated,
+            updated_agency=self._take_update(update, batch),
         )
         return batch_row, index
 
     def _agency_found(
         self, plan: AgencyPlan, batch: Batch
-    ) -> tuple[Agency, AgencyKey, bool, list[str], bool] | None:
+    ) -> tuple[Agency, AgencyKey, bool, list[str], AgencyUpdate | None] | None:
         """The row's agency as the per-row writer would find it: new, or found and left
         unchanged (with its key, whether it is new, and the counties the row links); None when
         the per-row writer must take the row (a change, a refusal, a name to keep as an
@@ -634,7 +648,8 @@ class BulkWriter:
         credit = plan_credit(plan)
         counties = list(dict.fromkeys(plan.add_counties))
         agency = match.agency
-        new_agency = updated = False
+        new_agency = False
+        update = None
         if agency is not None and agency.pk is None:  # one this batch creates
             key = (agency.normalized_name, agency.state_id)
             if not self._unchanged(agency, values) or not set(counties) <= set(batch.counties[key]):
@@ -645,15 +660,17 @@ class BulkWriter:
             if not self._unchanged(agency, values, credit) or not self._links_unchanged(
                 agency, "counties", self.index.counties_of(agency), counties, credit
             ):
-                if not self._update(agency, values, counties, credit, batch):
+                if agency.pk in batch.updated:
+                    return None  # changed again: each change its own history, as row by row
+                update = self._update_planned(agency, values, counties, credit)
+                if update is None:
                     return None
-                updated = True
         else:
             agency = Agency(name=plan.name, state_id=plan.state)  # type: ignore[misc]
             if not self._new(agency, values, ["state"]) or agency.normalized_name != key[0]:
                 return None
             new_agency = True
-        return agency, key, new_agency, counties, updated
+        return agency, key, new_agency, counties, update
 
     def _agency_row(
         self, row: PlannedRow, plan: AgencyPlan, batch: Batch
@@ -664,7 +681,7 @@ class BulkWriter:
         found = self._agency_found(plan, batch)
         if found is None:
             return None
-        agency, key, new_agency, counties, updated = found
+        agency, key, new_agency, counties, update = found
         if not new_agency and agency.pk is None:
             return None  # named twice in one batch: the per-row way finds it once written
         batch_row = BatchRow(
@@ -675,7 +692,7 @@ class BulkWriter:
             agency_key=key,
             new_agency=new_agency,
             counties=counties,
-            updated_agency=updated,
+            updated_agency=self._take_update(update, batch),
         )
         return batch_row, None
 
@@ -731,9 +748,10 @@ class BulkWriter:
         _linked_history(reason, Partnership, partnerships, named, carried=cited)
 
     def _update_agencies(self, batch: Batch) -> None:
-        """The stored agencies the batch updated: their fields and provenance in one UPDATE a
-        field set, their new counties linked, and a history entry each, holding all their
-        counties (as the per-row writer's last entry for the record does)."""
+        """The stored agencies the batch updated, written as the per-row writer writes them:
+        their fields and provenance (one UPDATE a set of fields) with a history entry holding
+        their counties as they were; then their new counties linked, with another entry
+        holding them all."""
         updated = list(batch.updated.values())
         if not updated:
             return
@@ -745,16 +763,29 @@ class BulkWriter:
             by_fields[names].append(agency)
         for names, agencies in by_fields.items():
             Agency.objects.bulk_update(agencies, list(names))
-        through = Agency.counties.through
-        inserts.insert_values(
-            through,
-            ("agency_id", "county_id"),
-            [(pk, fips) for pk, codes in batch.added_counties.items() for fips in codes],
-        )
         reason = self.writer.history_reason
-        entries = inserts.history_insert(Agency, updated, history_type="~", reason=reason)
-        entry_of = {agency.pk: entry for agency, entry in zip(updated, entries, strict=True)}
-        linked = through.objects.filter(agency_id__in=list(entry_of)).values_list(
+        self._agency_history(
+            [agency for agency in updated if batch.updated_fields[agency.pk]], reason
+        )
+        Agency.counties.through.objects.bulk_create(
+            [
+                Agency.counties.through(agency_id=pk, county_id=fips)
+                for pk, codes in batch.added_counties.items()
+                for fips in codes
+            ]
+        )
+        self._agency_history(
+            [agency for agency in updated if batch.added_counties.get(agency.pk)], reason
+        )
+
+    @staticmethod
+    def _agency_history(agencies: list[Agency], reason: str) -> None:
+        """A '~' history entry for each agency, holding its counties as they stand."""
+        if not agencies:
+            return
+        entries = inserts.history_insert(Agency, agencies, history_type="~", reason=reason)
+        entry_of = {agency.pk: entry for agency, entry in zip(agencies, entries, strict=True)}
+        linked = Agency.counties.through.objects.filter(agency_id__in=list(entry_of)).values_list(
             "id", "agency_id", "county_id"
         )
         inserts.insert_values(
