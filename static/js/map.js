@@ -519,8 +519,15 @@
       if (feature) {
         var line = el("p");
         line.id = "place-card-count";
-        line.textContent = (feature.id === result.fips && result.kind !== "city" ? "" : feature.name + ": ") + describe(feature.id) + " on the map with these filters.";
+        line.textContent = (feature.id === result.fips && result.kind !== "city" && result.kind !== "agency" ? "" : feature.name + ": ") + describe(feature.id) + " on the map with these filters.";
         card.appendChild(line);
+      }
+      if (result.kind === "agency") {
+        // The agency's own page first; its county's below.
+        var own = el("a", "Open the page of " + result.label);
+        own.href = result.url;
+        own.className = "agency-link";
+        card.appendChild(el("p")).appendChild(own);
       }
       var link = el("a", "Open the page of " + (feature ? feature.name : result.label));
       link.href = feature ? regionUrl(feature.id) : withFilters(result.url);
@@ -541,6 +548,14 @@
       close.addEventListener("click", function () { hideCard(); element.focus(); });
       card.appendChild(close);
       card.hidden = false;
+    }
+    // A shared ?focus= link: the region outlined, named and carded, as a search would.
+    function showFocus(fips) {
+      var feature = featureFor(fips);
+      if (feature) {
+        showCard({ kind: LEVEL, label: feature.name, detail: "", fips: feature.id, url: regionUrl(feature.id) }, feature);
+      }
+      focusOn(fips, card && !card.hidden ? card.offsetTop + card.offsetHeight + 10 : 60);
     }
     if (card) {
       card.addEventListener("keydown", function (event) {
@@ -576,7 +591,8 @@
     }
     function choose(result) {
       closeResults();
-      var place = result.kind === "state" || result.kind === "county" || result.kind === "city";
+      // Places, and agencies by their county: a card on the map, with a link to the page.
+      var place = result.kind === "state" || result.kind === "county" || result.kind === "city" || result.kind === "agency";
       if (!place || !result.fips || !ready) {
         window.location.assign(result.url);
         return;
@@ -958,7 +974,7 @@
       choropleth._paintOver();
       element.dataset.features = String(features.length);
       if (listStale) drawList();
-      if (focusFips) focusOn(focusFips);
+      if (focusFips) showFocus(focusFips);
       drawTimelineNow();
       element.dataset.query = filterQuery(query());
       element.dataset.state = "ready";

@@ -20,6 +20,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -228,3 +229,22 @@ class Gazetteer:
         return Placement(
             problem=f"ambiguous: {count} places named {city.strip()!r} in {state}, in {names}"
         )
+
+
+@cache
+def _gazetteer() -> Gazetteer:
+    return Gazetteer()
+
+
+def city_counties_ranked(city: str, state: str, counties: Iterable[str]) -> tuple[str, list[str]]:
+    """A city's main county and the others it spans, from the counties its agencies' records
+    name: the main one is where the gazetteer places the city (the county holding GeoNames'
+    point for it, the city's centre: Atlanta's is in Fulton County, where most of Atlanta lies,
+    and DeKalb is named as the other). Census data on how a city splits between counties is not
+    shipped; where the gazetteer cannot place the city among them, the first by FIPS code."""
+    spanned = sorted(set(counties))
+    if len(spanned) < 2:
+        return (spanned[0] if spanned else ""), []
+    placed = _gazetteer().resolve(state=state, city=city).fips
+    main = next((fips for fips in placed if fips in spanned), spanned[0])
+    return main, [fips for fips in spanned if fips != main]

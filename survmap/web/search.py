@@ -20,6 +20,7 @@ from django.urls import reverse
 from survmap.common import data_version
 from survmap.geo import census
 from survmap.geo.boundaries import Level
+from survmap.imports.places import city_counties_ranked
 from survmap.maps.regions import region_counts
 from survmap.records.models import (
     Agency,
@@ -95,8 +96,10 @@ def build_index() -> list[Entry]:
     per_state = region_counts(public, Level.STATE)
     per_county = region_counts(public, Level.COUNTY)
     state_names = {}
+    state_fips = {}
     for state in census.states():
         codes[state.fips] = state.code
+        state_fips[state.code] = state.fips
         state_names[state.code] = state.name
         entries.append(
             Entry(
@@ -128,7 +131,7 @@ def build_index() -> list[Entry]:
     agencies = (
         Agency.objects.public().select_related("state").prefetch_related("counties", "aliases")
     )
-    cities: dict[tuple[str, str], str] = {}
+    city_counties: dict[tuple[str, str], set[str]] = {}
     city_agencies: dict[tuple[str, str], int] = {}
     for agency in agencies:
         county_fips = min((county.fips for county in agency.counties.all()), default="")
@@ -148,10 +151,14 @@ def build_index() -> list[Entry]:
         )
         if agency.city:
             key = (agency.city, agency.state_id)
-            cities[key] = cities.get(key) or county_fips or agency.state.fips
+            city_counties.setdefault(key, set()).update(c.fips for c in agency.counties.all())
             city_agencies[key] = city_agencies.get(key, 0) + 1
-    for (city, state_code), fips in cities.items():
+    for (city, state_code), counties in city_counties.items():
+        fips, others = city_counties_ranked(city, state_code, counties)
+        fips = fips or state_fips[state_code]
         detail = f"in {county_names[fips]}" if fips in county_names else ""
+        if others:
+            detail += "; partly in " + ", ".join(county_names[o].split(",")[0] for o in others)
         entries.append(
             Entry(
                 "city",

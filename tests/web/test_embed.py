@@ -72,6 +72,8 @@ def test_the_embed_has_the_map_a_link_back_and_credits_without_the_site_chrome(
         "http://testserver/?level=county&technology=ring"
     )
     assert "Atlas of Surveillance" in page and "CC BY 4.0" in page
+    # Described for search engines and link previews, as every public page (Lighthouse SEO).
+    assert '<meta name="description" content="Ring/Neighbors: agencies per county: ' in page
 
 
 def test_a_bad_filter_in_an_embed_is_a_400_that_can_still_show_in_its_frame(client: Client, db):

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
+from survmap.records.models import Agency
 from tests.conftest import REPO, axe_violations
 from tests.factories import (
     AgencyFactory,
@@ -283,6 +284,51 @@ def test_the_search_is_a_combobox_mixing_places_agencies_and_technologies(browse
     assert watched.query()["focus"] == ["26099"]
     page.keyboard.press("Escape")
     assert page.is_hidden("#place-card")
+    watched.assert_clean()
+
+
+@pytest.fixture
+def warren_url(seeded: None) -> str:
+    """Taken before the browser: once it runs, the test's thread may not query the database."""
+    return Agency.objects.get(name="Warren Police Department").get_absolute_url()
+
+
+def test_an_agency_found_is_carded_on_the_map_with_a_link_to_its_own_page(
+    warren_url, browser, live_server
+):
+    agency_url = warren_url
+    watched = Watched(browser, PHONE)
+    watched.open_map(local_url(live_server, reverse("web:home")))
+    page = watched.page
+    page.fill("#search-input", "warren police")
+    page.wait_for_selector("#search-results li[data-kind=agency]")
+    page.click("#search-results li[data-kind=agency]")
+    page.wait_for_selector("#place-card:not([hidden])")
+    assert page.inner_text("#place-card-title") == "Warren Police Department"
+    assert "Macomb County, MI: 3 agencies on the map" in page.inner_text("#place-card")
+    links = page.locator("#place-card a")
+    assert links.nth(0).inner_text() == "Open the page of Warren Police Department"
+    assert links.nth(0).get_attribute("href") == agency_url
+    assert links.nth(1).get_attribute("href") == reverse("web:region", args=["26099"])
+    assert page.get_attribute("#map", "data-focus") == "26099"
+    links.nth(0).click()
+    page.wait_for_url("**" + agency_url)
+    watched.assert_clean()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE])
+def test_a_shared_focus_link_outlines_names_and_cards_the_county(browser, live_server, viewport):
+    watched = Watched(browser, viewport)
+    watched.open_map(local_url(live_server, reverse("web:home") + "?focus=26099"))
+    page = watched.page
+    assert page.get_attribute("#map", "data-cursor") == "26099"  # outlined
+    assert page.is_visible("#place-card")
+    assert page.inner_text("#place-card-title") == "Macomb County, MI"
+    assert page.inner_text("#place-card-count") == "3 agencies on the map with these filters."
+    link = page.locator("#place-card a").first
+    assert link.get_attribute("href") == reverse("web:region", args=["26099"])
+    # The card sits on the map, clear of the county it names.
+    assert _inside(watched.box("#place-card"), watched.box("#map"))
     watched.assert_clean()
 
 

@@ -8,8 +8,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 
+from survmap.common.dates import PartialDate
+from survmap.research.models import CheckOutcome
+from survmap.research.services import ConsultedSource, check_approve, check_submit
 from tests.factories import (
     AgencyFactory,
     PartnershipFactory,
@@ -56,6 +60,16 @@ SMALL_TARGETS_JS = """() => {
 }"""
 
 
+# Every menu link inside the header's box: the map page fixes the header's height, and a link
+# wrapped onto a row beyond it ("About") was drawn over the map, under the search box.
+MENU_OUTSIDE_HEADER_JS = """() => {
+  const header = document.querySelector('header.site').getBoundingClientRect();
+  return [...document.querySelectorAll('header.site nav a')]
+    .filter(a => a.getBoundingClientRect().bottom > header.bottom + 0.5)
+    .map(a => `menu link ${a.textContent.trim()} below the header`);
+}"""
+
+
 @pytest.fixture
 def records(db) -> dict[str, Any]:
     """Partnerships of several technologies over several years: the timeline's table of them
@@ -87,7 +101,28 @@ def records(db) -> dict[str, Any]:
             first = first or partnership
     event = PolicyEventFactory(title="Council bans face recognition", date=dt.date(2020, 6, 10))
     event.partnerships.add(first)
-    return {"partnership": first, "event": event}
+    # An agency public through a published check alone: its page has no partnership at all.
+    looked = check_approve(
+        research_check=check_submit(
+            agency=AgencyFactory(
+                name="Clinton Township Department of Public Safety and Emergency Management",
+                counties=["26099"],
+            ),
+            technology=technologies[2],
+            outcome=CheckOutcome.NONE_FOUND,
+            checked_on=PartialDate(2026, 5, 1),
+            summary="Searched the township board's agendas and minutes for drones.",
+            credit_name="Dana Researcher",
+            sources=[
+                ConsultedSource(
+                    url="https://clintontownship.example.gov/agendas?q=unmanned+aircraft+systems",
+                    kind="council_agenda",
+                )
+            ],
+        ),
+        moderator=User.objects.create_user("charlie-moderator"),
+    )
+    return {"partnership": first, "event": event, "agency_without_partnerships": looked.agency_id}
 
 
 def _public_pages(records: dict[str, Any]) -> list[str]:
@@ -98,6 +133,9 @@ def _public_pages(records: dict[str, Any]) -> list[str]:
         reverse("web:region", args=["26"]),
         reverse("web:region", args=["26099"]),
         reverse("web:agency", args=[partnership.agency_id]),
+        reverse("web:agency", args=[records["agency_without_partnerships"]]),
+        reverse("web:sharing_map"),
+        reverse("web:about"),
         reverse("web:technology", args=["face-recognition"]),
         reverse("web:policy_event", args=[records["event"].pk]),
         reverse("changelog:changes"),
@@ -123,6 +161,7 @@ def test_no_public_page_is_wider_than_a_phone_and_every_target_fits_a_thumb(
             problems.append(f"page is {width} px wide")
         if path != reverse("api:docs"):  # Swagger UI's own controls are not ours to size
             problems.extend(page.evaluate(SMALL_TARGETS_JS))
+            problems.extend(page.evaluate(MENU_OUTSIDE_HEADER_JS))
         if problems:
             found[path] = problems
     assert found == {}

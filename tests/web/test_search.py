@@ -256,3 +256,20 @@ def test_a_vendor_by_a_name_a_merge_kept(client):
     VendorAlias.objects.create(vendor=vendor, name="Physcial Sciences")
     results = [r for r in _search(client, "physcial") if r["kind"] == "vendor"]
     assert results[0]["label"] == "Physical Sciences"
+
+
+def test_a_city_in_several_counties_goes_to_where_most_of_it_lies_and_names_the_others(client):
+    # Atlanta lies mostly in Fulton County (13121), partly in DeKalb (13089), whose code is lower.
+    PartnershipFactory(
+        agency=AgencyFactory(
+            name="Atlanta Police Department",
+            city="Atlanta",
+            state=State.objects.get(code="GA"),
+            counties=["13089", "13121"],
+        )
+    )
+    city = next(r for r in _search(client, "Atlanta, GA") if r["kind"] == "city")
+    assert city["label"] == "Atlanta, GA"
+    assert city["fips"] == "13121"
+    assert city["url"] == reverse("web:region", args=["13121"])
+    assert city["detail"] == "in Fulton County, GA; partly in DeKalb County"
