@@ -24,6 +24,8 @@ from survmap.geo.models import County, State
 from survmap.records.normalize import agency_name_key, clean_text, normalize_name
 
 ATLAS_ATTRIBUTION = "Electronic Frontier Foundation, Atlas of Surveillance (CC BY 4.0)"
+# The credit of the directory of US agencies (public domain): an agency with an ORI comes from it.
+DIRECTORY_ATTRIBUTION = "FBI Crime Data Explorer"
 
 
 def _provenance_field() -> models.JSONField:
@@ -264,8 +266,26 @@ ori_validator = RegexValidator(
 
 class AgencyQuerySet(models.QuerySet["Agency"]):
     def public(self) -> AgencyQuerySet:
-        """Agencies with a public partnership."""
+        """Agencies with a public partnership: what the map counts."""
         return self.filter(Exists(Partnership.objects.public().filter(agency=OuterRef("pk"))))
+
+    def listed(self) -> AgencyQuerySet:
+        """Agencies a reader may look up: those with a public partnership, and those of the
+        directory of US agencies (an ORI), with or without one. An agency that only a
+        contributor's tip named stays out until a moderator approves a sourced partnership."""
+        return self.filter(
+            ~Q(ori="") | Exists(Partnership.objects.public().filter(agency=OuterRef("pk")))
+        )
+
+    def with_ori(self, ori: str) -> AgencyQuerySet:
+        """The agencies an ORI means, written in either length: an ORI9 is its agency's ORI7
+        and two more characters (the matcher's rule, `matching._same_ori`)."""
+        ori = ori.strip().upper()
+        if len(ori) == 9:
+            return self.filter(Q(ori=ori) | Q(ori=ori[:7]))
+        if len(ori) == 7:
+            return self.filter(ori__startswith=ori)
+        return self.filter(ori=ori) if ori else self.none()
 
 
 class Agency(TimeStampedModel):
