@@ -96,6 +96,10 @@ def _gunicorn(page_cache_seconds: int) -> tuple[list[str], dict[str, str], int]:
         "GUNICORN_LOG_LEVEL": "warning",
         # One load generator on purpose: the anonymous API throttle would measure itself.
         "SURVMAP_API_ANON_RATE": "10000000/min",
+        # A worker whose first, uncached page takes longer than gunicorn's 30 s under this load
+        # would be killed and restarted with an empty cache, and the cached figures would
+        # measure the uncached page (cached /regions/48/ without gzip: 0.5 a second, p50 15 s).
+        "GUNICORN_TIMEOUT": "600",
     }
     command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "survmap.wsgi"]
     return command, env, port
