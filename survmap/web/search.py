@@ -162,7 +162,8 @@ def build_index() -> list[Entry]:
             key = (agency.city, agency.state_id)
             cities[key] = cities.get(key) or county_fips or agency.state.fips
             # A city's count is of agencies with sourced partnerships, as the map's.
-            city_agencies[key] = city_agencies.get(key, 0) + agency.recorded
+            recorded = agency.recorded  # type: ignore[attr-defined]  # the annotation above
+            city_agencies[key] = city_agencies.get(key, 0) + recorded
     for (city, state_code), fips in cities.items():
         detail = f"in {county_names[fips]}" if fips in county_names else ""
         entries.append(
