@@ -127,3 +127,52 @@ def _generate(count: int, *, seed: int, prefix: str, agencies: int | None) -> in
     # Bulk inserts send no signals and keep no history: tell the caches.
     data_version.bump()
     return Partnership.objects.count()
+
+
+SYLLABLES = ("al", "ban", "cor", "del", "ev", "fair", "glen", "har", "ing", "ken", "lor", "mar")
+SYLLABLES += ("nor", "ol", "pen", "quin", "ros", "sal", "ter", "ul", "ver", "wes", "yor", "zan")
+DIRECTORY_FORMS = (
+    "{place} Police Department",
+    "{place} County Sheriff's Office",
+    "{place} Township Police Department",
+    "{place} Marshal's Office",
+    "University of {place} Police Department",
+)
+
+
+def generate_directory(count: int, *, seed: int = 11) -> int:
+    """Add `count` agencies as the directory of US agencies has them: an ORI, a kind, a city
+    and a county, and no partnership (most of the 18,702 have none). Returns how many agencies
+    the database then lists (a public partnership or an ORI)."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    counties = list(County.objects.values_list("fips", "state_id"))
+    start = (Agency.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    kinds = (AgencyKind.POLICE, AgencyKind.SHERIFF, AgencyKind.POLICE, AgencyKind.POLICE)
+    kinds += (AgencyKind.UNIVERSITY,)
+    rows, placed = [], []
+    for i in range(count):
+        fips, state = rng.choice(counties)
+        place = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).title()
+        form = i % len(DIRECTORY_FORMS)
+        name = DIRECTORY_FORMS[form].format(place=f"{place} {start + i}")
+        rows.append(
+            Agency(
+                name=name,
+                normalized_name=normalize_name(name),
+                kind=kinds[form],
+                state_id=state,
+                city=place,
+                ori=f"{state}{(start + i) % 100_000:05d}00",
+            )
+        )
+        placed.append(fips)
+    with transaction.atomic():
+        Agency.objects.bulk_create(rows, batch_size=BATCH)
+        created = Agency.objects.filter(pk__gte=start).order_by("pk").values_list("pk", flat=True)
+        through = Agency.counties.through
+        through.objects.bulk_create(
+            [through(agency_id=pk, county_id=f) for pk, f in zip(created, placed, strict=False)],
+            batch_size=BATCH,
+        )
+        transaction.on_commit(data_version.bump)
+    return Agency.objects.listed().count()

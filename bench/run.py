@@ -100,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("SURVMAP_PAGE_CACHE_SECONDS", "0")
     # One client asking for every expensive answer on purpose: no allowance per client.
     os.environ.setdefault("SURVMAP_COSTLY_ALLOWANCE", "0")
-    # The bench process rebuilds the search index in place: a background rebuild still reading
-    # the bench database when its folder is removed at exit ended the run with SIGBUS.
+    # The bench process rebuilds the search index in place, so that a case's timings do not
+    # share the machine with a rebuild in a thread.
     os.environ.setdefault("SURVMAP_SEARCH_INDEX_IN_BACKGROUND", "0")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     # Pages are served through the static finders here; collectstatic has not run.

@@ -3,18 +3,24 @@ tolerant of case and accents, on any database (names are folded in Python, not w
 
 from __future__ import annotations
 
+import functools
 import heapq
 import logging
+import pickle
 import re
 import threading
+import time
 import unicodedata
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError, connections
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 
 from survmap.common import data_version
@@ -128,8 +134,12 @@ def build_index() -> list[Entry]:
                 state_names.get(codes[county.state_fips], ""),
             )
         )
+    # Every agency a reader may look up: the directory's (an ORI) with or without a partnership.
     agencies = (
-        Agency.objects.public().select_related("state").prefetch_related("counties", "aliases")
+        Agency.objects.listed()
+        .annotate(recorded=Exists(public.filter(agency=OuterRef("pk"))))
+        .select_related("state")
+        .prefetch_related("counties", "aliases")
     )
     city_counties: dict[tuple[str, str], set[str]] = {}
     city_agencies: dict[tuple[str, str], int] = {}
@@ -142,6 +152,8 @@ def build_index() -> list[Entry]:
                 *agency_aliases(agency.name, agency.state_id),
                 # The names the write path's matcher knows it by (records.AgencyAlias).
                 *(alias.name for alias in agency.aliases.all()),
+                # Its FBI identifier: an ORI7 is the start of its ORI9.
+                agency.ori,
             )
         )
         entries.append(
@@ -152,7 +164,9 @@ def build_index() -> list[Entry]:
         if agency.city:
             key = (agency.city, agency.state_id)
             city_counties.setdefault(key, set()).update(c.fips for c in agency.counties.all())
-            city_agencies[key] = city_agencies.get(key, 0) + 1
+            # A city's count is of agencies with sourced partnerships, as the map's.
+            recorded = agency.recorded  # type: ignore[attr-defined]  # the annotation above
+            city_agencies[key] = city_agencies.get(key, 0) + recorded
     for (city, state_code), counties in city_counties.items():
         fips, others = city_counties_ranked(city, state_code, counties)
         fips = fips or state_fips[state_code]
@@ -224,42 +238,46 @@ class SearchIndex:
     each. A search looks for literal strings in those texts (str.find, in C), tier of match by
     tier, and stops as soon as each kind has as many entries as a result can show: within a
     kind and a tier the texts are already in rank order, so the answer is the one ranking every
-    matching entry would give, without visiting the entries that cannot make the list."""
+    matching entry would give, without visiting the entries that cannot make the list.
+
+    Which word leads, and whether a kind has few enough lines to rank them whole, is read from
+    `_Grams` (how many lines can hold a word, from its rarest piece), not counted in the texts:
+    counting every word in every kind's text was most of a search's time."""
 
     def __init__(self, version: str, entries: list[Entry]) -> None:
         self.version = version
         self.size = len(entries)
         ordered = sorted(entries, key=lambda e: (KIND_ORDER[e.kind], len(e.label), e.label))
-        self.kinds: dict[str, tuple[list[Entry], _Lines, _Lines]] = {}
+        self.kinds: dict[str, tuple[list[Entry], _Lines, _Lines, _Grams]] = {}
         for kind in KIND_ORDER:
             of_kind = [e for e in ordered if e.kind == kind]
             keys = _Lines([e.key for e in of_kind])
             labels = _Lines([fold(e.label) for e in of_kind])
-            self.kinds[kind] = (of_kind, keys, labels)
+            self.kinds[kind] = (of_kind, keys, labels, _Grams([e.key for e in of_kind]))
 
     def search(self, words: list[str], limit: int) -> list[Entry]:
         phrase = " ".join(words)
-        tiers: tuple[tuple[str, Callable[[_Lines], Iterator[int]]], ...] = (
-            ("labels", lambda text: text.starting(phrase, whole=True)),
-            ("labels", lambda text: text.starting(phrase)),
-            ("keys", lambda text: text.at_word_start(phrase)),
-            ("keys", lambda text: text.having(words, at_word_start=True)),
-            ("keys", lambda text: text.having(words)),
-        )
         ranked: list[Entry] = []
-        for of_kind, keys, labels in self.kinds.values():
+        for of_kind, keys, labels, grams in self.kinds.values():
             # Every word of a match is in its key (the label is part of the key): the word on
             # fewest lines says how many entries can match at all.
-            counts = {word: keys.text.count(word) for word in words}
-            driver = min(words, key=counts.__getitem__)
-            if counts[driver] == 0:
+            most = {word: grams.at_most(word) for word in words}
+            driver = min(words, key=most.__getitem__)
+            if most[driver] == 0:
                 continue
-            if counts[driver] <= FEW:
+            if most[driver] <= FEW:
                 ranked += (of_kind[n] for n in keys.having(words, driver=driver))
                 continue
+            tiers: tuple[Iterator[int], ...] = (
+                labels.starting(phrase, whole=True),
+                labels.starting(phrase),
+                keys.at_word_start(phrase),
+                keys.having(words, at_word_start=True, driver=driver),
+                keys.having(words, driver=driver),
+            )
             seen: set[int] = set()
-            for which, lines_of in tiers:
-                for line in lines_of(labels if which == "labels" else keys):
+            for lines in tiers:
+                for line in lines:
                     if line not in seen:
                         seen.add(line)
                         ranked.append(of_kind[line])
@@ -269,6 +287,34 @@ class SearchIndex:
                     break
         ranked.sort(key=lambda e: _rank(e, words))
         return _mixed(ranked, limit)
+
+
+class _Grams:
+    """How many lines can hold a word, at most, without reading the lines: a word (no spaces)
+    is in a line only inside one of its tokens, so each piece of three characters (or fewer,
+    for a shorter word) of every distinct token counts the lines holding that token, and a
+    word is on at most as many lines as its rarest piece. Zero is exact: no line holds it."""
+
+    def __init__(self, lines: list[str]) -> None:
+        per_token: dict[str, int] = {}
+        for line in lines:
+            for token in set(line.split()):
+                per_token[token] = per_token.get(token, 0) + 1
+        lines_with: dict[str, int] = {}
+        for token, n in per_token.items():
+            pieces = {
+                token[i : i + size] for size in (1, 2, 3) for i in range(len(token) - size + 1)
+            }
+            for piece in pieces:
+                lines_with[piece] = lines_with.get(piece, 0) + n
+        self.lines_with = lines_with
+        self.lines = len(lines)
+
+    def at_most(self, word: str) -> int:
+        size = min(3, len(word))
+        if not size:
+            return self.lines
+        return min(self.lines_with.get(word[i : i + size], 0) for i in range(len(word) - size + 1))
 
 
 class _Lines:
@@ -319,11 +365,16 @@ class _Lines:
                 yield number
 
 
+@functools.lru_cache(maxsize=65_536)
+def _folded_label(label: str) -> str:
+    return fold(label)
+
+
 def _rank(entry: Entry, words: list[str]) -> tuple[int, int, int, str]:
     """Whole label, label start, phrase at a word start, every word at a word start, anywhere;
     then places before things, shorter labels first."""
     phrase = " ".join(words)
-    label_key = fold(entry.label)
+    label_key = _folded_label(entry.label)
     key = f" {entry.key}"
     if label_key == phrase:
         score = 0
@@ -341,25 +392,72 @@ def _rank(entry: Entry, words: list[str]) -> tuple[int, int, int, str]:
 _lock = threading.Lock()
 _index: SearchIndex | None = None
 _building = False
+# A built index is kept this long in a shared cache (REDIS_URL) for the other processes.
+STORED_SECONDS = 24 * 60 * 60
+# How long a process waits for another one's build of the same version before building it.
+BUILD_WAIT_SECONDS = 300
+
+
+def _stored_key(version: str) -> str:
+    return f"survmap:search-index:{version}"
+
+
+def _shared_cache() -> bool:
+    """Whether other processes read this cache: per-process memory holds nothing for them."""
+    return not isinstance(caches["default"], LocMemCache)
+
+
+def _stored(version: str) -> SearchIndex | None:
+    blob = cache.get(_stored_key(version))
+    if blob is None:
+        return None
+    index: SearchIndex = pickle.loads(zlib.decompress(blob))  # noqa: S301 - our own cache
+    return index
+
+
+def _use(index: SearchIndex) -> None:
+    global _index
+    with _lock:
+        _index = index
 
 
 def rebuild_index() -> SearchIndex:
-    """Build the index for the data as it is now and use it from the next search on. A serving
-    process calls it once before its first request (survmap.wsgi), before
-    gunicorn forks, so the workers share it."""
-    global _index
+    """Build the index for the data as it is now, use it from the next search on, and store
+    it for the other processes when the cache is shared (REDIS_URL). A serving process calls
+    it once before its first request (survmap.wsgi), before gunicorn forks, so the workers
+    share it."""
     version = data_version.current().token
     index = SearchIndex(version, build_index())
-    with _lock:
-        _index = index
+    if _shared_cache():
+        blob = zlib.compress(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        cache.set(_stored_key(version), blob, STORED_SECONDS)
+    _use(index)
+    return index
+
+
+def _index_of(version: str) -> SearchIndex:
+    """The index of `version`, built once for every process that shares the cache: the one
+    another process stored, or, while another process builds it, that one when it is stored;
+    built here only when no other process is at it (or it never came)."""
+    shared = _shared_cache()
+    index = _stored(version) if shared else None
+    if index is None and shared and not cache.add(f"{_stored_key(version)}:building", 1, 600):
+        deadline = time.monotonic() + BUILD_WAIT_SECONDS
+        while index is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+            index = _stored(version)
+    if index is None:
+        return rebuild_index()
+    _use(index)
     return index
 
 
 def build_index_at_start() -> None:
-    """The index, built when a serving process starts (survmap.wsgi) rather than inside a
-    reader's request; a database not yet migrated leaves it to the first search."""
+    """The index, built (or taken from a shared cache) when a serving process starts
+    (survmap.wsgi) rather than inside a reader's request; a database not yet migrated leaves
+    it to the first search."""
     try:
-        rebuild_index()
+        _index_of(data_version.current().token)
     except DatabaseError:
         logger.warning("No search index at start: the database is not ready")
     finally:
@@ -370,7 +468,7 @@ def build_index_at_start() -> None:
 def _rebuild_in_background() -> None:
     global _building
     try:
-        rebuild_index()
+        _index_of(data_version.current().token)
     except Exception:  # the old index keeps serving; the next search retries
         logger.exception("The search index could not be rebuilt")
     finally:
@@ -381,8 +479,9 @@ def _rebuild_in_background() -> None:
 
 def search_index() -> SearchIndex:
     """The index of the current data version. After a change, searches keep using the previous
-    index while a thread builds the new one (SURVMAP_SEARCH_INDEX_IN_BACKGROUND), so no
-    reader waits for a build; only a process that has no index at all builds it in place."""
+    index while a thread takes the new one from the shared cache or builds it
+    (SURVMAP_SEARCH_INDEX_IN_BACKGROUND), so no reader waits for a build; only a process that
+    has no index at all (its start found no database) gets one in place."""
     global _building
     version = data_version.current().token
     with _lock:
@@ -398,7 +497,7 @@ def search_index() -> SearchIndex:
         assert index is not None
         threading.Thread(target=_rebuild_in_background, daemon=True).start()
         return index
-    return rebuild_index()
+    return _index_of(version)
 
 
 def forget_index() -> None:

@@ -60,6 +60,10 @@ from survmap.web.decisions import DECISION_STATUSES, decisions_for, reported_cou
 from survmap.web.search import search
 
 PAGE_SIZE = 100
+# Region and technology pages lead with their counts (aggregates, kept per data version) and
+# list this many partnerships a page, as the table does: the rest are a page away, and in the
+# downloads.
+LIST_ROWS = 25
 DEFAULT_LEVEL = Level.COUNTY
 NOSCRIPT_ROWS = 100
 SORTABLE_COLUMNS = ("agency", "state", "technology", "vendor", "status", "start", "end")
@@ -291,7 +295,8 @@ def table(request: HttpRequest) -> HttpResponse:
     ordering = request.GET.get("ordering", "")
     if not ordering:
         partnerships = partnerships.order_by("agency__state_id", "agency__name", "pk")
-    page_obj = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
+    count = _count(f"table|{filter_query(request.GET)}", filterset.qs)
+    page_obj = _page(partnerships, count, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     base = query.copy()
@@ -420,13 +425,14 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
     except BadQuery as problem:
         return bad_request(request, problem)
     partnerships = _shown(filterset.qs).order_by("agency__name", "technology__name", "pk")
-    page_obj = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
     events = _policy_events(Q(partnerships__in=base.values("pk")) | place)
     # Filtered (say to plate readers), the count, the technologies, the sketch and the chart
     # follow the filters the list follows, and the page says which they are.
     filters = filter_query(request.GET)
     shown = filterset.qs if filters else base
-    county_counts = region_counts(shown, Level.COUNTY)
+    counted = _aggregates(f"region:{fips}|{filters}", shown)
+    page_obj = _page(partnerships, counted["partnerships"], request.GET.get("page"))
+    county_counts = counted["counties"]
     sketch = state_sketch(state.fips)
     shapes: list[dict[str, Any]] = []
     if sketch is not None:
@@ -447,11 +453,6 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     name = f"{county.full_name}, {state.name}" if county else state.name
-    technologies = (
-        shown.values("technology__name")
-        .annotate(n=Count("agency", distinct=True))
-        .order_by("-n", "technology__name")
-    )
     return render(
         request,
         "web/region.html",
@@ -465,11 +466,11 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
             "sketch": sketch,
             "shapes": shapes,
             "counties_with_records": counties_with_records if county is None else [],
-            "agency_count": shown.values("agency").distinct().count(),
+            "agency_count": counted["agencies"],
             "shown": shown,
             "filter_lines": filter_lines(request.GET) if filters else [],
             "unfiltered_url": reverse("web:region", args=[fips]),
-            "technologies": technologies,
+            "technologies": counted["technologies"],
             "map_url": reverse("web:home")
             + "?"
             + urlencode({"level": "county" if county else "state", "focus": fips}),
@@ -489,6 +490,49 @@ def region(request: HttpRequest, fips: str) -> HttpResponse:
             + urlencode({"agency_state": state.code, "place": name}),
         },
     )
+
+
+def _aggregates(scope: str, partnerships: QuerySet) -> dict[str, Any]:
+    """What a region page leads with, from aggregate queries over its partnerships, kept per
+    data version (as the map's counts are): how many partnerships and agencies, agencies per
+    technology, agencies per county. Recomputed by the first reader after a change, in a few
+    GROUP BY queries whatever the number of partnerships' rows the page would list."""
+    key = f"survmap:aggregates:{data_version.current().token}:{scope}"
+    counted: dict[str, Any] | None = cache.get(key)
+    if counted is None:
+        counted = {
+            "partnerships": partnerships.order_by().count(),
+            "agencies": partnerships.order_by().values("agency").distinct().count(),
+            "technologies": [
+                {"technology__name": name, "n": n}
+                for name, n in partnerships.order_by()
+                .values("technology__name")
+                .annotate(n=Count("agency", distinct=True))
+                .order_by("-n", "technology__name")
+                .values_list("technology__name", "n")
+            ],
+            "counties": region_counts(partnerships, Level.COUNTY),
+        }
+        cache.set(key, counted, COUNTS_CACHE_SECONDS)
+    return counted
+
+
+def _count(scope: str, partnerships: QuerySet) -> int:
+    """How many partnerships a filtered view holds, kept per data version."""
+    key = f"survmap:aggregates:{data_version.current().token}:count:{scope}"
+    count: int | None = cache.get(key)
+    if count is None:
+        count = partnerships.order_by().count()
+        cache.set(key, count, COUNTS_CACHE_SECONDS)
+    return count
+
+
+def _page(partnerships: QuerySet, count: int, number: str | None) -> Any:
+    """A page of LIST_ROWS partnerships, the total taken from the aggregates (the paginator
+    would count them again)."""
+    paginator = Paginator(partnerships, LIST_ROWS)
+    paginator.__dict__["count"] = count  # its cached_property, already known
+    return paginator.get_page(number)
 
 
 # Fewer partnerships than this on a region page and it says what an absent record means.
@@ -611,31 +655,49 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _technology_aggregates(technology: Technology, partnerships: QuerySet) -> dict[str, Any]:
+    """A technology page's counts (partnerships; agencies per state and per vendor), from
+    aggregate queries kept per data version, as a region page's (`_aggregates`)."""
+    key = f"survmap:aggregates:{data_version.current().token}:technology:{technology.pk}"
+    counted: dict[str, Any] | None = cache.get(key)
+    if counted is None:
+        plain = partnerships.order_by()
+        counted = {
+            "partnerships": plain.count(),
+            "states": list(
+                plain.values("agency__state__fips", "agency__state__name")
+                .annotate(n=Count("agency", distinct=True))
+                .order_by("-n", "agency__state__name")
+            ),
+            "vendors": list(
+                plain.filter(vendor__isnull=False)
+                .values("vendor__slug", "vendor__name")
+                .annotate(n=Count("agency", distinct=True))
+                .order_by("-n", "vendor__name")[:20]
+            ),
+        }
+        cache.set(key, counted, COUNTS_CACHE_SECONDS)
+    return counted
+
+
 # A technology page lists this many decisions; the table link shows them all.
-DECISIONS_SHOWN = 200
+DECISIONS_SHOWN = 25
 
 
 @allowance.costly(allowance.filtered_page_cost)
 def technology_detail(request: HttpRequest, slug: str) -> HttpResponse:
     technology = get_object_or_404(Technology, slug=slug)
     partnerships = partnership_list_public().filter(technology=technology)
-    page_obj = Paginator(
-        _shown(partnerships).order_by("agency__state_id", "agency__name", "pk"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    counted = _technology_aggregates(technology, partnerships)
+    page_obj = _page(
+        _shown(partnerships).order_by("agency__state_id", "agency__name", "pk"),
+        counted["partnerships"],
+        request.GET.get("page"),
+    )
     events = _policy_events(
         Q(technology=technology) | Q(partnerships__in=partnerships.values("pk"))
     )
-    states = (
-        partnerships.values("agency__state__fips", "agency__state__name")
-        .annotate(n=Count("agency", distinct=True))
-        .order_by("-n", "agency__state__name")
-    )
-    vendors = (
-        partnerships.filter(vendor__isnull=False)
-        .values("vendor__slug", "vendor__name")
-        .annotate(n=Count("agency", distinct=True))
-        .order_by("-n", "vendor__name")[:20]
-    )
+    states, vendors = counted["states"], counted["vendors"]
     decisions = decisions_for(technology)
     return render(
         request,

@@ -333,3 +333,57 @@ def test_a_bad_backup_file_is_refused_in_one_line_and_replaces_nothing(alice, tm
     assert expected in _restore_error(path, "--force")
     assert snapshot("default") == before
     assert User.objects.filter(username="alice").exists()
+
+
+LIVE_SITE = """
+import sys, django
+django.setup()
+from survmap.records.models import Partnership
+print(Partnership.objects.count(), flush=True)
+sys.stdin.readline()  # the restore has run
+print(Partnership.objects.count(), flush=True)
+# A large write on the connection it kept open all along: where a restore that truncated or
+# replaced the database's files under it would end this process (SIGBUS on SQLite's -shm).
+Partnership.objects.update(summary="Read again after the restore.")
+print(Partnership.objects.filter(summary="Read again after the restore.").count(), flush=True)
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_on_a_running_site_leaves_its_processes_alive_and_current(
+    empty_database, tmp_path
+):
+    generate_partnerships(300)
+    first = tmp_path / "first.json.gz"
+    call_command("backup", str(first), verbosity=0)
+    manage(empty_database, "restore", str(first))
+    generate_partnerships(200, prefix="Later")
+    second = tmp_path / "second.json.gz"
+    call_command("backup", str(second), verbosity=0)
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": empty_database,
+        "DJANGO_SETTINGS_MODULE": "survmap.settings",
+    }
+    site = subprocess.Popen(
+        [sys.executable, "-c", LIVE_SITE],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert site.stdin is not None and site.stdout is not None
+    try:
+        assert site.stdout.readline().strip() == "300"
+        manage(empty_database, "restore", str(second), "--force", "-v0")
+        site.stdin.write("go\n")
+        site.stdin.flush()
+        out, err = site.communicate(timeout=120)
+    finally:
+        if site.poll() is None:
+            site.kill()
+    assert site.returncode == 0, err
+    assert out.split() == ["500", "500"]

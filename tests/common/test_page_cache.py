@@ -180,6 +180,25 @@ def test_a_reader_without_gzip_gets_the_stored_page_unpacked(django_assert_num_q
     assert b"<html" in plain.content
 
 
+@pytest.mark.parametrize("first_encoding", ["gzip", "identity"])
+def test_a_reader_without_gzip_costs_one_unpacking_not_one_per_hit(monkeypatch, first_encoding):
+    from survmap.common import page_cache
+
+    partnership = PartnershipFactory()
+    url = reverse("web:agency", args=[partnership.agency_id])
+    Client().get(url, HTTP_ACCEPT_ENCODING=first_encoding)  # stored
+    unpacked = []
+    original = page_cache.gzip.decompress
+    monkeypatch.setattr(
+        page_cache.gzip, "decompress", lambda data: unpacked.append(1) or original(data)
+    )
+    answers = [Client().get(url).content for _ in range(3)]
+    gzipped = Client().get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert len(unpacked) == (1 if first_encoding == "gzip" else 0)
+    assert answers[0] == answers[1] == answers[2] == original(gzipped.content)
+    assert gzipped["Content-Encoding"] == "gzip"
+
+
 def test_a_cookie_survmap_did_not_set_does_not_bypass_the_cache(django_assert_num_queries):
     partnership = PartnershipFactory()
     url = reverse("web:agency", args=[partnership.agency_id])

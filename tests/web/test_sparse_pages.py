@@ -8,7 +8,7 @@ from django.urls import reverse
 from survmap.geo.adjacency import build_neighbours, state_neighbours
 from survmap.geo.models import State
 from survmap.records.models import AgencyKind
-from survmap.web.views import PAGE_SIZE
+from survmap.web.views import LIST_ROWS
 from tests.factories import AgencyFactory, PartnershipFactory, TechnologyFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,14 +73,14 @@ def test_neighbours_share_a_border_not_a_corner_and_the_cache_agrees_with_the_bu
 
 
 def test_every_page_of_a_state_with_neighbours_answers_including_the_next_link(client):
-    for n in range(PAGE_SIZE + 1):
+    for n in range(LIST_ROWS + 1):
         PartnershipFactory(agency=AgencyFactory(name=f"Agency {n:03}", counties=["26161"]))
     first = client.get(reverse("web:region", args=["26"]), {"page": "1"})
     assert first.status_code == 200
     assert "?page=2" in first.content.decode()
     second = client.get(reverse("web:region", args=["26"]), {"page": "2"})
     assert second.status_code == 200
-    assert "Agency 100" in second.content.decode()
+    assert f"Agency {LIST_ROWS:03}" in second.content.decode()
     assert '<a href="/regions/18/">Indiana</a>: 0 agencies' in second.content.decode()
     # A page number with a filter, as the filtered page's own next link sends it.
     filtered = client.get(reverse("web:region", args=["26"]), {"page": "2", "status": "active"})
