@@ -224,3 +224,19 @@ def test_the_map_jump_links_and_policy_events_are_plain_links(client):
     assert 'href="?level=state&amp;as_of=2019-06-01" data-date="2019-06-01"' in html
     assert "A city bans face recognition" in html
     assert "{#" not in html and "{%" not in html  # no template comment leaks onto the page
+
+
+def test_an_agency_in_two_counties_names_both_at_one_level_of_its_breadcrumbs(client):
+    # Atlanta's police serve DeKalb and Fulton: neither county lies inside the other.
+    partnership = PartnershipFactory(
+        agency=AgencyFactory(
+            name="Atlanta Police Department",
+            state=State.objects.get(code="GA"),
+            counties=["13089", "13121"],
+        )
+    )
+    page = client.get(partnership.agency.get_absolute_url()).content.decode()
+    crumbs = page.split('<nav class="crumbs"', 1)[1].split("</nav>", 1)[0]
+    assert crumbs.count(" › ") == 2
+    assert "DeKalb County</a>, <a" in crumbs
+    assert crumbs.rstrip().endswith("Fulton County</a>")
