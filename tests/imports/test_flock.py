@@ -329,3 +329,34 @@ def test_a_correction_to_the_atlas_partnership_survives_a_reload(agencies, bob) 
     assert atlas.product == "Falcon"
     assert Partnership.objects.filter(agency=agencies["broomfield"]).count() == 1
     assert not services_conflicts()
+
+
+def test_one_agency_however_each_source_spells_it(agencies) -> None:
+    """The directory's agency (with its ORI) is the one a Flock label names, however written:
+    no second Broomfield, no second Beacon, no sheriff's office or state patrol created twice."""
+    from survmap.records.models import AgencyKind
+
+    broomfield = agencies["broomfield"]
+    broomfield.ori, broomfield.city = "CO0070100", "Broomfield"
+    broomfield.save()
+    beacon = AgencyFactory(name="Beacon Police Department", state_id="NY", ori="NY0130100")
+    patrol = AgencyFactory(
+        name="State Patrol", state_id="CO", ori="COCSP0000", kind=AgencyKind.STATE_POLICE
+    )
+    bureau = AgencyFactory(
+        name="Bureau County Sheriff's Office", state_id="IL", kind=AgencyKind.SHERIFF
+    )
+    before = Agency.objects.count()
+    links = [
+        ("Broomfield CO PD", "Beacon City NY PD"),
+        ("Broomfield CO PD", "Colorado State Patrol"),
+        ("Broomfield CO PD", "Bureau Co. IL SO"),
+        ("Broomfield CO PD", "Broomfield CO PD (duplicate)"),
+    ]
+    FlockImporter(_files(links)).run()
+    assert Agency.objects.count() == before
+    assert Agency.objects.filter(name__icontains="Broomfield").count() == 1
+    assert Partnership.objects.filter(agency=broomfield).count() == 1
+    to = set(Sharing.objects.filter(from_agency=broomfield).values_list("to_agency", flat=True))
+    assert to == {beacon.pk, patrol.pk, bureau.pk}
+    assert not Organisation.objects.exists()
