@@ -360,3 +360,26 @@ def test_one_agency_however_each_source_spells_it(agencies) -> None:
     to = set(Sharing.objects.filter(from_agency=broomfield).values_list("to_agency", flat=True))
     assert to == {beacon.pk, patrol.pk, bureau.pk}
     assert not Organisation.objects.exists()
+
+
+def test_a_county_in_brackets_tells_apart_agencies_of_one_name(agencies) -> None:
+    montgomery = AgencyFactory(
+        name="Miami Township Police Department", state_id="OH", city="", counties=["39113"]
+    )
+    clermont = AgencyFactory(
+        name="Miami Township Police Department, Clermont County",
+        state_id="OH",
+        city="",
+        counties=["39025"],
+    )
+    links = [
+        ("Broomfield CO PD", "Miami Township OH PD (Clermont)"),
+        ("Broomfield CO PD", "Miami Township OH PD (Montgomery County)"),
+        ("Broomfield CO PD", "Miami Township OH PD"),
+    ]
+    FlockImporter(_files(links)).run()
+    to = set(Sharing.objects.values_list("to_agency", flat=True))
+    assert {montgomery.pk, clermont.pk} <= to
+    # Without the county: either, so neither; an organisation with the candidates.
+    unsure = Organisation.objects.get(label="Miami Township OH PD")
+    assert "Could be any of" in unsure.note
