@@ -348,7 +348,7 @@ def test_one_agency_however_each_source_spells_it(agencies) -> None:
     )
     before = Agency.objects.count()
     links = [
-        ("Broomfield CO PD", "Beacon City NY PD"),
+        ("Broomfield CO PD", "Beacon NY DPS"),
         ("Broomfield CO PD", "Colorado State Patrol"),
         ("Broomfield CO PD", "Bureau Co. IL SO"),
         ("Broomfield CO PD", "Broomfield CO PD (duplicate)"),

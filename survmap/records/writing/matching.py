@@ -369,6 +369,8 @@ def agency_match(
 # Words a state-wide agency's name starts with once the state's name is left out: the
 # directory writes 'State Patrol' (Colorado), a source 'Colorado State Patrol'; the directory
 # 'Arizona Department of Public Safety', a source 'Department of Public Safety' (AZ).
+# ('Michigan State University' is no state-wide 'State University').
+_CAMPUS_WORDS = {"university", "college"}
 _STATEWIDE = ("state", "department", "capitol", "highway", "bureau", "division", "office", "public")
 
 
@@ -380,11 +382,11 @@ def _state_names() -> dict[str, str]:
 def agency_name_equivalents(key: str, state: str) -> tuple[str, ...]:
     """Other keys (`agency_name_key`) of the very same agency, whatever its counties, tried when
     the key itself finds nothing: a city's department of public safety is its police ('Albion
-    DPS', the 'Albion Police Department'); 'Beacon City Police' is the city's 'Beacon Police';
-    'Metro' is 'Metropolitan' ('Indianapolis Metro PD'); a sheriff's office with or without its
-    'County' ('Jacksonville Sheriff's Office'); a state-wide agency with or without the state's
-    name. Unlike `agency_name_variants` (a place's form of government), none of these can be
-    another agency of the state, so no county is needed to take one."""
+    DPS', the 'Albion Police Department'); 'Metro' is 'Metropolitan' ('Indianapolis Metro
+    PD'); a state-wide agency with or without the state's name. Unlike `agency_name_variants`
+    (a place's form of government), none of these can be another agency of the state, so no
+    county is needed to take one. Not here: 'X City' for 'X' (Atlantic City is not Atlantic),
+    a sheriff with or without 'County' (Baltimore's city and county sheriffs are two)."""
     words = key.split()
     if not words:
         return ()
@@ -396,12 +398,6 @@ def agency_name_equivalents(key: str, state: str) -> tuple[str, ...]:
         found.append(key)
     if words[-2:] == ["public", "safety"] and len(words) > 2:
         found.append(" ".join([*words[:-2], "police"]))
-    if words[-2:] == ["city", "police"] and len(words) > 2:
-        found.append(" ".join([*words[:-2], "police"]))
-    if words[-2:] == ["county", "sheriff"] and len(words) > 2:
-        found.append(" ".join([*words[:-2], "sheriff"]))
-    elif words[-1] == "sheriff" and len(words) > 1:
-        found.append(" ".join([*words[:-1], "county", "sheriff"]))
     if "metro" in words:
         found += [
             " ".join("metropolitan" if word == "metro" else word for word in variant.split())
@@ -412,9 +408,9 @@ def agency_name_equivalents(key: str, state: str) -> tuple[str, ...]:
         for variant in (key, *found):
             if variant.startswith(state_name + " "):
                 rest = variant[len(state_name) + 1 :]
-                if rest.split()[0] in _STATEWIDE:
+                if rest.split()[0] in _STATEWIDE and not _CAMPUS_WORDS & set(rest.split()):
                     found.append(rest)
-            elif words[0] in _STATEWIDE:
+            elif words[0] in _STATEWIDE and not _CAMPUS_WORDS & set(words):
                 found.append(f"{state_name} {variant}")
     return tuple(dict.fromkeys(found))
 
