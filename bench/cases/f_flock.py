@@ -10,10 +10,15 @@ depends on it.
 
 from __future__ import annotations
 
+import gzip
+import json
+import re
 import statistics
 import time
+from pathlib import Path
 from typing import Any
 
+from django.contrib.staticfiles import finders
 from django.db.models import Count
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -97,3 +102,33 @@ def run(context: Any) -> None:
         _ms(client, page)  # warm: templates, geometry, counts
         warm = [_ms(client, page)[0] for _ in range(REPEATS)]
     context.emit("flock.widest_agency_page.server_ms_warm", statistics.median(warm), "ms", links)
+    context.emit("flock.sharing_map.first_load_kb", _first_load_bytes(client) / 1024, "KB", links)
+
+
+def _gzipped(body: bytes) -> int:
+    return len(gzip.compress(body))
+
+
+def _first_load_bytes(client: Client) -> int:
+    """What a browser fetches to show /sharing/ first, compressed: the page, its stylesheets
+    and scripts, and the outlines map.js asks for (target: 300 KB)."""
+    response = client.get(reverse("web:sharing_map"), secure=True)
+    assert response.status_code == 200
+    html = response.content
+    total = _gzipped(html)
+    for ref in re.findall(rb'(?:href|src)="/static/([^"]+\.(?:css|js))"', html):
+        path = finders.find(ref.decode())
+        if path:
+            total += _gzipped(Path(path).read_bytes())
+    found = re.search(
+        rb'<script id="map-config" type="application/json">(.*?)</script>', html, re.S
+    )
+    config = json.loads(found.group(1)) if found else {}
+    for key in ("topojson", "geometry"):
+        if not config.get(key):
+            continue
+        fetched = client.get(config[key], secure=True)
+        body = b"".join(fetched.streaming_content) if fetched.streaming else fetched.content
+        gzipped = fetched.get("Content-Encoding") == "gzip"
+        total += len(body) if gzipped else _gzipped(body)
+    return total

@@ -153,7 +153,10 @@ _GOVERNMENT = re.compile(
 )
 _KIND_WORDS = {"PD": "Police Department", "SO": "Sheriff's Office", "SD": "Sheriff's Department"}
 _COUNTY_LIKE = re.compile(r"\b(county|parish|city|borough|metro|consolidated)\b", re.I)
-_COUNTY_WORD = re.compile(r"\b(?:Co|CO|Cnty)\b(?=\s+(?:SO|SD|PD|Sheriff|Sheriff's)\b)")
+_COUNTY_WORD = re.compile(r"\b(?:Co|CO|Cnty)\b\.?(?=\s+(?:SO|SD|PD|Sheriff|Sheriff's)\b)")
+# "Kentucky State Police KY PD", "Clark-Pleasant Police Department - IN PD": the kind is
+# already in the name.
+_NAMED_KIND = re.compile(r"\b(?:police|police department|sheriff's office|public safety)$", re.I)
 
 
 def _clean(label: str) -> str:
@@ -290,9 +293,11 @@ def _written_out(body: str, state: str = "") -> str:
     words = body.split()
     if words and words[-1] in _KIND_WORDS:
         place = " ".join(words[:-1])
-        place = _LEADING_PLACE.sub("", place)
+        place = _LEADING_PLACE.sub("", place).strip(" -,;:")
         if not place:
             return ""
+        if words[-1] == "PD" and _NAMED_KIND.search(place):
+            return place
         if words[-1] != "PD" and not _COUNTY_LIKE.search(place):
             # A sheriff is a county's ("Iroquois IL SO"), a parish's in Louisiana.
             place = f"{place} {'Parish' if state == 'LA' else 'County'}"

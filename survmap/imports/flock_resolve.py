@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from survmap.geo import census
 from survmap.imports.flock_labels import (
     OTHER,
     SCHOOL,
@@ -90,6 +92,30 @@ def resolve(labels: Iterable[ParsedLabel], *, index: AgencyIndex | None = None) 
     return parties
 
 
+@cache
+def _county_fips() -> dict[tuple[str, str], str]:
+    """Each county's FIPS code by its state and name ('OH', 'mahoning')."""
+    codes = {state.fips: state.code for state in census.states()}
+    return {
+        (codes.get(county.state_fips, ""), normalize_name(county.name)): county.fips
+        for county in census.counties()
+    }
+
+
+def _counties(parsed: ParsedLabel) -> tuple[str, ...]:
+    """The county a label names in brackets ('Jackson Township OH PD (Mahoning County)',
+    'Miami Township OH PD (Clermont)'), as FIPS codes for the matcher to tell apart agencies
+    of one name in the state; none when the bracket is not a county of the label's state."""
+    found = []
+    for written in (parsed.county, *parsed.notes):
+        key = normalize_name(written or "")
+        key = key.removesuffix(" county").removesuffix(" co").strip()
+        fips = _county_fips().get((parsed.state, key)) if key else None
+        if fips:
+            found.append(fips)
+    return tuple(dict.fromkeys(found))
+
+
 def _resolve_one(parsed: ParsedLabel, index: AgencyIndex) -> Party:
     org_kind = _organisation_kind(parsed)
     base: dict[str, Any] = {
@@ -112,7 +138,13 @@ def _resolve_one(parsed: ParsedLabel, index: AgencyIndex) -> Party:
             rule="none",
             note=f"Not matched to the directory: {parsed.problem or 'no state in the label'}.",
         )
-    match = agency_match(name=parsed.name, state=parsed.state, kind=parsed.kind, index=index)
+    match = agency_match(
+        name=parsed.name,
+        state=parsed.state,
+        kind=parsed.kind,
+        counties=_counties(parsed),
+        index=index,
+    )
     if match.agency is not None:
         return Party(
             label=parsed.label,

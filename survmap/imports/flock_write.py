@@ -173,13 +173,13 @@ def _portal_plan(portal: Portal, agency: AgencyPlan) -> PartnershipPlan:
         vendor=_FLOCK,
         status="active",
         status_as_of=as_partial(portal.read or portal.updated, READ_ON),
-        summary=(
-            "The agency publishes a Flock Safety transparency portal for its plate-reader "
-            "cameras (figures and stated policy below, as read by The News & Observer)."
-        ),
         attribution=ATTRIBUTION,
         add_sources=(_portal_source(portal), _DATASET),
-        match=Match.UNNUMBERED,
+        # The agency's Flock plate readers, whoever recorded them first (the 2020 Atlas's row
+        # has its own number): the portal confirms that partnership, adds its sources and
+        # status, and leaves the rest (the Atlas's summary, a moderator's edits) as it is. No
+        # summary of its own for that reason: the portal's figures are its observations.
+        match=Match.ANY,
     )
 
 
@@ -211,7 +211,7 @@ def _survey_plan(row: Surveyed, agency: AgencyPlan) -> PartnershipPlan:
         status_as_of=SURVEY_ON,
         attribution=ATTRIBUTION,
         add_sources=tuple(sources),
-        match=Match.UNNUMBERED,
+        match=Match.ANY,
     )
 
 

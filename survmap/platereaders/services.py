@@ -30,7 +30,7 @@ from survmap.records.normalize import normalize_name
 from survmap.records.plans import Writer
 
 # The write path's own multi-row INSERTs with history (what its bulk path writes with).
-from survmap.records.writing import _inserts as inserts
+from survmap.records.services import links_insert, records_insert
 
 
 @dataclass(frozen=True)
@@ -76,10 +76,9 @@ class SharingPlan:
 
 
 def _insert(model: type[models.Model], objects: Sequence[models.Model], writer: Writer) -> None:
-    """The records' own multi-row INSERTs (records/writing/_inserts.py, what the bulk import
-    path writes with), each record with its first history entry."""
-    inserts.insert(model, objects)
-    inserts.history_insert(model, objects, history_type="+", reason=writer.history_reason)
+    """The records' own multi-row INSERTs (what the bulk import path writes with, through the
+    write path's public face), each record with its first history entry."""
+    records_insert(model, objects, reason=writer.history_reason)
 
 
 def _create(model: type[models.Model], objects: list[Any], writer: Writer) -> None:
@@ -176,7 +175,7 @@ def observations_add(
     if new:
         _create(Observation, new, writer)
         through = Observation.sources.through
-        inserts.insert_values(
+        links_insert(
             through,
             ["observation_id", "source_id"],
             [[observation.pk, source_id] for observation, ids in sources for source_id in ids],

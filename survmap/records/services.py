@@ -8,7 +8,7 @@ The public face of the write path; the code is in `survmap.records.writing` (doc
 from __future__ import annotations
 
 from survmap.records.plans import Outcome
-from survmap.records.writing.batch import plans_apply, plans_held
+from survmap.records.writing.batch import links_insert, plans_apply, plans_held, records_insert
 from survmap.records.writing.conflicts import conflict_settle
 from survmap.records.writing.edit import record_edit
 from survmap.records.writing.events import policy_event_upsert, policy_event_values
@@ -67,6 +67,7 @@ __all__ = [
     "history_restore",
     "is_cited",
     "journal_revert",
+    "links_insert",
     "merge_preview",
     "merge_undo",
     "merge_undo_check",
@@ -80,6 +81,7 @@ __all__ = [
     "policy_event_values",
     "record_delete",
     "record_edit",
+    "records_insert",
     "source_find",
     "source_values",
     "technology_find",

@@ -10,7 +10,7 @@ from unittest import mock
 
 import pytest
 
-from survmap.imports.flock import ATTRIBUTION, read_flock
+from survmap.imports.flock import ATTRIBUTION, FLOCK, TECHNOLOGY, read_flock
 from survmap.imports.flock_write import FlockImporter
 from survmap.imports.kinds import NoteKind
 from survmap.imports.models import ImportNote
@@ -254,3 +254,132 @@ def test_the_nc_survey_adds_vendors_and_camera_counts_with_their_documents(agenc
     ).exists()
     observation = Observation.objects.get(partnership=partnership)
     assert (observation.method, observation.cameras) == ("survey", 4)
+
+
+def _atlas_flock(agency: Agency) -> Partnership:
+    """The 2020 Atlas's row for the agency's Flock plate readers: a numbered partnership."""
+    from survmap.records.plans import (
+        AgencyPlan,
+        PartnershipPlan,
+        SourcePlan,
+        TechnologyRef,
+        VendorRef,
+    )
+
+    applied = services.plan_apply(
+        plan=PartnershipPlan(
+            agency=AgencyPlan(pk=agency.pk),
+            technology=TechnologyRef(
+                name=TECHNOLOGY[0], slug=TECHNOLOGY[1], category=TECHNOLOGY[2]
+            ),
+            vendor=VendorRef(name=FLOCK[0], slug=FLOCK[1]),
+            atlas_id="AOS9001",
+            status="active",
+            summary="The Atlas: Broomfield police use Flock cameras.",
+            add_sources=(SourcePlan(url="https://example.org/broomfield-flock-story"),),
+        ),
+        writer=Writer.import_file("Atlas_2020.csv", source="atlas"),
+    )
+    return applied.record  # type: ignore[return-value]
+
+
+def test_a_portal_confirms_the_atlas_partnership_of_the_same_agency(agencies) -> None:
+    atlas = _atlas_flock(agencies["broomfield"])
+    FlockImporter(_files(_LINKS)).run()
+    # One partnership: the portal is the Atlas's Flock plate readers, not a second record.
+    assert Partnership.objects.filter(agency=agencies["broomfield"]).count() == 1
+    atlas.refresh_from_db()
+    assert atlas.atlas_id == "AOS9001"
+    assert atlas.summary == "The Atlas: Broomfield police use Flock cameras."
+    assert str(atlas.status_as_of_date) == "2024-04-26"
+    urls = set(atlas.sources.values_list("url", flat=True))
+    assert "https://example.org/broomfield-flock-story" in urls
+    assert "https://transparency.flocksafety.com/broomfield-co-pd" in urls
+    assert ATTRIBUTION in atlas.attribution
+    assert Observation.objects.get().partnership == atlas
+    assert not services_conflicts()
+
+
+def services_conflicts() -> list[object]:
+    from survmap.records.models import Conflict
+
+    return list(Conflict.objects.all())
+
+
+def test_reloading_onto_the_atlas_partnership_changes_nothing(agencies) -> None:
+    _atlas_flock(agencies["broomfield"])
+    FlockImporter(_files(_LINKS)).run()
+    before = _counts()
+    report = FlockImporter(_files(_LINKS)).run()
+    assert _counts() == before
+    assert report.partnerships == {"unchanged": 1}
+
+
+def test_a_correction_to_the_atlas_partnership_survives_a_reload(agencies, bob) -> None:
+    atlas = _atlas_flock(agencies["broomfield"])
+    FlockImporter(_files(_LINKS)).run()
+    services.record_edit(
+        instance=atlas,
+        values={"summary": "Checked with the city: 6 cameras on Main Street.", "product": "Falcon"},
+        writer=Writer.moderator(bob, "checked"),
+    )
+    FlockImporter(_files(_LINKS)).run()
+    atlas.refresh_from_db()
+    assert atlas.summary == "Checked with the city: 6 cameras on Main Street."
+    assert atlas.product == "Falcon"
+    assert Partnership.objects.filter(agency=agencies["broomfield"]).count() == 1
+    assert not services_conflicts()
+
+
+def test_one_agency_however_each_source_spells_it(agencies) -> None:
+    """The directory's agency (with its ORI) is the one a Flock label names, however written:
+    no second Broomfield, no second Beacon, no sheriff's office or state patrol created twice."""
+    from survmap.records.models import AgencyKind
+
+    broomfield = agencies["broomfield"]
+    broomfield.ori, broomfield.city = "CO0070100", "Broomfield"
+    broomfield.save()
+    beacon = AgencyFactory(name="Beacon Police Department", state_id="NY", ori="NY0130100")
+    patrol = AgencyFactory(
+        name="State Patrol", state_id="CO", ori="COCSP0000", kind=AgencyKind.STATE_POLICE
+    )
+    bureau = AgencyFactory(
+        name="Bureau County Sheriff's Office", state_id="IL", kind=AgencyKind.SHERIFF
+    )
+    before = Agency.objects.count()
+    links = [
+        ("Broomfield CO PD", "Beacon NY DPS"),
+        ("Broomfield CO PD", "Colorado State Patrol"),
+        ("Broomfield CO PD", "Bureau Co. IL SO"),
+        ("Broomfield CO PD", "Broomfield CO PD (duplicate)"),
+    ]
+    FlockImporter(_files(links)).run()
+    assert Agency.objects.count() == before
+    assert Agency.objects.filter(name__icontains="Broomfield").count() == 1
+    assert Partnership.objects.filter(agency=broomfield).count() == 1
+    to = set(Sharing.objects.filter(from_agency=broomfield).values_list("to_agency", flat=True))
+    assert to == {beacon.pk, patrol.pk, bureau.pk}
+    assert not Organisation.objects.exists()
+
+
+def test_a_county_in_brackets_tells_apart_agencies_of_one_name(agencies) -> None:
+    montgomery = AgencyFactory(
+        name="Miami Township Police Department", state_id="OH", city="", counties=["39113"]
+    )
+    clermont = AgencyFactory(
+        name="Miami Township Police Department, Clermont County",
+        state_id="OH",
+        city="",
+        counties=["39025"],
+    )
+    links = [
+        ("Broomfield CO PD", "Miami Township OH PD (Clermont)"),
+        ("Broomfield CO PD", "Miami Township OH PD (Montgomery County)"),
+        ("Broomfield CO PD", "Miami Township OH PD"),
+    ]
+    FlockImporter(_files(links)).run()
+    to = set(Sharing.objects.values_list("to_agency", flat=True))
+    assert {montgomery.pk, clermont.pk} <= to
+    # Without the county: either, so neither; an organisation with the candidates.
+    unsure = Organisation.objects.get(label="Miami Township OH PD")
+    assert "Could be any of" in unsure.note

@@ -50,7 +50,11 @@ def test_every_plain_label_gives_its_state_and_kind() -> None:
             continue
         assert parsed.state == found["state"], label
         expected = "Police Department" if found["kind"] == "PD" else "Sheriff's Office"
+        if found["kind"] == "PD" and found["place"].endswith(" Police"):
+            # "Indiana State Police IN PD": the kind is already in the name, not said twice.
+            expected = "Police"
         assert parsed.name.endswith(expected), label
+        assert not parsed.name.endswith("Police Police Department"), label
         assert parsed.matchable or parsed.organisation, label
 
 
@@ -221,3 +225,16 @@ def test_flocks_own_accounts_stay_what_they_are_whatever_the_address() -> None:
         "Flock Safety - Sales", "https://transparency.flocksafety.com/flock-safety-sales"
     )
     assert parsed.organisation == "vendor"
+
+
+@pytest.mark.parametrize(
+    ("label", "name"),
+    [
+        ("Bureau Co. IL SO", "Bureau County Sheriff's Office"),
+        ("Hood Co. TX SO", "Hood County Sheriff's Office"),
+        ("Kentucky State Police KY PD", "Kentucky State Police"),
+        ("Clark-Pleasant Police Department - IN PD", "Clark-Pleasant Police Department"),
+    ],
+)
+def test_a_county_abbreviated_or_a_kind_said_twice_is_read_once(label: str, name: str) -> None:
+    assert parse_label(label).name == name

@@ -90,6 +90,25 @@ def plans_apply(
     return BulkWriter(writer=writer, batch_size=batch_size, bulk=bulk, progress=progress).run(rows)
 
 
+def records_insert(
+    model: type[models.Model], records: Sequence[models.Model], *, reason: str
+) -> None:
+    """New records of another app's model (plate-reader observations, sharing links), written
+    as the bulk path writes its own: multi-row INSERTs, primary keys set on the records, and
+    each record's first history entry with `reason`. The caller has checked them
+    (`full_clean`); no signals are sent, as `bulk_create` sends none."""
+    inserts.insert(model, records)
+    inserts.history_insert(model, records, history_type="+", reason=reason)
+
+
+def links_insert(
+    through: type[models.Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Rows of plain values (a many-to-many table's pairs of ids, in the order of `attnames`)
+    written as multi-row INSERTs, each value converted by its field."""
+    inserts.insert_values(through, attnames, rows)
+
+
 def plans_held() -> AbstractContextManager[None]:
     """For a writer that reads a whole file into plans and then applies them (an importer): run
     both inside this. Every plan lives until the end, so no full garbage collection walks them

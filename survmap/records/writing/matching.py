@@ -20,11 +20,13 @@ import re
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from django.db.models import Q
 from django.utils.text import slugify
 
 from survmap.common.dates import PartialDate
+from survmap.geo import census
 from survmap.records.models import (
     Agency,
     AgencyAlias,
@@ -52,6 +54,7 @@ __all__ = [
     "AgencyQuery",
     "AgencyUnmatched",
     "agency_match",
+    "agency_name_equivalents",
     "agency_name_key",
     "alias_wanted",
     "ori_of",
@@ -158,6 +161,9 @@ class AgencyIndex:
             if wanted and query.state:
                 keys.add((wanted, query.state))
                 keys.update((variant, query.state) for variant in agency_name_variants(query.name))
+                keys.update(
+                    (same, query.state) for same in agency_name_equivalents(wanted, query.state)
+                )
             ori = ori_of(query.ori)
             if ori:
                 oris.add(ori[:7])
@@ -354,7 +360,85 @@ def agency_match(
         if any(agency.normalized_name == normalized for agency in other):
             return AgencyMatch(None, tuple(dict.fromkeys(other)), "ambiguous")
         return AgencyMatch(None)
+    equivalent = _equivalent(key, state, ori=ori, **asked)  # type: ignore[arg-type]
+    if equivalent.agency is not None or equivalent.candidates:
+        return equivalent
     return _variant(name, state, ori=ori, counties=counties, index=index)
+
+
+# Words a state-wide agency's name starts with once the state's name is left out: the
+# directory writes 'State Patrol' (Colorado), a source 'Colorado State Patrol'; the directory
+# 'Arizona Department of Public Safety', a source 'Department of Public Safety' (AZ).
+# ('Michigan State University' is no state-wide 'State University').
+_CAMPUS_WORDS = {"university", "college"}
+_STATEWIDE = ("state", "department", "capitol", "highway", "bureau", "division", "office", "public")
+
+
+@cache
+def _state_names() -> dict[str, str]:
+    return {state.code: normalize_name(state.name) for state in census.states()}
+
+
+def agency_name_equivalents(key: str, state: str) -> tuple[str, ...]:
+    """Other keys (`agency_name_key`) of the very same agency, whatever its counties, tried when
+    the key itself finds nothing: a city's department of public safety is its police ('Albion
+    DPS', the 'Albion Police Department'); 'Metro' is 'Metropolitan' ('Indianapolis Metro
+    PD'); a state-wide agency with or without the state's name. Unlike `agency_name_variants`
+    (a place's form of government), none of these can be another agency of the state, so no
+    county is needed to take one. Not here: 'X City' for 'X' (Atlantic City is not Atlantic),
+    a sheriff with or without 'County' (Baltimore's city and county sheriffs are two)."""
+    words = key.split()
+    if not words:
+        return ()
+    found: list[str] = []
+    if words[-1] == "dps" and len(words) > 1:
+        # 'Albion DPS': the Department of Public Safety, as the directory writes it.
+        key = " ".join([*words[:-1], "public", "safety"])
+        words = key.split()
+        found.append(key)
+    if words[-2:] == ["public", "safety"] and len(words) > 2:
+        found.append(" ".join([*words[:-2], "police"]))
+    if "metro" in words:
+        found += [
+            " ".join("metropolitan" if word == "metro" else word for word in variant.split())
+            for variant in (key, *found)
+        ]
+    state_name = _state_names().get(state, "")
+    if state_name:
+        for variant in (key, *found):
+            if variant.startswith(state_name + " "):
+                rest = variant[len(state_name) + 1 :]
+                if rest.split()[0] in _STATEWIDE and not _CAMPUS_WORDS & set(rest.split()):
+                    found.append(rest)
+            elif words[0] in _STATEWIDE and not _CAMPUS_WORDS & set(words):
+                found.append(f"{state_name} {variant}")
+    return tuple(dict.fromkeys(found))
+
+
+def _equivalent(
+    key: str,
+    state: str,
+    *,
+    ori: str,
+    city: str,
+    counties: Sequence[str],
+    kind: str,
+    index: AgencyIndex,
+) -> AgencyMatch:
+    """The agency stored under an equivalent key (`agency_name_equivalents`): taken when it is
+    the only one (narrowed by kind, city and counties as for the name); several are a person's
+    to choose; an agency with another ORI is another agency."""
+    found: list[Agency] = []
+    for same in agency_name_equivalents(key, state):
+        for agency in index.named(same, state) + index.aliased(same, state):
+            if ori and agency.ori and not _same_ori(agency.ori, ori):
+                continue
+            if agency not in found:
+                found.append(agency)
+    if not found:
+        return AgencyMatch(None)
+    match = _narrowed(found, "equivalent", city=city, counties=counties, kind=kind, index=index)
+    return match
 
 
 def _variant(

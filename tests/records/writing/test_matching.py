@@ -392,3 +392,66 @@ def test_public_safety_county_sheriffs_and_colleges_as_the_directory_writes_them
     assert agency_match(name="Baylor University Police Department", state="TX").agency == baylor
     newtown = agency("Newtown Township Police Department, Bucks County", "PA")
     assert agency_match(name="Newtown Township PD", state="PA").agency == newtown
+
+
+# Equivalent names: the very same agency written another way, taken without a county.
+
+EQUIVALENT = [
+    # (the directory's name, state, kind, the source's name)
+    ("Albion Police Department", "MI", "police", "Albion DPS"),
+    ("Berkley Police Department", "MI", "police", "Berkley Dept of Public Safety"),
+    ("Indianapolis Metropolitan Police Department", "IN", "police", "Indianapolis Metro PD"),
+    ("State Patrol", "CO", "state_police", "Colorado State Patrol"),
+    ("Arizona Department of Public Safety", "AZ", "police", "Department of Public Safety"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("stored", "state", "kind", "written"), EQUIVALENT)
+def test_an_equivalent_name_finds_the_one_agency_without_a_county(
+    stored: str, state: str, kind: str, written: str
+) -> None:
+    found_agency = agency(stored, state, kind=kind, ori=f"{state}0000001", city="")
+    found = agency_match(name=written, state=state)
+    assert (found.agency, found.rule) == (found_agency, "equivalent")
+
+
+@pytest.mark.django_db
+def test_an_equivalent_name_never_beats_the_name_itself_nor_guesses() -> None:
+    # The name itself first: the Department of Public Safety is stored, and the police too.
+    dps = agency("Berkley Department of Public Safety", "MI")
+    agency("Berkley Police Department", "MI")
+    assert agency_match(name="Berkley Public Safety", state="MI").agency == dps
+    # Two agencies an equivalent name could be: the candidates, never a guess.
+    agency("Albion Police Department", "MI", city="Albion")
+    agency("Albion Department of Public Safety", "MI", city="")
+    found = agency_match(name="Albion DPS", state="MI")
+    assert (found.agency, found.rule, len(found.candidates)) == (None, "ambiguous", 2)
+    agency("Fraser Police Department", "MI", city="Fraser", kind="police")
+    agency("Fraser Police Department", "MN", city="Fraser", kind="police")
+    assert agency_match(name="Fraser DPS", state="MN").agency.state_id == "MN"  # type: ignore[union-attr]
+    # Another ORI is another agency.
+    agency("Utica Police Department", "NY", ori="NY0320200")
+    assert agency_match(name="Utica DPS", state="NY", ori="NY9999900").agency is None
+    # A city's name that starts with the state's is no state-wide agency.
+    assert agency_match(name="Virginia Beach PD", state="VA").agency is None
+
+
+@pytest.mark.django_db
+def test_equivalent_names_that_find_several_agencies_are_left_for_a_person() -> None:
+    agency("Jackson Metro Police Department", "MS")
+    agency("Jackson Metropolitan Police Department", "MS")
+    found = agency_match(name="Jackson Metro Public Safety", state="MS")
+    assert (found.agency, found.rule, len(found.candidates)) == (None, "ambiguous", 2)
+
+
+@pytest.mark.django_db
+def test_a_city_in_the_name_or_a_county_sheriff_is_another_agency() -> None:
+    # Atlantic City is not Atlantic (NJ); Baltimore's city and county sheriffs are two.
+    agency("Atlantic Police Department", "NJ")
+    assert agency_match(name="Atlantic City Police Department", state="NJ").agency is None
+    agency("Baltimore Sheriff's Office", "MD", kind="sheriff")
+    assert agency_match(name="Baltimore County Sheriff's Office", state="MD").agency is None
+    # Michigan State University's police are no state-wide agency.
+    agency("State University Police Department", "MI")
+    assert agency_match(name="Michigan State University Police", state="MI").agency is None
