@@ -237,6 +237,6 @@ def test_an_agency_in_two_counties_names_both_at_one_level_of_its_breadcrumbs(cl
     )
     page = client.get(partnership.agency.get_absolute_url()).content.decode()
     crumbs = page.split('<nav class="crumbs"', 1)[1].split("</nav>", 1)[0]
-    assert crumbs.count(" › ") == 2
+    assert crumbs.count(" \u203a ") == 2
     assert "DeKalb County</a>, <a" in crumbs
     assert crumbs.rstrip().endswith("Fulton County</a>")
