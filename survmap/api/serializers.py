@@ -84,6 +84,20 @@ class SourceSerializer(PublicSerializer):
         ]
 
 
+# An agency as every row that names one shows it; the agency list adds its credit and links.
+AGENCY_SUMMARY_FIELDS = [
+    "id",
+    "name",
+    "kind",
+    "state",
+    "counties",
+    "city",
+    "latitude",
+    "longitude",
+    "ori",
+]
+
+
 class AgencySerializer(PublicSerializer):
     counties: serializers.SlugRelatedField = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="fips", help_text=help_of(Agency, "counties")
@@ -101,15 +115,7 @@ class AgencySerializer(PublicSerializer):
     class Meta:
         model = Agency
         fields = [
-            "id",
-            "name",
-            "kind",
-            "state",
-            "counties",
-            "city",
-            "latitude",
-            "longitude",
-            "ori",
+            *AGENCY_SUMMARY_FIELDS,
             "attribution",
             "page_url",
             "partnerships_url",
@@ -130,17 +136,7 @@ class AgencySummarySerializer(PublicSerializer):
 
     class Meta:
         model = Agency
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "state",
-            "counties",
-            "city",
-            "latitude",
-            "longitude",
-            "ori",
-        ]
+        fields = AGENCY_SUMMARY_FIELDS
 
 
 class PartnershipSerializer(PublicSerializer):

@@ -16,12 +16,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from survmap.common.admin import ReadOnlyAdmin
 from survmap.imports.models import ImportNote, ImportRun, NoteKind
 
 HANDLE_PERMISSION = "imports.handle_importnote"
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(ReadOnlyAdmin):
     """Kept as the import wrote it: no adding, changing or deleting in the admin."""
 
     # The query-string lookups the list's own filters make; any other is refused (400). Django
@@ -31,15 +32,6 @@ class ReadOnly(admin.ModelAdmin):
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
         return lookup in self.allowed_lookups
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 def notes_url(**filters: Any) -> str:

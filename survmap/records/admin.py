@@ -23,6 +23,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from survmap.common.admin import ReadOnlyAdmin
 from survmap.records.models import (
     Agency,
     AgencyAlias,
@@ -538,9 +539,10 @@ class ConflictAdmin(admin.ModelAdmin):
 
 
 @admin.register(RecordMerge)
-class RecordMergeAdmin(admin.ModelAdmin):
+class RecordMergeAdmin(ReadOnlyAdmin):
     """Merges of two agencies or two vendors: who, when, why, what moved; undone from here
-    (a preview of the undo, then a POST)."""
+    (a preview of the undo, then a POST). What a merge did is its record: read-only, and never
+    deleted, which would lose what undoes it."""
 
     list_display = ["__str__", "kind", "merged_by_label", "created_at", "undone_at"]
     list_filter = ["kind", ("undone_at", admin.EmptyFieldListFilter)]
@@ -561,17 +563,6 @@ class RecordMergeAdmin(admin.ModelAdmin):
         "undo_link",
     ]
     exclude = ["state", "summary", "kept_id", "kept_name", "updated_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # What a merge did is its record: read-only; its undo has its own page.
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A merge is undone, never deleted: deleting it would lose what undoes it.
-        return False
 
     def _model_admin(self, merge: RecordMerge) -> admin.ModelAdmin:
         model = Agency if merge.kind == MergeKind.AGENCY else Vendor
