@@ -7,9 +7,10 @@ file on an install where it ran already changes nothing."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -28,6 +29,7 @@ from survmap.records.services import (
 
 KNOWN_DUPLICATES = Path(settings.BASE_DIR) / "fixtures" / "research" / "merges.json"
 LABEL = "fixtures/research/merges.json"
+T = TypeVar("T")
 
 
 class KnownDuplicatesError(ValueError):
@@ -107,48 +109,46 @@ def read_known_duplicates(text: str) -> KnownDuplicatesFile:
     if not isinstance(data, dict):
         raise KnownDuplicatesError("the file must hold one JSON object")
     problems: list[str] = []
-    agencies, vendors, not_vendors = [], [], []
-    for number, item in enumerate(data.get("agencies") or []):
-        where = f"agencies[{number}]"
-        if not isinstance(item, dict):
-            problems.append(f"{where}: must be an object")
-            continue
-        agencies.append(
-            AgencyDuplicate(
-                _agency(item.get("keep"), f"{where}.keep", problems),
-                _names(item, "merge", where, problems),
-                _text(item, "why", where, problems),
-            )
-        )
-    for number, item in enumerate(data.get("vendors") or []):
-        where = f"vendors[{number}]"
-        if not isinstance(item, dict):
-            problems.append(f"{where}: must be an object")
-            continue
-        vendors.append(
-            VendorDuplicate(
-                _text(item, "keep", where, problems),
-                _names(item, "merge", where, problems),
-                _text(item, "why", where, problems),
-            )
-        )
-    for number, item in enumerate(data.get("not_vendors") or []):
-        where = f"not_vendors[{number}]"
-        if not isinstance(item, dict):
-            problems.append(f"{where}: must be an object")
-            continue
-        not_vendors.append(
-            NotVendor(
-                _text(item, "name", where, problems),
-                _agency(item.get("agency"), f"{where}.agency", problems),
-                _text(item, "vendor", where, problems),
-                _names(item, "partnerships", where, problems),
-                _text(item, "why", where, problems),
-            )
-        )
+
+    def entries(key: str, build: Callable[[dict[str, Any], str], T]) -> tuple[T, ...]:
+        built = []
+        for number, item in enumerate(data.get(key) or []):
+            where = f"{key}[{number}]"
+            if isinstance(item, dict):
+                built.append(build(item, where))
+            else:
+                problems.append(f"{where}: must be an object")
+        return tuple(built)
+
+    agencies = entries(
+        "agencies",
+        lambda item, where: AgencyDuplicate(
+            _agency(item.get("keep"), f"{where}.keep", problems),
+            _names(item, "merge", where, problems),
+            _text(item, "why", where, problems),
+        ),
+    )
+    vendors = entries(
+        "vendors",
+        lambda item, where: VendorDuplicate(
+            _text(item, "keep", where, problems),
+            _names(item, "merge", where, problems),
+            _text(item, "why", where, problems),
+        ),
+    )
+    not_vendors = entries(
+        "not_vendors",
+        lambda item, where: NotVendor(
+            _text(item, "name", where, problems),
+            _agency(item.get("agency"), f"{where}.agency", problems),
+            _text(item, "vendor", where, problems),
+            _names(item, "partnerships", where, problems),
+            _text(item, "why", where, problems),
+        ),
+    )
     if problems:
         raise KnownDuplicatesError("\n".join(problems))
-    return KnownDuplicatesFile(tuple(agencies), tuple(vendors), tuple(not_vendors))
+    return KnownDuplicatesFile(agencies, vendors, not_vendors)
 
 
 @dataclass
