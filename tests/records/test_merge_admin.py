@@ -151,3 +151,62 @@ def test_staff_without_the_permissions_cannot(db, pair):
     )
     assert response.status_code == 403
     assert Agency.objects.filter(pk=removed.pk).exists()
+
+
+def test_a_merge_too_large_for_a_request_points_to_the_command_and_writes_nothing(
+    bob_client, pair, monkeypatch
+):
+    from survmap.records import admin as records_admin
+
+    kept, removed, _moved = pair
+    PartnershipFactory(agency=removed)
+    monkeypatch.setattr(records_admin, "MERGE_ROWS_IN_ONE_REQUEST", 1)
+    url = reverse("admin:records_agency_merge")
+    page = bob_client.get(url, {"keep": kept.pk, "remove": removed.pk})
+    text = page.content.decode()
+    assert "moves 2 rows" in text
+    assert f"merge_records agency {kept.pk} {removed.pk} --moderator bob" in text
+    assert 'name="reason"' not in text  # no form to send
+    posted = bob_client.post(url, {"keep": kept.pk, "remove": removed.pk, "reason": "One"})
+    assert posted.status_code == 400
+    assert Agency.objects.filter(pk=removed.pk).exists()
+    assert not RecordMerge.objects.exists()
+
+
+def test_the_command_merges_and_undoes_as_the_moderator_named(pair, django_user_model):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    kept, removed, moved = pair
+    django_user_model.objects.create_user("carol", is_staff=True)
+    out = StringIO()
+    call_command(
+        "merge_records", "agency", kept.pk, removed.pk, "--reason=One NYPD",
+        "--moderator=carol", "--dry-run", stdout=out,
+    )  # fmt: skip
+    assert "1 partnerships" in out.getvalue() and "nothing written" in out.getvalue()
+    assert Agency.objects.filter(pk=removed.pk).exists()
+
+    for bad, message in (
+        (["agency", kept.pk, removed.pk, "--moderator=nobody"], "No staff member"),
+        (["agency", kept.pk, 999_999, "--moderator=carol"], "No agency with id 999999"),
+        (["agency", kept.pk, "--moderator=carol"], "two ids"),
+        (["agency", kept.pk, kept.pk, "--moderator=carol"], "Refused"),
+    ):
+        with pytest.raises(CommandError, match=message):
+            call_command("merge_records", *bad, "--reason=x", stdout=StringIO())
+    assert not RecordMerge.objects.exists()
+
+    call_command(
+        "merge_records", "agency", kept.pk, removed.pk, "--reason=One NYPD",
+        "--moderator=carol", stdout=out,
+    )  # fmt: skip
+    merge = RecordMerge.objects.get()
+    assert merge.merged_by.username == "carol" and merge.reason == "One NYPD"
+    assert Partnership.objects.get(pk=moved.pk).agency == kept
+    call_command("merge_records", "undo", merge.pk, "--reason=two", "--moderator=carol", stdout=out)
+    assert Partnership.objects.get(pk=moved.pk).agency_id == removed.pk
+    assert RecordMerge.objects.get().is_undone
+    with pytest.raises(CommandError, match="undone"):
+        call_command("merge_records", "undo", merge.pk, "--reason=x", "--moderator=carol")

@@ -655,6 +655,11 @@ class MergePreview:
     aliases: list[str]
     others: dict[str, int]
 
+    @property
+    def rows(self) -> int:
+        """How many rows the merge moves, each saved with its history."""
+        return len(self.partnerships) + sum(self.others.values())
+
 
 def merge_preview(*, kind: str, kept: models.Model, removed: models.Model) -> MergePreview:
     """What `agency_merge` / `vendor_merge` would move, without writing: the removed record's
