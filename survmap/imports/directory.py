@@ -61,6 +61,10 @@ def agency_kind(type_name: str, name: str) -> AgencyKind:
         r"\b(highway patrol|state police|state patrol)\b", words
     ):
         return AgencyKind.STATE_POLICE
+    if kind == "city":
+        # A city's agency, whatever its place's name says: College Park, University City and
+        # University Heights are cities with police of their own, not campuses.
+        return AgencyKind.SHERIFF if re.search(r"\bsheriff", words) else AgencyKind.POLICE
     if kind == "university or college" or re.search(r"\b(university|college)\b", words):
         return AgencyKind.UNIVERSITY
     if re.search(r"\b(school|schools)\b", words):

@@ -113,6 +113,13 @@ def test_kinds_follow_the_fbis_type_and_the_name() -> None:
                 state_abbr="ME", county_name="PENOBSCOT"),
             row(6, agency_name="Fish and Wildlife", agency_type_name="Other State Agency",
                 ori="DE001200X", state_abbr="DE", county_name="KENT"),
+            # Cities named for a college or university: their police, not a campus's.
+            row(7, agency_name="College Park Police Department", agency_type_name="City",
+                ori="GA0600100", state_abbr="GA", county_name="CLAYTON; FULTON"),
+            row(8, agency_name="University City Police Department", agency_type_name="City",
+                ori="MO0957300", state_abbr="MO", county_name="ST LOUIS"),
+            row(9, agency_name="Baylor University", agency_type_name="University or College",
+                ori="TX1610900", state_abbr="TX", county_name="MCLENNAN"),
         ]
     )  # fmt: skip
     kinds = dict(Agency.objects.values_list("ori", "kind"))
@@ -122,6 +129,9 @@ def test_kinds_follow_the_fbis_type_and_the_name() -> None:
         "TX0141800": AgencyKind.SCHOOL,
         "ME010100X": AgencyKind.POLICE,
         "DE001200X": AgencyKind.OTHER,
+        "GA0600100": AgencyKind.POLICE,
+        "MO0957300": AgencyKind.POLICE,
+        "TX1610900": AgencyKind.UNIVERSITY,
     }
 
 
