@@ -384,3 +384,82 @@ def parse_portal_label(label: str, url: str) -> ParsedLabel:
             notes=(f"read from the portal's address {slug}: the label says {parsed.label!r}",),
         )
     return parsed
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Another way the directory may write the agency a label names, asked only when the
+    label's own name finds nothing; `rule` says which (the resolver checks each its own way)."""
+
+    rule: str
+    name: str
+
+
+# "Beacon City NY PD", "Bellevue Borough PA PD", "Kenilworth Village IL PD": the FBI writes a
+# city's, a borough's (and outside New York a village's) police under the place's bare name.
+# Not a township's or a town's: 'Jackson Township' is not the 'Jackson Police Department'.
+_PLACE_FORM = re.compile(r"^(?P<place>.+?) (?:City|Borough|Boro|Village) Police Department$")
+# "Fulshear TX PD" (the FBI's "Fulshear"), "Decatur Park District IL PD", "Marian University
+# Campus IN PD": the directory names some agencies without a kind.
+_UNSUFFIXED = re.compile(r"^(?P<place>.+?)(?: Campus)? Police Department$")
+_NOT_UNSUFFIXED = re.compile(
+    r"\b(?:sheriff'?s?|constable|police|public safety|ISD|CISD)\b"
+    r"|\b(?:county|parish|city|town|township|twp|village|borough|boro)$"
+    r"|\bstate\b(?! university| college)|^(?:city|town|village|township|borough) of\b",
+    re.I,
+)
+# "Aldine ISD PD TX", "Spring Branch TX ISD PD": the FBI's "Independent School District: Aldine".
+_ISD = re.compile(r"^(?P<district>[A-Z][\w.' -]*?) ISD Police Department$")
+# "Bergen County NJ Prosecutors Office": New Jersey's "Prosecutor: Bergen County".
+_NJ_PROSECUTOR = re.compile(r"^(?P<county>[\w.' -]+? County) Prosecutor'?s? Office$", re.I)
+# A university's police named with its campus ("University of Wisconsin - Green Bay WI PD",
+# "University of Texas at Dallas TX PD", "Univ. of Texas - Tyler PD"): the FBI's "University
+# of Wisconsin: Green Bay".
+_CAMPUS_KIND = re.compile(
+    r"(?: Campus)?(?: Police Department| Police| PD| Public Safety)?(?: Campus)?$", re.I
+)
+
+
+def campus_words(name: str) -> str:
+    """A university agency's name as the words that tell its campus: 'University of Texas at
+    Dallas Police Department' and the FBI's 'University of Texas: Dallas' are both 'university
+    of texas dallas'; '' for a name that is no university's."""
+    text = re.sub(r"\bUniv\.?(?=\s)", "University", name)
+    if not re.search(r"\bUniversity\b", text, re.I):
+        return ""
+    text = _CAMPUS_KIND.sub("", text.replace(":", " "))
+    words = re.findall(r"[a-z0-9&]+", text.casefold())
+    return " ".join(word for word in words if word not in ("at", "campus"))
+
+
+def directory_readings(parsed: ParsedLabel) -> tuple[Reading, ...]:
+    """The other ways the directory may write a matchable label's agency (none for another)."""
+    if not parsed.matchable:
+        return ()
+    name = parsed.name
+    found: list[Reading] = []
+    place = _PLACE_FORM.match(name)
+    if place and not re.search(r"\b(?:county|parish)\b", place["place"], re.I):
+        found.append(Reading("place_form", f"{place['place']} Police Department"))
+    bare = _UNSUFFIXED.match(name)
+    if (
+        bare
+        and not _NOT_UNSUFFIXED.search(bare["place"])
+        and bare["place"].casefold() != _states()[0].get(parsed.state, "").casefold()
+    ):
+        found.append(Reading("unsuffixed", bare["place"]))
+    school = _ISD.match(name)
+    if school and parsed.state == "TX":
+        found.append(
+            Reading("school_district", f"Independent School District: {school['district']}")
+        )
+    prosecutor = _NJ_PROSECUTOR.match(name)
+    if prosecutor and parsed.state == "NJ":
+        found.append(Reading("prosecutor", f"Prosecutor: {prosecutor['county']}"))
+    campus = campus_words(name)
+    if campus.startswith("university of "):
+        # The university's name is some of the words: each, longest last, for the resolver to
+        # ask about; it takes an agency only when its campus words are the label's.
+        words = campus.split()
+        found += [Reading("campus", " ".join(words[:end])) for end in range(3, len(words))]
+    return tuple(found)

@@ -4,6 +4,7 @@ matcher is unsure or does not know it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -12,15 +13,20 @@ from typing import Any
 from survmap.geo import census
 from survmap.imports.flock_labels import (
     OTHER,
+    POLICE,
     SCHOOL,
     SHERIFF,
     STATE_POLICE,
     UNIVERSITY,
     OrgKind,
     ParsedLabel,
+    Reading,
+    campus_words,
+    directory_readings,
 )
 from survmap.platereaders.models import Organisation
-from survmap.records.normalize import normalize_name
+from survmap.records.models import Agency
+from survmap.records.normalize import agency_name_key, agency_name_variants, normalize_name
 from survmap.records.writing.matching import AgencyIndex, AgencyQuery, agency_match
 
 _POLICE_KINDS = {"police", SHERIFF, STATE_POLICE, UNIVERSITY, SCHOOL}
@@ -66,6 +72,11 @@ def resolve(labels: Iterable[ParsedLabel], *, index: AgencyIndex | None = None) 
         # One load for every label the matcher will be asked about.
         index.load(
             [AgencyQuery(parsed.name, parsed.state, "") for parsed in labels if parsed.matchable]
+            + [
+                AgencyQuery(reading.name, parsed.state, "")
+                for parsed in labels
+                for reading in directory_readings(parsed)
+            ]
         )
     # Organisations a moderator has matched to an agency since an earlier load: that stands.
     matched = {
@@ -75,8 +86,9 @@ def resolve(labels: Iterable[ParsedLabel], *, index: AgencyIndex | None = None) 
         )
     }
     parties: dict[str, Party] = {}
+    spaceless = Spaceless()
     for parsed in labels:
-        party = _resolve_one(parsed, index)
+        party = _resolve_one(parsed, index, spaceless)
         if party.agency_id is None and party.name:
             agency_id = matched.get(party.key)
             if agency_id is not None:
@@ -116,7 +128,7 @@ def _counties(parsed: ParsedLabel) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _resolve_one(parsed: ParsedLabel, index: AgencyIndex) -> Party:
+def _resolve_one(parsed: ParsedLabel, index: AgencyIndex, spaceless: Spaceless) -> Party:
     org_kind = _organisation_kind(parsed)
     base: dict[str, Any] = {
         "label": parsed.label,
@@ -145,6 +157,10 @@ def _resolve_one(parsed: ParsedLabel, index: AgencyIndex) -> Party:
         counties=_counties(parsed),
         index=index,
     )
+    if match.agency is None:
+        reread = _reread(parsed, index, spaceless, ambiguous=bool(match.candidates))
+        if reread is not None:
+            return reread
     if match.agency is not None:
         return Party(
             label=parsed.label,
@@ -164,3 +180,123 @@ def _resolve_one(parsed: ParsedLabel, index: AgencyIndex) -> Party:
         rule="none",
         note=f"No directory agency named {parsed.name!r} in {parsed.state}. Left for a moderator.",
     )
+
+
+# Township and town police: a label that says the place's form of government is not the
+# agency of the place's bare name (the FBI writes a township's and a town's police with it).
+_TOWNSHIP = re.compile(r"\b(?:township|town|twp)\b", re.I)
+_NOT_A_PLACES_POLICE = {SHERIFF, STATE_POLICE}
+
+
+def _reread(
+    parsed: ParsedLabel, index: AgencyIndex, spaceless: Spaceless, *, ambiguous: bool
+) -> Party | None:
+    """The one directory agency that a Flock reading of the label names when its own name finds
+    none (`flock_labels.directory_readings`), each reading checked its own way, or the only
+    agency of the place's other forms of government; None when there is not exactly one. A
+    label whose name could be several agencies is only narrowed by its campus."""
+    found: dict[int, tuple[Agency, str]] = {}
+    readings = directory_readings(parsed)
+    wanted_campus = campus_words(parsed.name)
+    for reading in readings:
+        if ambiguous and reading.rule != "campus":
+            continue
+        for agency in _read_as(parsed, reading, wanted_campus, index):
+            found.setdefault(agency.pk, (agency, reading.rule))
+    if not found and not ambiguous:
+        for agency in _sole_variant(parsed, index):
+            found.setdefault(agency.pk, (agency, "sole_variant"))
+    chosen: list[tuple[int, str]] = [(pk, rule) for pk, (_, rule) in found.items()]
+    if not found and not ambiguous:
+        chosen = [(pk, "joined") for pk in _joined(parsed, spaceless)]
+    if len(chosen) != 1:
+        return None
+    agency_id, rule = chosen[0]
+    return Party(
+        label=parsed.label,
+        agency_id=agency_id,
+        name=parsed.name,
+        state=parsed.state,
+        kind=parsed.kind,
+        rule=rule,
+    )
+
+
+def _stored(name: str, state: str, index: AgencyIndex) -> list[Agency]:
+    key = agency_name_key(name)
+    return list(dict.fromkeys(index.named(key, state) + index.aliased(key, state)))
+
+
+def _read_as(
+    parsed: ParsedLabel, reading: Reading, wanted_campus: str, index: AgencyIndex
+) -> list[Agency]:
+    state = parsed.state
+    if reading.rule == "campus":
+        return [
+            agency
+            for agency in _stored(reading.name, state, index)
+            if wanted_campus and campus_words(agency.name) == wanted_campus
+        ]
+    if reading.rule == "unsuffixed":
+        # The directory's own name is the label's place, with no kind after it.
+        exact = normalize_name(reading.name)
+        return [
+            agency
+            for agency in _stored(reading.name, state, index)
+            if normalize_name(agency.name) == exact and agency.kind not in _NOT_A_PLACES_POLICE
+        ]
+    match = agency_match(name=reading.name, state=state, kind=parsed.kind, index=index)
+    if match.agency is None or match.rule not in ("name", "alias"):
+        return []
+    if reading.rule == "place_form" and _TOWNSHIP.search(match.agency.name):
+        return []
+    return [match.agency]
+
+
+def _sole_variant(parsed: ParsedLabel, index: AgencyIndex) -> list[Agency]:
+    """'Depew NY PD' is the 'Depew Village Police Department' when the state holds no agency
+    of the bare name and exactly one, with an ORI, of its forms of government (village,
+    borough, township, town, city)."""
+    if parsed.kind != POLICE or parsed.county:
+        return []
+    # "Town of Campbell WI PD", "Village of Pewaukee WI PD": the label's own form, if it says one.
+    said = _SAID_FORM.match(parsed.label)
+    forms = _FORMS[said[1].casefold()] if said else ()
+    return list(
+        dict.fromkeys(
+            agency
+            for variant in agency_name_variants(parsed.name)
+            if not forms or variant.split()[-2] in forms
+            for agency in index.named(variant, parsed.state)
+            if agency.ori
+        )
+    )
+
+
+_SAID_FORM = re.compile(r"^(city|town|village|borough|township) of\b", re.I)
+_FORMS = {
+    "city": ("city",),
+    "town": ("town", "township"),
+    "village": ("village",),
+    "borough": ("borough",),
+    "township": ("township",),
+}
+
+
+class Spaceless(dict[str, dict[str, list[int]]]):
+    """Each state's agencies by their key without spaces ('lagrange police' for 'La Grange
+    Police Department'), read once a resolution asks about the state."""
+
+    def __missing__(self, state: str) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for pk, key in Agency.objects.filter(state_id=state).values_list("pk", "name_key"):
+            found.setdefault(key.replace(" ", ""), []).append(pk)
+        self[state] = found
+        return found
+
+
+def _joined(parsed: ParsedLabel, spaceless: Spaceless) -> list[int]:
+    """'LaGrange KY PD' is the 'La Grange Police Department', 'Desoto MO PD' the 'De Soto
+    Police Department': the one agency of the state whose name is the label's, spaces aside."""
+    key = agency_name_key(parsed.name)
+    return list(spaceless[parsed.state].get(key.replace(" ", ""), [])) if key else []
