@@ -92,6 +92,8 @@ _FLAG_WORDS = (
     (re.compile(r"\brevoked\b", re.I), "revoked"),
     (re.compile(r"\bformer\b|\b-\s*old\b", re.I), "former"),
     (re.compile(r"\berror\b", re.I), "error"),
+    # "Harrah OK PD - original": the first of two accounts.
+    (re.compile(r"-\s*original$", re.I), "original"),
 )
 _BRACKETS = re.compile(r"\(([^()]*)\)")
 # "Hermitage PA PD 2" (a second account), not "Harris County Const Pct 5" (a precinct).
@@ -432,12 +434,64 @@ def campus_words(name: str) -> str:
     return " ".join(word for word in words if word not in ("at", "campus"))
 
 
+# Flock's abbreviations and ways of writing that the directory writes out: (pattern, written).
+_WRITTEN_OUT = (
+    (re.compile(r"\bIntl\b\.?"), "International"),
+    (re.compile(r"\bCmnty\b\.?"), "Community"),
+    # "Harris County Const TX Pct 5": the "Harris County Constable Precinct 5".
+    (re.compile(r"\bPct\b\.?"), "Precinct"),
+    # "Cleveland OH Division of Police": the "Cleveland Police Department".
+    (re.compile(r"^(?P<place>.+) Division of Police$"), r"\g<place> Police Department"),
+    # "Livingston Parish County LA SO": Livingston Parish's sheriff.
+    (re.compile(r"\bParish County\b"), "Parish"),
+    # "18th Judicial District Drug Task Force - TN PD": Tennessee's "Drug Task Force: 18th
+    # Judicial District".
+    (
+        re.compile(
+            r"^(?P<district>\d+(?:st|nd|rd|th) Judicial District) Drug Task Force"
+            r"(?: Police Department)?$"
+        ),
+        r"Drug Task Force: \g<district>",
+    ),
+)
+# "Otoe Missouria Tribe OK PD": the FBI's "Otoe-Missouria Tribal".
+_TRIBAL = re.compile(r"^(?P<tribe>.+?) (?:Tribe|Tribal|Nation)(?: Tribal)? Police Department$")
+
+
+def written_out(parsed: ParsedLabel) -> str:
+    """The label's name with Flock's abbreviations written out, and the state's name taken from
+    a place it follows ("Hartland Wisconsin WI PD"); the name itself when nothing changes."""
+    name = parsed.name
+    for pattern, written in _WRITTEN_OUT:
+        name = pattern.sub(written, name)
+    state_name = _states()[0].get(parsed.state, "")
+    if state_name:
+        name = re.sub(
+            rf"^(?P<place>\S.*?) {re.escape(state_name)}"
+            r" (?P<kind>Police Department|Sheriff's Office)$",
+            r"\g<place> \g<kind>",
+            name,
+        )
+    return name
+
+
 def directory_readings(parsed: ParsedLabel) -> tuple[Reading, ...]:
     """The other ways the directory may write a matchable label's agency (none for another)."""
     if not parsed.matchable:
         return ()
-    name = parsed.name
     found: list[Reading] = []
+    name = written_out(parsed)
+    if name != parsed.name:
+        found.append(Reading("written_out", name))
+    if re.search(r"\bConstable Precinct \d+$", name):
+        # "Montgomery County Constable Precinct 4 (TX)": the "Montgomery County Constables
+        # Precinct 4" of another source; the precinct's number is the agency.
+        found.append(
+            Reading("written_out", name.replace("Constable Precinct", "Constables Precinct"))
+        )
+    tribal = _TRIBAL.match(name)
+    if tribal:
+        found.append(Reading("tribal", f"{tribal['tribe']} Tribal"))
     place = _PLACE_FORM.match(name)
     if place and not re.search(r"\b(?:county|parish)\b", place["place"], re.I):
         found.append(Reading("place_form", f"{place['place']} Police Department"))

@@ -237,7 +237,7 @@ def _read_as(
             for agency in _stored(reading.name, state, index)
             if wanted_campus and campus_words(agency.name) == wanted_campus
         ]
-    if reading.rule == "unsuffixed":
+    if reading.rule in ("unsuffixed", "tribal"):
         # The directory's own name is the label's place, with no kind after it.
         exact = normalize_name(reading.name)
         return [

@@ -36,11 +36,14 @@ def test_the_sample_is_large_checked_and_holds_traps() -> None:
     assert {row["rule"] for row in resolved} == {
         "campus",
         "joined",
+        "name",
         "place_form",
         "prosecutor",
         "school_district",
         "sole_variant",
+        "tribal",
         "unsuffixed",
+        "written_out",
     }
 
 
@@ -78,13 +81,48 @@ def test_flock_labels_resolve_to_the_directory_agency_checked_by_hand_and_traps_
             "Univ. of Texas - Tyler PD",
             [("unsuffixed", "Univ. of Texas - Tyler"), ("campus", "university of texas")],
         ),
+        (
+            "Cleveland OH Division of Police",
+            [("written_out", "Cleveland Police Department"), ("unsuffixed", "Cleveland")],
+        ),
+        (
+            "Harris County Const TX Pct 5",
+            [
+                ("written_out", "Harris County Constable Precinct 5"),
+                ("written_out", "Harris County Constables Precinct 5"),
+            ],
+        ),
+        (
+            "Livingston Parish County LA SO",
+            [("written_out", "Livingston Parish Sheriff's Office")],
+        ),
+        (
+            "Hartland Wisconsin WI PD",
+            [("written_out", "Hartland Police Department"), ("unsuffixed", "Hartland")],
+        ),
+        (
+            "Nashville Intl Airport TN PD",
+            [
+                ("written_out", "Nashville International Airport Police Department"),
+                ("unsuffixed", "Nashville International Airport"),
+            ],
+        ),
+        (
+            "18th Judicial District Drug Task Force - TN PD",
+            [("written_out", "Drug Task Force: 18th Judicial District")],
+        ),
+        (
+            "Otoe Missouria Tribe OK PD (FLEX)",
+            [("tribal", "Otoe Missouria Tribal"), ("unsuffixed", "Otoe Missouria Tribe")],
+        ),
         # Refusals: the bare name of a township's, a county's or a state's police is not read.
         ("Austintown Township OH PD", []),
         ("Madison County IL PD", []),
         ("Decatur County IN Prosecutor's Office", []),
         ("Galena Park ISD OK PD", []),
         ("City of Adamsville TN", []),
-        ("Harris County Const TX Pct 1", []),
+        ("Oneida WI PD", [("unsuffixed", "Oneida")]),
+        ("West Virginia WV PD", []),
         ("Ohio Bogus OH PD", [("unsuffixed", "Ohio Bogus")]),
         ("Ohio OH PD", []),
         ("Cook County IL Sheriff's PD", []),
@@ -112,3 +150,12 @@ def test_campus_words_are_the_same_for_flocks_and_the_fbis_way_of_writing_a_camp
         "University of Texas: Tyler"
     )
     assert campus_words("Tyler Police Department") == ""
+
+
+def test_flocks_note_original_is_a_flag_not_part_of_the_name() -> None:
+    parsed = parse_label("Harrah OK PD - original")
+    assert (parsed.name, parsed.state, parsed.flags) == (
+        "Harrah Police Department",
+        "OK",
+        ("original",),
+    )
