@@ -489,6 +489,16 @@ def directory_readings(parsed: ParsedLabel) -> tuple[Reading, ...]:
         found.append(
             Reading("written_out", name.replace("Constable Precinct", "Constables Precinct"))
         )
+    state_name = _states()[0].get(parsed.state, "")
+    if (
+        state_name
+        and name.startswith(state_name + " ")
+        and parsed.kind != UNIVERSITY
+        and not name.endswith(("Police Department", "Sheriff's Office"))
+    ):
+        # "Georgia Bureau of Investigation", "Rhode Island State Police": a state's agency,
+        # which the FBI lists under its headquarters.
+        found += [Reading("written_out", f"{name}{joint} Headquarters") for joint in ("", ":", ",")]
     tribal = _TRIBAL.match(name)
     if tribal:
         found.append(Reading("tribal", f"{tribal['tribe']} Tribal"))

@@ -115,6 +115,14 @@ def test_flock_labels_resolve_to_the_directory_agency_checked_by_hand_and_traps_
             "Otoe Missouria Tribe OK PD (FLEX)",
             [("tribal", "Otoe Missouria Tribal"), ("unsuffixed", "Otoe Missouria Tribe")],
         ),
+        (
+            "Rhode Island State Police",
+            [
+                ("written_out", "Rhode Island State Police Headquarters"),
+                ("written_out", "Rhode Island State Police: Headquarters"),
+                ("written_out", "Rhode Island State Police, Headquarters"),
+            ],
+        ),
         # Refusals: the bare name of a township's, a county's or a state's police is not read.
         ("Austintown Township OH PD", []),
         ("Madison County IL PD", []),
