@@ -454,6 +454,13 @@ _WRITTEN_OUT = (
         r"Drug Task Force: \g<district>",
     ),
 )
+# "Polk County FL SO - Flex", "NC - Rowan County SO - Insight Omnia", "Forsyth County GA SO -
+# Mobile": another account of the agency, named after a Flock product.
+_PRODUCT_ACCOUNT = re.compile(
+    r"^(?P<agency>.+? (?:Police Department|Sheriff's Office)) - "
+    r"(?:Flex|Mobile|Insight|Omnia|Raven|Falcon|Sparrow|Nova)(?: (?:Flex|Mobile|Insight|Omnia))?$",
+    re.I,
+)
 # "Otoe Missouria Tribe OK PD": the FBI's "Otoe-Missouria Tribal".
 _TRIBAL = re.compile(r"^(?P<tribe>.+?) (?:Tribe|Tribal|Nation)(?: Tribal)? Police Department$")
 
@@ -483,6 +490,9 @@ def directory_readings(parsed: ParsedLabel) -> tuple[Reading, ...]:
     name = written_out(parsed)
     if name != parsed.name:
         found.append(Reading("written_out", name))
+    account = _PRODUCT_ACCOUNT.match(name)
+    if account:
+        found.append(Reading("written_out", account["agency"]))
     if re.search(r"\bConstable Precinct \d+$", name):
         # "Montgomery County Constable Precinct 4 (TX)": the "Montgomery County Constables
         # Precinct 4" of another source; the precinct's number is the agency.

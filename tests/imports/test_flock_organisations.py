@@ -123,6 +123,7 @@ def test_flock_labels_resolve_to_the_directory_agency_checked_by_hand_and_traps_
                 ("written_out", "Rhode Island State Police, Headquarters"),
             ],
         ),
+        ("Polk County FL SO - Flex", [("written_out", "Polk County Sheriff's Office")]),
         # Refusals: the bare name of a township's, a county's or a state's police is not read.
         ("Austintown Township OH PD", []),
         ("Madison County IL PD", []),
@@ -131,6 +132,7 @@ def test_flock_labels_resolve_to_the_directory_agency_checked_by_hand_and_traps_
         ("City of Adamsville TN", []),
         ("Oneida WI PD", [("unsuffixed", "Oneida")]),
         ("West Virginia WV PD", []),
+        ("Milwaukee WI PD - STAC", []),
         ("Ohio Bogus OH PD", [("unsuffixed", "Ohio Bogus")]),
         ("Ohio OH PD", []),
         ("Cook County IL Sheriff's PD", []),
