@@ -472,14 +472,33 @@ def written_out(parsed: ParsedLabel) -> str:
     for pattern, written in _WRITTEN_OUT:
         name = pattern.sub(written, name)
     state_name = _states()[0].get(parsed.state, "")
-    if state_name:
-        name = re.sub(
-            rf"^(?P<place>\S.*?) {re.escape(state_name)}"
-            r" (?P<kind>Police Department|Sheriff's Office)$",
-            r"\g<place> \g<kind>",
-            name,
+    said_twice = re.fullmatch(
+        rf"(?P<place>\S.*?) {re.escape(state_name)} (?P<kind>Police Department|Sheriff's Office)",
+        name,
+    )
+    if (
+        state_name
+        and said_twice
+        # A place's name, not a university's ("University of Minnesota MN PD") nor one that
+        # ends in the state's name ("West Virginia").
+        and not re.search(
+            r"\b(?:of|university|college|state|west|new|north|south)$", said_twice["place"], re.I
         )
+        and not re.search(r"\b(?:university|college)\b", said_twice["place"], re.I)
+    ):
+        name = f"{said_twice['place']} {said_twice['kind']}"
     return name
+
+
+def campuses_named(parsed: ParsedLabel) -> set[str]:
+    """The campus words (`campus_words`) a label may mean: its name's, and its name's with the
+    campus it gives in brackets ("University of Minnesota MN PD (Twin Cities)")."""
+    named = campus_words(parsed.name)
+    if not named:
+        return set()
+    return {named} | {
+        " ".join([named, *re.findall(r"[a-z0-9&]+", note.casefold())]) for note in parsed.notes
+    }
 
 
 def directory_readings(parsed: ParsedLabel) -> tuple[Reading, ...]:
@@ -530,10 +549,10 @@ def directory_readings(parsed: ParsedLabel) -> tuple[Reading, ...]:
     prosecutor = _NJ_PROSECUTOR.match(name)
     if prosecutor and parsed.state == "NJ":
         found.append(Reading("prosecutor", f"Prosecutor: {prosecutor['county']}"))
-    campus = campus_words(name)
+    campus = campus_words(parsed.name)
     if campus.startswith("university of "):
         # The university's name is some of the words: each, longest last, for the resolver to
         # ask about; it takes an agency only when its campus words are the label's.
         words = campus.split()
-        found += [Reading("campus", " ".join(words[:end])) for end in range(3, len(words))]
+        found += [Reading("campus", " ".join(words[:end])) for end in range(3, len(words) + 1)]
     return tuple(found)

@@ -22,6 +22,7 @@ from survmap.imports.flock_labels import (
     ParsedLabel,
     Reading,
     campus_words,
+    campuses_named,
     directory_readings,
 )
 from survmap.platereaders.models import Organisation
@@ -197,7 +198,7 @@ def _reread(
     label whose name could be several agencies is only narrowed by its campus."""
     found: dict[int, tuple[Agency, str]] = {}
     readings = directory_readings(parsed)
-    wanted_campus = campus_words(parsed.name)
+    wanted_campus = campuses_named(parsed)
     for reading in readings:
         if ambiguous and reading.rule != "campus":
             continue
@@ -228,14 +229,14 @@ def _stored(name: str, state: str, index: AgencyIndex) -> list[Agency]:
 
 
 def _read_as(
-    parsed: ParsedLabel, reading: Reading, wanted_campus: str, index: AgencyIndex
+    parsed: ParsedLabel, reading: Reading, wanted_campus: set[str], index: AgencyIndex
 ) -> list[Agency]:
     state = parsed.state
     if reading.rule == "campus":
         return [
             agency
             for agency in _stored(reading.name, state, index)
-            if wanted_campus and campus_words(agency.name) == wanted_campus
+            if campus_words(agency.name) in wanted_campus
         ]
     if reading.rule in ("unsuffixed", "tribal"):
         # The directory's own name is the label's place, with no kind after it.

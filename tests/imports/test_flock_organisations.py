@@ -13,7 +13,12 @@ from pathlib import Path
 import pytest
 
 from survmap.imports.directory import DirectoryImporter, read_directory
-from survmap.imports.flock_labels import campus_words, directory_readings, parse_label
+from survmap.imports.flock_labels import (
+    campus_words,
+    campuses_named,
+    directory_readings,
+    parse_label,
+)
 from survmap.imports.flock_resolve import resolve
 from survmap.imports.shipped import SHIPPED_DIRECTORY
 from survmap.records.models import Agency
@@ -79,7 +84,11 @@ def test_flock_labels_resolve_to_the_directory_agency_checked_by_hand_and_traps_
         ("Bergen County NJ Prosecutors Office", [("prosecutor", "Prosecutor: Bergen County")]),
         (
             "Univ. of Texas - Tyler PD",
-            [("unsuffixed", "Univ. of Texas - Tyler"), ("campus", "university of texas")],
+            [
+                ("unsuffixed", "Univ. of Texas - Tyler"),
+                ("campus", "university of texas"),
+                ("campus", "university of texas tyler"),
+            ],
         ),
         (
             "Cleveland OH Division of Police",
@@ -124,6 +133,10 @@ def test_flock_labels_resolve_to_the_directory_agency_checked_by_hand_and_traps_
             ],
         ),
         ("Polk County FL SO - Flex", [("written_out", "Polk County Sheriff's Office")]),
+        (
+            "University of Minnesota MN PD (Twin Cities)",
+            [("unsuffixed", "University of Minnesota"), ("campus", "university of minnesota")],
+        ),
         # Refusals: the bare name of a township's, a county's or a state's police is not read.
         ("Austintown Township OH PD", []),
         ("Madison County IL PD", []),
@@ -169,3 +182,11 @@ def test_flocks_note_original_is_a_flag_not_part_of_the_name() -> None:
         "OK",
         ("original",),
     )
+
+
+def test_a_campus_in_brackets_is_one_of_the_campuses_a_label_may_mean() -> None:
+    assert campuses_named(parse_label("University of Minnesota MN PD (Twin Cities)")) == {
+        "university of minnesota",
+        "university of minnesota twin cities",
+    }
+    assert campuses_named(parse_label("Avon IN PD")) == set()
