@@ -73,12 +73,26 @@ def resolve(labels: Iterable[ParsedLabel], *, index: AgencyIndex | None = None) 
         # One load for every label the matcher will be asked about.
         index.load(
             [AgencyQuery(parsed.name, parsed.state, "") for parsed in labels if parsed.matchable]
-            + [
-                AgencyQuery(reading.name, parsed.state, "")
-                for parsed in labels
-                for reading in directory_readings(parsed)
-            ]
         )
+    spaceless = Spaceless()
+    found = {
+        parsed.label: _resolve_one(parsed, index, spaceless, reread=False) for parsed in labels
+    }
+    # Flock's other readings, only for the labels their own name did not find: one more load.
+    unfound = [
+        parsed
+        for parsed in labels
+        if found[parsed.label].rule in ("none", "ambiguous") and parsed.matchable
+    ]
+    index.load(
+        [
+            AgencyQuery(reading.name, parsed.state, "")
+            for parsed in unfound
+            for reading in directory_readings(parsed)
+        ]
+    )
+    for parsed in unfound:
+        found[parsed.label] = _resolve_one(parsed, index, spaceless, reread=True)
     # Organisations a moderator has matched to an agency since an earlier load: that stands.
     matched = {
         (org.name_key, org.state_id or ""): org.agency_id
@@ -87,9 +101,8 @@ def resolve(labels: Iterable[ParsedLabel], *, index: AgencyIndex | None = None) 
         )
     }
     parties: dict[str, Party] = {}
-    spaceless = Spaceless()
     for parsed in labels:
-        party = _resolve_one(parsed, index, spaceless)
+        party = found[parsed.label]
         if party.agency_id is None and party.name:
             agency_id = matched.get(party.key)
             if agency_id is not None:
@@ -129,7 +142,9 @@ def _counties(parsed: ParsedLabel) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _resolve_one(parsed: ParsedLabel, index: AgencyIndex, spaceless: Spaceless) -> Party:
+def _resolve_one(
+    parsed: ParsedLabel, index: AgencyIndex, spaceless: Spaceless, *, reread: bool
+) -> Party:
     org_kind = _organisation_kind(parsed)
     base: dict[str, Any] = {
         "label": parsed.label,
@@ -158,10 +173,10 @@ def _resolve_one(parsed: ParsedLabel, index: AgencyIndex, spaceless: Spaceless) 
         counties=_counties(parsed),
         index=index,
     )
-    if match.agency is None:
-        reread = _reread(parsed, index, spaceless, ambiguous=bool(match.candidates))
-        if reread is not None:
-            return reread
+    if match.agency is None and reread:
+        other = _reread(parsed, index, spaceless, ambiguous=bool(match.candidates))
+        if other is not None:
+            return other
     if match.agency is not None:
         return Party(
             label=parsed.label,
