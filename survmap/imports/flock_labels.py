@@ -92,6 +92,8 @@ _FLAG_WORDS = (
     (re.compile(r"\brevoked\b", re.I), "revoked"),
     (re.compile(r"\bformer\b|\b-\s*old\b", re.I), "former"),
     (re.compile(r"\berror\b", re.I), "error"),
+    # "Harrah OK PD - original": the first of two accounts.
+    (re.compile(r"-\s*original$", re.I), "original"),
 )
 _BRACKETS = re.compile(r"\(([^()]*)\)")
 # "Hermitage PA PD 2" (a second account), not "Harris County Const Pct 5" (a precinct).
@@ -384,3 +386,173 @@ def parse_portal_label(label: str, url: str) -> ParsedLabel:
             notes=(f"read from the portal's address {slug}: the label says {parsed.label!r}",),
         )
     return parsed
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Another way the directory may write the agency a label names, asked only when the
+    label's own name finds nothing; `rule` says which (the resolver checks each its own way)."""
+
+    rule: str
+    name: str
+
+
+# "Beacon City NY PD", "Bellevue Borough PA PD", "Kenilworth Village IL PD": the FBI writes a
+# city's, a borough's (and outside New York a village's) police under the place's bare name.
+# Not a township's or a town's: 'Jackson Township' is not the 'Jackson Police Department'.
+_PLACE_FORM = re.compile(r"^(?P<place>.+?) (?:City|Borough|Boro|Village) Police Department$")
+# "Fulshear TX PD" (the FBI's "Fulshear"), "Decatur Park District IL PD", "Marian University
+# Campus IN PD": the directory names some agencies without a kind.
+_UNSUFFIXED = re.compile(r"^(?P<place>.+?)(?: Campus)? Police Department$")
+_NOT_UNSUFFIXED = re.compile(
+    r"\b(?:sheriff'?s?|constable|police|public safety|ISD|CISD)\b"
+    r"|\b(?:county|parish|city|town|township|twp|village|borough|boro)$"
+    r"|\bstate\b(?! university| college)|^(?:city|town|village|township|borough) of\b",
+    re.I,
+)
+# "Aldine ISD PD TX", "Spring Branch TX ISD PD": the FBI's "Independent School District: Aldine".
+_ISD = re.compile(r"^(?P<district>[A-Z][\w.' -]*?) ISD Police Department$")
+# "Bergen County NJ Prosecutors Office": New Jersey's "Prosecutor: Bergen County".
+_NJ_PROSECUTOR = re.compile(r"^(?P<county>[\w.' -]+? County) Prosecutor'?s? Office$", re.I)
+# A university's police named with its campus ("University of Wisconsin - Green Bay WI PD",
+# "University of Texas at Dallas TX PD", "Univ. of Texas - Tyler PD"): the FBI's "University
+# of Wisconsin: Green Bay".
+_CAMPUS_KIND = re.compile(
+    r"(?: Campus)?(?: Police Department| Police| PD| Public Safety)?(?: Campus)?$", re.I
+)
+
+
+def campus_words(name: str) -> str:
+    """A university agency's name as the words that tell its campus: 'University of Texas at
+    Dallas Police Department' and the FBI's 'University of Texas: Dallas' are both 'university
+    of texas dallas'; '' for a name that is no university's."""
+    text = re.sub(r"\bUniv\.?(?=\s)", "University", name)
+    if not re.search(r"\bUniversity\b", text, re.I):
+        return ""
+    text = _CAMPUS_KIND.sub("", text.replace(":", " "))
+    words = re.findall(r"[a-z0-9&]+", text.casefold())
+    return " ".join(word for word in words if word not in ("at", "campus"))
+
+
+# Flock's abbreviations and ways of writing that the directory writes out: (pattern, written).
+_WRITTEN_OUT = (
+    (re.compile(r"\bIntl\b\.?"), "International"),
+    (re.compile(r"\bCmnty\b\.?"), "Community"),
+    # "Harris County Const TX Pct 5": the "Harris County Constable Precinct 5".
+    (re.compile(r"\bPct\b\.?"), "Precinct"),
+    # "Cleveland OH Division of Police": the "Cleveland Police Department".
+    (re.compile(r"^(?P<place>.+) Division of Police$"), r"\g<place> Police Department"),
+    # "Livingston Parish County LA SO": Livingston Parish's sheriff.
+    (re.compile(r"\bParish County\b"), "Parish"),
+    # "18th Judicial District Drug Task Force - TN PD": Tennessee's "Drug Task Force: 18th
+    # Judicial District".
+    (
+        re.compile(
+            r"^(?P<district>\d+(?:st|nd|rd|th) Judicial District) Drug Task Force"
+            r"(?: Police Department)?$"
+        ),
+        r"Drug Task Force: \g<district>",
+    ),
+)
+# "Polk County FL SO - Flex", "NC - Rowan County SO - Insight Omnia", "Forsyth County GA SO -
+# Mobile": another account of the agency, named after a Flock product.
+_PRODUCT_ACCOUNT = re.compile(
+    r"^(?P<agency>.+? (?:Police Department|Sheriff's Office)) - "
+    r"(?:Flex|Mobile|Insight|Omnia|Raven|Falcon|Sparrow|Nova)(?: (?:Flex|Mobile|Insight|Omnia))?$",
+    re.I,
+)
+# "Otoe Missouria Tribe OK PD": the FBI's "Otoe-Missouria Tribal".
+_TRIBAL = re.compile(r"^(?P<tribe>.+?) (?:Tribe|Tribal|Nation)(?: Tribal)? Police Department$")
+
+
+def written_out(parsed: ParsedLabel) -> str:
+    """The label's name with Flock's abbreviations written out, and the state's name taken from
+    a place it follows ("Hartland Wisconsin WI PD"); the name itself when nothing changes."""
+    name = parsed.name
+    for pattern, written in _WRITTEN_OUT:
+        name = pattern.sub(written, name)
+    state_name = _states()[0].get(parsed.state, "")
+    said_twice = re.fullmatch(
+        rf"(?P<place>\S.*?) {re.escape(state_name)} (?P<kind>Police Department|Sheriff's Office)",
+        name,
+    )
+    if (
+        state_name
+        and said_twice
+        # A place's name, not a university's ("University of Minnesota MN PD") nor one that
+        # ends in the state's name ("West Virginia").
+        and not re.search(
+            r"\b(?:of|university|college|state|west|new|north|south)$", said_twice["place"], re.I
+        )
+        and not re.search(r"\b(?:university|college)\b", said_twice["place"], re.I)
+    ):
+        name = f"{said_twice['place']} {said_twice['kind']}"
+    return name
+
+
+def campuses_named(parsed: ParsedLabel) -> set[str]:
+    """The campus words (`campus_words`) a label may mean: its name's, and its name's with the
+    campus it gives in brackets ("University of Minnesota MN PD (Twin Cities)")."""
+    named = campus_words(parsed.name)
+    if not named:
+        return set()
+    return {named} | {
+        " ".join([named, *re.findall(r"[a-z0-9&]+", note.casefold())]) for note in parsed.notes
+    }
+
+
+def directory_readings(parsed: ParsedLabel) -> tuple[Reading, ...]:
+    """The other ways the directory may write a matchable label's agency (none for another)."""
+    if not parsed.matchable:
+        return ()
+    found: list[Reading] = []
+    name = written_out(parsed)
+    if name != parsed.name:
+        found.append(Reading("written_out", name))
+    account = _PRODUCT_ACCOUNT.match(name)
+    if account:
+        found.append(Reading("written_out", account["agency"]))
+    if re.search(r"\bConstable Precinct \d+$", name):
+        # "Montgomery County Constable Precinct 4 (TX)": the "Montgomery County Constables
+        # Precinct 4" of another source; the precinct's number is the agency.
+        found.append(
+            Reading("written_out", name.replace("Constable Precinct", "Constables Precinct"))
+        )
+    state_name = _states()[0].get(parsed.state, "")
+    if (
+        state_name
+        and name.startswith(state_name + " ")
+        and parsed.kind != UNIVERSITY
+        and not name.endswith(("Police Department", "Sheriff's Office"))
+    ):
+        # "Georgia Bureau of Investigation", "Rhode Island State Police": a state's agency,
+        # which the FBI lists under its headquarters.
+        found += [Reading("written_out", f"{name}{joint} Headquarters") for joint in ("", ":", ",")]
+    tribal = _TRIBAL.match(name)
+    if tribal:
+        found.append(Reading("tribal", f"{tribal['tribe']} Tribal"))
+    place = _PLACE_FORM.match(name)
+    if place and not re.search(r"\b(?:county|parish)\b", place["place"], re.I):
+        found.append(Reading("place_form", f"{place['place']} Police Department"))
+    bare = _UNSUFFIXED.match(name)
+    if (
+        bare
+        and not _NOT_UNSUFFIXED.search(bare["place"])
+        and bare["place"].casefold() != _states()[0].get(parsed.state, "").casefold()
+    ):
+        found.append(Reading("unsuffixed", bare["place"]))
+    school = _ISD.match(name)
+    if school and parsed.state == "TX":
+        found.append(
+            Reading("school_district", f"Independent School District: {school['district']}")
+        )
+    prosecutor = _NJ_PROSECUTOR.match(name)
+    if prosecutor and parsed.state == "NJ":
+        found.append(Reading("prosecutor", f"Prosecutor: {prosecutor['county']}"))
+    campus = campus_words(parsed.name)
+    if campus.startswith("university of "):
+        # The university's name is some of the words: each, longest last, for the resolver to
+        # ask about; it takes an agency only when its campus words are the label's.
+        words = campus.split()
+        found += [Reading("campus", " ".join(words[:end])) for end in range(3, len(words) + 1)]
+    return tuple(found)

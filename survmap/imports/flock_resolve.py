@@ -4,6 +4,7 @@ matcher is unsure or does not know it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -12,15 +13,21 @@ from typing import Any
 from survmap.geo import census
 from survmap.imports.flock_labels import (
     OTHER,
+    POLICE,
     SCHOOL,
     SHERIFF,
     STATE_POLICE,
     UNIVERSITY,
     OrgKind,
     ParsedLabel,
+    Reading,
+    campus_words,
+    campuses_named,
+    directory_readings,
 )
 from survmap.platereaders.models import Organisation
-from survmap.records.normalize import normalize_name
+from survmap.records.models import Agency
+from survmap.records.normalize import agency_name_key, agency_name_variants, normalize_name
 from survmap.records.writing.matching import AgencyIndex, AgencyQuery, agency_match
 
 _POLICE_KINDS = {"police", SHERIFF, STATE_POLICE, UNIVERSITY, SCHOOL}
@@ -67,6 +74,25 @@ def resolve(labels: Iterable[ParsedLabel], *, index: AgencyIndex | None = None) 
         index.load(
             [AgencyQuery(parsed.name, parsed.state, "") for parsed in labels if parsed.matchable]
         )
+    spaceless = Spaceless()
+    found = {
+        parsed.label: _resolve_one(parsed, index, spaceless, reread=False) for parsed in labels
+    }
+    # Flock's other readings, only for the labels their own name did not find: one more load.
+    unfound = [
+        parsed
+        for parsed in labels
+        if found[parsed.label].rule in ("none", "ambiguous") and parsed.matchable
+    ]
+    index.load(
+        [
+            AgencyQuery(reading.name, parsed.state, "")
+            for parsed in unfound
+            for reading in directory_readings(parsed)
+        ]
+    )
+    for parsed in unfound:
+        found[parsed.label] = _resolve_one(parsed, index, spaceless, reread=True)
     # Organisations a moderator has matched to an agency since an earlier load: that stands.
     matched = {
         (org.name_key, org.state_id or ""): org.agency_id
@@ -76,7 +102,7 @@ def resolve(labels: Iterable[ParsedLabel], *, index: AgencyIndex | None = None) 
     }
     parties: dict[str, Party] = {}
     for parsed in labels:
-        party = _resolve_one(parsed, index)
+        party = found[parsed.label]
         if party.agency_id is None and party.name:
             agency_id = matched.get(party.key)
             if agency_id is not None:
@@ -116,7 +142,9 @@ def _counties(parsed: ParsedLabel) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _resolve_one(parsed: ParsedLabel, index: AgencyIndex) -> Party:
+def _resolve_one(
+    parsed: ParsedLabel, index: AgencyIndex, spaceless: Spaceless, *, reread: bool
+) -> Party:
     org_kind = _organisation_kind(parsed)
     base: dict[str, Any] = {
         "label": parsed.label,
@@ -145,6 +173,10 @@ def _resolve_one(parsed: ParsedLabel, index: AgencyIndex) -> Party:
         counties=_counties(parsed),
         index=index,
     )
+    if match.agency is None and reread:
+        other = _reread(parsed, index, spaceless, ambiguous=bool(match.candidates))
+        if other is not None:
+            return other
     if match.agency is not None:
         return Party(
             label=parsed.label,
@@ -164,3 +196,123 @@ def _resolve_one(parsed: ParsedLabel, index: AgencyIndex) -> Party:
         rule="none",
         note=f"No directory agency named {parsed.name!r} in {parsed.state}. Left for a moderator.",
     )
+
+
+# Township and town police: a label that says the place's form of government is not the
+# agency of the place's bare name (the FBI writes a township's and a town's police with it).
+_TOWNSHIP = re.compile(r"\b(?:township|town|twp)\b", re.I)
+_NOT_A_PLACES_POLICE = {SHERIFF, STATE_POLICE}
+
+
+def _reread(
+    parsed: ParsedLabel, index: AgencyIndex, spaceless: Spaceless, *, ambiguous: bool
+) -> Party | None:
+    """The one directory agency that a Flock reading of the label names when its own name finds
+    none (`flock_labels.directory_readings`), each reading checked its own way, or the only
+    agency of the place's other forms of government; None when there is not exactly one. A
+    label whose name could be several agencies is only narrowed by its campus."""
+    found: dict[int, tuple[Agency, str]] = {}
+    readings = directory_readings(parsed)
+    wanted_campus = campuses_named(parsed)
+    for reading in readings:
+        if ambiguous and reading.rule != "campus":
+            continue
+        for agency in _read_as(parsed, reading, wanted_campus, index):
+            found.setdefault(agency.pk, (agency, reading.rule))
+    if not found and not ambiguous:
+        for agency in _sole_variant(parsed, index):
+            found.setdefault(agency.pk, (agency, "sole_variant"))
+    chosen: list[tuple[int, str]] = [(pk, rule) for pk, (_, rule) in found.items()]
+    if not found and not ambiguous:
+        chosen = [(pk, "joined") for pk in _joined(parsed, spaceless)]
+    if len(chosen) != 1:
+        return None
+    agency_id, rule = chosen[0]
+    return Party(
+        label=parsed.label,
+        agency_id=agency_id,
+        name=parsed.name,
+        state=parsed.state,
+        kind=parsed.kind,
+        rule=rule,
+    )
+
+
+def _stored(name: str, state: str, index: AgencyIndex) -> list[Agency]:
+    key = agency_name_key(name)
+    return list(dict.fromkeys(index.named(key, state) + index.aliased(key, state)))
+
+
+def _read_as(
+    parsed: ParsedLabel, reading: Reading, wanted_campus: set[str], index: AgencyIndex
+) -> list[Agency]:
+    state = parsed.state
+    if reading.rule == "campus":
+        return [
+            agency
+            for agency in _stored(reading.name, state, index)
+            if campus_words(agency.name) in wanted_campus
+        ]
+    if reading.rule in ("unsuffixed", "tribal"):
+        # The directory's own name is the label's place, with no kind after it.
+        exact = normalize_name(reading.name)
+        return [
+            agency
+            for agency in _stored(reading.name, state, index)
+            if normalize_name(agency.name) == exact and agency.kind not in _NOT_A_PLACES_POLICE
+        ]
+    match = agency_match(name=reading.name, state=state, kind=parsed.kind, index=index)
+    if match.agency is None or match.rule not in ("name", "alias"):
+        return []
+    if reading.rule == "place_form" and _TOWNSHIP.search(match.agency.name):
+        return []
+    return [match.agency]
+
+
+def _sole_variant(parsed: ParsedLabel, index: AgencyIndex) -> list[Agency]:
+    """'Depew NY PD' is the 'Depew Village Police Department' when the state holds no agency
+    of the bare name and exactly one, with an ORI, of its forms of government (village,
+    borough, township, town, city)."""
+    if parsed.kind != POLICE or parsed.county:
+        return []
+    # "Town of Campbell WI PD", "Village of Pewaukee WI PD": the label's own form, if it says one.
+    said = _SAID_FORM.match(parsed.label)
+    forms = _FORMS[said[1].casefold()] if said else ()
+    return list(
+        dict.fromkeys(
+            agency
+            for variant in agency_name_variants(parsed.name)
+            if not forms or variant.split()[-2] in forms
+            for agency in index.named(variant, parsed.state)
+            if agency.ori
+        )
+    )
+
+
+_SAID_FORM = re.compile(r"^(city|town|village|borough|township) of\b", re.I)
+_FORMS = {
+    "city": ("city",),
+    "town": ("town", "township"),
+    "village": ("village",),
+    "borough": ("borough",),
+    "township": ("township",),
+}
+
+
+class Spaceless(dict[str, dict[str, list[int]]]):
+    """Each state's agencies by their key without spaces ('lagrange police' for 'La Grange
+    Police Department'), read once a resolution asks about the state."""
+
+    def __missing__(self, state: str) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for pk, key in Agency.objects.filter(state_id=state).values_list("pk", "name_key"):
+            found.setdefault(key.replace(" ", ""), []).append(pk)
+        self[state] = found
+        return found
+
+
+def _joined(parsed: ParsedLabel, spaceless: Spaceless) -> list[int]:
+    """'LaGrange KY PD' is the 'La Grange Police Department', 'Desoto MO PD' the 'De Soto
+    Police Department': the one agency of the state whose name is the label's, spaces aside."""
+    key = agency_name_key(parsed.name)
+    return list(spaceless[parsed.state].get(key.replace(" ", ""), [])) if key else []
