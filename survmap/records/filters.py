@@ -13,7 +13,6 @@ from django import forms
 from django.core.cache import cache
 from django.db import connections
 from django.db.models import F, Model, Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from drf_spectacular.utils import extend_schema_field
 
@@ -333,9 +332,8 @@ class PartnershipFilterSet(django_filters.FilterSet):
         words = value.split()[:8]
         if not words:
             return queryset
-        sql, params = fulltext.matching_ids(connections[queryset.db].vendor, words)
         # The words are parameters; the SQL is fulltext's own.
-        return queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611
+        return queryset.filter(pk__in=fulltext.MatchingIds(connections[queryset.db].vendor, words))
 
 
 class OriField(forms.CharField):
