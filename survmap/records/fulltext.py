@@ -26,6 +26,7 @@ SQLite collect every match of a common word ("police") before it returns the fir
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -331,9 +332,12 @@ def ids_in_order(
             )
             candidates = [row[0] for row in cursor.fetchall()]
         if candidates:
+            # The same conditions, the whole match swapped for this step's matches.
             narrowed = queryset.all()
-            narrowed.query.where = narrowed.query.where.clone()
-            narrowed.query.where.children[index] = In(lookup.lhs, candidates)
+            where = narrowed.query.where.clone()
+            children: list[Any] = where.children
+            children[index] = In(lookup.lhs, candidates)
+            narrowed.query.where = where
             found += narrowed.order_by(f"{sign}pk").values_list("pk", flat=True)[
                 : limit - len(found)
             ]

@@ -183,7 +183,7 @@ def test_pages_in_id_order_are_those_of_the_whole_match(
         _whole_query(patch)
         assert list(_walk(client, query)) == walked
     if "nothing" not in query:
-        assert sum(walked, []), query  # the case is not empty
+        assert any(walked), query  # the case is not empty
 
 
 @pytest.mark.parametrize("query", WALKS)
