@@ -156,14 +156,16 @@ def _p50_alternating(servers: dict[str, tuple[int, list[str]]], rounds: int) -> 
 def _warm_every_worker(port: int, path: str, gzip: bool) -> None:
     """Each gunicorn worker keeps its own page cache (local memory without REDIS_URL), and a
     keep-alive connection stays with the worker that accepted it: bursts of new connections,
-    which the workers share, until two bursts in a row find no worker computing the page (a
-    hit takes milliseconds, computing it seconds)."""
+    which the workers share, until two bursts in a row have no error and no request slower
+    than a second or 50 times the fastest (a hit takes milliseconds, computing the page
+    seconds under load; on a quiet machine a page computed in less than a second is no
+    matter)."""
     clean = 0
     for _ in range(30):
         result = load(port, path, 3 * CONCURRENCY, CONCURRENCY, 600, gzip=gzip, fresh=True)
-        latencies = sorted(result.latencies)
-        slowest = latencies[-1] if latencies else 600.0
-        clean = clean + 1 if slowest < max(0.5, 20 * latencies[len(latencies) // 2]) else 0
+        latencies = sorted(result.latencies) or [600.0]
+        fine = not result.errors and latencies[-1] < max(1.0, 50 * latencies[0])
+        clean = clean + 1 if fine else 0
         if clean == 2:
             return
     print(f"# {path}: a worker still computed the page after 30 bursts", flush=True)

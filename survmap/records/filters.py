@@ -68,6 +68,8 @@ def _all(model: type[Model]) -> Callable[[HttpRequest | None], QuerySet]:
     return lambda request: model._default_manager.all()
 
 
+Q_MAX_LENGTH = 500
+
 RECORD_ID = re.compile(r"[0-9]{1,18}")
 
 
@@ -291,7 +293,12 @@ class PartnershipFilterSet(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(
         method="filter_q",
-        help_text="Text search over agency, city, county, state, technology, vendor and summary.",
+        # Longer is no search anybody types, and each word costs the index in its length.
+        max_length=Q_MAX_LENGTH,
+        help_text=(
+            "Text search over agency, city, county, state, technology, vendor and summary "
+            f"(at most {Q_MAX_LENGTH} characters; the first 8 words)."
+        ),
     )
     ordering = NullsLastOrderingFilter(
         fields=(

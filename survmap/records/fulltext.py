@@ -39,6 +39,10 @@ SQLITE_TABLE = "records_partnership_fts"
 POSTGRES_TABLE = "records_partnershipsearch"
 # FTS5's trigram tokenizer and pg_trgm both index runs of three characters.
 TRIGRAM = 3
+# A word's phrase in FTS5 is at most this long: each trigram of a phrase is a lookup (a word of
+# 10,000 characters took 12 s). A longer word's phrase is its beginning, and LIKE checks the
+# whole word on the rows that phrase finds.
+PHRASE_MAX = 64
 
 
 def _document_select(vendor: str, where: str) -> str:
@@ -260,9 +264,11 @@ def matching_ids(vendor: str, words: Sequence[str]) -> tuple[str, list[str]]:
     if long_words:
         # Each word a quoted phrase of its trigrams: FTS5 finds it anywhere in either column.
         conditions.append(f"{SQLITE_TABLE} MATCH %s")
-        params.append(" AND ".join('"' + word.replace('"', '""') + '"' for word in long_words))
+        params.append(
+            " AND ".join('"' + word[:PHRASE_MAX].replace('"', '""') + '"' for word in long_words)
+        )
     for word in words:
-        if len(word) < TRIGRAM:
+        if len(word) < TRIGRAM or len(word) > PHRASE_MAX:
             conditions.append("(names LIKE %s ESCAPE '\\' OR body LIKE %s ESCAPE '\\')")
             params += [_like(word), _like(word)]
     return f"SELECT rowid FROM {SQLITE_TABLE} WHERE {' AND '.join(conditions)}", params

@@ -15,7 +15,11 @@ from django.urls import reverse
 
 from survmap.geo.models import County
 from survmap.records import fulltext
-from survmap.records.filters import PartnershipFilterSet, agency_or_technology_matches
+from survmap.records.filters import (
+    Q_MAX_LENGTH,
+    PartnershipFilterSet,
+    agency_or_technology_matches,
+)
 from survmap.records.models import Partnership, Technology, Vendor
 from tests.factories import AgencyFactory, PartnershipFactory, TechnologyFactory, VendorFactory
 
@@ -280,3 +284,21 @@ def test_search_text_of_syntax_characters_finds_what_the_substring_search_found(
     for q in ('"quoted"', "office*", '"quoted" office*', "-", "(", "NEAR"):
         assert substring_search(q) <= found(q), q
     assert found('"quoted" office*')
+
+
+def test_a_word_longer_than_a_phrase_is_matched_whole(searchable):
+    """FTS5 is asked for a long word's beginning only (each trigram of a phrase costs a
+    lookup); LIKE then checks the whole word, so a word that begins alike and ends otherwise
+    finds nothing."""
+    word = "surveillance" * 8  # 96 characters
+    assert len(word) > fulltext.PHRASE_MAX
+    partnership = PartnershipFactory(summary=f"Signed ({word}).")
+    assert found(word[3:]) == {partnership.pk} == substring_search(word[3:])
+    assert found(word[:-1] + "x") == set()
+
+
+def test_a_search_text_over_the_limit_is_a_400_naming_q(client):
+    response = client.get(reverse("api:partnership-list"), {"q": "x" * (Q_MAX_LENGTH + 1)})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["q"]
+    assert client.get(reverse("api:partnership-list"), {"q": "x" * Q_MAX_LENGTH}).status_code == 200
