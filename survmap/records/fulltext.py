@@ -332,24 +332,27 @@ def ids_in_order(
     for _ in range(WALK_STEPS):
         bound = [] if after is None else [after]
         compare = f" AND rowid {'<' if descending else '>'} %s" if bound else ""
-        with connections[queryset.db].cursor() as cursor:
-            cursor.execute(
-                f"{sql}{compare} ORDER BY rowid {direction} LIMIT %s", [*params, *bound, step]
-            )
-            candidates = [row[0] for row in cursor.fetchall()]
-        if candidates:
-            # The same conditions, the whole match swapped for this step's matches.
-            narrowed = queryset.all()
-            where = narrowed.query.where.clone()
-            children: list[Any] = where.children
-            children[index] = In(lookup.lhs, candidates)
-            narrowed.query.where = where
-            found += narrowed.order_by(f"{sign}pk").values_list("pk", flat=True)[
-                : limit - len(found)
-            ]
-        if len(found) >= limit or len(candidates) < step:
+        # This step's matches as a subquery, not a list of ids: a list of thousands would
+        # pass SQLite's limit on parameters.
+        step_sql = f"{sql}{compare} ORDER BY rowid {direction} LIMIT %s"
+        step_params: list[str | int] = [*params, *bound, step]
+        # The same conditions, the whole match swapped for this step's matches.
+        narrowed = queryset.all()
+        where = narrowed.query.where.clone()
+        children: list[Any] = where.children
+        children[index] = In(lookup.lhs, RawSQL(step_sql, step_params))  # noqa: S611
+        narrowed.query.where = where
+        found += narrowed.order_by(f"{sign}pk").values_list("pk", flat=True)[: limit - len(found)]
+        if len(found) >= limit:
             return found
-        after = candidates[-1]
+        # Short: how many matches the step read, and where it ended.
+        with connections[queryset.db].cursor() as cursor:
+            last = "min" if descending else "max"
+            cursor.execute(f"SELECT count(*), {last}(rowid) FROM ({step_sql})", step_params)
+            read, end = cursor.fetchone()
+        if read < step:
+            return found
+        after = end
         step *= 8
     rest = queryset.filter(**{f"pk__{'lt' if descending else 'gt'}": after})
     return found + list(
