@@ -110,8 +110,12 @@ async def _drive(
     seconds: float,
     result: Result,
     gzip: bool = True,
+    fresh: bool = False,
 ) -> None:
     encoding = "Accept-Encoding: gzip\r\n" if gzip else ""
+    # A new connection for each request: gunicorn's workers each accept some, where a
+    # keep-alive connection stays with the worker that took it.
+    encoding += "Connection: close\r\n" if fresh else ""
     request = (
         f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{encoding}"
         "User-Agent: survmap-loadtest\r\n\r\n"
@@ -154,12 +158,18 @@ async def _drive(
 
 
 def load(
-    port: int, path: str, total: int, concurrency: int, seconds: float, gzip: bool = True
+    port: int,
+    path: str,
+    total: int,
+    concurrency: int,
+    seconds: float,
+    gzip: bool = True,
+    fresh: bool = False,
 ) -> Result:
     """Send GETs of `path` over `concurrency` connections (asking for gzip unless told not to)
-    until `total` are sent or `seconds` have passed."""
+    until `total` are sent or `seconds` have passed; `fresh`: a new connection each time."""
     result = Result(url=path)
-    asyncio.run(_drive(port, path, total, concurrency, seconds, result, gzip))
+    asyncio.run(_drive(port, path, total, concurrency, seconds, result, gzip, fresh))
     return result
 
 

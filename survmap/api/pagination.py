@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from survmap.api import licensing
 from survmap.api.errors import BadParameter
 from survmap.common import data_version
+from survmap.records import fulltext
 
 CURSOR_PARAM = "cursor"
 # Query parameters that do not change which rows match.
@@ -141,6 +142,12 @@ class KeysetPagination(BasePagination):
     ) -> list[list[Any]]:
         """Keys of rows ordered by `paths` then id, after the key `after` (None: from the
         first), in this paginator's direction."""
+        if not paths:
+            # In id order, a text search walks its matches in that order and stops early.
+            since = after[-1] if after is not None else None
+            ids = fulltext.ids_in_order(queryset, since, self.descending, limit)
+            if ids is not None:
+                return [[pk] for pk in ids]
         names = [f"_sort{index}" for index in range(len(paths))]
         queryset = queryset.annotate(
             **{name: F(path) for name, path in zip(names, paths, strict=True)}

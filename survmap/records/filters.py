@@ -13,7 +13,6 @@ from django import forms
 from django.core.cache import cache
 from django.db import connections
 from django.db.models import F, Model, Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from drf_spectacular.utils import extend_schema_field
 
@@ -68,6 +67,8 @@ def _all(model: type[Model]) -> Callable[[HttpRequest | None], QuerySet]:
     only `county` crosses a many-to-many relation."""
     return lambda request: model._default_manager.all()
 
+
+Q_MAX_LENGTH = 500
 
 RECORD_ID = re.compile(r"[0-9]{1,18}")
 
@@ -292,7 +293,12 @@ class PartnershipFilterSet(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(
         method="filter_q",
-        help_text="Text search over agency, city, county, state, technology, vendor and summary.",
+        # Longer is no search anybody types, and each word costs the index in its length.
+        max_length=Q_MAX_LENGTH,
+        help_text=(
+            "Text search over agency, city, county, state, technology, vendor and summary "
+            f"(at most {Q_MAX_LENGTH} characters; the first 8 words)."
+        ),
     )
     ordering = NullsLastOrderingFilter(
         fields=(
@@ -333,9 +339,8 @@ class PartnershipFilterSet(django_filters.FilterSet):
         words = value.split()[:8]
         if not words:
             return queryset
-        sql, params = fulltext.matching_ids(connections[queryset.db].vendor, words)
         # The words are parameters; the SQL is fulltext's own.
-        return queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611
+        return queryset.filter(pk__in=fulltext.MatchingIds(connections[queryset.db].vendor, words))
 
 
 class OriField(forms.CharField):

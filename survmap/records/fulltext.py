@@ -17,18 +17,32 @@ remember the index.
 
 A word of fewer than three characters ("TX", "12") has no trigram: it is matched with LIKE on
 the search rows, a scan of one narrow table rather than of five joined ones.
+
+A list in id order (the API's default) stops early on SQLite: `ids_in_order` walks the matches
+in rowid order, a few pages' worth at a time, instead of `id IN (every match)`, which makes
+SQLite collect every match of a common word ("police") before it returns the first page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
+from django.db.models.sql.where import AND, WhereNode
 
 SQLITE_TABLE = "records_partnership_fts"
 POSTGRES_TABLE = "records_partnershipsearch"
 # FTS5's trigram tokenizer and pg_trgm both index runs of three characters.
 TRIGRAM = 3
+# A word's phrase in FTS5 is at most this long: each trigram of a phrase is a lookup (a word of
+# 10,000 characters took 12 s). A longer word's phrase is its beginning, and LIKE checks the
+# whole word on the rows that phrase finds.
+PHRASE_MAX = 64
 
 
 def _document_select(vendor: str, where: str) -> str:
@@ -250,9 +264,97 @@ def matching_ids(vendor: str, words: Sequence[str]) -> tuple[str, list[str]]:
     if long_words:
         # Each word a quoted phrase of its trigrams: FTS5 finds it anywhere in either column.
         conditions.append(f"{SQLITE_TABLE} MATCH %s")
-        params.append(" AND ".join('"' + word.replace('"', '""') + '"' for word in long_words))
+        params.append(
+            " AND ".join('"' + word[:PHRASE_MAX].replace('"', '""') + '"' for word in long_words)
+        )
     for word in words:
-        if len(word) < TRIGRAM:
+        if len(word) < TRIGRAM or len(word) > PHRASE_MAX:
             conditions.append("(names LIKE %s ESCAPE '\\' OR body LIKE %s ESCAPE '\\')")
             params += [_like(word), _like(word)]
     return f"SELECT rowid FROM {SQLITE_TABLE} WHERE {' AND '.join(conditions)}", params
+
+
+class MatchingIds(RawSQL):
+    """`matching_ids` as the right side of `pk__in`, keeping its words: `ids_in_order` finds it
+    in a query to walk the same matches in id order."""
+
+    def __init__(self, vendor: str, words: Sequence[str]) -> None:
+        self.vendor = vendor
+        self.words = tuple(words)
+        super().__init__(*matching_ids(vendor, self.words))
+
+
+# A walk in id order reads the matches a step at a time: two pages' worth first (the other
+# filters rarely drop half of them; a short word's LIKE costs in proportion to the matches
+# read), then eight times more at each step. After WALK_STEPS steps the rest is the whole
+# match, as without the walk.
+FIRST_STEP_PAGES = 2
+WALK_STEPS = 3
+
+
+def _match_in(node: WhereNode, pk: object) -> tuple[int, In] | None:
+    """Where `pk__in=MatchingIds(...)` is among the AND-ed conditions of `node`."""
+    if node.connector != AND or node.negated:
+        return None
+    for index, child in enumerate(node.children):
+        if (
+            isinstance(child, In)
+            and isinstance(child.rhs, MatchingIds)
+            and getattr(child.lhs, "target", None) is pk
+        ):
+            return index, child
+    return None
+
+
+def ids_in_order(
+    queryset: QuerySet, after: int | None, descending: bool, limit: int
+) -> list[int] | None:
+    """The ids of the first `limit` rows of `queryset` in id order (after the id `after`), when
+    its text search can give them sooner than the whole match: on SQLite, the matches are read
+    in rowid order (FTS5 walks its index in that order and stops at the LIMIT) a step at a time,
+    and the other conditions of `queryset` keep those of each step that they keep. The ids are
+    the same as the whole query's: every match not read yet comes after those read.
+
+    None when `queryset` has no text search among its top conditions, or on PostgreSQL (its
+    GIN index gives matches in no order): the caller runs the whole query."""
+    if connections[queryset.db].vendor != "sqlite":
+        return None
+    found_match = _match_in(queryset.query.where, queryset.model._meta.pk)
+    if found_match is None:
+        return None
+    index, lookup = found_match
+    match: MatchingIds = lookup.rhs
+    sql, params = matching_ids("sqlite", match.words)
+    direction = "DESC" if descending else "ASC"
+    sign = "-" if descending else ""
+    found: list[int] = []
+    step = FIRST_STEP_PAGES * limit
+    for _ in range(WALK_STEPS):
+        bound = [] if after is None else [after]
+        compare = f" AND rowid {'<' if descending else '>'} %s" if bound else ""
+        # This step's matches as a subquery, not a list of ids: a list of thousands would
+        # pass SQLite's limit on parameters.
+        step_sql = f"{sql}{compare} ORDER BY rowid {direction} LIMIT %s"
+        step_params: list[str | int] = [*params, *bound, step]
+        # The same conditions, the whole match swapped for this step's matches.
+        narrowed = queryset.all()
+        where = narrowed.query.where.clone()
+        children: list[Any] = where.children
+        children[index] = In(lookup.lhs, RawSQL(step_sql, step_params))  # noqa: S611
+        narrowed.query.where = where
+        found += narrowed.order_by(f"{sign}pk").values_list("pk", flat=True)[: limit - len(found)]
+        if len(found) >= limit:
+            return found
+        # Short: how many matches the step read, and where it ended.
+        with connections[queryset.db].cursor() as cursor:
+            last = "min" if descending else "max"
+            cursor.execute(f"SELECT count(*), {last}(rowid) FROM ({step_sql})", step_params)
+            read, end = cursor.fetchone()
+        if read < step:
+            return found
+        after = end
+        step *= 8
+    rest = queryset.filter(**{f"pk__{'lt' if descending else 'gt'}": after})
+    return found + list(
+        rest.order_by(f"{sign}pk").values_list("pk", flat=True)[: limit - len(found)]
+    )
