@@ -171,6 +171,8 @@ class AgencyIndex:
         if not again:
             keys -= self._keys
             oris -= self._oris
+        else:
+            self._county_pools.clear()  # someone else wrote: the counties' agencies anew
         if not keys and not oris:
             return []
         for key in keys:
