@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.html import json_script
 
 from survmap.common import allowance, data_version
 from survmap.geo.adjacency import county_neighbours, state_neighbours
@@ -213,10 +214,11 @@ def home(request: HttpRequest) -> HttpResponse:
         counts = map_counts_payload(request, level)
     except BadQuery as problem:
         return bad_request(request, problem)
-    names = region_names(level)
-    top = sorted(counts["counts"].items(), key=lambda item: (-item[1], names.get(item[0], "")))
     options = map_options()
     filters = filter_query(request.GET)
+    parts = data_version.kept(
+        f"home:{level}|{filters}", lambda: _home_parts(level, counts, filters)
+    )
     config = map_config(level, options)
     query = request.GET.copy()
     query.pop("page", None)
@@ -229,8 +231,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "config": config,
             "legend": with_research(legend_bands(counts["breaks"])),
-            "top_regions": [(fips, names.get(fips, fips), n) for fips, n in top[:NOSCRIPT_ROWS]],
-            "more_regions": max(0, len(top) - NOSCRIPT_ROWS),
+            **parts,
             "filters": filters,
             "filters_on": sum(
                 1 for name in FILTER_PARAMS for value in request.GET.getlist(name) if value
@@ -252,6 +253,24 @@ def home(request: HttpRequest) -> HttpResponse:
             "focus": request.GET.get("focus", ""),
         },
     )
+
+
+def _home_parts(level: Level, counts: dict[str, Any], filters: str) -> dict[str, str]:
+    """The map page's list of regions with the most agencies and its counts for the script, as
+    HTML drawn once per data version, level and filters (the caller keeps it): public data only,
+    the same for every reader."""
+    names = region_names(level)
+    top = sorted(counts["counts"].items(), key=lambda item: (-item[1], names.get(item[0], "")))
+    regions = render_to_string(
+        "web/_home_regions.html",
+        {
+            "level": str(level),
+            "filters": filters,
+            "top_regions": [(fips, names.get(fips, fips), n) for fips, n in top[:NOSCRIPT_ROWS]],
+            "more_regions": max(0, len(top) - NOSCRIPT_ROWS),
+        },
+    )
+    return {"regions_html": regions, "counts_json": json_script(counts, "map-counts")}
 
 
 def map_counts(request: HttpRequest) -> HttpResponse:
@@ -298,16 +317,25 @@ def table(request: HttpRequest) -> HttpResponse:
         filterset = _filterset(request, also=PAGED_PARAMS)
     except BadQuery as problem:
         return bad_request(request, problem)
-    partnerships = _shown(filterset.qs)
-    ordering = request.GET.get("ordering", "")
-    if not ordering:
-        partnerships = partnerships.order_by("agency__state_id", "agency__name", "pk")
+    # The first of the orderings the FilterSet accepted (the table's links send one).
+    ordering = request.GET.get("ordering", "").split(",")[0].strip()
+    name = ordering.lstrip("-")
+    key = PARTNERSHIP_SORT_KEYS[name] if name else BY_PLACE
     count = _count(f"table|{filter_query(request.GET)}", filterset.qs)
-    page_obj = _page(partnerships, count, request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    base = query.copy()
-    base.pop("ordering", None)
+    try:
+        list_page = paging.list_page(
+            filterset.qs,
+            key=key,
+            ordering=ordering or PLACE_ORDER,
+            count=count,
+            query=request.GET,
+            size=LIST_ROWS,
+        )
+    except BadQuery as problem:
+        return bad_request(request, problem)
+    base = request.GET.copy()
+    for param in ("ordering", *PAGED_PARAMS):
+        base.pop(param, None)
     columns = []
     for column in SORTABLE_COLUMNS:
         descending = ordering == column
@@ -319,15 +347,16 @@ def table(request: HttpRequest) -> HttpResponse:
         label = {"start": "start date", "end": "end date"}.get(column, column)
         columns.append({"name": label, "query": sort.urlencode(), "sort": state})
     map_query = request.GET.copy()
-    for name in ("page", "ordering"):
-        map_query.pop(name, None)
+    for param in ("ordering", *PAGED_PARAMS):
+        map_query.pop(param, None)
     return render(
         request,
         "web/table.html",
         {
             "filterset": filterset,
-            "page_obj": page_obj,
-            "query": query.urlencode(),
+            "list_page": list_page,
+            "count": count,
+            "rows_html": rows_html(list_page.ids),
             "columns": columns,
             "map_query": map_query.urlencode(),
             "download_query": _download_query(request.GET),
