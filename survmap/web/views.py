@@ -214,24 +214,35 @@ def home(request: HttpRequest) -> HttpResponse:
         counts = map_counts_payload(request, level)
     except BadQuery as problem:
         return bad_request(request, problem)
+    # The content is the same for every reader of this address on this day: drawn once per
+    # data version and kept. The address is the whole key (the host too: the embed code in it
+    # is absolute), and nothing of the reader goes in (the base template adds that).
+    today = dt.date.today().isoformat()
+    address = f"{request.scheme}://{request.get_host()}?{sorted(request.GET.lists())}"
+    content = data_version.kept(
+        f"home:{today}:{hashlib.sha256(address.encode()).hexdigest()[:32]}",
+        lambda: _home_content(request, level, counts),
+    )
+    return render(
+        request, "web/home.html", {"level": str(level), "counts": counts, "content": content}
+    )
+
+
+def _home_content(request: HttpRequest, level: Level, counts: dict[str, Any]) -> str:
     options = map_options()
     filters = filter_query(request.GET)
-    parts = data_version.kept(
-        f"home:{level}|{filters}", lambda: _home_parts(level, counts, filters)
-    )
     config = map_config(level, options)
     query = request.GET.copy()
     query.pop("page", None)
     as_of = counts["as_of"]
-    return render(
-        request,
-        "web/home.html",
+    return render_to_string(
+        "web/_home_content.html",
         {
             "level": str(level),
             "counts": counts,
             "config": config,
             "legend": with_research(legend_bands(counts["breaks"])),
-            **parts,
+            **_home_parts(level, counts, filters),
             "filters": filters,
             "filters_on": sum(
                 1 for name in FILTER_PARAMS for value in request.GET.getlist(name) if value
@@ -252,6 +263,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "lower48_query": _with(query, focus=""),
             "focus": request.GET.get("focus", ""),
         },
+        request=request,
     )
 
 
@@ -360,7 +372,12 @@ def table(request: HttpRequest) -> HttpResponse:
             "columns": columns,
             "map_query": map_query.urlencode(),
             "download_query": _download_query(request.GET),
-            "form": _table_form(request.GET),
+            "form_html": data_version.kept(
+                f"table-form:{filter_query(request.GET)}",
+                lambda: render_to_string(
+                    "web/_table_form.html", {"form": _table_form(request.GET)}
+                ),
+            ),
         },
     )
 
