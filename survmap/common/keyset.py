@@ -112,7 +112,7 @@ def read_keys(
     return keys
 
 
-def make_cursor(ordering: str, key: list[Any], *extra: str) -> str:
+def make_cursor(ordering: str, key: list[Any], *extra: str | int) -> str:
     """The cursor of the row with this key ([sort values..., id]) in this ordering ('-' first
     for descending); `extra` says more (the pages' direction)."""
     payload = json.dumps(

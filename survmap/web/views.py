@@ -216,9 +216,11 @@ def home(request: HttpRequest) -> HttpResponse:
         return bad_request(request, problem)
     # The content is the same for every reader of this address on this day: drawn once per
     # data version and kept. The address is the whole key (the host too: the embed code in it
-    # is absolute), and nothing of the reader goes in (the base template adds that).
+    # is absolute; and the tile server's settings), and nothing of the reader goes in (the
+    # base template adds that).
     today = dt.date.today().isoformat()
     address = f"{request.scheme}://{request.get_host()}?{sorted(request.GET.lists())}"
+    address += f"|{settings.SURVMAP_TILE_URL}|{settings.SURVMAP_TILE_ATTRIBUTION}"
     content = data_version.kept(
         f"home:{today}:{hashlib.sha256(address.encode()).hexdigest()[:32]}",
         lambda: _home_content(request, level, counts),
