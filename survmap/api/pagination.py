@@ -3,19 +3,14 @@ page 2,000 costs what page 1 costs. The cursor carries the sort value and id of 
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime as dt
 import hashlib
-import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,58 +20,21 @@ from rest_framework.views import APIView
 from survmap.api import licensing
 from survmap.api.errors import BadParameter
 from survmap.common import data_version
+from survmap.common.keyset import (
+    CURSOR_ERRORS,
+    ID,
+    SortKey,
+    make_cursor,
+    read_cursor,
+    read_keys,
+)
 from survmap.records import fulltext
 
 CURSOR_PARAM = "cursor"
 # Query parameters that do not change which rows match.
 NOT_FILTERS = {CURSOR_PARAM, "format", "ordering", "page_size"}
 MAX_PAGE_SIZE = 500
-# Sort values are names of at most 200 characters (6 bytes each as JSON escapes): a cursor
-# is never longer.
-MAX_CURSOR_LENGTH = 4096
-
-
-@dataclass(frozen=True)
-class SortKey:
-    """One sort choice: the ORM paths it sorts by (the id comes last, always) and their types.
-    A path that names a related row's column and then its id (agency name, agency id) lets the
-    database walk two indexes in order and stop after one page, instead of sorting every row.
-
-    A nullable sort (a start date, a vendor) says what its NULL rows sort as (`nulls`: lowest)
-    and which path is NULL for them (`null_when`, the first path by default). Those rows are
-    paged as a segment of their own, in id order, before the others (after them, descending):
-    each segment is then an index walk, where sorting on COALESCE(...) would sort every row."""
-
-    paths: tuple[str, ...]
-    types: tuple[type, ...]
-    nulls: tuple[Any, ...] | None = None
-    null_when: str | None = None
-
-
-ID = SortKey((), ())
-
-
-def _encode(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def _decode(value: Any, kind: type) -> Any:
-    """The cursor arrives from the client: check each value has its column's type."""
-    if kind is dt.date:
-        return dt.date.fromisoformat(value)
-    if type(value) is not kind:
-        raise ValueError(value)
-    return value
-
-
-def _after(names: list[str], values: list[Any], descending: bool) -> Q:
-    """Rows after (names) = (values) in this order, written so that the leading column's range
-    can be sought in an index: a >= x AND (a > x OR (a = x AND (b > y OR ...)))."""
-    after, at_least = ("lt", "lte") if descending else ("gt", "gte")
-    condition = Q(**{f"{names[-1]}__{after}": values[-1]})
-    for name, value in zip(reversed(names[:-1]), reversed(values[:-1]), strict=True):
-        condition = Q(**{f"{name}__{after}": value}) | (Q(**{name: value}) & condition)
-    return Q(**{f"{names[0]}__{at_least}": values[0]}) & condition
+__all__ = ["CURSOR_PARAM", "ID", "KeysetPagination", "SortKey"]
 
 
 class KeysetPagination(BasePagination):
@@ -112,51 +70,22 @@ class KeysetPagination(BasePagination):
         return self.page
 
     def _keys(self, queryset: QuerySet, after: list[Any] | None, limit: int) -> list[list[Any]]:
-        """Up to `limit` keys ([sort values..., id]) in this order, after the key `after`."""
-        key = self.key
-        if key.nulls is None:
-            return self._segment(queryset, key.paths, after, limit)
-        nulls = list(key.nulls)
-        null_rows = queryset.filter(**{f"{key.null_when or key.paths[0]}__isnull": True})
-        value_rows = queryset.filter(**{f"{key.paths[0]}__isnull": False})
-        # Ascending, NULL rows (lowest) come first; descending, last.
-        segments = ["null", "value"][:: -1 if self.descending else 1]
-        start = 0
-        if after is not None:
-            start = segments.index("null" if after[:-1] == nulls else "value")
-        keys: list[list[Any]] = []
-        for segment in segments[start:]:
-            if segment == "null":
-                since = [after[-1]] if after is not None else None
-                found = self._segment(null_rows, (), since, limit - len(keys))
-                keys.extend([*nulls, *found_key] for found_key in found)
-            else:
-                keys.extend(self._segment(value_rows, key.paths, after, limit - len(keys)))
-            if len(keys) >= limit:
-                break
-            after = None  # the next segment is read from its beginning
-        return keys
-
-    def _segment(
-        self, queryset: QuerySet, paths: tuple[str, ...], after: list[Any] | None, limit: int
-    ) -> list[list[Any]]:
-        """Keys of rows ordered by `paths` then id, after the key `after` (None: from the
-        first), in this paginator's direction."""
-        if not paths:
+        """Up to `limit` keys ([sort values..., id]) in this order, after the key `after`.
+        NULL rows sort lowest: first ascending, last descending."""
+        if not self.key.paths and self.key.nulls is None:
             # In id order, a text search walks its matches in that order and stops early.
             since = after[-1] if after is not None else None
             ids = fulltext.ids_in_order(queryset, since, self.descending, limit)
             if ids is not None:
                 return [[pk] for pk in ids]
-        names = [f"_sort{index}" for index in range(len(paths))]
-        queryset = queryset.annotate(
-            **{name: F(path) for name, path in zip(names, paths, strict=True)}
+        return read_keys(
+            queryset,
+            self.key,
+            after,
+            limit,
+            descending=self.descending,
+            nulls_first=not self.descending,
         )
-        if after is not None:
-            queryset = queryset.filter(_after([*names, "pk"], after, self.descending))
-        sign = "-" if self.descending else ""
-        ordered = queryset.order_by(*(f"{sign}{name}" for name in [*names, "pk"]))
-        return [list(row) for row in ordered.values_list(*names, "pk")[:limit]]
 
     def _rows_by_id(self, view: APIView | None, filtered: QuerySet, ids: list[int]) -> Any:
         """The page's rows by id: from the view's `rows_by_id` where it has one, else from its
@@ -189,31 +118,21 @@ class KeysetPagination(BasePagination):
         return int(raw)
 
     def _read_cursor(self, raw: str) -> list[Any]:
+        ordering = ("-" if self.descending else "") + self.ordering
         try:
-            if len(raw) > MAX_CURSOR_LENGTH:
-                # A real cursor is a sort value or two and an id; a long one is no cursor, and
-                # deeply nested JSON would exhaust the parser's recursion.
-                raise ValueError("cursor too long")
-            padded = raw + "=" * (-len(raw) % 4)
-            data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-            ordering, values = data
-            if ordering != ("-" if self.descending else "") + self.ordering:
-                raise ValueError("the cursor belongs to another ordering")
-            kinds = [*self.key.types, int]
-            if not isinstance(values, list) or len(values) != len(kinds):
-                raise ValueError(values)
-            return [_decode(value, kind) for value, kind in zip(values, kinds, strict=True)]
-        except (ValueError, TypeError, binascii.Error, UnicodeError, RecursionError) as error:
+            key, extra = read_cursor(raw, ordering, self.key)
+            if extra:
+                raise ValueError("a page's cursor, not the API's")
+        except CURSOR_ERRORS as error:
             raise BadParameter(
                 CURSOR_PARAM,
                 "Invalid cursor: use the 'next' link of a previous page with the same ordering.",
             ) from error
+        return key
 
     def _make_cursor(self, key: list[Any]) -> str:
         """The cursor of the row with this key: [sort values..., id]."""
-        ordering = ("-" if self.descending else "") + self.ordering
-        payload = json.dumps([ordering, [_encode(value) for value in key]], separators=(",", ":"))
-        return base64.urlsafe_b64encode(payload.encode()).decode("ascii").rstrip("=")
+        return make_cursor(("-" if self.descending else "") + self.ordering, key)
 
     def _cached_count(
         self, queryset: QuerySet, request: Request, view: APIView | None

@@ -55,6 +55,7 @@ from survmap.records.filters import (
 )
 from survmap.records.models import Agency, Partnership, PolicyEvent, Source, Technology, Vendor
 from survmap.records.selectors import partnership_list_public
+from survmap.records.sorting import PARTNERSHIP_SORT_KEYS
 
 FORMAT_PARAMETER = OpenApiParameter(
     "format",
@@ -171,18 +172,7 @@ class PartnershipViewSet(PublicViewSet):
     takes_filters = True
     filter_backends = [PartnershipFilterBackend]
     filterset_class = PartnershipFilterSet
-    sort_keys = {
-        "id": ID,
-        "agency": SortKey(("agency__name", "agency_id"), (str, int)),
-        "state": SortKey(("agency__state_id", "agency_id"), (str, int)),
-        "technology": SortKey(("technology__name", "technology_id"), (str, int)),
-        "vendor": SortKey(
-            ("vendor__name", "vendor_id"), (str, int), nulls=("", 0), null_when="vendor"
-        ),
-        "status": SortKey(("status",), (str,)),
-        "start": SortKey(("start_date",), (dt.date,), nulls=(dt.date.min,)),
-        "end": SortKey(("end_date",), (dt.date,), nulls=(dt.date.min,)),
-    }
+    sort_keys = PARTNERSHIP_SORT_KEYS
 
     def get_queryset(self) -> QuerySet[Partnership]:
         return partnership_list_public()

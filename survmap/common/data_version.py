@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -105,3 +106,20 @@ def _on_change(sender: Any, **kwargs: Any) -> None:
 def connect_signals() -> None:
     for signal in (post_save, post_delete, m2m_changed):
         signal.connect(_on_change, dispatch_uid=f"survmap-data-version-{signal!r}")
+
+
+# Derived public data is kept this long at most; the version, not the timeout, keeps it fresh.
+KEEP_SECONDS = 24 * 60 * 60
+T = TypeVar("T")
+
+
+def kept(name: str, build: Callable[[], T]) -> T:
+    """What `build` returns, built once per data version and kept in the cache under `name`
+    (which must say everything the result depends on besides the public data: the page, the
+    filters). Only for public data that reads the same to everyone: never a user's own view."""
+    key = f"survmap:kept:{current().token}:{name}"
+    value: T | None = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, KEEP_SECONDS)
+    return value

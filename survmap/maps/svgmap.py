@@ -37,6 +37,29 @@ def _rings(geometry: Any) -> list[Any]:
     return rings
 
 
+def _number(tenths: int) -> str:
+    """A length in tenths as SVG writes it shortest: 15 -> "1.5", -3 -> "-.3", 20 -> "2"."""
+    sign, tenths = ("-", -tenths) if tenths < 0 else ("", tenths)
+    whole, tenth = divmod(tenths, 10)
+    return f"{sign}{whole or ''}.{tenth}" if tenth else f"{sign}{whole}"
+
+
+def _ring_path(points: list[tuple[float, float]]) -> str:
+    """One ring as a path to a tenth of a unit: the first point, then each step from the one
+    before (a state page draws every county of the state, 120 KB of absolute points for Texas,
+    and a page is compressed on every request). Steps are taken between the rounded points,
+    so the rounding never drifts; repeated points are left out."""
+    rounded = [(round(x * 10), round(y * 10)) for x, y in points]
+    x0, y0 = rounded[0]
+    steps = []
+    for x, y in rounded[1:]:
+        if (x, y) != (x0, y0):
+            steps.append(f"{_number(x - x0)},{_number(y - y0)}")
+            x0, y0 = x, y
+    first = f"M{_number(rounded[0][0])},{_number(rounded[0][1])}"
+    return f"{first}l{' '.join(steps)}Z" if steps else f"{first}Z"
+
+
 @cache
 def state_sketch(state_fips: str) -> StateSketch | None:
     """The counties of a state, projected (equirectangular, scaled at the state's latitude)."""
@@ -54,12 +77,9 @@ def state_sketch(state_fips: str) -> StateSketch | None:
     height = (ymax - ymin) * scale
     shapes = []
     for fips, name, geometry in zip(data["fips"], data["name"], geometries, strict=True):
-        parts = []
-        for ring in _rings(geometry):
-            points = " ".join(
-                f"{(x - xmin) * squeeze * scale:.1f},{(ymax - y) * scale:.1f}"
-                for x, y in ring.coords
-            )
-            parts.append(f"M{points}Z")
+        parts = [
+            _ring_path([((x - xmin) * squeeze * scale, (ymax - y) * scale) for x, y in ring.coords])
+            for ring in _rings(geometry)
+        ]
         shapes.append(Shape(fips=fips, name=name or fips, path="".join(parts)))
     return StateSketch(view_box=f"0 0 {WIDTH:.0f} {height:.0f}", shapes=tuple(shapes))

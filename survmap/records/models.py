@@ -386,6 +386,9 @@ class Agency(TimeStampedModel):
             models.Index(fields=["name", "id"], name="agency_name_id_idx"),
             # Filters by state and kind of agency ("sheriffs in Texas") read only this index.
             models.Index(fields=["state", "kind"], name="agency_state_kind_idx"),
+            # The table and technology pages list partnerships by state, then agency name,
+            # page by page (keyset: records.sorting.BY_PLACE), walking this index.
+            models.Index(fields=["state", "name", "id"], name="agency_state_name_id_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

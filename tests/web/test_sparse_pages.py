@@ -2,6 +2,9 @@
 agencies that cover the place, offer a tip link filled in with it, and a state names its
 neighbours with their counts."""
 
+import re
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
@@ -75,13 +78,22 @@ def test_neighbours_share_a_border_not_a_corner_and_the_cache_agrees_with_the_bu
 def test_every_page_of_a_state_with_neighbours_answers_including_the_next_link(client):
     for n in range(LIST_ROWS + 1):
         PartnershipFactory(agency=AgencyFactory(name=f"Agency {n:03}", counties=["26161"]))
+    # An old numbered link still opens the list (at its first page).
     first = client.get(reverse("web:region", args=["26"]), {"page": "1"})
     assert first.status_code == 200
-    assert "?page=2" in first.content.decode()
-    second = client.get(reverse("web:region", args=["26"]), {"page": "2"})
+    next_query = re.search(r'href="\?([^"]*)" rel="next"', first.content.decode())
+    assert next_query is not None
+    second = client.get(reverse("web:region", args=["26"]) + "?" + unescape(next_query[1]))
     assert second.status_code == 200
     assert f"Agency {LIST_ROWS:03}" in second.content.decode()
     assert '<a href="/regions/18/">Indiana</a>: 0 agencies' in second.content.decode()
-    # A page number with a filter, as the filtered page's own next link sends it.
-    filtered = client.get(reverse("web:region", args=["26"]), {"page": "2", "status": "active"})
-    assert filtered.status_code == 200
+    # The next link of a filtered page keeps its filter.
+    filtered = client.get(reverse("web:region", args=["26"]), {"status": "active"})
+    filtered_next = re.search(r'href="\?([^"]*)" rel="next"', filtered.content.decode())
+    assert filtered_next is not None and "status=active" in filtered_next[1]
+    assert (
+        client.get(
+            reverse("web:region", args=["26"]) + "?" + unescape(filtered_next[1])
+        ).status_code
+        == 200
+    )

@@ -1,13 +1,13 @@
-"""`{% timeline %}`: the partnerships-over-time figure, as one include on the home, technology
+"""`{% timeline %}`: the partnerships-over-time figure, as one tag on the home, technology
 and region pages (so those pages' views need no change)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 
+from survmap.common import data_version
 from survmap.geo.models import County, State
 from survmap.records.models import Partnership, Technology
 from survmap.web.timeline import timeline as timeline_for
@@ -15,16 +15,18 @@ from survmap.web.timeline import timeline as timeline_for
 register = template.Library()
 
 
-@register.inclusion_tag("web/_timeline.html")
+@register.simple_tag
 def timeline(
     technology: Technology | None = None,
     state: State | None = None,
     county: County | None = None,
     filtered: QuerySet[Partnership] | None = None,
     filters: str = "",
-) -> dict[str, Any]:
+) -> str:
     """The timeline of a technology, a county, a state, or else of every partnership; with
-    `filters` (the page's filter query), of `filtered`, the page's own filtered set."""
+    `filters` (the page's filter query), of `filtered`, the page's own filtered set. Drawn once
+    per data version and scope and kept: a chart is some 2,000 values through the template
+    engine, the largest part of the map page's own time."""
     public = Partnership.objects.public()
     partnerships: QuerySet[Partnership]
     if technology is not None:
@@ -49,4 +51,11 @@ def timeline(
         scope, partnerships, subject = "all", public, "every recorded partnership"
     if filters and filtered is not None:
         scope, partnerships = f"{scope}|{filters}", filtered
-    return {"chart": timeline_for(scope, partnerships), "subject": subject}
+    chart_of, subject_of = partnerships, subject
+    return data_version.kept(
+        f"timeline:{scope}",
+        lambda: render_to_string(
+            "web/_timeline.html",
+            {"chart": timeline_for(scope, chart_of), "subject": subject_of},
+        ),
+    )
