@@ -1,4 +1,4 @@
-"""The 2020 Atlas's agencies take their ORI from the FBI's directory: a sample of 217 of them,
+"""The 2020 Atlas's agencies take their ORI from the FBI's directory: a sample of 132 of them,
 each pair checked by hand (names, cities, counties; tests/data/atlas-ori-sample.csv says why),
 with the traps that must never match (a university's police are not its city's, a sheriff is
 not the police of the county seat) and the names two agencies share, left for a moderator."""
