@@ -69,6 +69,8 @@ class ImportReport:
         self.conflicts.extend(applied.conflicts)
         self.unmatched.extend(applied.unmatched)
         self.bulk_rows += applied.bulk_rows
+        for line, column, value, reason in applied.dropped:
+            self.warn(FieldWarning(line=line, column=column, value=value, reason=reason))
 
     def reject(self, line: int, error: RowError) -> None:
         self.rejected[error.reason] += 1

@@ -309,6 +309,9 @@ class ApplyReport:
     # found where the plan may only match.
     unmatched: list[tuple[int, str]] = field(default_factory=list)
     bulk_rows: int = 0  # of the rows, those the bulk path wrote or found unchanged
+    # Values a row gave and the writer left unwritten (line, field, value, why): a later row of
+    # the file that describes an agency otherwise than an earlier one.
+    dropped: list[tuple[int, str, str, str]] = field(default_factory=list)
 
 
 class LaterChange(Exception):

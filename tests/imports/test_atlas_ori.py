@@ -1,4 +1,4 @@
-"""The 2020 Atlas's agencies take their ORI from the FBI's directory: a sample of 132 of them,
+"""The 2020 Atlas's agencies take their ORI from the FBI's directory: a sample of 217 of them,
 each pair checked by hand (names, cities, counties; tests/data/atlas-ori-sample.csv says why),
 with the traps that must never match (a university's police are not its city's, a sheriff is
 not the police of the county seat) and the names two agencies share, left for a moderator."""
@@ -15,7 +15,7 @@ from survmap.imports.directory import DirectoryImporter, read_directory
 from survmap.imports.models import ImportRun, NoteKind
 from survmap.imports.readers import AtlasFile
 from survmap.imports.shipped import SHIPPED_DIRECTORY
-from survmap.records.models import Partnership
+from survmap.records.models import Agency, Partnership
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "atlas-ori-sample.csv"
 
@@ -65,3 +65,46 @@ def test_atlas_agencies_get_the_ori_of_the_directory_agency_they_are_and_never_a
     assert wrong == []
     for line, detail in undecided.items():
         assert "could be any of" in detail and line in line_of.values()
+
+
+# Rows that name one directory agency in two spellings ("Tucson" and "Tuscon", "Harford" and
+# "Hartford") or one partnership twice ("Stafford" and "Strafford County SO", NH, the drones).
+SPELLINGS = [
+    *("AOS0787", "AOS1171", "AOS2260", "AOS2416", "AOS5091"),  # Tucson, AZ (AOS2260: "Tuscon")
+    *("AOS2202", "AOS2216"),  # Strafford County Sheriff's Office, NH (AOS2202: "Stafford")
+    *("AOS2322", "AOS3171", "AOS5857"),  # West Windsor, NJ
+    *("AOS2376", "AOS2849", "AOS4001", "AOS5320"),  # Harford County SO, MD (AOS2376: "Hartford")
+]
+
+
+@pytest.mark.django_db
+def test_two_spellings_in_one_file_settle_the_first_import_is_the_last_to_write(
+    atlas_rows,
+) -> None:
+    """A row found by its spelling (`matching._spelled`) writes nothing of its agency and keeps
+    no misspelling as a name; a second row of the same partnership in other words is a
+    partnership of its own (as the Atlas's rows that say the same thing are): importing the same
+    file again changes nothing."""
+    states = {"AZ", "NH", "NJ", "MD"}
+    directory = [
+        row for row in read_directory(SHIPPED_DIRECTORY) if row.get("state_abbr") in states
+    ]
+    DirectoryImporter(directory, label="directory").run()
+    rows = atlas_rows(*SPELLINGS)
+    assert len(rows) == len(SPELLINGS)
+    tucson = Agency.objects.get(ori="AZ0100300")
+    runs = []
+    for label in ("first", "again"):
+        AtlasImporter(rows, label=label).run()
+        runs.append(ImportRun.objects.get(label=label))
+    first, again = runs
+    assert first.created + first.updated + first.unchanged == len(rows)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, len(rows))
+    assert Partnership.objects.filter(atlas_id__in=SPELLINGS).count() == len(rows)
+    tucson.refresh_from_db()
+    assert tucson.city == "Tucson"
+    assert Partnership.objects.get(atlas_id="AOS2260").agency_id == tucson.pk
+    assert not tucson.aliases.filter(name__icontains="tuscon").exists()
+    strafford = Partnership.objects.get(atlas_id="AOS2216")
+    assert Partnership.objects.get(atlas_id="AOS2202").agency_id == strafford.agency_id
+    assert "Strafford" in strafford.summary

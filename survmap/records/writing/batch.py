@@ -22,7 +22,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -36,6 +36,7 @@ from survmap.geo.models import County
 from survmap.records import provenance
 from survmap.records.models import Agency, Partnership, Source, Technology, Vendor
 from survmap.records.plans import (
+    UNSET,
     AgencyPlan,
     ApplyReport,
     Outcome,
@@ -70,6 +71,8 @@ from survmap.records.writing.values import (
 )
 
 _FAILURES = (ValidationError, ValueError, DatabaseError)
+# What one file says once of an agency (`BulkWriter._said_first`): its first row's value stands.
+AGENCY_SAID_ONCE = ("kind", "city", "latitude", "longitude")
 # What the bulk path never reads of a stored record (it compares and links, and never saves
 # one): two datetimes a record, parsed from text on SQLite, that loading a batch skips.
 _STAMPS = ("created_at", "updated_at")
@@ -199,17 +202,75 @@ class BulkWriter:
         self.technologies: dict[Any, Technology] = {}
         self.vendors: dict[Any, Vendor] = {}
 
+    def _said_first(self, rows: Sequence[PlannedRow], before: AgencyIndex) -> list[PlannedRow]:
+        """The rows with what a later row says of an agency that an earlier row of the same
+        file described otherwise dropped, with a note (`ApplyReport.dropped`): the first row
+        stands. Otherwise each row would write its own city (or kind, or point) in turn, and
+        every import of the same file would change the agency back and forth. A row found by
+        its spelling (`matching._spelled`) writes nothing of its agency and says nothing here."""
+        first: dict[Hashable, dict[str, tuple[Any, int]]] = {}
+        settled: list[PlannedRow] = []
+        for row in rows:
+            plan = row.plan
+            agency = plan.agency if isinstance(plan, PartnershipPlan) else plan
+            if agency.pk is not None or agency_query(agency) is None:
+                settled.append(row)
+                continue
+            match = agency_plan_match(agency, before)
+            if match.rule in ("spelled", "ambiguous"):
+                settled.append(row)
+                continue
+            who: Hashable = (
+                ("pk", match.agency.pk)
+                if match.agency is not None and match.agency.pk is not None
+                else ("ori", agency.ori)
+                if given(agency.ori) and agency.ori
+                else agency_key(agency)
+            )
+            said = first.setdefault(who, {})
+            dropped: dict[str, Any] = {}
+            for name in AGENCY_SAID_ONCE:
+                value = getattr(agency, name)
+                if not given(value):
+                    continue
+                earlier = said.setdefault(name, (value, row.line))
+                if earlier[0] != value:
+                    dropped[name] = UNSET
+                    self.report.dropped.append(
+                        (
+                            row.line,
+                            f"agency {name}",
+                            str(value),
+                            f"line {earlier[1]} of this file gives this agency's {name} as "
+                            f"{earlier[0]!r}; the first row stands",
+                        )
+                    )
+            if dropped:
+                agency = replace(agency, **dropped)
+                if isinstance(plan, PartnershipPlan):
+                    row = replace(row, plan=replace(plan, agency=agency))
+                else:
+                    row = replace(row, plan=agency)
+            settled.append(row)
+        return settled
+
     # The loop: a batch commits together (speed); a row is a savepoint in it (all or nothing).
 
     def run(self, rows: Sequence[PlannedRow]) -> ApplyReport:
         self.fips = set(County.objects.values_list("fips", flat=True))
+        # The rows are compared by the agencies they find as the run starts (an index of its
+        # own: the batches' index loads each batch's partnerships with its agencies).
+        before = AgencyIndex()
+        for chunk in _chunks(rows, self.batch_size):
+            before.load([query for row in chunk if (query := agency_query(_agency(row)))])
+        rows = self._said_first(rows, before)
         # Rows of this run that say the same thing are partnerships of their own.
         partnership_rows = [row for row in rows if isinstance(row.plan, PartnershipPlan)]
         self.siblings = {
             id(row): found
             for row, found in zip(
                 partnership_rows,
-                siblings_of([row.plan for row in partnership_rows]),  # type: ignore[misc]
+                siblings_of([row.plan for row in partnership_rows], before),  # type: ignore[misc]
                 strict=True,
             )
             if found is not NO_SIBLINGS
@@ -669,6 +730,8 @@ class BulkWriter:
         agency = match.agency
         new_agency = False
         update = None
+        if agency is not None and match.rule == "spelled":
+            return agency, key, False, [], None  # as `row_writer._apply_agency`: nothing written
         if agency is not None and agency.pk is None:  # one this batch creates
             key = (agency.normalized_name, agency.state_id)
             if not self._unchanged(agency, values) or not set(counties) <= set(batch.counties[key]):

@@ -24,6 +24,7 @@ from functools import cache
 
 from django.db.models import Q
 from django.utils.text import slugify
+from rapidfuzz.distance import OSA
 
 from survmap.common.dates import PartialDate
 from survmap.geo import census
@@ -150,6 +151,7 @@ class AgencyIndex:
         self._alias_keys: dict[int, set[str]] = {}  # the known names' keys of each agency
         self._keys: set[AgencyKey] = set()
         self._oris: set[str] = set()
+        self._county_pools: dict[str, list[Agency]] = {}  # county: its directory agencies
 
     def load(self, queries: Iterable[AgencyQuery], *, again: bool = False) -> list[Agency]:
         """Load what these queries need and the index does not hold yet (`again`: load it anew,
@@ -170,6 +172,8 @@ class AgencyIndex:
         if not again:
             keys -= self._keys
             oris -= self._oris
+        else:
+            self._county_pools.clear()  # someone else wrote: the counties' agencies anew
         if not keys and not oris:
             return []
         for key in keys:
@@ -274,6 +278,30 @@ class AgencyIndex:
         if agency not in aliased:
             aliased.append(agency)
 
+    def directory_in(self, state: str, counties: Iterable[str]) -> list[Agency]:
+        """The agencies with an ORI (the directory's) that serve one of these counties of the
+        state, for `_spelled`: loaded once per county."""
+        wanted = set(counties)
+        missing = wanted - self._county_pools.keys()
+        if missing:
+            pairs = list(
+                Agency.counties.through.objects.filter(
+                    county_id__in=missing, agency__state_id=state
+                )
+                .exclude(agency__ori="")
+                .values_list("county_id", "agency_id")
+            )
+            loaded = Agency.objects.defer(*_STAMPS).in_bulk({pk for _, pk in pairs})
+            for county in missing:
+                self._county_pools[county] = []
+            for county, pk in pairs:
+                self._county_pools[county].append(loaded[pk])
+        found: dict[int, Agency] = {}
+        for county in sorted(wanted):
+            for agency in self._county_pools[county]:
+                found.setdefault(agency.pk, agency)
+        return list(found.values())
+
     def named(self, key: str, state: str) -> list[Agency]:
         return list(self._named.get((key, state), ()))
 
@@ -363,7 +391,10 @@ def agency_match(
     equivalent = _equivalent(key, state, ori=ori, **asked)  # type: ignore[arg-type]
     if equivalent.agency is not None or equivalent.candidates:
         return equivalent
-    return _variant(name, state, ori=ori, counties=counties, index=index)
+    variant = _variant(name, state, ori=ori, counties=counties, index=index)
+    if variant.agency is not None or variant.candidates or ori:
+        return variant
+    return _spelled(name, state, kind=kind, counties=counties, index=index)
 
 
 # Words a state-wide agency's name starts with once the state's name is left out: the
@@ -469,6 +500,179 @@ def _variant(
     return AgencyMatch(None)
 
 
+# How a source may misspell or pad an agency's name that the directory lists (`_spelled`).
+# Words of an agency's kind, found also when misspelt by a letter ('Deparment', "Seriff's",
+# 'Poilce', 'Saftey'); words no name depends on ('Florida A & M', 'University of Illinois at
+# Chicago', 'Illinois Central College Campus Police'); the place's form of government at the end
+# of its name (never 'city': Atlantic City is not Atlantic).
+_KIND_SPELLINGS = ("department", "police", "sheriff's", "safety", "office")
+_LOOSE_WORDS = {"at", "in", "the", "and", "of", "campus"}
+_LOOSE_SPELLINGS = {"boro": "borough", "tribe": "tribal", "metro": "metropolitan"}
+_GOVERNMENT_WORDS = ("borough", "village", "town", "township")
+# A place's form of government that a source may add to a name the directory writes plain
+# ('Borough of Lodi Police Department' for the 'Lodi Police Department'): a borough only. The
+# directory writes a township out (the plain name beside it is another place: 'Rockaway'), and
+# a town or a village may have police of its own beside the city's ('Town of Newburgh').
+_ADDED_GOVERNMENT = {"borough"}
+
+
+@dataclass(frozen=True)
+class _Spelling:
+    """A name as `_spelled` compares it: its words without the loose ones and without the
+    form of government at its end (`government`), its kind ('police', 'sheriff', 'public
+    safety', '' for none: 'Gun Lake Tribal'), and whether it is a campus's or a school's."""
+
+    words: tuple[str, ...]
+    government: frozenset[str]
+    kind: str
+    campus: bool
+    school: bool
+
+    @property
+    def letters(self) -> str:
+        return "".join(self.words)
+
+
+def _kind_spelling(word: str) -> str:
+    bare = word.casefold().strip(",.;")
+    if len(bare) < 4 or bare in _KIND_SPELLINGS:
+        return word
+    for right in _KIND_SPELLINGS:
+        if _distance(bare, right, 1) <= 1:
+            return right
+    return word
+
+
+@cache
+def _spelling(name: str, state: str, agency_kind: str) -> _Spelling:
+    text = name.replace(":", " ")
+    state_name = _state_names().get(state, "")
+    qualifiers = [re.escape(state)] + ([r"\s+".join(state_name.split())] if state_name else [])
+    # 'Middletown Police Department, DE', 'Kansas City, Kansas Police Department',
+    # 'Texarkana-Arkansas Police Department': the state, not the agency's name.
+    text = re.sub(rf"\s*[,-]\s*(?:{'|'.join(qualifiers)})\b\.?", " ", text, flags=re.IGNORECASE)
+    text = " ".join(_kind_spelling(word) for word in text.split())
+    # 'Gahanna Division of Police': the Gahanna Police Department.
+    text = re.sub(r"\bdivision of police\b", "police department", text, flags=re.IGNORECASE)
+    key = agency_name_key(text)
+    kind = ""
+    for ending in ("police", "sheriff", "public safety"):
+        if key == ending or key.endswith(" " + ending):
+            key, kind = key[: len(key) - len(ending)].strip(), ending
+            # 'Las Vegas Metropolitan Police Department Police Department' (the directory).
+            again = agency_name_key(key)
+            if again.endswith(" " + ending):
+                key = again[: len(again) - len(ending)].strip()
+            break
+    # A city's department of public safety is its police (as in `agency_name_equivalents`).
+    kind = "police" if kind == "public safety" else kind
+    words = [_LOOSE_SPELLINGS.get(word, word) for word in key.split()]
+    campus = agency_kind == "university" or bool(_CAMPUS_WORDS & set(words))
+    school = agency_kind == "school" or bool({"school", "schools", "isd"} & set(words))
+    government: set[str] = set()
+    while len(words) > 1 and words[-1] in (*_GOVERNMENT_WORDS, "and"):
+        government.add(words.pop())
+    government.discard("and")
+    words = [word for word in words if word not in _LOOSE_WORDS]
+    return _Spelling(tuple(words), frozenset(government), kind, campus, school)
+
+
+# The FBI's names of a county's police in Hawaii and Westchester: 'Maui Police Department
+# County Sheriff's Office' is the Maui (County) Police Department.
+_COUNTY_POLICE = re.compile(r"^(.+) (Police Department|Public Safety) County Sheriff's Office$")
+_KIND_PHRASES = {"police": "Police Department", "sheriff": "Sheriff's Office"}
+
+
+@cache
+def _listed_spellings(name: str, state: str, agency_kind: str) -> tuple[_Spelling, ...]:
+    """A directory agency's name as `_spelled` compares it, and the names it stands for: each
+    place of a joint department ('American Fork/Cedar Hills Police Department',
+    "Hartsville/Trousdale County Sheriff's Office"), a county's police that the FBI writes with
+    its sheriff's office."""
+    names = [name]
+    county_police = _COUNTY_POLICE.match(name)
+    if county_police:
+        place, kind = county_police.groups()
+        names = [f"{place} {kind}", f"{place} County {kind}"]
+    elif name.count("/") == 1:
+        head, tail = name.split("/")
+        tail_kind = _spelling(tail, state, agency_kind).kind
+        names.append(tail)
+        if tail_kind in _KIND_PHRASES:
+            names.append(f"{head} {_KIND_PHRASES[tail_kind]}")
+    return tuple(_spelling(each, state, agency_kind) for each in names)
+
+
+def _distance(one: str, other: str, limit: int) -> int:
+    """The edits (a letter added, dropped, changed, or two neighbours swapped: the optimal
+    string alignment distance) from one to the other; anything above `limit` is `limit + 1`."""
+    return OSA.distance(one, other, score_cutoff=limit)
+
+
+def _spelled_alike(row: _Spelling, listed: _Spelling) -> bool:
+    """Whether a source's name (`row`) is a directory agency's (`listed`) as `_spelled` reads
+    it: the same kind of agency (a campus's, a school's or neither), the same form of
+    government, or one the source added or left out (never two others: 'Town of Newburgh' is
+    not the city's), and the same letters, or one edit away (two in a long name of as many
+    words)."""
+    if (row.campus, row.school) != (listed.campus, listed.school) or not row.words:
+        return False
+    if (
+        row.government
+        and row.government != listed.government
+        and (listed.government or not row.government <= _ADDED_GOVERNMENT)
+    ):
+        return False
+    one, other = row.letters, listed.letters
+    if row.kind != listed.kind:
+        # The directory names some agencies by their body alone ('Gun Lake Tribal', 'Tampa
+        # International Airport', 'Atlanta Public Schools'): their police, written out.
+        return listed.kind == "" and row.kind == "police" and one == other
+    if not row.kind:
+        return False
+    if one == other:
+        return True
+    if "metropolitan" in row.words:
+        # 'Metro Nashville Police Department' ('Nashville Metropolitan Police Department'),
+        # 'St. Louis Metropolitan Police Department' (the 'St. Louis Police Department').
+        if "metropolitan" in listed.words:
+            return sorted(row.words) == sorted(listed.words)
+        if row.words[-1] == "metropolitan":
+            return "".join(row.words[:-1]) == other
+    if len(one) < 5:
+        return False
+    limit = 2 if len(one) >= 12 and len(row.words) == len(listed.words) else 1
+    return _distance(one, other, limit) <= limit
+
+
+def _spelled(
+    name: str, state: str, *, kind: str, counties: Sequence[str], index: AgencyIndex
+) -> AgencyMatch:
+    """The directory's agency a source misspells or writes with words the directory leaves out,
+    the last tier, asked only for a row without an ORI that names its counties: 'Tuscon Police
+    Department' (the Tucson Police Department), 'Warrick County Seriff's Office', 'De Kalb
+    Police Department', 'University of Alabama in Huntsville Police Department' ('University of
+    Alabama: Huntsville'), 'Borough of Lodi Police Department' (the 'Lodi Police Department'),
+    'Gun Lake Tribal Police Department' ('Gun Lake Tribal'). Taken only when exactly one agency
+    with an ORI serving one of those counties is spelled alike (`_spelled_alike`); a university's
+    police are never a city's, a sheriff never a police department. Several, or none: nothing
+    (the row's agency is new, as before)."""
+    if not counties or not state:
+        return AgencyMatch(None)
+    row = _spelling(name, state, kind)
+    found = [
+        agency
+        for agency in index.directory_in(state, counties)
+        if any(
+            _spelled_alike(row, listed)
+            for listed in _listed_spellings(agency.name, state, agency.kind)
+        )
+    ]
+    if len(found) == 1:
+        return AgencyMatch(found[0], (), "spelled")
+    return AgencyMatch(None)
+
+
 def alias_wanted(
     agency: Agency, name: str, writer: Writer, index: AgencyIndex | None = None
 ) -> bool:
@@ -515,8 +719,14 @@ def agency_plan_match(plan: AgencyPlan, index: AgencyIndex | None = None) -> Age
 def agency_find(plan: AgencyPlan, index: AgencyIndex | None = None) -> Agency | None:
     """The stored agency a plan means (by id, else as `agency_match` decides), or None for a new
     one. Raises `AgencyUnmatched` where the write path must not decide."""
+    return agency_found(plan, index).agency
+
+
+def agency_found(plan: AgencyPlan, index: AgencyIndex | None = None) -> AgencyMatch:
+    """`agency_find` with how the agency was found (`AgencyMatch.rule`, "id" for a plan that
+    names its agency by id): a writer writes nothing of a row's agency found by "spelled"."""
     if plan.pk is not None:
-        return Agency.objects.get(pk=plan.pk)
+        return AgencyMatch(Agency.objects.get(pk=plan.pk), (), "id")
     if agency_query(plan) is None:
         raise ValueError("An agency plan needs an id, or a name and a state.")
     match = agency_plan_match(plan, index)
@@ -531,7 +741,7 @@ def agency_find(plan: AgencyPlan, index: AgencyIndex | None = None) -> Agency | 
             f"agency {plan.name!r} ({plan.state}) is not in the directory; nothing created",
             match,
         )
-    return match.agency
+    return match
 
 
 # Sources.
@@ -586,12 +796,17 @@ class Siblings:
 NO_SIBLINGS = Siblings()
 
 
-def _says(plan: PartnershipPlan) -> Hashable:
-    """What a row says, as the rows of one file can compare it without the database."""
+def _says(plan: PartnershipPlan, index: AgencyIndex | None = None) -> Hashable:
+    """What a row says, as the rows of one file can compare it: its agency as the matcher finds
+    it in `index` (two spellings of one stored agency are one agency), else as the row names it."""
     agency = plan.agency
     who: Hashable = (
         ("pk", agency.pk) if agency.pk is not None else (agency_name_key(agency.name), agency.state)  # type: ignore[arg-type]
     )
+    if index is not None and agency.pk is None and agency_query(agency) is not None:
+        found = agency_plan_match(agency, index).agency
+        if found is not None and found.pk is not None:
+            who = ("pk", found.pk)
     technology = plan.technology
     what = name_key(technology.name) if given(technology) else ""
     vendor = plan.vendor
@@ -599,15 +814,19 @@ def _says(plan: PartnershipPlan) -> Hashable:
     return (who, what, by)
 
 
-def siblings_of(plans: Sequence[PartnershipPlan]) -> list[Siblings]:
-    """For each numbered plan of a run, the other numbered plans that say the same thing."""
+def siblings_of(
+    plans: Sequence[PartnershipPlan], agencies: AgencyIndex | None = None
+) -> list[Siblings]:
+    """For each numbered plan of a run, the other numbered plans that say the same thing (with
+    `agencies`, the index of the agencies stored before the run: "Stafford County SO" and
+    "Strafford County SO" are siblings when both are the one stored sheriff's office)."""
     groups: dict[Hashable, list[int]] = defaultdict(list)
     numbers: list[str] = []
     for index, plan in enumerate(plans):
         number = row_number(plan.atlas_id) if given(plan.atlas_id) else ""  # type: ignore[arg-type]
         numbers.append(number)
         if number and plan.pk is None:
-            groups[_says(plan)].append(index)
+            groups[_says(plan, agencies)].append(index)
     found = [NO_SIBLINGS] * len(plans)
     for members in groups.values():
         if len(members) < 2:

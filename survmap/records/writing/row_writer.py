@@ -46,6 +46,7 @@ from survmap.records.writing.matching import (
     PartnershipPick,
     Siblings,
     agency_find,
+    agency_found,
     alias_wanted,
     name_key,
     partnership_find,
@@ -269,7 +270,13 @@ def _counties(fips: Sequence[str]) -> dict[str, County]:
 
 
 def _apply_agency(run: Run, plan: AgencyPlan) -> Agency:
-    agency = agency_find(plan, run.index)
+    found = agency_found(plan, run.index)
+    agency = found.agency
+    if agency is not None and found.rule == "spelled":
+        # A misspelt or padded name (`matching._spelled`): the row is this agency's, but what
+        # it says of the agency (its city, its name) is not written, nor kept as another name,
+        # so that two spellings in one file never write their cells in turn.
+        return agency
     add = _counties(plan.add_counties)
     remove = _counties(plan.remove_counties) if plan.remove_counties else {}
     credit = plan_credit(plan)
