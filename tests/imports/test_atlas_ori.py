@@ -74,6 +74,7 @@ SPELLINGS = [
     *("AOS2202", "AOS2216"),  # Strafford County Sheriff's Office, NH (AOS2202: "Stafford")
     *("AOS2322", "AOS3171", "AOS5857"),  # West Windsor, NJ
     *("AOS2376", "AOS2849", "AOS4001", "AOS5320"),  # Harford County SO, MD (AOS2376: "Hartford")
+    *("AOS2974", "AOS5290", "AOS5700"),  # Atlantic City, NJ (AOS2974: city "Atlantic")
 ]
 
 
@@ -83,8 +84,9 @@ def test_two_spellings_in_one_file_settle_the_first_import_is_the_last_to_write(
 ) -> None:
     """A row found by its spelling (`matching._spelled`) writes nothing of its agency and keeps
     no misspelling as a name; a second row of the same partnership in other words is a
-    partnership of its own (as the Atlas's rows that say the same thing are): importing the same
-    file again changes nothing."""
+    partnership of its own (as the Atlas's rows that say the same thing are); rows that give one
+    agency different cities write the one most of them give, once, and the others are noted:
+    importing the same file again changes nothing."""
     states = {"AZ", "NH", "NJ", "MD"}
     directory = [
         row for row in read_directory(SHIPPED_DIRECTORY) if row.get("state_abbr") in states
@@ -105,6 +107,13 @@ def test_two_spellings_in_one_file_settle_the_first_import_is_the_last_to_write(
     assert tucson.city == "Tucson"
     assert Partnership.objects.get(atlas_id="AOS2260").agency_id == tucson.pk
     assert not tucson.aliases.filter(name__icontains="tuscon").exists()
+    cities = dict(
+        Agency.objects.filter(ori__in=["NJ0111300", "NJ0010200"]).values_list("ori", "city")
+    )
+    assert cities == {"NJ0111300": "West Windsor Township", "NJ0010200": "Atlantic City"}
+    for run in (first, again):
+        dropped = run.notes.filter(kind=NoteKind.VALUE_DROPPED, detail__contains="stands")
+        assert sorted(dropped.values_list("value", flat=True)) == ["Atlantic", "Princeton Junction"]
     strafford = Partnership.objects.get(atlas_id="AOS2216")
     assert Partnership.objects.get(atlas_id="AOS2202").agency_id == strafford.agency_id
     assert "Strafford" in strafford.summary

@@ -19,7 +19,7 @@ records are new, and the database enforces the constraints anyway).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
@@ -71,7 +71,7 @@ from survmap.records.writing.values import (
 )
 
 _FAILURES = (ValidationError, ValueError, DatabaseError)
-# What one file says once of an agency (`BulkWriter._said_first`): its first row's value stands.
+# What one file says once of an agency (`BulkWriter._said_once`): most of its rows' value stands.
 AGENCY_SAID_ONCE = ("kind", "city", "latitude", "longitude")
 # What the bulk path never reads of a stored record (it compares and links, and never saves
 # one): two datetimes a record, parsed from text on SQLite, that loading a batch skips.
@@ -202,47 +202,54 @@ class BulkWriter:
         self.technologies: dict[Any, Technology] = {}
         self.vendors: dict[Any, Vendor] = {}
 
-    def _said_first(self, rows: Sequence[PlannedRow], before: AgencyIndex) -> list[PlannedRow]:
-        """The rows with what a later row says of an agency that an earlier row of the same
-        file described otherwise dropped, with a note (`ApplyReport.dropped`): the first row
-        stands. Otherwise each row would write its own city (or kind, or point) in turn, and
-        every import of the same file would change the agency back and forth. A row found by
-        its spelling (`matching._spelled`) writes nothing of its agency and says nothing here."""
-        first: dict[Hashable, dict[str, tuple[Any, int]]] = {}
-        settled: list[PlannedRow] = []
+    def _said_once(self, rows: Sequence[PlannedRow], before: AgencyIndex) -> list[PlannedRow]:
+        """The rows with what a row says of an agency that other rows of the same file say
+        otherwise dropped, with a note (`ApplyReport.dropped`): the value most of the file's
+        rows give stands (the first of them on a tie). Otherwise each row would write its own
+        city (or kind, or point) in turn, and every import of the same file would change the
+        agency back and forth. A row found by its spelling (`matching._spelled`) writes nothing
+        of its agency and is not counted."""
+        whose: list[Hashable | None] = []
+        said: dict[tuple[Hashable, str], Counter[Any]] = defaultdict(Counter)
         for row in rows:
             plan = row.plan
             agency = plan.agency if isinstance(plan, PartnershipPlan) else plan
-            if agency.pk is not None or agency_query(agency) is None:
-                settled.append(row)
-                continue
-            match = agency_plan_match(agency, before)
-            if match.rule in ("spelled", "ambiguous"):
-                settled.append(row)
-                continue
-            who: Hashable = (
-                ("pk", match.agency.pk)
-                if match.agency is not None and match.agency.pk is not None
-                else ("ori", agency.ori)
-                if given(agency.ori) and agency.ori
-                else agency_key(agency)
-            )
-            said = first.setdefault(who, {})
-            dropped: dict[str, Any] = {}
-            for name in AGENCY_SAID_ONCE:
+            who: Hashable | None = None
+            if agency.pk is None and agency_query(agency) is not None:
+                match = agency_plan_match(agency, before)
+                if match.rule not in ("spelled", "ambiguous"):
+                    who = (
+                        ("pk", match.agency.pk)
+                        if match.agency is not None and match.agency.pk is not None
+                        else ("ori", agency.ori)
+                        if given(agency.ori) and agency.ori
+                        else agency_key(agency)
+                    )
+            whose.append(who)
+            for name in AGENCY_SAID_ONCE if who is not None else ():
                 value = getattr(agency, name)
-                if not given(value):
+                if given(value):
+                    said[(who, name)][value] += 1
+        settled: list[PlannedRow] = []
+        for row, who in zip(rows, whose, strict=True):
+            plan = row.plan
+            agency = plan.agency if isinstance(plan, PartnershipPlan) else plan
+            dropped: dict[str, Any] = {}
+            for name in AGENCY_SAID_ONCE if who is not None else ():
+                value = getattr(agency, name)
+                counted = said[(who, name)]
+                if not given(value) or len(counted) < 2:
                     continue
-                earlier = said.setdefault(name, (value, row.line))
-                if earlier[0] != value:
+                stands, times = counted.most_common(1)[0]  # the first counted of a tie
+                if value != stands:
                     dropped[name] = UNSET
                     self.report.dropped.append(
                         (
                             row.line,
                             f"agency {name}",
                             str(value),
-                            f"line {earlier[1]} of this file gives this agency's {name} as "
-                            f"{earlier[0]!r}; the first row stands",
+                            f"the file gives this agency's {name} as {stands!r} in {times} "
+                            f"row(s); that stands",
                         )
                     )
             if dropped:
@@ -263,7 +270,7 @@ class BulkWriter:
         before = AgencyIndex()
         for chunk in _chunks(rows, self.batch_size):
             before.load([query for row in chunk if (query := agency_query(_agency(row)))])
-        rows = self._said_first(rows, before)
+        rows = self._said_once(rows, before)
         # Rows of this run that say the same thing are partnerships of their own.
         partnership_rows = [row for row in rows if isinstance(row.plan, PartnershipPlan)]
         self.siblings = {
