@@ -113,11 +113,25 @@ KEEP_SECONDS = 24 * 60 * 60
 T = TypeVar("T")
 
 
+# Memcached refuses keys over 250 characters and Django warns of them on every backend.
+LONGEST_KEY = 200
+
+
+def cache_key(kind: str, name: str) -> str:
+    """The cache key of `name` (a page, its filters: any text) among things of `kind` in the
+    current data version: readable while short, else `name`'s digest, so that an address of
+    500 characters or one with spaces makes a valid key."""
+    key = f"survmap:{kind}:{current().token}:{name}"
+    if len(key) > LONGEST_KEY or not name.isascii() or any(ch.isspace() for ch in name):
+        key = f"survmap:{kind}:{current().token}:#{hashlib.sha256(name.encode()).hexdigest()}"
+    return key
+
+
 def kept(name: str, build: Callable[[], T]) -> T:
     """What `build` returns, built once per data version and kept in the cache under `name`
     (which must say everything the result depends on besides the public data: the page, the
     filters). Only for public data that reads the same to everyone: never a user's own view."""
-    key = f"survmap:kept:{current().token}:{name}"
+    key = cache_key("kept", name)
     value: T | None = cache.get(key)
     if value is None:
         value = build()

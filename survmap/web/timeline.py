@@ -202,7 +202,7 @@ def _bar(
 def timeline(scope: str, partnerships: QuerySet) -> dict[str, Any]:
     """The drawn timeline of these partnerships, cached per data version under `scope` (a key
     naming the set: 'technology:ring', 'region:26', 'map:<filters>')."""
-    key = f"survmap:timeline:{data_version.current().token}:{scope}"
+    key = data_version.cache_key("timeline", scope)
     drawn: dict[str, Any] | None = cache.get(key)
     if drawn is None:
         drawn = draw(count_by_year(partnerships))

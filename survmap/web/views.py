@@ -609,7 +609,7 @@ def _aggregates(scope: str, partnerships: QuerySet) -> dict[str, Any]:
     data version (as the map's counts are): how many partnerships and agencies, agencies per
     technology, agencies per county. Recomputed by the first reader after a change, in a few
     GROUP BY queries whatever the number of partnerships' rows the page would list."""
-    key = f"survmap:aggregates:v2:{data_version.current().token}:{scope}"
+    key = data_version.cache_key("aggregates:v2", scope)
     counted: dict[str, Any] | None = cache.get(key)
     if counted is None:
         counted = {
@@ -681,7 +681,7 @@ def _glance(query: QueryDict, counted: dict[str, Any], **place: str) -> dict[str
 
 def _count(scope: str, partnerships: QuerySet) -> int:
     """How many partnerships a filtered view holds, kept per data version."""
-    key = f"survmap:aggregates:{data_version.current().token}:count:{scope}"
+    key = data_version.cache_key("aggregates:count", scope)
     count: int | None = cache.get(key)
     if count is None:
         count = partnerships.order_by().count()
