@@ -303,7 +303,7 @@ def _sole_variant(parsed: ParsedLabel, index: AgencyIndex) -> list[Agency]:
     # "Town of Campbell WI PD", "Village of Pewaukee WI PD": the label's own form, if it says one.
     said = _SAID_FORM.match(parsed.label)
     forms = _FORMS[said[1].casefold()] if said else ()
-    return list(
+    found = list(
         dict.fromkeys(
             agency
             for variant in agency_name_variants(parsed.name)
@@ -312,6 +312,20 @@ def _sole_variant(parsed: ParsedLabel, index: AgencyIndex) -> list[Agency]:
             if agency.ori
         )
     )
+    key = agency_name_key(parsed.name)
+    if not found and not forms and key.endswith(" city police"):
+        # "Garden City NY PD": a place whose name ends in "City" (the FBI's "Garden City Village
+        # Police Department"), which the matcher's variants read as "Garden" instead.
+        place = key.removesuffix(" police")
+        found = list(
+            Agency.objects.filter(
+                state_id=parsed.state,
+                name_key__in=[f"{place} {form} police" for form in ("village", "town", "borough")],
+            )
+            .filter(ori__gt="")
+            .order_by("pk")
+        )
+    return found
 
 
 _SAID_FORM = re.compile(r"^(city|town|village|borough|township) of\b", re.I)
