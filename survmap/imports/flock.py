@@ -262,6 +262,17 @@ class FlockData:
             seen.setdefault(surveyed.party.label, surveyed.party)
         return list(seen.values())
 
+    def listed_in(self) -> dict[str, set[str]]:
+        """The states of the portals that list each organisation (a portal's state as its
+        label, or its address, says)."""
+        portal_state = {portal.party.label: portal.party.state for portal in self.portals}
+        found: dict[str, set[str]] = {}
+        for link in self.links:
+            state = portal_state.get(link.source.label) or link.source.state
+            if state:
+                found.setdefault(link.to.label, set()).add(state)
+        return found
+
 
 def _policies(rows: Sequence[Row], warnings: list[FieldWarning]) -> dict[str, Policy]:
     """Each portal's newest stated policy, by portal address."""

@@ -88,6 +88,9 @@ def state_codes() -> set[str]:
 
 _FLAG_WORDS = (
     (re.compile(r"\bduplicate\b|\bdo not use\b|\bdon'?t use\b", re.I), "duplicate"),
+    # "DNU- Walker County AL SO": Flock's "do not use" before a name (a label of "DNU" alone
+    # names nothing and is left as it is).
+    (re.compile(r"^DNU\b(?=\W*\w)"), "duplicate"),
     (re.compile(r"\binactive\b|\bnot in use\b|\bchurned\b", re.I), "inactive"),
     (re.compile(r"\brevoked\b", re.I), "revoked"),
     (re.compile(r"\bformer\b|\b-\s*old\b", re.I), "former"),
@@ -105,7 +108,9 @@ _SUFFIX_STATE = re.compile(r"\s*-\s*([A-Z]{2})$")
 _LEADING_PLACE = re.compile(r"^(?:city|town|village|borough|township) of\s+", re.I)
 
 _VENDOR = re.compile(
-    r"\bflock\b|\bdemo\b|\btest(ing)?\b|\btraining\b|\bexample\b|\bwalkthrough\b|\bsandbox\b"
+    # Flock's own accounts; not "Little Flock AR PD", a town's police.
+    r"(?<!\blittle )\bflock\b"
+    r"|\bdemo\b|\btest(ing)?\b|\btraining\b|\bexample\b|\bwalkthrough\b|\bsandbox\b"
     r"|\baxon\b|\bubicquia\b|\bapplied intel\b|\bsales\b",
     re.I,
 )
@@ -146,12 +151,21 @@ _POLICE = re.compile(
 )
 _GOVERNMENT = re.compile(
     r"\bDA'?s?\b|district attorney|prosecut|attorney general|state'?s? attorney|dispatch|disptach"
-    r"|communications? c(en)?t(e)?r|\b911\b|\bE911\b|\bRECC\b|\bfire\b|task\s?force|\bTF\b|\bDTF\b"
+    r"|communications? c(en)?t(e)?r|\b911\b|\bE911\b|\bRECC\b|\bfire\b|task\s?force|strike\s?force"
+    r"|\bTF\b|\bDTF\b"
     r"|\bHIDTA\b|\bcity of\b|\btown of\b|\bvillage of\b|\bcounty of\b|housing authority"
     r"|department|division|office|bureau|commission|board|district|authority|agency|center"
     r"|\bCAC\b|\bROCIC\b|\bMOCIC\b|\bRISS\b|fusion|crime (center|lab)|\bDNR\b|conservation"
     r"|wildlife|fisheries|\bABC\b",
     re.I,
+)
+# A state university system's short name, where the FBI writes it out ("UC Irvine Campus PD CA"
+# is its "University of California: Irvine", "SUNY Binghamton" its "State University of New
+# York: Binghamton"): (the short name opening the label, the system, its state).
+_SYSTEMS = (
+    (re.compile(r"^UC\b"), "University of California", "CA"),
+    (re.compile(r"^(?:CSU|Cal State)\b"), "California State University", "CA"),
+    (re.compile(r"^SUNY\b"), "State University of New York", "NY"),
 )
 _KIND_WORDS = {"PD": "Police Department", "SO": "Sheriff's Office", "SD": "Sheriff's Department"}
 _COUNTY_LIKE = re.compile(r"\b(county|parish|city|borough|metro|consolidated)\b", re.I)
@@ -209,6 +223,8 @@ def parse_label(label: str) -> ParsedLabel:
     for pattern, _ in _FLAG_WORDS:
         body = pattern.sub(" ", body)
     body = " ".join(body.split()).strip(" -,;:")
+    # "Grant County AR SO1": a second account, its number written against the kind.
+    body = re.sub(r"\b(PD|SO)(\d{1,2})$", r"\1 \2", body)
     if _TRAILING_NUMBER.search(body):
         flags.append("numbered")
         body = _TRAILING_NUMBER.sub("", body)
@@ -236,12 +252,17 @@ def parse_label(label: str) -> ParsedLabel:
         if not state:
             state = words[at]
         if words[at] == state:
-            # "NC State Highway Patrol": a state that opens the name is part of it.
-            words = words[:at] + ([codes[state]] if at == 0 else []) + words[at + 1 :]
+            # "NC State Highway Patrol": a state that opens the name is part of it, and so is
+            # one after "of" ("Univ. of TX - Arlington PD", "New College of FL PD").
+            said = at == 0 or words[at - 1].casefold() == "of"
+            words = words[:at] + ([codes[state]] if said else []) + words[at + 1 :]
     body = " ".join(words)
     if not state:
         state = _state_by_name(body, names)
     body = _COUNTY_WORD.sub("County", body)
+    for pattern, system, where in _SYSTEMS:
+        if state == where:
+            body = pattern.sub(system, body)
 
     name = _written_out(body, state)
     kind = _kind(name)
@@ -442,6 +463,9 @@ _WRITTEN_OUT = (
     (re.compile(r"\bPct\b\.?"), "Precinct"),
     # "Cleveland OH Division of Police": the "Cleveland Police Department".
     (re.compile(r"^(?P<place>.+) Division of Police$"), r"\g<place> Police Department"),
+    # "Benton Charter Township Police MI": Michigan's charter townships are townships, which
+    # the FBI lists as "Benton Township Police Department".
+    (re.compile(r"\bCharter Township\b"), "Township"),
     # "Livingston Parish County LA SO": Livingston Parish's sheriff.
     (re.compile(r"\bParish County\b"), "Parish"),
     # "18th Judicial District Drug Task Force - TN PD": Tennessee's "Drug Task Force: 18th
@@ -457,10 +481,19 @@ _WRITTEN_OUT = (
 # "Polk County FL SO - Flex", "NC - Rowan County SO - Insight Omnia", "Forsyth County GA SO -
 # Mobile": another account of the agency, named after a Flock product.
 _PRODUCT_ACCOUNT = re.compile(
-    r"^(?P<agency>.+? (?:Police Department|Sheriff's Office)) - "
+    r"^(?P<agency>.+? (?:Police Department|Sheriff's Office|University|College)) - "
     r"(?:Flex|Mobile|Insight|Omnia|Raven|Falcon|Sparrow|Nova)(?: (?:Flex|Mobile|Insight|Omnia))?$",
     re.I,
 )
+# "Indianapolis Metro PD IN", "St. Louis Metro MO PD": a city's metropolitan police, which the
+# FBI lists as the city's "Indianapolis Police Department" (taken only when the state has
+# exactly one agency of that name and none of the label's own).
+_METRO = re.compile(r"^(?P<place>.+?) Metro(?:politan)? Police Department$")
+# "Lake MetroParks OH Rangers": a park district's rangers, the FBI's "Lake Metroparks".
+_RANGERS = re.compile(r"^(?P<park>.+?(?:parks?|park district|metroparks)) Rangers$", re.I)
+# "Metro Police Authority of Genesee County MI": the FBI's "Metro Police Authority Genesee
+# County", the very same words but "of" (compared whole).
+_AUTHORITY_OF = re.compile(r"^(?P<body>\S.*\S) of (?P<county>\S.* County)$")
 # "Otoe Missouria Tribe OK PD": the FBI's "Otoe-Missouria Tribal".
 _TRIBAL = re.compile(r"^(?P<tribe>.+?) (?:Tribe|Tribal|Nation)(?: Tribal)? Police Department$")
 
@@ -550,9 +583,24 @@ def directory_readings(parsed: ParsedLabel) -> tuple[Reading, ...]:
     if prosecutor and parsed.state == "NJ":
         found.append(Reading("prosecutor", f"Prosecutor: {prosecutor['county']}"))
     campus = campus_words(parsed.name)
+    words = campus.split()
     if campus.startswith("university of "):
         # The university's name is some of the words: each, longest last, for the resolver to
         # ask about; it takes an agency only when its campus words are the label's.
-        words = campus.split()
         found += [Reading("campus", " ".join(words[:end])) for end in range(3, len(words) + 1)]
+    elif "university" in words[1:-1]:
+        # "California State University Long Beach", "State University of New York Binghamton":
+        # the FBI's "California State University: Long Beach", the same way.
+        start = words.index("university") + 1
+        start += 2 if words[start] == "of" else 0
+        found += [Reading("campus", " ".join(words[:end])) for end in range(start, len(words) + 1)]
+    metro = _METRO.match(name)
+    if metro and not re.search(r"\b(?:county|parish)\b", metro["place"], re.I):
+        found.append(Reading("metro", f"{metro['place']} Police Department"))
+    rangers = _RANGERS.match(name)
+    if rangers:
+        found.append(Reading("unsuffixed", rangers["park"]))
+    authority = _AUTHORITY_OF.match(name)
+    if authority and parsed.kind == POLICE and not campus:
+        found.append(Reading("without_of", f"{authority['body']} {authority['county']}"))
     return tuple(found)

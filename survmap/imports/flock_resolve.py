@@ -5,7 +5,7 @@ matcher is unsure or does not know it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -26,7 +26,7 @@ from survmap.imports.flock_labels import (
     directory_readings,
 )
 from survmap.platereaders.models import Organisation
-from survmap.records.models import Agency
+from survmap.records.models import Agency, AgencyAlias
 from survmap.records.normalize import agency_name_key, agency_name_variants, normalize_name
 from survmap.records.writing.matching import AgencyIndex, AgencyQuery, agency_match
 
@@ -65,8 +65,15 @@ def _organisation_kind(parsed: ParsedLabel) -> str:
     return OrgKind.GOVERNMENT if parsed.kind == OTHER else OrgKind.OTHER
 
 
-def resolve(labels: Iterable[ParsedLabel], *, index: AgencyIndex | None = None) -> dict[str, Party]:
-    """Each label's party, by label. The matcher is asked once per label, through one index."""
+def resolve(
+    labels: Iterable[ParsedLabel],
+    *,
+    index: AgencyIndex | None = None,
+    listed_in: Mapping[str, Collection[str]] | None = None,
+) -> dict[str, Party]:
+    """Each label's party, by label. The matcher is asked once per label, through one index.
+    `listed_in`: the states of the portals that list each label, which a label without a state
+    is read with (`_one_in_directory`)."""
     labels = list(labels)
     if index is None:
         index = AgencyIndex()
@@ -93,6 +100,10 @@ def resolve(labels: Iterable[ParsedLabel], *, index: AgencyIndex | None = None) 
     )
     for parsed in unfound:
         found[parsed.label] = _resolve_one(parsed, index, spaceless, reread=True)
+    for parsed in labels:
+        if found[parsed.label].rule == "none" and parsed.name and not parsed.state:
+            party = _one_in_directory(parsed, (listed_in or {}).get(parsed.label, ()))
+            found[parsed.label] = party or found[parsed.label]
     # Organisations a moderator has matched to an agency since an earlier load: that stands.
     matched = {
         (org.name_key, org.state_id or ""): org.agency_id
@@ -225,6 +236,20 @@ def _reread(
     chosen: list[tuple[int, str]] = [(pk, rule) for pk, (_, rule) in found.items()]
     if not found and not ambiguous:
         chosen = [(pk, "joined") for pk in _joined(parsed, spaceless)]
+    if len(chosen) > 1 and not ambiguous:
+        # Several agencies fit the label's readings: none is taken, the note names them (a
+        # label whose own name found several keeps the matcher's note).
+        names = "; ".join(
+            f"{found[pk][0].name} (id {pk})" if pk in found else f"id {pk}" for pk, _ in chosen[:5]
+        )
+        return Party(
+            label=parsed.label,
+            name=parsed.name,
+            state=parsed.state,
+            kind=_organisation_kind(parsed),
+            rule="ambiguous",
+            note=f"Could be any of: {names}. Left for a moderator.",
+        )
     if len(chosen) != 1:
         return None
     agency_id, rule = chosen[0]
@@ -253,7 +278,7 @@ def _read_as(
             for agency in _stored(reading.name, state, index)
             if campus_words(agency.name) in wanted_campus
         ]
-    if reading.rule in ("unsuffixed", "tribal"):
+    if reading.rule in ("unsuffixed", "tribal", "without_of"):
         # The directory's own name is the label's place, with no kind after it.
         exact = normalize_name(reading.name)
         return [
@@ -278,7 +303,7 @@ def _sole_variant(parsed: ParsedLabel, index: AgencyIndex) -> list[Agency]:
     # "Town of Campbell WI PD", "Village of Pewaukee WI PD": the label's own form, if it says one.
     said = _SAID_FORM.match(parsed.label)
     forms = _FORMS[said[1].casefold()] if said else ()
-    return list(
+    found = list(
         dict.fromkeys(
             agency
             for variant in agency_name_variants(parsed.name)
@@ -287,6 +312,20 @@ def _sole_variant(parsed: ParsedLabel, index: AgencyIndex) -> list[Agency]:
             if agency.ori
         )
     )
+    key = agency_name_key(parsed.name)
+    if not found and not forms and key.endswith(" city police"):
+        # "Garden City NY PD": a place whose name ends in "City" (the FBI's "Garden City Village
+        # Police Department"), which the matcher's variants read as "Garden" instead.
+        place = key.removesuffix(" police")
+        found = list(
+            Agency.objects.filter(
+                state_id=parsed.state,
+                name_key__in=[f"{place} {form} police" for form in ("village", "town", "borough")],
+            )
+            .filter(ori__gt="")
+            .order_by("pk")
+        )
+    return found
 
 
 _SAID_FORM = re.compile(r"^(city|town|village|borough|township) of\b", re.I)
@@ -297,6 +336,35 @@ _FORMS = {
     "borough": ("borough",),
     "township": ("township",),
 }
+
+
+def _one_in_directory(parsed: ParsedLabel, states: Collection[str]) -> Party | None:
+    """A label without a state ("Savannah State University PD", "North Tonawanda City PD"):
+    the agency when it is the only one of the whole directory under the label's name (its own
+    or a known name) and every portal that lists the label is in that agency's state; None
+    otherwise (two states' agencies of the name, portals of several states, or of none)."""
+    if parsed.organisation or parsed.problem != "no state in the label" or len(set(states)) != 1:
+        return None
+    key = agency_name_key(parsed.name)
+    if not key:
+        return None
+    found = set(Agency.objects.filter(name_key=key).values_list("pk", "state_id"))
+    found |= set(
+        AgencyAlias.objects.filter(name_key=key).values_list("agency_id", "agency__state_id")
+    )
+    if len(found) != 1:
+        return None
+    ((agency_id, state),) = found
+    if state not in states:
+        return None
+    return Party(
+        label=parsed.label,
+        agency_id=agency_id,
+        name=parsed.name,
+        state=state,
+        kind=parsed.kind,
+        rule="one_in_directory",
+    )
 
 
 class Spaceless(dict[str, dict[str, list[int]]]):

@@ -332,7 +332,7 @@ def _write(data: FlockData, writer: Writer, report: FlockReport, notes: ImportRe
     report.partnerships.update(applied.outcomes)
 
     # Every label again, now that the portals' new agencies exist.
-    parties = resolve(data.labels())
+    parties = resolve(data.labels(), listed_in=data.listed_in())
     unresolved = [party for party in parties.values() if party.agency_id is None and party.name]
     organisations, created = services.organisations_ensure(
         plans=[

@@ -40,7 +40,9 @@ def test_the_sample_is_large_checked_and_holds_traps() -> None:
     assert all(row["checked"] for row in rows)
     assert {row["rule"] for row in resolved} == {
         "campus",
+        "equivalent",
         "joined",
+        "metro",
         "name",
         "place_form",
         "prosecutor",
@@ -48,6 +50,7 @@ def test_the_sample_is_large_checked_and_holds_traps() -> None:
         "sole_variant",
         "tribal",
         "unsuffixed",
+        "without_of",
         "written_out",
     }
 
@@ -137,7 +140,47 @@ def test_flock_labels_resolve_to_the_directory_agency_checked_by_hand_and_traps_
             "University of Minnesota MN PD (Twin Cities)",
             [("unsuffixed", "University of Minnesota"), ("campus", "university of minnesota")],
         ),
+        (
+            "Indianapolis Metro PD IN",
+            [
+                ("unsuffixed", "Indianapolis Metro"),
+                ("metro", "Indianapolis Police Department"),
+            ],
+        ),
+        ("Lake MetroParks OH Rangers", [("unsuffixed", "Lake MetroParks")]),
+        (
+            "Metro Police Authority of Genesee County MI",
+            [("without_of", "Metro Police Authority Genesee County")],
+        ),
+        ("Benton Charter Township Police MI", [("written_out", "Benton Township Police")]),
+        (
+            "Univ. of TX - Arlington PD",
+            [
+                ("unsuffixed", "Univ. of Texas - Arlington"),
+                ("campus", "university of texas"),
+                ("campus", "university of texas arlington"),
+            ],
+        ),
+        (
+            "Cal State Fullerton (CA)",
+            [
+                ("campus", "california state university"),
+                ("campus", "california state university fullerton"),
+            ],
+        ),
+        (
+            "AL - Troy University - Insight",
+            [
+                ("written_out", "Troy University"),
+                ("campus", "troy university"),
+                ("campus", "troy university insight"),
+            ],
+        ),
         # Refusals: the bare name of a township's, a county's or a state's police is not read.
+        ("Cleveland Metro Parks OH PD", [("unsuffixed", "Cleveland Metro Parks")]),
+        ("Great Parks of Hamilton County OH PD", []),
+        ("Orangeburg Department of Public Safety SC", []),
+        ("University Park IL PD", [("unsuffixed", "University Park")]),
         ("Austintown Township OH PD", []),
         ("Madison County IL PD", []),
         ("Decatur County IN Prosecutor's Office", []),
@@ -175,6 +218,37 @@ def test_campus_words_are_the_same_for_flocks_and_the_fbis_way_of_writing_a_camp
     assert campus_words("Tyler Police Department") == ""
 
 
+@pytest.mark.parametrize(
+    ("label", "name", "state", "flags"),
+    [
+        ("DNU- Walker County AL SO", "Walker County Sheriff's Office", "AL", ("duplicate",)),
+        ("DNU", "DNU", "", ()),
+        ("Grant County AR SO1", "Grant County Sheriff's Office", "AR", ("numbered",)),
+        ("Little Flock AR PD", "Little Flock Police Department", "AR", ()),
+        (
+            "UC Irvine Campus PD CA",
+            "University of California Irvine Campus Police Department",
+            "CA",
+            (),
+        ),
+        (
+            "SUNY Binghamton Campus NY PD",
+            "State University of New York Binghamton Campus Police Department",
+            "NY",
+            (),
+        ),
+        ("New College of FL PD", "New College of Florida Police Department", "FL", ()),
+        # A state's short name for its university system, only in its state.
+        ("UC Davis Health TX PD", "UC Davis Health Police Department", "TX", ()),
+    ],
+)
+def test_flocks_notes_and_short_names_are_read(
+    label: str, name: str, state: str, flags: tuple[str, ...]
+) -> None:
+    parsed = parse_label(label)
+    assert (parsed.name, parsed.state, parsed.flags) == (name, state, flags)
+
+
 def test_flocks_note_original_is_a_flag_not_part_of_the_name() -> None:
     parsed = parse_label("Harrah OK PD - original")
     assert (parsed.name, parsed.state, parsed.flags) == (
@@ -190,3 +264,60 @@ def test_a_campus_in_brackets_is_one_of_the_campuses_a_label_may_mean() -> None:
         "university of minnesota twin cities",
     }
     assert campuses_named(parse_label("Avon IN PD")) == set()
+
+
+# Rows of the FBI's list, with the columns the directory reads.
+ONE_OF_EACH = """agency_name,agency_type_name,county_name,ori,state_abbr
+Butte County Sheriff's Office,County,BUTTE,ID0120000,ID
+Butte County Sheriff's Office,County,BUTTE,SD0090000,SD
+Savannah State University,University or College,CHATHAM,GA0251000,GA
+Butte County Sheriff's Office,County,BUTTE,CA0040000,CA
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("label", "listed_in", "expected"),
+    [
+        # The only agency of the name in the whole directory, listed by portals of its state.
+        ("Savannah State University PD", {"GA"}, "GA0251000"),
+        # Listed only by another state's portal (Pittsboro IN lists agencies nationwide): the
+        # portals do not confirm the state, so it is left.
+        ("Savannah State University PD", {"IN"}, "unresolved"),
+        ("Savannah State University PD", {"GA", "IN"}, "unresolved"),
+        ("Savannah State University PD", set(), "unresolved"),
+        # Three states have a Butte County sheriff: never chosen, even by a California portal.
+        ("Butte County SO", {"CA"}, "unresolved"),
+    ],
+)
+def test_a_label_without_a_state_takes_the_one_agency_of_its_name_in_its_portals_state(
+    label: str, listed_in: set[str], expected: str
+) -> None:
+    DirectoryImporter(read_directory(ONE_OF_EACH), label="directory").run()
+    parsed = parse_label(label)
+    assert parsed.problem == "no state in the label"
+    party = resolve([parsed], listed_in={label: listed_in})[label]
+    found = Agency.objects.get(pk=party.agency_id).ori if party.agency_id else "unresolved"
+    assert found == expected
+    assert party.rule == ("one_in_directory" if party.agency_id else "none")
+
+
+@pytest.mark.django_db
+def test_a_label_that_two_readings_find_in_two_agencies_is_left_with_both_in_its_note() -> None:
+    # The FBI's airport authority, and (as the Atlas adds it to a real database) the airport's
+    # police under the label's written-out name: two records, so neither is taken.
+    DirectoryImporter(
+        read_directory(
+            "agency_name,agency_type_name,county_name,ori,state_abbr\n"
+            "Cincinnati-Northern Kentucky International Airport,Other,BOONE,KY0080500,KY\n"
+            "Cincinnati Northern Kentucky International Airport Police Department,Other,BOONE,"
+            "KY0089999,KY\n"
+        ),
+        label="directory",
+    ).run()
+    label = "Cincinnati/Northern Kentucky Intl Airport PD"
+    party = resolve([parse_label(label)])[label]
+    assert party.agency_id is None
+    assert party.rule == "ambiguous"
+    assert party.note.count(" (id ") == 2, party.note
+    assert "Cincinnati-Northern Kentucky International Airport (id" in party.note
