@@ -256,6 +256,42 @@ def test_the_nc_survey_adds_vendors_and_camera_counts_with_their_documents(agenc
     assert (observation.method, observation.cameras) == ("survey", 4)
 
 
+def test_a_portal_and_the_survey_naming_one_partnership_settle_on_one_reading(agencies) -> None:
+    """Hamlet's portal (read 26 April) and the NC survey's row (30 April) name one Flock
+    partnership and one portal address in other words: the first load writes one date and one
+    title, the other row's are noted, and loading again changes nothing (before, each load
+    wrote both in turn)."""
+    hamlet = AgencyFactory(name="Hamlet Police Department", state_id="NC")
+    url = "https://transparency.flocksafety.com/hamlet-nc-pd"
+    files = _files(_LINKS, portal=dict(_PORTAL, agency="Hamlet NC PD", url=url))
+    files["survey"] = _rows(
+        {
+            "name": "Hamlet PD (NC)",
+            "type": "PD",
+            "city": "Hamlet",
+            "county": "Richmond",
+            "notes": "",
+            "company": "Flock",
+            "cams_confirmed": "NA",
+            "cams_portal": "6",
+            "flock_portal_url": url,
+            "document_url": "NA",
+        }
+    )
+    FlockImporter(files).run()
+    partnership = Partnership.objects.get(agency=hamlet)
+    assert str(partnership.status_as_of_date) == "2024-04-26"  # the first row's, a tie
+    dropped = ImportNote.objects.filter(detail__contains="that stands")
+    assert set(dropped.values_list("column", flat=True)) == {
+        "partnership status_as_of",
+        "source title",
+    }
+    before = _counts()
+    again = FlockImporter(files).run()
+    assert _counts() == before
+    assert again.partnerships["updated"] == 0 and again.partnerships["created"] == 0
+
+
 def _atlas_flock(agency: Agency) -> Partnership:
     """The 2020 Atlas's row for the agency's Flock plate readers: a numbered partnership."""
     from survmap.records.plans import (

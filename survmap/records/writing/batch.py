@@ -39,9 +39,11 @@ from survmap.records.plans import (
     UNSET,
     AgencyPlan,
     ApplyReport,
+    Match,
     Outcome,
     PartnershipPlan,
     PlannedRow,
+    SourcePlan,
     Writer,
     given,
 )
@@ -60,6 +62,7 @@ from survmap.records.writing.matching import (
     alias_wanted,
     partnership_pick,
     row_number,
+    row_says,
     siblings_of,
     source_key,
 )
@@ -71,8 +74,14 @@ from survmap.records.writing.values import (
 )
 
 _FAILURES = (ValidationError, ValueError, DatabaseError)
-# What one file says once of an agency (`BulkWriter._said_once`): most of its rows' value stands.
+# What one file says once of a record (`BulkWriter._said_once`): most of its rows' value stands.
 AGENCY_SAID_ONCE = ("kind", "city", "latitude", "longitude")
+PARTNERSHIP_SAID_ONCE = ("product", "status", "status_as_of", "start", "end", "summary")
+SOURCE_SAID_ONCE = ("title", "publisher", "published", "archive_url", "accessed_date", "notes")
+# Where in a plan a described record is: its agency, itself, its n-th source.
+_Part = tuple[str, int]
+# ("agency" or "partnership", which one): a record rows of one file describe.
+_Group = tuple[str, Hashable]
 # What the bulk path never reads of a stored record (it compares and links, and never saves
 # one): two datetimes a record, parsed from text on SQLite, that loading a batch skips.
 _STAMPS = ("created_at", "updated_at")
@@ -203,62 +212,48 @@ class BulkWriter:
         self.vendors: dict[Any, Vendor] = {}
 
     def _said_once(self, rows: Sequence[PlannedRow], before: AgencyIndex) -> list[PlannedRow]:
-        """The rows with what a row says of an agency that other rows of the same file say
+        """The rows with what a row says of a record that other rows of the same file say
         otherwise dropped, with a note (`ApplyReport.dropped`): the value most of the file's
         rows give stands (the first of them on a tie). Otherwise each row would write its own
-        city (or kind, or point) in turn, and every import of the same file would change the
-        agency back and forth. A row found by its spelling (`matching._spelled`) writes nothing
-        of its agency and is not counted."""
-        whose: list[Hashable | None] = []
-        said: dict[tuple[Hashable, str], Counter[Any]] = defaultdict(Counter)
+        value in turn, and every import of the same file would change the record back and
+        forth: an agency's city (the Atlas places West Windsor's police in two towns), a
+        partnership's date of confirmation or a source's title (a Flock portal read on 26 April
+        and the North Carolina survey of 30 April name one partnership and one portal address).
+        An agency is the one the matcher finds as the run starts; a partnership, a row without
+        a number of the same agency, technology and vendor (numbered rows are partnerships of
+        their own: `Siblings`); a source, its address. A row found by its spelling
+        (`matching._spelled`) writes nothing of its agency."""
+        said: list[list[tuple[_Part, _Group, str, Any]]] = []
+        counted: dict[tuple[_Group, str], Counter[Any]] = defaultdict(Counter)
         for row in rows:
-            plan = row.plan
-            agency = plan.agency if isinstance(plan, PartnershipPlan) else plan
-            who: Hashable | None = None
-            if agency.pk is None and agency_query(agency) is not None:
-                match = agency_plan_match(agency, before)
-                if match.rule not in ("spelled", "ambiguous"):
-                    who = (
-                        ("pk", match.agency.pk)
-                        if match.agency is not None and match.agency.pk is not None
-                        else ("ori", agency.ori)
-                        if given(agency.ori) and agency.ori
-                        else agency_key(agency)
-                    )
-            whose.append(who)
-            for name in AGENCY_SAID_ONCE if who is not None else ():
-                value = getattr(agency, name)
-                if given(value):
-                    said[(who, name)][value] += 1
+            here = [
+                (part, group, name, value)
+                for part, group, record, names in _described(row.plan, before)
+                for name in names
+                if given(value := getattr(record, name))
+            ]
+            for _, group, name, value in here:
+                counted[(group, name)][value] += 1
+            said.append(here)
         settled: list[PlannedRow] = []
-        for row, who in zip(rows, whose, strict=True):
-            plan = row.plan
-            agency = plan.agency if isinstance(plan, PartnershipPlan) else plan
-            dropped: dict[str, Any] = {}
-            for name in AGENCY_SAID_ONCE if who is not None else ():
-                value = getattr(agency, name)
-                counted = said[(who, name)]
-                if not given(value) or len(counted) < 2:
+        for row, here in zip(rows, said, strict=True):
+            dropped: dict[_Part, dict[str, Any]] = defaultdict(dict)
+            for part, group, name, value in here:
+                stands, times = counted[(group, name)].most_common(1)[0]  # first of a tie
+                if value == stands:
                     continue
-                stands, times = counted.most_common(1)[0]  # the first counted of a tie
-                if value != stands:
-                    dropped[name] = UNSET
-                    self.report.dropped.append(
-                        (
-                            row.line,
-                            f"agency {name}",
-                            str(value),
-                            f"the file gives this agency's {name} as {stands!r} in {times} "
-                            f"row(s); that stands",
-                        )
+                dropped[part][name] = UNSET
+                what = group[0]
+                self.report.dropped.append(
+                    (
+                        row.line,
+                        f"{what} {name}",
+                        str(value),
+                        f"the file gives this {what}'s {name} as {stands} in {times} row(s); "
+                        "that stands",
                     )
-            if dropped:
-                agency = replace(agency, **dropped)
-                if isinstance(plan, PartnershipPlan):
-                    row = replace(row, plan=replace(plan, agency=agency))
-                else:
-                    row = replace(row, plan=agency)
-            settled.append(row)
+                )
+            settled.append(_without(row, dropped) if dropped else row)
         return settled
 
     # The loop: a batch commits together (speed); a row is a savepoint in it (all or nothing).
@@ -951,3 +946,70 @@ def _message(error: Exception) -> str:
 def _chunks(items: Sequence[PlannedRow], size: int) -> Iterator[list[PlannedRow]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
+
+
+def _described(
+    plan: PartnershipPlan | AgencyPlan, before: AgencyIndex
+) -> list[tuple[_Part, _Group, AgencyPlan | PartnershipPlan | SourcePlan, tuple[str, ...]]]:
+    """The records a plan describes, for `BulkWriter._said_once`: where in the plan (`_Part`),
+    which record ("agency", "partnership" or "source" and which one), the part, its fields."""
+    agency = plan.agency if isinstance(plan, PartnershipPlan) else plan
+    found: list[tuple[_Part, _Group, AgencyPlan | PartnershipPlan | SourcePlan, tuple[str, ...]]]
+    found = []
+    if agency.pk is not None:
+        found.append((("agency", 0), ("agency", ("pk", agency.pk)), agency, AGENCY_SAID_ONCE))
+    elif agency_query(agency) is not None:
+        match = agency_plan_match(agency, before)
+        if match.rule == "ambiguous":
+            return []
+        if match.rule != "spelled":
+            who = (
+                ("pk", match.agency.pk)
+                if match.agency is not None and match.agency.pk is not None
+                else ("ori", agency.ori)
+                if given(agency.ori) and agency.ori
+                else agency_key(agency)
+            )
+            found.append((("agency", 0), ("agency", who), agency, AGENCY_SAID_ONCE))
+    else:
+        return []
+    if not isinstance(plan, PartnershipPlan):
+        return found
+    if (
+        plan.pk is None
+        and not (given(plan.atlas_id) and plan.atlas_id)
+        and plan.match in (Match.UNNUMBERED, Match.ANY)
+        and given(plan.technology)
+    ):
+        found.append(
+            (
+                ("partnership", 0),
+                ("partnership", row_says(plan, before)),
+                plan,
+                PARTNERSHIP_SAID_ONCE,
+            )
+        )
+    for at, source in enumerate(plan.add_sources):
+        if source.pk is None and (source.url or "").strip():
+            found.append((("source", at), ("source", source_key(source)), source, SOURCE_SAID_ONCE))
+    return found
+
+
+def _without(row: PlannedRow, dropped: dict[_Part, dict[str, Any]]) -> PlannedRow:
+    """The row with the values `BulkWriter._said_once` dropped unset."""
+    plan = row.plan
+    if not isinstance(plan, PartnershipPlan):
+        return replace(row, plan=replace(plan, **dropped.get(("agency", 0), {})))
+    sources = tuple(
+        replace(source, **dropped[("source", at)]) if ("source", at) in dropped else source
+        for at, source in enumerate(plan.add_sources)
+    )
+    return replace(
+        row,
+        plan=replace(
+            plan,
+            agency=replace(plan.agency, **dropped.get(("agency", 0), {})),
+            add_sources=sources,
+            **dropped.get(("partnership", 0), {}),
+        ),
+    )

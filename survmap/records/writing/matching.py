@@ -796,7 +796,7 @@ class Siblings:
 NO_SIBLINGS = Siblings()
 
 
-def _says(plan: PartnershipPlan, index: AgencyIndex | None = None) -> Hashable:
+def row_says(plan: PartnershipPlan, index: AgencyIndex | None = None) -> Hashable:
     """What a row says, as the rows of one file can compare it: its agency as the matcher finds
     it in `index` (two spellings of one stored agency are one agency), else as the row names it."""
     agency = plan.agency
@@ -826,7 +826,7 @@ def siblings_of(
         number = row_number(plan.atlas_id) if given(plan.atlas_id) else ""  # type: ignore[arg-type]
         numbers.append(number)
         if number and plan.pk is None:
-            groups[_says(plan, agencies)].append(index)
+            groups[row_says(plan, agencies)].append(index)
     found = [NO_SIBLINGS] * len(plans)
     for members in groups.values():
         if len(members) < 2:
