@@ -29,6 +29,7 @@ from survmap.imports.fields import FieldWarning
 from survmap.imports.kinds import ImporterKind, NoteKind
 from survmap.imports.readers import FileRefused, Row, decode, read_file, read_rows
 from survmap.imports.report import RowError
+from survmap.records import provenance
 from survmap.records.models import AgencyKind
 from survmap.records.normalize import clean_text, normalize_name
 from survmap.records.plans import UNSET, AgencyPlan, PlannedRow
@@ -98,7 +99,9 @@ class DirectoryImporter(RowImporter):
     """Import the directory's rows (from `read_directory`, or any Rows in tests)."""
 
     reason = REASON
-    source = "fbi-directory"
+    # The source that holds an agency's ORI, kind, point and campus city against other imports
+    # (provenance.AUTHORITY).
+    source = provenance.DIRECTORY_SOURCE
     kind = ImporterKind.DIRECTORY
     default_label = "FBI agency directory"
 
