@@ -62,6 +62,11 @@ def agency_kind(type_name: str, name: str) -> AgencyKind:
         r"\b(highway patrol|state police|state patrol)\b", words
     ):
         return AgencyKind.STATE_POLICE
+    if kind == "other state agency" and words == "department of public safety":
+        # A state's Department of Public Safety with no division named is its state police
+        # (Texas's; Arizona's the FBI types "State Police"). The directory's kind holds against
+        # other sources (provenance.AUTHORITY), so it must be right.
+        return AgencyKind.STATE_POLICE
     if kind == "city":
         # A city's agency, whatever its place's name says: College Park, University City and
         # University Heights are cities with police of their own, not campuses.
@@ -174,15 +179,20 @@ class DirectoryImporter(RowImporter):
             raise RowError("no agency", f"ORI {ori} names no agency")
         latitude, longitude = self._point(row)
         kind = agency_kind(row.get("agency_type_name"), name)
-        # 'Baylor University: Waco': a college's campus is where its police are.
+        # 'Baylor University: Waco': a college's campus is where its police are. A county
+        # ('University of Chicago: Cook County', 'University of Maryland: Baltimore County') is
+        # no city: left for another source to give.
         _, colon, campus = name.partition(":")
+        campus = campus.strip()
+        if re.search(r"\bcounty$", campus, re.IGNORECASE):
+            campus = ""
         return Listed(
             row=row,
             name=name,
             state=state,
             ori=ori,
             kind=kind,
-            city=campus.strip() if colon and kind == AgencyKind.UNIVERSITY else "",
+            city=campus if colon and kind == AgencyKind.UNIVERSITY else "",
             county_text=clean_text(row.get("county_name")),
             latitude=latitude,
             longitude=longitude,
