@@ -29,6 +29,7 @@ from survmap.imports.fields import FieldWarning
 from survmap.imports.kinds import ImporterKind, NoteKind
 from survmap.imports.readers import FileRefused, Row, decode, read_file, read_rows
 from survmap.imports.report import RowError
+from survmap.records import provenance
 from survmap.records.models import AgencyKind
 from survmap.records.normalize import clean_text, normalize_name
 from survmap.records.plans import UNSET, AgencyPlan, PlannedRow
@@ -60,6 +61,11 @@ def agency_kind(type_name: str, name: str) -> AgencyKind:
     if kind == "state police" or re.search(
         r"\b(highway patrol|state police|state patrol)\b", words
     ):
+        return AgencyKind.STATE_POLICE
+    if kind == "other state agency" and words == "department of public safety":
+        # A state's Department of Public Safety with no division named is its state police
+        # (Texas's; Arizona's the FBI types "State Police"). The directory's kind holds against
+        # other sources (provenance.AUTHORITY), so it must be right.
         return AgencyKind.STATE_POLICE
     if kind == "city":
         # A city's agency, whatever its place's name says: College Park, University City and
@@ -98,7 +104,9 @@ class DirectoryImporter(RowImporter):
     """Import the directory's rows (from `read_directory`, or any Rows in tests)."""
 
     reason = REASON
-    source = "fbi-directory"
+    # The source that holds an agency's ORI, kind, point and campus city against other imports
+    # (provenance.AUTHORITY).
+    source = provenance.DIRECTORY_SOURCE
     kind = ImporterKind.DIRECTORY
     default_label = "FBI agency directory"
 
@@ -171,15 +179,20 @@ class DirectoryImporter(RowImporter):
             raise RowError("no agency", f"ORI {ori} names no agency")
         latitude, longitude = self._point(row)
         kind = agency_kind(row.get("agency_type_name"), name)
-        # 'Baylor University: Waco': a college's campus is where its police are.
+        # 'Baylor University: Waco': a college's campus is where its police are. A county
+        # ('University of Chicago: Cook County', 'University of Maryland: Baltimore County') is
+        # no city: left for another source to give.
         _, colon, campus = name.partition(":")
+        campus = campus.strip()
+        if re.search(r"\bcounty$", campus, re.IGNORECASE):
+            campus = ""
         return Listed(
             row=row,
             name=name,
             state=state,
             ori=ori,
             kind=kind,
-            city=campus.strip() if colon and kind == AgencyKind.UNIVERSITY else "",
+            city=campus if colon and kind == AgencyKind.UNIVERSITY else "",
             county_text=clean_text(row.get("county_name")),
             latitude=latitude,
             longitude=longitude,

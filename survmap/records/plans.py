@@ -29,7 +29,8 @@ The merge policy (services.py) reads each record's provenance: who set each fiel
 last, when, and what each import source last wrote there. A person's value (moderator, approved
 submission, starter fixture) is never replaced by an import; where the import's source changed
 its value since it last wrote that field, a `Conflict` is recorded for a moderator to settle and
-the import's report lists it with its line. Imports replace what imports wrote.
+the import's report lists it with its line. Imports replace what imports wrote, except a
+field another import source holds (`provenance.AUTHORITY`: the FBI directory's agency identity).
 """
 
 from __future__ import annotations

@@ -29,7 +29,9 @@ from django.utils import timezone
 
 from survmap.records.plans import Writer
 
-Decision = Literal["same", "write", "skip", "conflict"]
+# "keep": the stored value stays and what the writer's source says is remembered
+# (`note_source_value`), without a conflict: another import holds the field (`AUTHORITY`).
+Decision = Literal["same", "write", "skip", "keep", "conflict"]
 Entry = list[Any]  # [writer key, ISO time, label]
 
 
@@ -172,6 +174,28 @@ def _empty(value: Any) -> bool:
     return value is None or value == ""
 
 
+# Which import source has the last word on a field against other imports, by model and field.
+# Imports otherwise replace what imports wrote, so two sources that disagree would write a field
+# in turn on every re-import. The FBI's agency directory is the base layer and the record of an
+# agency's identity: its ORI, its kind, its point, a campus's city (the Atlas types the Indiana
+# State Police "Police" in one row and "State police" in another). A value the directory wrote
+# stays when another import says otherwise: what that source says is remembered, not a
+# conflict, and not written. A person's edit still wins over every import, this one included;
+# an empty field is nobody's; a field the directory never wrote is not held.
+DIRECTORY_SOURCE = "fbi-directory"
+AUTHORITY: dict[str, dict[str, str]] = {
+    "records.agency": {
+        name: f"import:{DIRECTORY_SOURCE}"
+        for name in ("ori", "kind", "city", "latitude", "longitude")
+    },
+}
+
+
+def authority(record: models.Model, name: str) -> str | None:
+    """The writer key of the import source that holds this field against other imports."""
+    return AUTHORITY.get(record._meta.label_lower, {}).get(name)
+
+
 def decide(
     record: models.Model,
     name: str,
@@ -183,10 +207,12 @@ def decide(
 ) -> Decision:
     """The merge policy for one field (or link) of a stored record.
 
-    A person writes. An import writes a field that an import set (its own source or another),
-    or one nobody is known to have set on a record carrying the import's own credit; a field a
-    person set stays: quietly if the source still says what it last wrote there, as a conflict
-    if it now says something else (or never said anything there before).
+    A person writes. An import writes a field that an import set (its own source or another,
+    unless that other source holds the field, `AUTHORITY`: then the value stays and what the
+    source says is remembered, "keep", or skipped once remembered), or one nobody is known to
+    have set on a record carrying the import's own credit; a field a person set stays: quietly
+    if the source still says what it last wrote there, as a conflict if it now says something
+    else (or never said anything there before).
 
     Records that agree make no conflict: an import adds its credit to a record's credits (the
     writers pass `credits_with`), and fills a field the record's creator left empty (a person
@@ -210,15 +236,25 @@ def decide(
             return "write"
         return _person_held(record, name, value, writer)
     if is_import(found[0]):
-        return "write"
+        holder = authority(record, name)
+        if holder is None or found[0] != holder or writer.key == holder or _empty(current):
+            return "write"
+        return _held(record, name, value, writer, "keep")
     if _empty(current) and name not in (record.provenance or {}).get("f", {}):  # type: ignore[attr-defined]
         return "write"  # left empty by the record's creator: nobody holds it
     return _person_held(record, name, value, writer)
 
 
 def _person_held(record: models.Model, name: str, value: Any, writer: Writer) -> Decision:
+    return _held(record, name, value, writer, "conflict")
+
+
+def _held(
+    record: models.Model, name: str, value: Any, writer: Writer, otherwise: Decision
+) -> Decision:
+    """Skip a value the writer's source already said here; else `otherwise`."""
     wrote = (record.provenance or {}).get("w", {}).get(writer.key, {})  # type: ignore[attr-defined]
-    return "skip" if wrote.get(name) == digest(value) else "conflict"
+    return "skip" if wrote.get(name) == digest(value) else otherwise
 
 
 def curated_first_word(record: models.Model, name: str, writer: Writer) -> bool:

@@ -120,6 +120,11 @@ def test_kinds_follow_the_fbis_type_and_the_name() -> None:
                 ori="MO0957300", state_abbr="MO", county_name="ST LOUIS"),
             row(9, agency_name="Baylor University", agency_type_name="University or College",
                 ori="TX1610900", state_abbr="TX", county_name="MCLENNAN"),
+            # Texas's state police, as the FBI lists it; a division of another state's is not.
+            row(10, agency_name="Department of Public Safety",
+                agency_type_name="Other State Agency", ori="TX0000000", state_abbr="TX"),
+            row(11, agency_name="Department of Public Safety Investigative Division",
+                agency_type_name="Other State Agency", ori="NV0131100", state_abbr="NV"),
         ]
     )  # fmt: skip
     kinds = dict(Agency.objects.values_list("ori", "kind"))
@@ -132,6 +137,17 @@ def test_kinds_follow_the_fbis_type_and_the_name() -> None:
         "GA0600100": AgencyKind.POLICE,
         "MO0957300": AgencyKind.POLICE,
         "TX1610900": AgencyKind.UNIVERSITY,
+        "TX0000000": AgencyKind.STATE_POLICE,
+        "NV0131100": AgencyKind.POLICE,
+    }
+
+
+def test_a_campus_is_the_city_unless_it_is_a_county() -> None:
+    load(shipped("IL0162W00", "IL0169W9E"))
+    cities = dict(Agency.objects.values_list("name", "city"))
+    assert cities == {
+        "Northwestern University: Evanston": "Evanston",
+        "University of Chicago: Cook County": "",
     }
 
 

@@ -309,3 +309,41 @@ def test_the_decision_page_names_the_later_change_and_undoes_both_when_confirmed
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == second.status == SubmissionStatus.PENDING
+
+
+def test_the_directory_and_the_atlas_imported_again_in_turn_change_nothing(
+    atlas_rows: AtlasRows,
+) -> None:
+    """The sources disagree on an agency's kind (the Atlas's first row of the Indiana State
+    Police types it "Police", the FBI "State Police"): the directory's value stays, and a second
+    pass of each import, in either order, writes nothing and asks no moderator anything."""
+    from survmap.imports.directory import DirectoryImporter
+    from survmap.records.models import Agency, AgencyKind
+    from tests.imports.test_directory import shipped
+
+    directory_rows = shipped("INISP0000", "VA0850300")  # Indiana State Police, Woodstock PD
+    rows = atlas_rows("AOS0001", "AOS1102", "AOS2381", "AOS2495")
+
+    def directory() -> DirectoryImporter:
+        importer = DirectoryImporter(directory_rows, label="agencies-test.csv")
+        importer.run()
+        return importer
+
+    directory()
+    first = run(rows).report
+    assert (first.created, first.conflicts) == (4, [])  # the four partnerships
+    police = Agency.objects.get(ori="INISP0000")
+    assert police.kind == AgencyKind.STATE_POLICE and police.city == "Indianapolis"
+
+    def snapshot() -> list[tuple[object, ...]]:
+        return [
+            (agency["id"], agency["kind"], agency["city"], agency["attribution"])
+            for agency in Agency.objects.order_by("pk").values()
+        ] + [(Agency.history.count(), Partnership.history.count())]  # type: ignore[attr-defined]
+
+    settled = snapshot()
+    for again in (directory, lambda: run(rows), directory, lambda: run(rows)):
+        report = again().report
+        assert (report.created, report.updated, report.conflicts) == (0, 0, [])
+        assert snapshot() == settled
+    assert not Conflict.objects.exists()

@@ -510,8 +510,8 @@ class BulkWriter:
             current, attname = row_writer.current_value(agency, name)
             wanted = row_writer.comparable(agency, name, value, self.writer, current)
             decision = provenance.decide(agency, name, current, wanted, self.writer, credit=credit)
-            if decision == "conflict":
-                return None
+            if decision in ("conflict", "keep"):
+                return None  # the per-row writer records it
             if decision == "write":
                 writes[name] = (attname, current, wanted)
         linked = self.index.counties_of(agency)

@@ -136,7 +136,8 @@ def write_fields(
     record was created and the fields it changed. `adopting`: an import takes our record as
     its row's; where the source says otherwise, what it says is remembered (a later change of
     its mind is a conflict) rather than a conflict now: our record is the curated one. The same
-    holds for any field our curated fixtures set (`provenance.curated_first_word`)."""
+    holds for any field our curated fixtures set (`provenance.curated_first_word`), and for a
+    field another import source holds (`provenance.AUTHORITY`: the decision "keep")."""
     creating = instance.pk is None
     if creating:
         for name, value in values.items():
@@ -166,8 +167,9 @@ def write_fields(
                 after,
             ]
             setattr(instance, attname, wanted)
-        elif decision == "conflict" and (
-            adopting or provenance.curated_first_word(instance, name, run.writer)
+        elif decision == "keep" or (
+            decision == "conflict"
+            and (adopting or provenance.curated_first_word(instance, name, run.writer))
         ):
             provenance.note_source_value(instance, name, wanted, run.writer)
             noted = True
