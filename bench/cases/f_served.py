@@ -186,18 +186,18 @@ def _measure_cached(
     context: Any, name: str, port: int, path: str, seconds: float, rows: int
 ) -> None:
     """A cached page with and without gzip, after warming every worker: CACHED_ROUNDS rounds,
-    each opening 8 keep-alive connections and sending one encoding for `seconds / 4`, then the
+    each opening 8 keep-alive connections and sending one encoding for `seconds / 8`, then the
     other over the same connections (the order reversed every other round). Emitted: each
     encoding's median rate, p50, p95 and p99 over the rounds, its slowest request, and the
     median of the rounds' ratios gzip / identity (target at least 0.8).
 
     Why the same connections: a keep-alive connection stays with the worker that accepted it,
-    and where 8 new connections land is chance (all 8 on one worker in some windows, on two in
-    others; 1,400-1,700 against 2,400-3,800 requests a second for /regions/48/, whatever the
-    encoding). Measured in windows of their own, each encoding drew its own placement and the
-    ratio measured that. Over the same connections both encodings meet the same workers, and
-    the rounds draw new placements. A miss (a worker computing the page) shows as a slowest
-    request of seconds; every window's figures are printed."""
+    and where 8 new connections land is chance (all 8 on one worker in some windows, on two or
+    three in others; 1,400-1,700 against 2,400-3,800 requests a second for /regions/48/,
+    whatever the encoding). Measured in windows of their own, each encoding drew its own
+    placement and the ratio measured that. Over the same connections both encodings meet the
+    same workers, and the rounds draw new placements. A miss (a worker computing the page)
+    shows as a slowest request of seconds; every window's figures are printed."""
     for gzip in (False, True):
         _warm_every_worker(port, path, gzip)
     rounds = load_encodings(port, path, CONCURRENCY, seconds / 8, CACHED_ROUNDS)
