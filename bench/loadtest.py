@@ -72,6 +72,7 @@ class Result:
             "p50_ms": percentile(0.50),
             "p95_ms": percentile(0.95),
             "p99_ms": percentile(0.99),
+            "max_ms": round(ordered[-1] * 1000, 2) if ordered else None,
             "mean_body_bytes": round(self.body_bytes / done) if done else 0,
             "concurrency": concurrency,
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
@@ -102,6 +103,69 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, int, bool]:
     return status, body, headers.get("connection", "").lower() != "close"
 
 
+def _request(port: int, path: str, gzip: bool, fresh: bool = False) -> bytes:
+    encoding = "Accept-Encoding: gzip\r\n" if gzip else ""
+    # A new connection for each request: gunicorn's workers each accept some, where a
+    # keep-alive connection stays with the worker that took it.
+    encoding += "Connection: close\r\n" if fresh else ""
+    return (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{encoding}"
+        "User-Agent: survmap-loadtest\r\n\r\n"
+    ).encode()
+
+
+Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter] | None
+
+
+async def _window(
+    port: int,
+    request: bytes,
+    connections: list[Connection],
+    seconds: float,
+    result: Result,
+    total: int,
+) -> None:
+    """One request at a time on each of `connections` (opened when None, reopened after an
+    error or a close), until `total` are sent or `seconds` have passed; the connections left
+    open stay in the list for the next window."""
+    remaining = total
+    deadline = time.perf_counter() + seconds
+
+    async def worker(slot: int) -> None:
+        nonlocal remaining
+        while remaining > 0 and time.perf_counter() < deadline:
+            remaining -= 1
+            start = time.perf_counter()
+            try:
+                if connections[slot] is None:
+                    connections[slot] = await asyncio.open_connection("127.0.0.1", port)
+                reader, writer = connections[slot]  # type: ignore[misc]
+                writer.write(request)
+                status, size, keep = await asyncio.wait_for(_read_response(reader), timeout=30)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
+                result.errors += 1
+                _close(connections, slot)
+                continue
+            result.latencies.append(time.perf_counter() - start)
+            result.statuses[status] = result.statuses.get(status, 0) + 1
+            result.body_bytes += size
+            if status != 200:
+                result.errors += 1
+            if not keep:
+                _close(connections, slot)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(slot) for slot in range(len(connections))))
+    result.elapsed = time.perf_counter() - started
+
+
+def _close(connections: list[Connection], slot: int) -> None:
+    connection = connections[slot]
+    if connection is not None:
+        connection[1].close()
+    connections[slot] = None
+
+
 async def _drive(
     port: int,
     path: str,
@@ -112,49 +176,10 @@ async def _drive(
     gzip: bool = True,
     fresh: bool = False,
 ) -> None:
-    encoding = "Accept-Encoding: gzip\r\n" if gzip else ""
-    # A new connection for each request: gunicorn's workers each accept some, where a
-    # keep-alive connection stays with the worker that took it.
-    encoding += "Connection: close\r\n" if fresh else ""
-    request = (
-        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{encoding}"
-        "User-Agent: survmap-loadtest\r\n\r\n"
-    ).encode()
-    remaining = total
-    deadline = time.perf_counter() + seconds
-
-    async def worker() -> None:
-        nonlocal remaining
-        reader = writer = None
-        while remaining > 0 and time.perf_counter() < deadline:
-            remaining -= 1
-            start = time.perf_counter()
-            try:
-                if writer is None:
-                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                assert reader is not None
-                writer.write(request)
-                status, size, keep = await asyncio.wait_for(_read_response(reader), timeout=30)
-            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
-                result.errors += 1
-                if writer is not None:
-                    writer.close()
-                reader = writer = None
-                continue
-            result.latencies.append(time.perf_counter() - start)
-            result.statuses[status] = result.statuses.get(status, 0) + 1
-            result.body_bytes += size
-            if status != 200:
-                result.errors += 1
-            if not keep:
-                writer.close()
-                reader = writer = None
-        if writer is not None:
-            writer.close()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    result.elapsed = time.perf_counter() - started
+    connections: list[Connection] = [None] * concurrency
+    await _window(port, _request(port, path, gzip, fresh), connections, seconds, result, total)
+    for slot in range(concurrency):
+        _close(connections, slot)
 
 
 def load(
@@ -171,6 +196,32 @@ def load(
     result = Result(url=path)
     asyncio.run(_drive(port, path, total, concurrency, seconds, result, gzip, fresh))
     return result
+
+
+def load_encodings(
+    port: int, path: str, concurrency: int, seconds: float, rounds: int
+) -> list[dict[bool, Result]]:
+    """`path` without and with gzip over the same connections: each round opens `concurrency`
+    keep-alive connections and sends one encoding, then the other (in turn first), `seconds`
+    each, over those same connections, so that both meet the same workers (a keep-alive
+    connection stays with the gunicorn worker that accepted it, and which workers a round's
+    connections land on moves its rate by half). One {gzip: Result} per round."""
+    requests = {gzip: _request(port, path, gzip) for gzip in (False, True)}
+
+    async def drive() -> list[dict[bool, Result]]:
+        figures = []
+        for round_ in range(rounds):
+            connections: list[Connection] = [None] * concurrency
+            results = {}
+            for gzip in (False, True)[:: 1 if round_ % 2 == 0 else -1]:
+                results[gzip] = Result(url=path)
+                await _window(port, requests[gzip], connections, seconds, results[gzip], 10**9)
+            for slot in range(concurrency):
+                _close(connections, slot)
+            figures.append(results)
+        return figures
+
+    return asyncio.run(drive())
 
 
 def _free_port() -> int:
