@@ -133,7 +133,7 @@ def counts_payload(query: QueryDict, level: Level) -> dict[str, Any]:
     version. Parameters other than the filters are left to the caller (a page refuses the ones
     it does not take). Raises InvalidQuery for a value a filter refuses."""
     filters = _filters_only(query)
-    key = f"survmap:counts:{data_version.current().token}:{level}:{filter_query(filters)}"
+    key = data_version.cache_key("counts", f"{level}:{filter_query(filters)}")
     payload: dict[str, Any] | None = cache.get(key)
     if payload is not None:
         return payload
