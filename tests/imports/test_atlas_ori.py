@@ -117,3 +117,18 @@ def test_two_spellings_in_one_file_settle_the_first_import_is_the_last_to_write(
     strafford = Partnership.objects.get(atlas_id="AOS2216")
     assert Partnership.objects.get(atlas_id="AOS2202").agency_id == strafford.agency_id
     assert "Strafford" in strafford.summary
+
+
+@pytest.mark.django_db
+def test_the_directory_over_the_atlas_twice_changes_nothing(atlas: AtlasFile) -> None:
+    """Maryland's Atlas rows, then the directory's Maryland rows twice. The Atlas's "University of
+    Maryland Police Department" is one agency without an ORI; three FBI campuses with three ORIs
+    find it by name. The first takes it, the other two are agencies of their own, and each
+    keeps its own city: rows of one run are compared by ORI, as the writer tells agencies
+    apart, not by the agency their name finds before the run."""
+    AtlasImporter([row for row in atlas.rows if row.get("State") == "MD"], label="atlas").run()
+    directory = [row for row in read_directory(SHIPPED_DIRECTORY) if row.get("state_abbr") == "MD"]
+    first = DirectoryImporter(directory, label="first").run()
+    again = DirectoryImporter(directory, label="again").run()
+    written = first.created + first.updated + first.unchanged
+    assert (again.created, again.updated, again.unchanged) == (0, 0, written)

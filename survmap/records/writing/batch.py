@@ -59,7 +59,9 @@ from survmap.records.writing.matching import (
     agency_key,
     agency_plan_match,
     agency_query,
+    agency_who,
     alias_wanted,
+    ori_of,
     partnership_pick,
     row_number,
     row_says,
@@ -956,23 +958,13 @@ def _described(
     agency = plan.agency if isinstance(plan, PartnershipPlan) else plan
     found: list[tuple[_Part, _Group, AgencyPlan | PartnershipPlan | SourcePlan, tuple[str, ...]]]
     found = []
-    if agency.pk is not None:
-        found.append((("agency", 0), ("agency", ("pk", agency.pk)), agency, AGENCY_SAID_ONCE))
-    elif agency_query(agency) is not None:
-        match = agency_plan_match(agency, before)
-        if match.rule == "ambiguous":
-            return []
-        if match.rule != "spelled":
-            who = (
-                ("pk", match.agency.pk)
-                if match.agency is not None and match.agency.pk is not None
-                else ("ori", agency.ori)
-                if given(agency.ori) and agency.ori
-                else agency_key(agency)
-            )
-            found.append((("agency", 0), ("agency", who), agency, AGENCY_SAID_ONCE))
-    else:
-        return []
+    if agency.pk is None and agency_query(agency) is None and not ori_of(_text(agency.ori)):
+        return found
+    who, rule = agency_who(agency, before)
+    if rule == "ambiguous":
+        return found
+    if rule != "spelled":
+        found.append((("agency", 0), ("agency", who), agency, AGENCY_SAID_ONCE))
     if not isinstance(plan, PartnershipPlan):
         return found
     if (
@@ -1013,3 +1005,7 @@ def _without(row: PlannedRow, dropped: dict[_Part, dict[str, Any]]) -> PlannedRo
             **dropped.get(("partnership", 0), {}),
         ),
     )
+
+
+def _text(value: Any) -> str:
+    return value if given(value) and isinstance(value, str) else ""

@@ -796,17 +796,30 @@ class Siblings:
 NO_SIBLINGS = Siblings()
 
 
+def agency_who(agency: AgencyPlan, index: AgencyIndex | None = None) -> tuple[Hashable, str]:
+    """Which agency a plan names, as the rows of one run compare them, and by what rule: its id;
+    its ORI (one agency an ORI, as the writer decides: a row with another ORI than the agency
+    its name finds is another agency); else the stored agency the matcher finds in `index` (by
+    that agency's ORI when it has one), else the name as written."""
+    if agency.pk is not None:
+        return ("pk", agency.pk), "id"
+    ori = ori_of(agency.ori) if given(agency.ori) else ""  # type: ignore[arg-type]
+    if ori:
+        return ("ori", ori), "ori"
+    named: Hashable = (agency_name_key(agency.name or ""), agency.state)  # type: ignore[arg-type]
+    if index is None or agency_query(agency) is None:
+        return named, "none"
+    match = agency_plan_match(agency, index)
+    if match.agency is None or match.agency.pk is None:
+        return named, match.rule
+    found_ori = ori_of(match.agency.ori)
+    return (("ori", found_ori) if found_ori else ("pk", match.agency.pk)), match.rule
+
+
 def row_says(plan: PartnershipPlan, index: AgencyIndex | None = None) -> Hashable:
-    """What a row says, as the rows of one file can compare it: its agency as the matcher finds
-    it in `index` (two spellings of one stored agency are one agency), else as the row names it."""
-    agency = plan.agency
-    who: Hashable = (
-        ("pk", agency.pk) if agency.pk is not None else (agency_name_key(agency.name), agency.state)  # type: ignore[arg-type]
-    )
-    if index is not None and agency.pk is None and agency_query(agency) is not None:
-        found = agency_plan_match(agency, index).agency
-        if found is not None and found.pk is not None:
-            who = ("pk", found.pk)
+    """What a row says, as the rows of one file can compare it: its agency (`agency_who`: two
+    spellings of one stored agency are one agency), technology and vendor."""
+    who, _ = agency_who(plan.agency, index)
     technology = plan.technology
     what = name_key(technology.name) if given(technology) else ""
     vendor = plan.vendor
