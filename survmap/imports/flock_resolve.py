@@ -4,10 +4,12 @@ matcher is unsure or does not know it."""
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from survmap.geo import census
@@ -24,7 +26,9 @@ from survmap.imports.flock_labels import (
     campus_words,
     campuses_named,
     directory_readings,
+    parse_label,
 )
+from survmap.imports.shipped import CHECKED_FLOCK_ORGANISATIONS
 from survmap.platereaders.models import Organisation
 from survmap.records.models import Agency, AgencyAlias
 from survmap.records.normalize import agency_name_key, agency_name_variants, normalize_name
@@ -42,8 +46,9 @@ class Party:
     name: str = ""
     state: str = ""
     kind: str = ""
-    # "ori" | "name" | "alias" (the matcher), "moderator" (an organisation a moderator matched),
-    # "ambiguous" | "none" (the matcher), "not_police", "unreadable".
+    # "ori" | "name" | "alias" (the matcher), Flock's readings ("campus", "place_form" ...),
+    # "checked" (matched by hand, `read_checked`), "moderator" (an organisation a moderator
+    # matched), "ambiguous" | "none" (the matcher), "not_police", "unreadable".
     rule: str = ""
     note: str = ""
 
@@ -65,15 +70,123 @@ def _organisation_kind(parsed: ParsedLabel) -> str:
     return OrgKind.GOVERNMENT if parsed.kind == OTHER else OrgKind.OTHER
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A label that no rule resolves, matched to its agency by a person who checked it against
+    the directory: the agency by its ORI, or (an agency the FBI list lacks, recorded from the
+    Atlas) by its exact name in its state; `why` says how it was told."""
+
+    label: str
+    ori: str
+    agency: str
+    state: str
+    why: str
+    line: int = 0
+
+
+class CheckedError(ValueError):
+    """The hand-checked list cannot be read; nothing of it is used."""
+
+
+_ORI = re.compile(r"^[A-Z]{2}[0-9A-Z]{7}$")
+_CHECKED_COLUMNS = ["label", "ori", "agency", "state", "why"]
+
+
+def read_checked(path: Path = CHECKED_FLOCK_ORGANISATIONS) -> dict[str, Checked]:
+    """The hand-checked matches by label (as `parse_label` cleans it), every line checked
+    before any is used: a missing column, a repeated label, a malformed ORI or state, or a
+    match without its reason is a `CheckedError` naming the lines."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != _CHECKED_COLUMNS:
+            raise CheckedError(
+                f"{path.name}: the columns must be {', '.join(_CHECKED_COLUMNS)}, "
+                f"not {', '.join(reader.fieldnames or [])}."
+            )
+        rows = [(number, row) for number, row in enumerate(reader, start=2)]
+    found: dict[str, Checked] = {}
+    problems = []
+    for number, row in rows:
+        values = {key: (row.get(key) or "").strip() for key in _CHECKED_COLUMNS}
+        label = parse_label(values["label"]).label
+        why = []
+        if not label:
+            why.append("no label")
+        elif label in found:
+            why.append(f"label repeated (line {found[label].line})")
+        if values["ori"] and not _ORI.match(values["ori"]):
+            why.append(f"malformed ORI {values['ori']!r}")
+        if not values["agency"]:
+            why.append("no agency name")
+        if not re.fullmatch(r"[A-Z]{2}", values["state"]):
+            why.append(f"state {values['state']!r} is not a USPS code")
+        if not values["why"]:
+            why.append("no reason given")
+        if why:
+            problems.append(f"line {number}: {'; '.join(why)}")
+            continue
+        found[label] = Checked(
+            label=label,
+            ori=values["ori"],
+            agency=values["agency"],
+            state=values["state"],
+            why=values["why"],
+            line=number,
+        )
+    if problems:
+        raise CheckedError(f"{path.name}: " + " ".join(problems))
+    return found
+
+
+def _checked_party(parsed: ParsedLabel, checked: Checked, unfound: Party) -> Party:
+    """The agency a person matched the label to, when the directory holds exactly that agency
+    (its ORI, or its exact name in its state, and the name and state the check wrote down);
+    else the label stays as the rules left it, its note saying what the check named."""
+    if checked.ori:
+        agencies = list(Agency.objects.filter(ori=checked.ori))
+    else:
+        agencies = list(
+            Agency.objects.filter(name_key=agency_name_key(checked.agency), state_id=checked.state)
+        )
+    if (
+        len(agencies) == 1
+        and agencies[0].name == checked.agency
+        and agencies[0].state_id == checked.state
+    ):
+        return Party(
+            label=parsed.label,
+            agency_id=agencies[0].pk,
+            name=parsed.name,
+            state=parsed.state,
+            kind=parsed.kind or unfound.kind,
+            rule="checked",
+        )
+    said = f"{checked.agency} ({checked.ori or 'no ORI'}, {checked.state})"
+    held = "; ".join(f"{agency.name} (id {agency.pk})" for agency in agencies[:5]) or "none"
+    return Party(
+        label=unfound.label,
+        name=unfound.name,
+        state=unfound.state,
+        kind=unfound.kind,
+        rule=unfound.rule,
+        note=(
+            f"{unfound.note} Checked by hand as {said}, which the directory does not hold as "
+            f"written (found: {held})."
+        ).strip(),
+    )
+
+
 def resolve(
     labels: Iterable[ParsedLabel],
     *,
     index: AgencyIndex | None = None,
     listed_in: Mapping[str, Collection[str]] | None = None,
+    checked: Mapping[str, Checked] | None = None,
 ) -> dict[str, Party]:
     """Each label's party, by label. The matcher is asked once per label, through one index.
     `listed_in`: the states of the portals that list each label, which a label without a state
-    is read with (`_one_in_directory`)."""
+    is read with (`_one_in_directory`). `checked`: labels a person matched by hand
+    (`read_checked`), used only for a label the rules leave without an agency."""
     labels = list(labels)
     if index is None:
         index = AgencyIndex()
@@ -104,6 +217,10 @@ def resolve(
         if found[parsed.label].rule == "none" and parsed.name and not parsed.state:
             party = _one_in_directory(parsed, (listed_in or {}).get(parsed.label, ()))
             found[parsed.label] = party or found[parsed.label]
+    for parsed in labels:
+        row = (checked or {}).get(parsed.label)
+        if row is not None and found[parsed.label].agency_id is None:
+            found[parsed.label] = _checked_party(parsed, row, found[parsed.label])
     # Organisations a moderator has matched to an agency since an earlier load: that stands.
     matched = {
         (org.name_key, org.state_id or ""): org.agency_id

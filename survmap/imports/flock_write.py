@@ -5,6 +5,7 @@ one matcher, handed to the records' write path (partnerships) and the plate-read
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -34,7 +35,7 @@ from survmap.imports.flock import (
     parse_flock,
 )
 from survmap.imports.flock_labels import OrgKind
-from survmap.imports.flock_resolve import Party, resolve
+from survmap.imports.flock_resolve import Checked, Party, read_checked, resolve
 from survmap.imports.kinds import ImporterKind, NoteKind
 from survmap.imports.readers import Row
 from survmap.imports.report import ImportReport
@@ -98,11 +99,15 @@ class FlockImporter:
         dry_run: bool = False,
         file_name: str = "",
         user: object = None,
+        checked: Mapping[str, Checked] | None = None,
     ) -> None:
         self.files = files
         self.dry_run = dry_run
         self.file_name = file_name or "fixtures/flock"
         self.user = user
+        # The labels matched by hand (fixtures/research/flock-organisations.csv), read before
+        # anything is written: a bad list is a CheckedError and nothing is imported.
+        self.checked = read_checked() if checked is None else checked
 
     def run(self) -> FlockReport:
         return run(self)
@@ -119,6 +124,10 @@ class FlockReport:
     links_stored: int = 0
     organisations: int = 0
     organisations_resolved: int = 0
+    # Of those, the labels a person matched by hand, and the organisations an earlier load kept
+    # whose label now finds its agency (their links moved to it).
+    organisations_checked: int = 0
+    organisations_matched: int = 0
     partnerships: Counter[str] = field(default_factory=Counter)
     observations: Counter[str] = field(default_factory=Counter)
     sharing: Counter[str] = field(default_factory=Counter)
@@ -131,18 +140,25 @@ class FlockReport:
 
     def summary_lines(self) -> list[str]:
         head = "Dry run, nothing written. " if self.dry_run else ""
-        share = self.organisations_resolved / self.organisations if self.organisations else 0
+        # Rounded down, so that a share just under a target never reads as reaching it.
+        share = (
+            math.floor(1000 * self.organisations_resolved / self.organisations) / 1000
+            if self.organisations
+            else 0
+        )
         lines = [
             f"{head}Portals: {self.portals}, {self.portals_on_agency} on an agency "
             f"({self.portals_on_directory} found in the directory).",
             f"Sharing links: {self.links_read} read, {self.links_stored} stored "
             f"({self.sharing['created']} new); organisations named: {self.organisations}, "
-            f"{self.organisations_resolved} resolved to an agency ({share:.1%}).",
+            f"{self.organisations_resolved} resolved to an agency ({share:.1%}; "
+            f"{self.organisations_checked} of them checked by hand).",
             "Partnerships: "
             + ", ".join(f"{k} {v}" for k, v in sorted(self.partnerships.items()))
             + "; observations: "
             + ", ".join(f"{k} {v}" for k, v in sorted(self.observations.items()))
-            + f"; organisations created: {self.created_organisations['created']}.",
+            + f"; organisations created: {self.created_organisations['created']}, "
+            f"matched to their agency since an earlier load: {self.organisations_matched}.",
         ]
         if self.run_id is not None:
             lines.append(
@@ -272,7 +288,7 @@ def _run(importer: FlockImporter) -> FlockReport:
     notes.warnings.extend(data.warnings)
     conflicts_after = 0 if importer.dry_run else runs.conflicts_mark()
     with transaction.atomic():
-        _write(data, writer, report, notes)
+        _write(data, writer, report, notes, importer.checked)
         if importer.dry_run:
             transaction.set_rollback(True)
     if not importer.dry_run:
@@ -291,14 +307,20 @@ def _run(importer: FlockImporter) -> FlockReport:
     return report
 
 
-def _write(data: FlockData, writer: Writer, report: FlockReport, notes: ImportReport) -> None:
+def _write(
+    data: FlockData,
+    writer: Writer,
+    report: FlockReport,
+    notes: ImportReport,
+    checked: Mapping[str, Checked],
+) -> None:
     for file, line, why in data.refused:
         notes.errors.append((line, f"{file}: {why}"))
         notes.rejected[why] += 1
     # The portals and the survey first: a portal's agency the directory lacks is created, and
     # the links then find it like any other.
     owners = [portal.party for portal in data.portals] + [row.party for row in data.survey]
-    parties = resolve(owners)
+    parties = resolve(owners, checked=checked)
     planned: list[PlannedRow] = []
     on_directory: set[str] = set()
     for portal in data.portals:
@@ -332,7 +354,18 @@ def _write(data: FlockData, writer: Writer, report: FlockReport, notes: ImportRe
     report.partnerships.update(applied.outcomes)
 
     # Every label again, now that the portals' new agencies exist.
-    parties = resolve(data.labels(), listed_in=data.listed_in())
+    parties = resolve(data.labels(), listed_in=data.listed_in(), checked=checked)
+    # An organisation an earlier load kept for a label that now finds its agency (a reading or
+    # a hand check added since) is matched to it, its links moved, as a moderator would: the
+    # links below then find them on the agency instead of adding a second of each.
+    report.organisations_matched = services.organisations_found(
+        found={
+            party.label: party.agency_id
+            for party in parties.values()
+            if party.agency_id is not None and party.rule != "moderator"
+        },
+        writer=writer,
+    )
     unresolved = [party for party in parties.values() if party.agency_id is None and party.name]
     organisations, created = services.organisations_ensure(
         plans=[
@@ -464,6 +497,7 @@ def _write(data: FlockData, writer: Writer, report: FlockReport, notes: ImportRe
     report.organisations_resolved = sum(
         1 for label in named if parties[label].agency_id is not None
     )
+    report.organisations_checked = sum(1 for label in named if parties[label].rule == "checked")
 
 
 __all__ = ["PartialDate", "run"]

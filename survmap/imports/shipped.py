@@ -12,3 +12,6 @@ SHIPPED_ATLAS = _FIXTURES / "atlas" / "Atlas_of_Surveillance-20201007.csv.xz"
 SHIPPED_FLOCK = _FIXTURES / "flock"
 # fixtures/directory/README.md: the FBI Crime Data Explorer's agency list of September 2018.
 SHIPPED_DIRECTORY = _FIXTURES / "directory" / "agencies-2018-09.csv.xz"
+# fixtures/research/README.md: Flock labels the rules leave unresolved that a person matched to
+# their agency by hand, each with the reason (read by `flock_resolve.read_checked`).
+CHECKED_FLOCK_ORGANISATIONS = _FIXTURES / "research" / "flock-organisations.csv"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -278,6 +278,27 @@ def organisation_match(*, organisation: Organisation, agency: Agency, writer: Wr
     organisation.full_clean()
     organisation.save()
     return moved
+
+
+def organisations_found(*, found: Mapping[str, int], writer: Writer) -> int:
+    """The organisations kept without an agency for a label (as the source wrote it) that an
+    import now resolves to an agency (`found`, agency ids by label): each is matched to it as a
+    moderator would (`organisation_match`, its links moved). By label, not by name: two labels
+    of one name ("Madison Township OH PD" and "... (Franklin County)") are not one agency.
+    Returns how many were matched."""
+    if not found:
+        return 0
+    agencies = Agency.objects.in_bulk(set(found.values()))
+    matched = 0
+    for organisation in Organisation.objects.filter(
+        agency__isnull=True, label__in=list(found)
+    ).order_by("pk"):
+        agency = agencies.get(found[organisation.label])
+        if agency is None:
+            continue
+        organisation_match(organisation=organisation, agency=agency, writer=writer)
+        matched += 1
+    return matched
 
 
 def source_ids(urls: Sequence[str]) -> dict[str, int]:

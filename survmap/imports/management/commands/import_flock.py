@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from survmap.imports.flock import read_flock
+from survmap.imports.flock_resolve import CheckedError
 from survmap.imports.flock_write import FlockImporter
 from survmap.imports.readers import FileRefused
 
@@ -42,8 +43,14 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {folder}: {error.strerror or error}.") from None
         except FileRefused as error:
             raise CommandError(str(error)) from None
-        report = FlockImporter(
-            files, dry_run=options["dry_run"], file_name=str(folder), user=user
-        ).run()
+        try:
+            importer = FlockImporter(
+                files, dry_run=options["dry_run"], file_name=str(folder), user=user
+            )
+        except CheckedError as error:
+            raise CommandError(
+                f"The hand-checked labels are refused, nothing written: {error}"
+            ) from None
+        report = importer.run()
         for line in report.summary_lines():
             self.stdout.write(line)

@@ -7,11 +7,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from survmap.imports.atlas import AtlasImporter, export_date
 from survmap.imports.directory import DirectoryImporter, read_directory
 from survmap.imports.flock import read_flock
+from survmap.imports.flock_resolve import CheckedError
 from survmap.imports.flock_write import FlockImporter
 from survmap.imports.readers import read_atlas
 from survmap.imports.shipped import SHIPPED_ATLAS, SHIPPED_DIRECTORY, SHIPPED_FLOCK
@@ -113,7 +114,11 @@ class Command(BaseCommand):
         call_command("load_research", verbosity=verbosity, stdout=self.stdout)
         if SHIPPED_FLOCK.exists() and not no_flock:
             # After the Atlas, so that a Flock label finds the agency the Atlas already names.
-            flock = FlockImporter(read_flock(SHIPPED_FLOCK), file_name="fixtures/flock").run()
+            try:
+                importer = FlockImporter(read_flock(SHIPPED_FLOCK), file_name="fixtures/flock")
+            except CheckedError as error:
+                raise CommandError(f"The Flock data was not loaded: {error}") from None
+            flock = importer.run()
             if verbosity:
                 self.stdout.write("Private Eyes data (The News & Observer, 2024):")
                 for line in flock.summary_lines():
