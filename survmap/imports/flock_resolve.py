@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -163,12 +163,8 @@ def _checked_party(parsed: ParsedLabel, checked: Checked, unfound: Party) -> Par
         )
     said = f"{checked.agency} ({checked.ori or 'no ORI'}, {checked.state})"
     held = "; ".join(f"{agency.name} (id {agency.pk})" for agency in agencies[:5]) or "none"
-    return Party(
-        label=unfound.label,
-        name=unfound.name,
-        state=unfound.state,
-        kind=unfound.kind,
-        rule=unfound.rule,
+    return replace(
+        unfound,
         note=(
             f"{unfound.note} Checked by hand as {said}, which the directory does not hold as "
             f"written (found: {held})."
