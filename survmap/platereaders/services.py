@@ -246,9 +246,11 @@ def sharing_add(
 
 @transaction.atomic
 def organisation_match(*, organisation: Organisation, agency: Agency, writer: Writer) -> int:
-    """A moderator found the organisation's directory agency: its links and figures move to
-    the agency (a link the agency already has is dropped as a duplicate), and the organisation
-    keeps the match, so that a re-load finds the agency. Returns the links moved."""
+    """A moderator found the organisation's directory agency: its sharing links move to the
+    agency (a link the agency already has is dropped as a duplicate), and the organisation keeps
+    the match, so that a re-load finds the agency. Figures observed of the organisation itself
+    (a portal whose owner is no agency) stay on it: they belong to a partnership, which the
+    next load of the portal makes on the agency. Returns the links moved."""
     moved = 0
     for link in Sharing.objects.filter(
         Q(from_organisation=organisation) | Q(to_organisation=organisation)
