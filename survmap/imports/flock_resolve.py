@@ -74,7 +74,7 @@ def _organisation_kind(parsed: ParsedLabel) -> str:
 class Checked:
     """A label that no rule resolves, matched to its agency by a person who checked it against
     the directory: the agency by its ORI, or (an agency the FBI list lacks, recorded from the
-    Atlas) by its exact name in its state; `why` says how it was told."""
+    Atlas or our research) by its exact name in its state; `why` says how it was told."""
 
     label: str
     ori: str
@@ -109,21 +109,21 @@ def read_checked(path: Path = CHECKED_FLOCK_ORGANISATIONS) -> dict[str, Checked]
     for number, row in rows:
         values = {key: (row.get(key) or "").strip() for key in _CHECKED_COLUMNS}
         label = parse_label(values["label"]).label
-        why = []
+        wrong = []
         if not label:
-            why.append("no label")
+            wrong.append("no label")
         elif label in found:
-            why.append(f"label repeated (line {found[label].line})")
+            wrong.append(f"label repeated (line {found[label].line})")
         if values["ori"] and not _ORI.match(values["ori"]):
-            why.append(f"malformed ORI {values['ori']!r}")
+            wrong.append(f"malformed ORI {values['ori']!r}")
         if not values["agency"]:
-            why.append("no agency name")
+            wrong.append("no agency name")
         if not re.fullmatch(r"[A-Z]{2}", values["state"]):
-            why.append(f"state {values['state']!r} is not a USPS code")
+            wrong.append(f"state {values['state']!r} is not a USPS code")
         if not values["why"]:
-            why.append("no reason given")
-        if why:
-            problems.append(f"line {number}: {'; '.join(why)}")
+            wrong.append("no reason given")
+        if wrong:
+            problems.append(f"line {number}: {'; '.join(wrong)}")
             continue
         found[label] = Checked(
             label=label,
@@ -138,16 +138,32 @@ def read_checked(path: Path = CHECKED_FLOCK_ORGANISATIONS) -> dict[str, Checked]
     return found
 
 
-def _checked_party(parsed: ParsedLabel, checked: Checked, unfound: Party) -> Party:
+def _checked_agencies(rows: Iterable[Checked]) -> dict[Checked, list[Agency]]:
+    """The agencies each hand-checked line names: by its ORI, or by its exact name in its
+    state; two queries for all the lines."""
+    rows = list(rows)
+    by_ori: dict[str, list[Agency]] = {}
+    by_name: dict[tuple[str, str], list[Agency]] = {}
+    oris = {row.ori for row in rows if row.ori}
+    keys = {agency_name_key(row.agency) for row in rows if not row.ori}
+    for agency in Agency.objects.filter(ori__in=oris) if oris else ():
+        by_ori.setdefault(agency.ori, []).append(agency)
+    for agency in Agency.objects.filter(name_key__in=keys) if keys else ():
+        by_name.setdefault((agency.name_key, agency.state_id), []).append(agency)
+    return {
+        row: by_ori.get(row.ori, [])
+        if row.ori
+        else by_name.get((agency_name_key(row.agency), row.state), [])
+        for row in rows
+    }
+
+
+def _checked_party(
+    parsed: ParsedLabel, checked: Checked, agencies: list[Agency], unfound: Party
+) -> Party:
     """The agency a person matched the label to, when the directory holds exactly that agency
     (its ORI, or its exact name in its state, and the name and state the check wrote down);
     else the label stays as the rules left it, its note saying what the check named."""
-    if checked.ori:
-        agencies = list(Agency.objects.filter(ori=checked.ori))
-    else:
-        agencies = list(
-            Agency.objects.filter(name_key=agency_name_key(checked.agency), state_id=checked.state)
-        )
     if (
         len(agencies) == 1
         and agencies[0].name == checked.agency
@@ -213,10 +229,14 @@ def resolve(
         if found[parsed.label].rule == "none" and parsed.name and not parsed.state:
             party = _one_in_directory(parsed, (listed_in or {}).get(parsed.label, ()))
             found[parsed.label] = party or found[parsed.label]
-    for parsed in labels:
-        row = (checked or {}).get(parsed.label)
-        if row is not None and found[parsed.label].agency_id is None:
-            found[parsed.label] = _checked_party(parsed, row, found[parsed.label])
+    wanted = {
+        parsed.label: (parsed, (checked or {})[parsed.label])
+        for parsed in labels
+        if parsed.label in (checked or {}) and found[parsed.label].agency_id is None
+    }
+    named = _checked_agencies(row for _, row in wanted.values())
+    for label, (parsed, row) in wanted.items():
+        found[label] = _checked_party(parsed, row, named[row], found[label])
     # Organisations a moderator has matched to an agency since an earlier load: that stands.
     matched = {
         (org.name_key, org.state_id or ""): org.agency_id

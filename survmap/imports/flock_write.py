@@ -362,7 +362,7 @@ def _write(
         found={
             party.label: party.agency_id
             for party in parties.values()
-            if party.agency_id is not None and party.rule != "moderator"
+            if party.agency_id is not None
         },
         writer=writer,
     )

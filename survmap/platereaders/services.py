@@ -288,19 +288,17 @@ def organisations_found(*, found: Mapping[str, int], writer: Writer) -> int:
     moderator would (`organisation_match`, its links moved). By label, not by name: two labels
     of one name ("Madison Township OH PD" and "... (Franklin County)") are not one agency.
     Returns how many were matched."""
-    if not found:
+    kept = list(
+        Organisation.objects.filter(agency__isnull=True, label__in=list(found)).order_by("pk")
+    )
+    if not kept:
         return 0
-    agencies = Agency.objects.in_bulk(set(found.values()))
-    matched = 0
-    for organisation in Organisation.objects.filter(
-        agency__isnull=True, label__in=list(found)
-    ).order_by("pk"):
-        agency = agencies.get(found[organisation.label])
-        if agency is None:
-            continue
-        organisation_match(organisation=organisation, agency=agency, writer=writer)
-        matched += 1
-    return matched
+    agencies = Agency.objects.in_bulk({found[organisation.label] for organisation in kept})
+    for organisation in kept:
+        organisation_match(
+            organisation=organisation, agency=agencies[found[organisation.label]], writer=writer
+        )
+    return len(kept)
 
 
 def source_ids(urls: Sequence[str]) -> dict[str, int]:

@@ -17,7 +17,7 @@ from survmap.imports.directory import DirectoryImporter, read_directory
 from survmap.imports.flock import parse_flock, read_flock
 from survmap.imports.flock_labels import parse_label
 from survmap.imports.flock_resolve import Checked, CheckedError, read_checked, resolve
-from survmap.imports.flock_write import FlockImporter
+from survmap.imports.flock_write import FlockImporter, FlockReport
 from survmap.imports.shipped import (
     CHECKED_FLOCK_ORGANISATIONS,
     SHIPPED_ATLAS,
@@ -203,3 +203,10 @@ def test_the_list_is_read_as_written(tmp_path: Path) -> None:
             line=2,
         )
     }
+
+
+def test_the_summary_never_rounds_a_share_up_to_a_target() -> None:
+    just_under = FlockReport(organisations=4618, organisations_resolved=4156)
+    assert "4156 resolved to an agency (89.9%" in just_under.summary_lines()[1]
+    reached = FlockReport(organisations=4618, organisations_resolved=4157)
+    assert "4157 resolved to an agency (90.0%" in reached.summary_lines()[1]
